@@ -1,0 +1,102 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Postern",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "postern", targets: ["postern"]),
+        .executable(name: "FuzzIMAPParse", targets: ["FuzzIMAPParse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+    ],
+    targets: [
+        // Grammar types, incremental command parser, response encoder. Pure: only NIOCore.
+        .target(
+            name: "IMAPWire",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        // The storage protocol and domain types.
+        .target(
+            name: "MailStore",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // The embedded engine: GRDB metadata + content files.
+        .target(
+            name: "MailStoreSQLite",
+            dependencies: [
+                "MailStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Per-connection state machine and command handlers. Never touches a Channel.
+        .target(
+            name: "IMAPSession",
+            dependencies: [
+                "IMAPWire", "MailStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Listeners, TLS, STARTTLS, per-connection tasks, config, lifecycle.
+        .target(
+            name: "PosternServer",
+            dependencies: [
+                "IMAPWire", "IMAPSession", "MailStore", "MailStoreSQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "postern",
+            dependencies: [
+                "PosternServer", "MailStore", "MailStoreSQLite",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // libFuzzer harness for the command parser (see README, "Fuzzing").
+        .executableTarget(
+            name: "FuzzIMAPParse",
+            dependencies: ["IMAPWire", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire"]),
+        .testTarget(name: "MailStoreSQLiteTests", dependencies: ["MailStore", "MailStoreSQLite"]),
+        .testTarget(
+            name: "IMAPSessionTests",
+            dependencies: ["IMAPSession", "IMAPWire", "MailStore", "MailStoreSQLite"]
+        ),
+        .testTarget(
+            name: "PosternServerTests",
+            dependencies: [
+                "PosternServer", "MailStoreSQLite",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,148 @@
+import Foundation
+import IMAPWire
+import MailStore
+import NIOCore
+
+/// An APPEND in progress: the framer streams the message literal, which goes straight to a staging
+/// file on disk (never whole into memory).
+struct AppendState {
+    var tag: String
+    var mailbox: MailboxInfo?
+    /// The NO/BAD that will answer the command, once decided.
+    var failure: (status: ResponseStatus, code: ResponseCode?, text: String)?
+    var writer: StagedMessageWriter?
+    var current: (flags: MessageFlags, date: Date)?
+    var staged: [(message: StagedMessage, flags: MessageFlags, date: Date)] = []
+    /// Set once the tagged response was sent early (a refused synchronizing literal).
+    var answered = false
+
+    func abort() {
+        writer?.abort()
+        for item in staged { item.message.discard() }
+    }
+}
+
+/// APPEND (RFC 9051 §6.3.12) with APPENDUID (RFC 4315 §3) and TOOBIG (RFC 7889).
+extension IMAPSession {
+    func appendStart(tag: String, mailbox wireName: IMAPWire.MailboxName) async -> ResumeDirective {
+        append?.abort()
+        var state = AppendState(tag: tag)
+        if account == nil {
+            state.failure = (.bad, nil, "Log in first (LOGIN or AUTHENTICATE)")
+        } else {
+            do {
+                let name = try storeName(wireName)
+                if let info = try await store.mailbox(account: accountID, name: name), !info.isNoSelect {
+                    state.mailbox = info
+                } else {
+                    state.failure = (.no, .tryCreate, "No such mailbox")
+                }
+            } catch let error as MailStoreError {
+                if case .invalidMailboxName(let why) = error {
+                    state.failure = (.no, .cannot, "Invalid mailbox name: \(why)")
+                } else {
+                    state.failure = (.no, .serverBug, "Internal error, the message was not stored")
+                    logger.error("APPEND failed: \(error)")
+                }
+            } catch {
+                state.failure = (.no, .serverBug, "Internal error, the message was not stored")
+                logger.error("APPEND failed: \(error)")
+            }
+        }
+        append = state
+        return .next
+    }
+
+    func appendMessageBegin(flags: [Flag], date: InternalDate?, size: Int, synchronizing: Bool, binary: Bool)
+        -> ResumeDirective
+    {
+        guard var state = append else { return .rejectAppendMessage }
+        if state.failure == nil && size > configuration.maxMessageSize {
+            state.failure = (.no, .tooBig, "The message is larger than \(configuration.maxMessageSize) bytes")
+        }
+        if state.failure == nil {
+            if let converted = Self.messageFlags(flags) {
+                state.current = (converted, date?.date ?? Date())
+            } else {
+                state.failure = (.bad, nil, "Unknown system flag")
+            }
+        }
+        if state.failure == nil {
+            do {
+                state.writer = try MessageStaging(store: store, maxSize: configuration.maxMessageSize).begin()
+            } catch {
+                logger.error("cannot stage a message: \(error)")
+                state.failure = (.no, .serverBug, "Internal error, the message was not stored")
+            }
+        }
+        if let failure = state.failure {
+            state.abort()
+            // The client waits for our answer instead of `+`: the command ends here.
+            tagged(state.tag, failure.status, code: failure.code, text: failure.text)
+            state.answered = true
+            state.writer = nil
+            state.staged = []
+            append = synchronizing ? nil : state
+            return .rejectAppendMessage
+        }
+        append = state
+        return .acceptAppendMessage
+    }
+
+    func appendMessageBytes(_ bytes: ByteBuffer) {
+        guard let writer = append?.writer else { return }
+        do {
+            try bytes.withUnsafeReadableBytes { try writer.write($0) }
+        } catch {
+            logger.error("cannot write a staged message: \(error)")
+            append?.writer?.abort()
+            append?.writer = nil
+            append?.failure = (.no, .serverBug, "Internal error, the message was not stored")
+        }
+    }
+
+    func appendMessageEnd() {
+        guard var state = append, let writer = state.writer, let current = state.current else { return }
+        state.writer = nil
+        do {
+            let message = try writer.finish()
+            state.staged.append((message, current.flags, current.date))
+        } catch {
+            logger.error("cannot finish a staged message: \(error)")
+            state.failure = (.no, .serverBug, "Internal error, the message was not stored")
+        }
+        append = state
+    }
+
+    func appendEnd() async {
+        guard let state = append else { return }
+        append = nil
+        if state.answered { return }
+        if let failure = state.failure {
+            state.abort()
+            tagged(state.tag, failure.status, code: failure.code, text: failure.text)
+            return
+        }
+        guard let mailbox = state.mailbox else { return }
+        var results: [AppendResult] = []
+        for (index, item) in state.staged.enumerated() {
+            do {
+                results.append(
+                    try await store.append(account: accountID, mailbox: mailbox.id, message: item.message, flags: item.flags, internalDate: item.date))
+            } catch {
+                for rest in state.staged[index...] { rest.message.discard() }
+                fail(state.tag, error, command: "APPEND")
+                return
+            }
+        }
+        await reportUpdates(allowExpunge: true)
+        if let first = results.first {
+            tagged(
+                state.tag, .ok,
+                code: .appendUID(uidValidity: first.uidValidity, uids: Self.sequenceSet(ordered: results.map(\.uid))),
+                text: "APPEND completed")
+        } else {
+            tagged(state.tag, .ok, text: "APPEND completed")
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import IMAPWire
+import MailStore
+import NIOCore
+
+/// Commands valid in any state (RFC 9051 §6.1) and those of the not-authenticated state (§6.2).
+extension IMAPSession {
+    /// The capability list changes with TLS and with login (RFC 9051 §7.2.2).
+    var capabilities: [String] {
+        var caps = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"]
+        if account == nil {
+            if tlsActive {
+                caps.append("AUTH=PLAIN")
+            } else {
+                if configuration.startTLSAvailable { caps.append("STARTTLS") }
+                caps.append("LOGINDISABLED")
+            }
+        } else {
+            caps += [
+                "UNSELECT", "NAMESPACE", "UIDPLUS", "CHILDREN", "SPECIAL-USE",
+                "APPENDLIMIT=\(configuration.maxMessageSize)",
+            ]
+        }
+        return caps
+    }
+
+    /// RFC 9051 §6.1.1
+    func capability(_ tag: String) -> ResumeDirective {
+        untagged("CAPABILITY " + capabilities.joined(separator: " "))
+        tagged(tag, .ok, text: "CAPABILITY completed")
+        return .next
+    }
+
+    /// RFC 9051 §6.1.2: NOOP is the polling point for other sessions' changes.
+    func noop(_ tag: String) async -> ResumeDirective {
+        await reportUpdates(allowExpunge: true)
+        tagged(tag, .ok, text: "NOOP completed")
+        return .next
+    }
+
+    /// RFC 9051 §6.1.3
+    func logout(_ tag: String) -> ResumeDirective {
+        untagged("BYE Logging out")
+        tagged(tag, .ok, text: "LOGOUT completed")
+        selected = nil
+        return .close
+    }
+
+    /// RFC 2971 §3.1: the client's parameters are only logged (never message content or passwords).
+    func id(_ tag: String, _ parameters: [IDParameter]?) async -> ResumeDirective {
+        if let parameters {
+            let summary = parameters.prefix(8).map { "\($0.key)=\($0.value ?? "NIL")" }.joined(separator: ", ")
+            logger.debug("client ID: \(summary.prefix(256))")
+        }
+        out.writeString("* ID (")
+        out.writeIMAPString("name")
+        out.writeString(" ")
+        out.writeIMAPString("Postern")
+        out.writeString(")\r\n")
+        tagged(tag, .ok, text: "ID completed")
+        return .next
+    }
+
+    /// RFC 9051 §6.2.1: the tagged OK goes out in cleartext, then the connection drops every byte it
+    /// buffered and starts the handshake (see `ResumeDirective.startTLS`).
+    func startTLS(_ tag: String) -> ResumeDirective {
+        if tlsActive {
+            tagged(tag, .bad, text: "TLS is already active")
+            return .next
+        }
+        guard configuration.startTLSAvailable else {
+            tagged(tag, .no, code: .cannot, text: "STARTTLS is not available here")
+            return .next
+        }
+        tagged(tag, .ok, text: "Begin TLS negotiation now")
+        tlsActive = true
+        return .startTLS
+    }
+
+    /// RFC 9051 §6.2.3 (LOGIN). Refused before TLS (LOGINDISABLED, RFC 9051 §6.2.3, RFC 8314).
+    func login(_ tag: String, user: String, password: String) async -> ResumeDirective {
+        if account != nil {
+            tagged(tag, .bad, text: "Already logged in")
+            return .next
+        }
+        guard tlsActive else {
+            tagged(tag, .no, code: .privacyRequired, text: "Use STARTTLS or the IMAPS port before logging in")
+            return .next
+        }
+        return await completeLogin(tag, user: user, password: password)
+    }
+
+    /// RFC 9051 §6.2.2 (AUTHENTICATE) with SASL-IR (RFC 4959) and PLAIN (RFC 4616).
+    func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async -> ResumeDirective {
+        if account != nil {
+            tagged(tag, .bad, text: "Already logged in")
+            return .next
+        }
+        guard tlsActive else {
+            tagged(tag, .no, code: .privacyRequired, text: "Use STARTTLS or the IMAPS port before logging in")
+            return .next
+        }
+        guard mechanism.uppercased() == "PLAIN" else {
+            tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
+            return .next
+        }
+        guard let initialResponse else {
+            out.writeString("+ \r\n")
+            pendingAuthentication = tag
+            return .rawLine
+        }
+        return await finishPlain(tag, base64: initialResponse)
+    }
+
+    /// The client's response line to an AUTHENTICATE challenge; `*` cancels (RFC 9051 §6.2.2).
+    func authenticateResponse(_ line: ByteBuffer) async -> ResumeDirective {
+        guard let tag = pendingAuthentication else { return .next }
+        pendingAuthentication = nil
+        let text = String(decoding: line.readableBytesView, as: UTF8.self)
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
+        if text == "*" {
+            tagged(tag, .bad, text: "AUTHENTICATE cancelled")
+            return .next
+        }
+        return await finishPlain(tag, base64: text)
+    }
+
+    private func finishPlain(_ tag: String, base64: String) async -> ResumeDirective {
+        guard let data = Data(base64Encoded: base64) else {
+            tagged(tag, .bad, text: "Invalid base64 in AUTHENTICATE response")
+            return .next
+        }
+        // message = [authzid] UTF8NUL authcid UTF8NUL passwd (RFC 4616 §2)
+        let parts = data.split(separator: 0, omittingEmptySubsequences: false)
+        guard parts.count == 3, let authcid = String(data: parts[1], encoding: .utf8),
+            let password = String(data: parts[2], encoding: .utf8), let authzid = String(data: parts[0], encoding: .utf8)
+        else {
+            tagged(tag, .bad, text: "Malformed PLAIN response")
+            return .next
+        }
+        if !authzid.isEmpty && authzid.lowercased() != authcid.lowercased() {
+            tagged(tag, .no, code: .authorizationFailed, text: "Acting as another user is not allowed")
+            return .next
+        }
+        return await completeLogin(tag, user: authcid, password: password)
+    }
+
+    private func completeLogin(_ tag: String, user: String, password: String) async -> ResumeDirective {
+        let accountID = await configuration.authenticator.authenticate(store: store, name: user, password: password)
+        guard let accountID else {
+            failedLogins += 1
+            logger.info("login failed", metadata: ["user": "\(user.prefix(64))"])
+            try? await Task.sleep(for: configuration.failedLoginDelay)
+            tagged(tag, .no, code: .authenticationFailed, text: "Authentication failed")
+            if failedLogins >= Self.maxFailedLogins {
+                untagged("BYE Too many failed logins")
+                return .close
+            }
+            return .next
+        }
+        account = Account(id: accountID, name: user)
+        logger[metadataKey: "user"] = "\(user)"
+        logger.info("logged in")
+        connection.setIdleTimeout(seconds: configuration.authenticatedIdleTimeout)
+        tagged(tag, .ok, code: .capability(capabilities), text: "Logged in")
+        return .next
+    }
+
+    /// RFC 5161: nothing can be enabled yet (CONDSTORE, QRESYNC, IMAP4rev2 come later).
+    func enable(_ tag: String, _ names: [String]) async -> ResumeDirective {
+        untagged("ENABLED")
+        tagged(tag, .ok, text: "ENABLE completed")
+        return .next
+    }
+}

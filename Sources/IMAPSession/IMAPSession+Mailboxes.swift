@@ -1,0 +1,226 @@
+import Foundation
+import IMAPWire
+import MailStore
+import NIOCore
+
+/// Commands of the authenticated state (RFC 9051 §6.3).
+extension IMAPSession {
+    var accountID: AccountID { account!.id }
+
+    /// A wire mailbox name as the store spells it: modified UTF-7 decoded (RFC 3501 §5.1.3), or UTF-8
+    /// taken as it is; INBOX in any case is INBOX; validated (no wildcards, controls, `..` and such).
+    func storeName(_ wire: IMAPWire.MailboxName) throws -> String {
+        let decoded: String
+        if wire.bytes.allSatisfy({ $0 < 0x80 }) {
+            do {
+                decoded = try ModifiedUTF7.decode(wire.bytes)
+            } catch {
+                throw MailStoreError.invalidMailboxName("not valid modified UTF-7")
+            }
+        } else if let utf8 = wire.utf8String {
+            decoded = utf8
+        } else {
+            throw MailStoreError.invalidMailboxName("not valid UTF-8")
+        }
+        return try MailboxPath.validated(decoded)
+    }
+
+    func writeMailbox(_ name: String) {
+        out.writeMailboxName(IMAPWire.MailboxName(ModifiedUTF7.encode(name)))
+    }
+
+    /// SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1 for the rev1 responses).
+    func select(_ tag: String, _ wireName: IMAPWire.MailboxName, parameters: [SelectParameter], readOnly: Bool)
+        async -> ResumeDirective
+    {
+        // A SELECT always leaves the previously selected mailbox, even when it fails.
+        selected = nil
+        if !parameters.isEmpty {
+            tagged(tag, .bad, text: "SELECT parameters are not supported")
+            return .next
+        }
+        do {
+            let name = try storeName(wireName)
+            guard let info = try await store.mailbox(account: accountID, name: name) else {
+                tagged(tag, .no, code: .nonExistent, text: "No such mailbox")
+                return .next
+            }
+            if info.isNoSelect {
+                tagged(tag, .no, code: .cannot, text: "This name is only a parent, it holds no messages")
+                return .next
+            }
+            let snapshot = try await store.snapshot(account: accountID, mailbox: info.id, markRecentSeen: !readOnly)
+            let view = SelectedMailbox(snapshot: snapshot, readOnly: readOnly)
+            untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)")
+            if readOnly {
+                untagged("OK [PERMANENTFLAGS ()] No permanent flags in a read-only mailbox")
+            } else {
+                untagged("OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted")
+            }
+            untagged("\(view.count) EXISTS")
+            untagged("\(view.recent.count) RECENT")
+            if let firstUnseen = try await firstUnseenSequenceNumber(view) {
+                untagged("OK [UNSEEN \(firstUnseen)] First unseen message")
+            }
+            untagged("OK [UIDVALIDITY \(snapshot.info.uidValidity)] UIDs valid")
+            untagged("OK [UIDNEXT \(snapshot.info.uidNext)] Predicted next UID")
+            selected = view
+            tagged(
+                tag, .ok, code: readOnly ? .readOnly : .readWrite,
+                text: readOnly ? "EXAMINE completed" : "SELECT completed")
+        } catch {
+            fail(tag, error, command: "SELECT")
+        }
+        return .next
+    }
+
+    private func firstUnseenSequenceNumber(_ view: SelectedMailbox) async throws -> Int? {
+        guard view.count > 0 else { return nil }
+        let metas = try await store.messages(account: accountID, mailbox: view.id, uids: UIDSet(ranges: [view.uids[0]...view.uids[view.count - 1]]))
+        for meta in metas where !meta.flags.system.contains(.seen) {
+            if let seq = view.sequenceNumber(of: meta.uid) { return seq }
+        }
+        return nil
+    }
+
+    /// RFC 9051 §6.3.4. A trailing separator only says that children will follow; CREATE-SPECIAL-USE
+    /// (RFC 6154 §3) is honoured for a single attribute.
+    func create(_ tag: String, _ wireName: IMAPWire.MailboxName, parameters: [CreateParameter]) async -> ResumeDirective {
+        do {
+            var wire = wireName
+            while wire.bytes.count > 1, wire.bytes.last == UInt8(ascii: "/") { wire.bytes.removeLast() }
+            let name = try storeName(wire)
+            if MailboxPath.isInbox(name) {
+                tagged(tag, .no, code: .alreadyExists, text: "INBOX always exists")
+                return .next
+            }
+            var specialUse: SpecialUse?
+            for case .use(let uses) in parameters {
+                guard uses.count <= 1 else {
+                    tagged(tag, .no, code: .other("USEATTR", nil), text: "Only one special-use attribute per mailbox")
+                    return .next
+                }
+                guard let text = uses.first else { continue }
+                guard let use = SpecialUse.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+                    tagged(tag, .no, code: .other("USEATTR", nil), text: "Unsupported special-use attribute")
+                    return .next
+                }
+                specialUse = use
+            }
+            if let existing = try await store.mailbox(account: accountID, name: name), !existing.isNoSelect {
+                tagged(tag, .no, code: .alreadyExists, text: "Mailbox already exists")
+                return .next
+            }
+            _ = try await store.createMailbox(account: accountID, name: name, specialUse: specialUse)
+            await reportUpdates(allowExpunge: true)
+            tagged(tag, .ok, text: "CREATE completed")
+        } catch {
+            fail(tag, error, command: "CREATE")
+        }
+        return .next
+    }
+
+    /// RFC 9051 §6.3.5 (with RFC 3501 §6.3.4's \Noselect rule for mailboxes that have children).
+    func delete(_ tag: String, _ wireName: IMAPWire.MailboxName) async -> ResumeDirective {
+        do {
+            let name = try storeName(wireName)
+            if MailboxPath.isInbox(name) {
+                tagged(tag, .no, code: .cannot, text: "INBOX cannot be deleted")
+                return .next
+            }
+            guard let info = try await store.mailbox(account: accountID, name: name) else {
+                tagged(tag, .no, code: .nonExistent, text: "No such mailbox")
+                return .next
+            }
+            try await store.deleteMailbox(account: accountID, name: name)
+            if selected?.id == info.id {
+                selected = nil
+                untagged("OK [CLOSED] The selected mailbox was deleted")
+            }
+            await reportUpdates(allowExpunge: true)
+            tagged(tag, .ok, text: "DELETE completed")
+        } catch {
+            fail(tag, error, command: "DELETE")
+        }
+        return .next
+    }
+
+    /// RFC 9051 §6.3.6: children move along; renaming INBOX moves its messages.
+    func rename(_ tag: String, from: IMAPWire.MailboxName, to: IMAPWire.MailboxName) async -> ResumeDirective {
+        do {
+            let source = try storeName(from)
+            let destination = try storeName(to)
+            guard try await store.mailbox(account: accountID, name: source) != nil else {
+                tagged(tag, .no, code: .nonExistent, text: "No such mailbox")
+                return .next
+            }
+            let taken = try await store.mailbox(account: accountID, name: destination) != nil
+            if MailboxPath.isInbox(destination) || taken {
+                tagged(tag, .no, code: .alreadyExists, text: "The new name is taken")
+                return .next
+            }
+            if MailboxPath.isInside(destination, ancestor: source) {
+                tagged(tag, .no, code: .cannot, text: "A mailbox cannot be moved inside itself")
+                return .next
+            }
+            try await store.renameMailbox(account: accountID, from: source, to: destination)
+            await reportUpdates(allowExpunge: true)
+            tagged(tag, .ok, text: "RENAME completed")
+        } catch {
+            fail(tag, error, command: "RENAME")
+        }
+        return .next
+    }
+
+    /// RFC 9051 §6.3.7 and §6.3.8. Only existing mailboxes can be subscribed; unsubscribing always works.
+    func subscribe(_ tag: String, _ wireName: IMAPWire.MailboxName, subscribed: Bool) async -> ResumeDirective {
+        let command = subscribed ? "SUBSCRIBE" : "UNSUBSCRIBE"
+        do {
+            let name = try storeName(wireName)
+            if subscribed, try await store.mailbox(account: accountID, name: name) == nil {
+                tagged(tag, .no, code: .nonExistent, text: "No such mailbox")
+                return .next
+            }
+            try await store.setSubscribed(account: accountID, name: name, subscribed: subscribed)
+            await reportUpdates(allowExpunge: true)
+            tagged(tag, .ok, text: "\(command) completed")
+        } catch {
+            fail(tag, error, command: command)
+        }
+        return .next
+    }
+
+    /// RFC 9051 §6.3.10: one personal namespace, no prefix, "/" as separator.
+    func namespace(_ tag: String) async -> ResumeDirective {
+        untagged("NAMESPACE ((\"\" \"/\")) NIL NIL")
+        await reportUpdates(allowExpunge: true)
+        tagged(tag, .ok, text: "NAMESPACE completed")
+        return .next
+    }
+
+    /// RFC 9051 §6.3.11 (with RFC 3501's RECENT, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
+    func status(_ tag: String, _ wireName: IMAPWire.MailboxName, _ attributes: [StatusAttribute]) async -> ResumeDirective {
+        do {
+            let name = try storeName(wireName)
+            guard let info = try await store.mailbox(account: accountID, name: name), !info.isNoSelect else {
+                tagged(tag, .no, code: .nonExistent, text: "No such mailbox")
+                return .next
+            }
+            let status = try await store.status(account: accountID, mailbox: info.id)
+            var deleted: Int?
+            if attributes.contains(.deleted) {
+                let all = try await store.messages(account: accountID, mailbox: info.id, uids: UIDSet(ranges: [1...UID.max]))
+                deleted = all.filter { $0.flags.system.contains(.deleted) }.count
+            }
+            let items = Self.statusItems(status, attributes, appendLimit: configuration.maxMessageSize, deleted: deleted)
+            out.writeString("* STATUS ")
+            writeMailbox(info.name)
+            out.writeString(" (\(items))\r\n")
+            await reportUpdates(allowExpunge: true)
+            tagged(tag, .ok, text: "STATUS completed")
+        } catch {
+            fail(tag, error, command: "STATUS")
+        }
+        return .next
+    }
+}

@@ -1,0 +1,183 @@
+import IMAPWire
+import MailStore
+import NIOCore
+
+/// Commands of the selected state other than FETCH and SEARCH (RFC 9051 §6.4).
+extension IMAPSession {
+    /// RFC 3501 §6.4.1 (CHECK): our writes are durable when they return, so this only polls.
+    func check(_ tag: String) async -> ResumeDirective {
+        await reportUpdates(allowExpunge: true)
+        tagged(tag, .ok, text: "CHECK completed")
+        return .next
+    }
+
+    /// RFC 9051 §6.4.1: expunges silently (no untagged EXPUNGE) unless read-only, then deselects.
+    func close(_ tag: String) async -> ResumeDirective {
+        guard let view = selected else { return .next }
+        selected = nil
+        if !view.readOnly {
+            do {
+                _ = try await store.expunge(account: accountID, mailbox: view.id, uids: nil)
+            } catch {
+                fail(tag, error, command: "CLOSE")
+                return .next
+            }
+        }
+        tagged(tag, .ok, text: "CLOSE completed")
+        return .next
+    }
+
+    /// RFC 9051 §6.4.2 (UNSELECT, RFC 3691): deselects without expunging.
+    func unselect(_ tag: String) -> ResumeDirective {
+        selected = nil
+        tagged(tag, .ok, text: "UNSELECT completed")
+        return .next
+    }
+
+    /// RFC 9051 §6.4.3 (EXPUNGE) and §6.4.9 / RFC 4315 §2.1 (UID EXPUNGE).
+    func expunge(_ tag: String, uids set: SequenceSet?) async -> ResumeDirective {
+        guard let view = selected else { return .next }
+        if view.readOnly {
+            tagged(tag, .no, code: .readOnly, text: "The mailbox is read-only")
+            return .next
+        }
+        do {
+            var limit: UIDSet?
+            if let set {
+                let pairs: [(seq: Int, uid: UID)]
+                do {
+                    pairs = try resolve(set, uid: true)
+                } catch {
+                    tagged(tag, .bad, text: error.message)
+                    return .next
+                }
+                limit = UIDSet(pairs.map(\.uid))
+                if limit!.isEmpty {
+                    await reportUpdates(allowExpunge: true)
+                    tagged(tag, .ok, text: "UID EXPUNGE completed")
+                    return .next
+                }
+            }
+            let expunged = try await store.expunge(account: accountID, mailbox: view.id, uids: limit)
+            if var current = selected {
+                for number in current.remove(expunged) { untagged("\(number) EXPUNGE") }
+                selected = current
+            }
+            await reportUpdates(allowExpunge: true)
+            tagged(tag, .ok, text: set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed")
+        } catch {
+            fail(tag, error, command: "EXPUNGE")
+        }
+        return .next
+    }
+
+    /// RFC 9051 §6.4.7 (COPY) with COPYUID (RFC 4315 §3). A missing destination is NO [TRYCREATE].
+    func copy(_ tag: String, _ set: SequenceSet, to wireName: IMAPWire.MailboxName, uid: Bool) async -> ResumeDirective {
+        guard let view = selected else { return .next }
+        let pairs: [(seq: Int, uid: UID)]
+        do {
+            pairs = try resolve(set, uid: uid)
+        } catch {
+            tagged(tag, .bad, text: error.message)
+            return .next
+        }
+        do {
+            let name = try storeName(wireName)
+            guard let destination = try await store.mailbox(account: accountID, name: name), !destination.isNoSelect else {
+                tagged(tag, .no, code: .tryCreate, text: "No such mailbox")
+                return .next
+            }
+            var code: ResponseCode?
+            if !pairs.isEmpty {
+                let result = try await store.copy(account: accountID, from: view.id, uids: UIDSet(pairs.map(\.uid)), to: destination.id)
+                if !result.pairs.isEmpty {
+                    let source = UIDSet(result.pairs.map(\.source))
+                    let target = result.pairs.map(\.destination)
+                    code = .copyUID(
+                        uidValidity: result.uidValidity, source: Self.sequenceSet(source.ranges),
+                        destination: Self.sequenceSet(ordered: target))
+                }
+            }
+            await reportUpdates(allowExpunge: uid)
+            tagged(tag, .ok, code: code, text: uid ? "UID COPY completed" : "COPY completed")
+        } catch {
+            fail(tag, error, command: "COPY")
+        }
+        return .next
+    }
+
+    /// RFC 9051 §6.4.6 (STORE), with UNCHANGEDSINCE (RFC 7162 §3.1.3).
+    func storeFlags(_ tag: String, _ set: SequenceSet, _ action: StoreAction, unchangedSince: UInt64?, uid: Bool)
+        async -> ResumeDirective
+    {
+        guard let view = selected else { return .next }
+        if view.readOnly {
+            tagged(tag, .no, code: .readOnly, text: "The mailbox is read-only")
+            return .next
+        }
+        guard let flags = Self.messageFlags(action.flags) else {
+            tagged(tag, .bad, text: "Unknown system flag")
+            return .next
+        }
+        let pairs: [(seq: Int, uid: UID)]
+        do {
+            pairs = try resolve(set, uid: uid)
+        } catch {
+            tagged(tag, .bad, text: error.message)
+            return .next
+        }
+        do {
+            var modified: [UID] = []
+            if !pairs.isEmpty {
+                let operation: FlagOperation
+                switch action.mode {
+                case .replace: operation = .replace
+                case .add: operation = .add
+                case .remove: operation = .remove
+                }
+                let result = try await store.store(
+                    account: accountID, mailbox: view.id, uids: UIDSet(pairs.map(\.uid)), operation: operation, flags: flags,
+                    unchangedSince: unchangedSince)
+                modified = result.modified
+                let current = selected ?? view
+                for update in result.updated {
+                    selected?.reported[update.uid] = update.modSeq
+                    guard !action.silent, let seq = current.sequenceNumber(of: update.uid) else { continue }
+                    let flagText = Self.flagList(update.flags, recent: current.recent.contains(update.uid))
+                    untagged(uid ? "\(seq) FETCH (UID \(update.uid) FLAGS \(flagText))" : "\(seq) FETCH (FLAGS \(flagText))")
+                }
+            }
+            await reportUpdates(allowExpunge: uid)
+            if modified.isEmpty {
+                tagged(tag, .ok, text: uid ? "UID STORE completed" : "STORE completed")
+            } else {
+                let current = selected ?? view
+                let numbers = uid ? modified : modified.compactMap { current.sequenceNumber(of: $0).map(UInt32.init) }
+                let set = Self.sequenceSet(UIDSet(numbers).ranges)
+                tagged(tag, .ok, code: .modified(set), text: "Some messages were changed meanwhile")
+            }
+        } catch {
+            fail(tag, error, command: "STORE")
+        }
+        return .next
+    }
+
+    /// A sequence set of sorted ranges.
+    static func sequenceSet(_ ranges: [ClosedRange<UInt32>]) -> SequenceSet {
+        .ranges(ranges.map { SequenceRange($0) })
+    }
+
+    /// A set that keeps the given order, with ascending runs shortened (COPYUID's destination list
+    /// follows the source order, RFC 4315 §3).
+    static func sequenceSet(ordered numbers: [UInt32]) -> SequenceSet {
+        var ranges: [SequenceRange] = []
+        var index = 0
+        while index < numbers.count {
+            var end = index
+            while end + 1 < numbers.count, numbers[end] < UInt32.max, numbers[end + 1] == numbers[end] + 1 { end += 1 }
+            ranges.append(SequenceRange(numbers[index]...numbers[end]))
+            index = end + 1
+        }
+        return .ranges(ranges)
+    }
+}

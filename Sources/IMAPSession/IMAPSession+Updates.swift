@@ -1,0 +1,135 @@
+import IMAPWire
+import MailStore
+import NIOCore
+
+/// Reporting other sessions' changes to the selected mailbox (RFC 9051 §7.5.1, RFC 2180 §4).
+extension IMAPSession {
+    /// Asks the store what changed since this session last looked and reports it: EXPUNGE (only when
+    /// `allowExpunge`; otherwise they wait), then EXISTS (and RECENT), then FETCH (FLAGS).
+    func reportUpdates(allowExpunge: Bool) async {
+        guard var view = selected else { return }
+        do {
+            guard let highest = try await store.highestModSeq(account: accountID, mailbox: view.id) else {
+                // The mailbox was deleted by another session (RFC 2180 §3.2).
+                selected = nil
+                untagged("BYE The selected mailbox was deleted")
+                mailboxVanished = true
+                return
+            }
+            if highest != view.knownModSeq {
+                let changes = try await store.changes(account: accountID, mailbox: view.id, since: view.knownModSeq)
+                view.knownModSeq = max(view.knownModSeq, changes.highestModSeq)
+                for uid in changes.expunged where view.sequenceNumber(of: uid) != nil {
+                    view.pendingExpunges.insert(uid)
+                }
+                let last = view.lastUID ?? 0
+                let newUIDs = changes.changed.filter { $0.uid > last }.map(\.uid)
+                    .filter { !view.pendingExpunges.contains($0) }
+                var flagChanges: [MessageMeta] = []
+                for meta in changes.changed where meta.uid <= last {
+                    if view.pendingExpunges.contains(meta.uid) { continue }
+                    if let reported = view.reported[meta.uid], reported >= meta.modSeq { continue }
+                    flagChanges.append(meta)
+                }
+                view.reported.removeAll()
+                if allowExpunge && !view.pendingExpunges.isEmpty {
+                    for number in view.remove(view.pendingExpunges) { untagged("\(number) EXPUNGE") }
+                }
+                if view.appendNew(newUIDs) > 0 {
+                    untagged("\(view.count) EXISTS")
+                    untagged("\(view.recent.count) RECENT")
+                }
+                for meta in flagChanges {
+                    guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
+                    untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(Self.flagList(meta.flags, recent: view.recent.contains(meta.uid))))")
+                }
+            } else if allowExpunge && !view.pendingExpunges.isEmpty {
+                for number in view.remove(view.pendingExpunges) { untagged("\(number) EXPUNGE") }
+            }
+            selected = view
+        } catch {
+            logger.error("could not read mailbox changes: \(error)")
+        }
+    }
+
+    /// `(\Seen \Flagged keyword)`, with \Recent for this session's recent messages.
+    static func flagList(_ flags: MessageFlags, recent: Bool) -> String {
+        var names: [String] = []
+        let system = flags.system
+        if system.contains(.seen) { names.append("\\Seen") }
+        if system.contains(.answered) { names.append("\\Answered") }
+        if system.contains(.flagged) { names.append("\\Flagged") }
+        if system.contains(.deleted) { names.append("\\Deleted") }
+        if system.contains(.draft) { names.append("\\Draft") }
+        if recent { names.append("\\Recent") }
+        names += flags.keywords.sorted()
+        return "(" + names.joined(separator: " ") + ")"
+    }
+
+    /// Converts wire flags to stored flags. \Recent cannot be stored and is ignored (RFC 3501 §2.3.2);
+    /// other `\Name` flags are not defined and are refused.
+    static func messageFlags(_ flags: [Flag]) -> MessageFlags? {
+        var result = MessageFlags()
+        for flag in flags {
+            switch flag {
+            case .seen: result.system.insert(.seen)
+            case .answered: result.system.insert(.answered)
+            case .flagged: result.system.insert(.flagged)
+            case .deleted: result.system.insert(.deleted)
+            case .draft: result.system.insert(.draft)
+            case .recent: break
+            case .keyword(let keyword):
+                if !result.keywords.contains(where: { $0.lowercased() == keyword.lowercased() }) {
+                    result.keywords.insert(keyword)
+                }
+            case .extension: return nil
+            }
+        }
+        return result
+    }
+
+    /// A sequence set as (sequence number, UID) pairs of the view, ascending. Message sequence numbers
+    /// beyond the mailbox are a client error (RFC 9051 §9, seq-number); UIDs that do not exist are
+    /// simply not there (RFC 9051 §6.4.9). `*` is the last message (or highest UID).
+    func resolve(_ set: SequenceSet, uid: Bool) throws(SequenceError) -> [(seq: Int, uid: UID)] {
+        guard let view = selected else { return [] }
+        let ranges: [SequenceRange]
+        switch set {
+        case .ranges(let r): ranges = r
+        case .lastCommandResult: throw SequenceError(message: "$ (SEARCHRES) is not supported")
+        }
+        if uid {
+            guard let lastUID = view.lastUID else { return [] }
+            var wanted = UIDSet()
+            for range in ranges {
+                let a = value(range.first, last: lastUID)
+                let b = value(range.last, last: lastUID)
+                wanted.insert(min(a, b)...max(a, b))
+            }
+            var result: [(Int, UID)] = []
+            for (index, u) in view.uids.enumerated() where wanted.contains(u) { result.append((index + 1, u)) }
+            return result
+        }
+        let count = UInt32(view.count)
+        var numbers = UIDSet()
+        for range in ranges {
+            if count == 0 { throw SequenceError(message: "The mailbox is empty") }
+            let a = value(range.first, last: count)
+            let b = value(range.last, last: count)
+            if max(a, b) > count { throw SequenceError(message: "Message sequence number out of range") }
+            numbers.insert(min(a, b)...max(a, b))
+        }
+        return numbers.map { (Int($0), view.uids[Int($0) - 1]) }
+    }
+
+    private func value(_ number: SequenceNumber, last: UInt32) -> UInt32 {
+        switch number {
+        case .number(let n): return n
+        case .last: return last
+        }
+    }
+}
+
+struct SequenceError: Error {
+    var message: String
+}

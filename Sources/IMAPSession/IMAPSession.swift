@@ -1,0 +1,242 @@
+import Foundation
+import IMAPWire
+import Logging
+import MailStore
+import NIOCore
+
+/// One client connection's IMAP state machine (RFC 9051 §3: not authenticated → authenticated →
+/// selected → logout) and its command handlers.
+///
+/// Owned by exactly one task: `run(events:)` takes the framer's events one at a time, carries each out
+/// and tells the connection how to go on (`ResumeDirective`). It never touches a Channel.
+///
+/// Concurrency invariants: a handler first commits through the store, then reports; nothing is written
+/// to the client while a store call is in progress on this session's behalf; untagged EXPUNGE is only
+/// sent where RFC 9051 §7.5.1 allows it (never while answering FETCH, STORE or SEARCH).
+public final class IMAPSession {
+    struct Account {
+        var id: AccountID
+        var name: String
+    }
+
+    let configuration: SessionConfiguration
+    let connection: any SessionConnection
+    var store: any MailStore { configuration.store }
+    var logger: Logger
+    var tlsActive: Bool
+    var account: Account?
+    var selected: SelectedMailbox?
+    var out = ByteBufferAllocator().buffer(capacity: 1024)
+    /// A running AUTHENTICATE waiting for the client's response line.
+    var pendingAuthentication: String?
+    var append: AppendState?
+    var failedLogins = 0
+    /// Set when the selected mailbox disappeared and BYE was sent: the connection closes.
+    var mailboxVanished = false
+    var badCommandsBeforeLogin = 0
+
+    static let maxFailedLogins = 5
+    static let maxBadCommandsBeforeLogin = 10
+    /// Output is flushed whenever this much is buffered, so a large FETCH does not sit in memory.
+    static let flushThreshold = 256 * 1024
+
+    public init(configuration: SessionConfiguration, connection: any SessionConnection) {
+        self.configuration = configuration
+        self.connection = connection
+        self.logger = configuration.logger
+        self.tlsActive = configuration.tlsActive
+    }
+
+    /// Greets the client, then handles events until the connection ends.
+    public func run(events: AsyncStream<FramerEvent>) async {
+        untagged("OK [CAPABILITY \(capabilities.joined(separator: " "))] Postern ready")
+        await flush()
+        connection.resume(.next)
+        for await event in events {
+            var directive = await handle(event)
+            if mailboxVanished { directive = .close }
+            await flush()
+            connection.resume(directive)
+            if directive == .close { break }
+        }
+        append?.abort()
+        append = nil
+    }
+
+    /// Handles one framer event and says how the connection goes on.
+    func handle(_ event: FramerEvent) async -> ResumeDirective {
+        switch event {
+        case .command(let command):
+            return await execute(command)
+        case .commandError(let tag, let message):
+            return protocolError(tag: tag, message: message)
+        case .continuationRequest:
+            out.writeString("+ Ready for literal data\r\n")
+            return .next
+        case .fatal(let message):
+            untagged("BYE \(message)")
+            return .close
+        case .rawLine(let line):
+            return await authenticateResponse(line)
+        case .appendStart(let tag, let mailbox):
+            return await appendStart(tag: tag, mailbox: mailbox)
+        case .appendMessageBegin(let flags, let date, let size, let synchronizing, let binary):
+            return appendMessageBegin(flags: flags, date: date, size: size, synchronizing: synchronizing, binary: binary)
+        case .appendMessageBytes(let bytes):
+            appendMessageBytes(bytes)
+            return .next
+        case .appendMessageEnd:
+            appendMessageEnd()
+            return .next
+        case .appendEnd:
+            await appendEnd()
+            return .next
+        case .appendError(let tag, let message):
+            append?.abort()
+            append = nil
+            return protocolError(tag: tag, message: message)
+        }
+    }
+
+    /// A command that does not parse: BAD, and the connection stays usable. Before login, too many of
+    /// them close the connection (a client speaking another protocol, RFC 9051 §11 cross-protocol).
+    func protocolError(tag: String?, message: String) -> ResumeDirective {
+        if let tag {
+            tagged(tag, .bad, text: message)
+        } else {
+            untagged("BAD \(message)")
+        }
+        if account == nil {
+            badCommandsBeforeLogin += 1
+            if badCommandsBeforeLogin >= Self.maxBadCommandsBeforeLogin {
+                untagged("BYE Too many invalid commands")
+                return .close
+            }
+        }
+        return .next
+    }
+
+    /// Dispatches a command by connection state (RFC 9051 §6).
+    func execute(_ tagged: TaggedCommand) async -> ResumeDirective {
+        let tag = tagged.tag
+        switch tagged.command {
+        // §6.1: any state
+        case .capability: return capability(tag)
+        case .noop: return await noop(tag)
+        case .logout: return logout(tag)
+        case .id(let parameters): return await id(tag, parameters)
+        // §6.2: not authenticated
+        case .starttls: return startTLS(tag)
+        case .login(let user, let password): return await login(tag, user: user, password: password)
+        case .authenticate(let mechanism, let initial): return await authenticate(tag, mechanism: mechanism, initialResponse: initial)
+        default: break
+        }
+        guard account != nil else {
+            self.tagged(tag, .bad, text: "Log in first (LOGIN or AUTHENTICATE)")
+            return protocolErrorCount()
+        }
+        switch tagged.command {
+        // §6.3: authenticated (also valid when selected)
+        case .enable(let names): return await enable(tag, names)
+        case .select(let name, let parameters): return await select(tag, name, parameters: parameters, readOnly: false)
+        case .examine(let name, let parameters): return await select(tag, name, parameters: parameters, readOnly: true)
+        case .create(let name, let parameters): return await create(tag, name, parameters: parameters)
+        case .delete(let name): return await delete(tag, name)
+        case .rename(let from, let to): return await rename(tag, from: from, to: to)
+        case .subscribe(let name): return await subscribe(tag, name, subscribed: true)
+        case .unsubscribe(let name): return await subscribe(tag, name, subscribed: false)
+        case .list(let command): return await list(tag, command)
+        case .lsub(let reference, let pattern): return await lsub(tag, reference: reference, pattern: pattern)
+        case .namespace: return await namespace(tag)
+        case .status(let name, let attributes): return await status(tag, name, attributes)
+        default: break
+        }
+        guard selected != nil else {
+            self.tagged(tag, .bad, text: "Select a mailbox first")
+            return .next
+        }
+        switch tagged.command {
+        // §6.4: selected
+        case .check: return await check(tag)
+        case .close: return await close(tag)
+        case .unselect: return unselect(tag)
+        case .expunge: return await expunge(tag, uids: nil)
+        case .uidExpunge(let set): return await expunge(tag, uids: set)
+        case .search(let command): return await search(tag, command)
+        case .fetch(let set, let attributes, let modifiers, let uid):
+            return await fetch(tag, set, attributes, modifiers: modifiers, uid: uid)
+        case .store(let set, let action, let unchangedSince, let uid):
+            return await storeFlags(tag, set, action, unchangedSince: unchangedSince, uid: uid)
+        case .copy(let set, let destination, let uid): return await copy(tag, set, to: destination, uid: uid)
+        case .move, .idle:
+            self.tagged(tag, .bad, text: "Command not supported")
+            return .next
+        default:
+            self.tagged(tag, .bad, text: "Command not supported")
+            return .next
+        }
+    }
+
+    private func protocolErrorCount() -> ResumeDirective {
+        badCommandsBeforeLogin += 1
+        if badCommandsBeforeLogin >= Self.maxBadCommandsBeforeLogin {
+            untagged("BYE Too many invalid commands")
+            return .close
+        }
+        return .next
+    }
+
+    // MARK: Output
+
+    func untagged(_ text: String) {
+        out.writeString("* ")
+        out.writeString(text)
+        out.writeString("\r\n")
+    }
+
+    func tagged(_ tag: String, _ status: ResponseStatus, code: ResponseCode? = nil, text: String) {
+        out.writeTaggedResponse(tag: tag, status: status, code: code, text: text)
+    }
+
+    func flush() async {
+        guard out.readableBytes > 0 else { return }
+        let buffer = out
+        out = ByteBufferAllocator().buffer(capacity: 1024)
+        await connection.write(buffer)
+    }
+
+    func flushIfLarge() async {
+        if out.readableBytes >= Self.flushThreshold { await flush() }
+    }
+
+    /// Answers a failed store call: user errors as NO with a response code, anything else as
+    /// NO [SERVERBUG] without details (they go to the log).
+    func fail(_ tag: String, _ error: any Error, command: String) {
+        if let storeError = error as? MailStoreError {
+            switch storeError {
+            case .mailboxNotFound:
+                tagged(tag, .no, code: .nonExistent, text: "No such mailbox")
+                return
+            case .mailboxExists:
+                tagged(tag, .no, code: .alreadyExists, text: "Mailbox already exists")
+                return
+            case .invalidMailboxName(let why):
+                tagged(tag, .no, code: .cannot, text: "Invalid mailbox name: \(why)")
+                return
+            case .cannotDeleteInbox:
+                tagged(tag, .no, code: .cannot, text: "INBOX cannot be deleted")
+                return
+            case .noSelect:
+                tagged(tag, .no, code: .cannot, text: "Mailbox cannot be selected or has children")
+                return
+            case .messageTooLarge:
+                tagged(tag, .no, code: .tooBig, text: "Message too large")
+                return
+            case .accountNotFound, .accountExists, .invalidAccountName, .internal:
+                break
+            }
+        }
+        logger.error("\(command) failed: \(error)")
+        tagged(tag, .no, code: .serverBug, text: "Internal error, the operation was not completed")
+    }
+}

@@ -1,0 +1,36 @@
+import Logging
+import MailStore
+
+/// What a session needs from the server: the store, the authenticator and the connection's facts.
+public struct SessionConfiguration: Sendable {
+    public var store: any MailStore
+    public var authenticator: Authenticator
+    public var hostName: String
+    /// The connection is protected by TLS (IMAPS, or after STARTTLS).
+    public var tlsActive: Bool
+    /// STARTTLS may be offered (a cleartext listener with a TLS context).
+    public var startTLSAvailable: Bool
+    /// Largest message APPEND accepts (RFC 7889 APPENDLIMIT).
+    public var maxMessageSize: Int
+    /// Seconds of inactivity allowed once authenticated (RFC 9051 §5.4: at least 30 minutes).
+    public var authenticatedIdleTimeout: Int64
+    /// Delay before answering a failed login, to slow password guessing.
+    public var failedLoginDelay: Duration
+    public var logger: Logger
+
+    public init(
+        store: any MailStore, authenticator: Authenticator, hostName: String, tlsActive: Bool,
+        startTLSAvailable: Bool, maxMessageSize: Int, authenticatedIdleTimeout: Int64,
+        failedLoginDelay: Duration = .milliseconds(500), logger: Logger
+    ) {
+        self.store = store
+        self.authenticator = authenticator
+        self.hostName = hostName
+        self.tlsActive = tlsActive
+        self.startTLSAvailable = startTLSAvailable
+        self.maxMessageSize = maxMessageSize
+        self.authenticatedIdleTimeout = authenticatedIdleTimeout
+        self.failedLoginDelay = failedLoginDelay
+        self.logger = logger
+    }
+}

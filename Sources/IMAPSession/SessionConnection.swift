@@ -1,0 +1,32 @@
+import NIOCore
+
+/// What a session asks of its connection once it has dealt with an event.
+///
+/// The connection hands the session exactly one `FramerEvent` at a time and waits for one of these
+/// before it looks at further input: commands are executed strictly in order, and nothing the
+/// client pipelined is parsed before the session has decided what the input means (a raw
+/// AUTHENTICATE line, an APPEND literal to accept, cleartext to drop after STARTTLS).
+public enum ResumeDirective: Sendable, Equatable {
+    /// Parse and deliver the next event.
+    case next
+    /// The next line is a raw client response (AUTHENTICATE, IDLE's DONE), not a command.
+    case rawLine
+    /// Accept the APPEND message just announced: send `+` if it is synchronizing, then stream it.
+    case acceptAppendMessage
+    /// Refuse the APPEND message just announced (a tagged NO has been written).
+    case rejectAppendMessage
+    /// STARTTLS was answered OK: drop all buffered cleartext, start the TLS handshake, go on.
+    case startTLS
+    /// Close the connection once everything written has been flushed.
+    case close
+}
+
+/// The session's only view of the network: it never touches a Channel (see DEVELOPERS.md).
+public protocol SessionConnection: Sendable {
+    /// Writes and flushes bytes; returns once they are handed to the transport.
+    func write(_ buffer: ByteBuffer) async
+    /// Lets the connection go on with its input.
+    func resume(_ directive: ResumeDirective)
+    /// The inactivity timeout: short before login, at least 30 minutes after (RFC 9051 §5.4).
+    func setIdleTimeout(seconds: Int64)
+}

@@ -1,0 +1,54 @@
+import NIOCore
+
+/// One ID field: id-params-list = "(" *(string SP nstring) ")"   (RFC 2971)
+public struct IDParameter: Sendable, Hashable {
+    public var key: String
+    public var value: String?
+
+    public init(key: String, value: String?) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// command-any / command-auth / command-nonauth / command-select (RFC 9051 §9 with RFC 3501 additions).
+/// APPEND is not a case: the `CommandFramer` streams it as `.appendStart` ... `.appendEnd` events.
+public enum Command: Sendable, Hashable {
+    case capability, noop, logout, starttls
+    /// authenticate = "AUTHENTICATE" SP auth-type [SP initial-resp]; initial-resp = base64 / "=" (empty: "")
+    case authenticate(mechanism: String, initialResponse: String?)
+    case login(username: String, password: String)
+    case enable([String])
+    case select(MailboxName, parameters: [SelectParameter])
+    case examine(MailboxName, parameters: [SelectParameter])
+    case create(MailboxName, parameters: [CreateParameter])
+    case delete(MailboxName)
+    case rename(from: MailboxName, to: MailboxName)
+    case subscribe(MailboxName)
+    case unsubscribe(MailboxName)
+    case list(ListCommand)
+    case lsub(reference: MailboxName, pattern: ByteString)
+    case namespace
+    case status(MailboxName, [StatusAttribute])
+    case check, close, unselect, expunge
+    case uidExpunge(SequenceSet)
+    case search(SearchCommand)
+    case fetch(SequenceSet, [FetchAttribute], modifiers: [FetchModifier], uid: Bool)
+    case store(SequenceSet, StoreAction, unchangedSince: UInt64?, uid: Bool)
+    case copy(SequenceSet, MailboxName, uid: Bool)
+    case move(SequenceSet, MailboxName, uid: Bool)
+    case idle
+    /// `ID NIL` is `.id(nil)`.
+    case id([IDParameter]?)
+}
+
+/// command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF
+public struct TaggedCommand: Sendable, Hashable {
+    public var tag: String
+    public var command: Command
+
+    public init(tag: String, command: Command) {
+        self.tag = tag
+        self.command = command
+    }
+}

@@ -1,0 +1,25 @@
+import NIOCore
+
+/// status-att = "MESSAGES" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" / "DELETED" / "SIZE" / "RECENT" (rev1)
+///            / "HIGHESTMODSEQ" (RFC 7162) / "APPENDLIMIT" (RFC 7889)
+public enum StatusAttribute: String, Sendable, Hashable, CaseIterable {
+    case messages = "MESSAGES"
+    case recent = "RECENT"
+    case uidNext = "UIDNEXT"
+    case uidValidity = "UIDVALIDITY"
+    case unseen = "UNSEEN"
+    case deleted = "DELETED"
+    case size = "SIZE"
+    case highestModSeq = "HIGHESTMODSEQ"
+    case appendLimit = "APPENDLIMIT"
+}
+
+// MARK: - Encoding
+
+extension ByteBuffer {
+    /// "(" status-att *(SP status-att) ")"
+    @discardableResult
+    public mutating func writeStatusAttributes(_ atts: [StatusAttribute]) -> Int {
+        writeString("(" + atts.map(\.rawValue).joined(separator: " ") + ")")
+    }
+}

@@ -1,0 +1,48 @@
+/// Every limit the wire layer enforces, in one place.
+///
+/// Each limit has a stress test in `Tests/IMAPWireTests/LimitStressTests.swift`.
+public struct IMAPLimits: Sendable, Hashable {
+    /// Longest line of a command, in bytes, not counting its CRLF and not counting literal data.
+    /// A longer line is fatal: the server cannot find the end of the command safely.
+    public var maxLineLength: Int
+    /// Largest literal accepted anywhere except as an APPEND message (mailbox names, passwords, search strings...).
+    public var maxShortLiteralSize: Int
+    /// Largest total size of a non-APPEND command: every line and every literal together.
+    public var maxCommandSize: Int
+    /// Largest APPEND message (RFC 7889 APPENDLIMIT). The session rejects larger ones (`[TOOBIG]`).
+    public var maxAppendSize: Int
+    /// Deepest nesting of SEARCH keys (parentheses, NOT, OR).
+    public var maxSearchDepth: Int
+    /// Most ranges in one sequence set.
+    public var maxSequenceRanges: Int
+    /// Most literals in one non-APPEND command.
+    public var maxLiteralsPerCommand: Int
+    /// Largest refused non-synchronizing literal the framer skips before answering BAD; a larger one is fatal.
+    public var maxNonSyncLiteralSkip: Int
+    /// Largest chunk of APPEND message bytes delivered in one `.appendMessageBytes` event.
+    public var maxAppendChunkSize: Int
+
+    public init(
+        maxLineLength: Int = 64 * 1024,
+        maxShortLiteralSize: Int = 8 * 1024,
+        maxCommandSize: Int = 256 * 1024,
+        maxAppendSize: Int = 64 * 1024 * 1024,
+        maxSearchDepth: Int = 64,
+        maxSequenceRanges: Int = 10_000,
+        maxLiteralsPerCommand: Int = 32,
+        maxNonSyncLiteralSkip: Int = 1024 * 1024,
+        maxAppendChunkSize: Int = 64 * 1024
+    ) {
+        self.maxLineLength = maxLineLength
+        self.maxShortLiteralSize = maxShortLiteralSize
+        self.maxCommandSize = maxCommandSize
+        self.maxAppendSize = maxAppendSize
+        self.maxSearchDepth = maxSearchDepth
+        self.maxSequenceRanges = maxSequenceRanges
+        self.maxLiteralsPerCommand = maxLiteralsPerCommand
+        self.maxNonSyncLiteralSkip = maxNonSyncLiteralSkip
+        self.maxAppendChunkSize = maxAppendChunkSize
+    }
+
+    public static let `default` = IMAPLimits()
+}

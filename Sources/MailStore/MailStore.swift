@@ -1,0 +1,90 @@
+import Foundation
+
+/// The storage protocol every engine implements (MailStoreSQLite now, MailStorePostgres later).
+///
+/// Invariants every engine keeps (and the conformance suite checks):
+/// - A call that returns has committed durably: the change survives a power cut.
+/// - UIDs are strictly ascending within a mailbox and never reused within one UIDVALIDITY.
+/// - Every change to a mailbox (append, flag change, expunge) raises its HIGHESTMODSEQ, and the
+///   changed message (or its tombstone, for an expunge) carries the new MODSEQ.
+/// - Every call is scoped to one account: no mailbox name or id of another account is reachable.
+///   Message calls take the caller's `AccountID` next to the `MailboxID`; a mailbox id that does not
+///   belong to that account is reported exactly like a missing one (`.mailboxNotFound`), so ids of
+///   other accounts can neither be used nor probed.
+/// - Mailbox ids are never reused: a deleted and recreated mailbox gets a new id (and UIDVALIDITY).
+/// - Message calls on a \Noselect placeholder throw `.noSelect` (except `highestModSeq`).
+/// - Mailbox names are validated with `MailboxPath.validate` and INBOX is case-insensitive.
+public protocol MailStore: Sendable {
+    // MARK: Accounts
+
+    /// Creates an account with its default mailboxes (INBOX, Sent, Drafts, Trash, Junk, Archive,
+    /// all subscribed, with their SPECIAL-USE attributes).
+    func createAccount(name: String, credentials: StoredCredentials) async throws -> AccountID
+    func setCredentials(accountName: String, credentials: StoredCredentials) async throws
+    /// Deletes the account, its mailboxes, messages and content files.
+    func deleteAccount(name: String) async throws
+    func listAccounts() async throws -> [AccountSummary]
+    /// The stored verifier of an account (names are matched case-insensitively), or nil (also for a name
+    /// `AccountName.validate` refuses). Account names are validated with `AccountName.validate`.
+    func credentials(accountName: String) async throws -> (AccountID, StoredCredentials)?
+
+    // MARK: Mailboxes
+
+    func listMailboxes(account: AccountID) async throws -> [MailboxInfo]
+    /// The mailbox called `name` (normalized with `MailboxPath.normalize`), or nil — also when the name
+    /// is not a valid mailbox name.
+    func mailbox(account: AccountID, name: String) async throws -> MailboxInfo?
+    /// Creates the mailbox and any missing parents (RFC 9051 §6.3.4). An existing name is `.mailboxExists`,
+    /// except a \Noselect placeholder, which becomes selectable again (new UIDVALIDITY, empty).
+    func createMailbox(account: AccountID, name: String, specialUse: SpecialUse?) async throws -> MailboxInfo
+    /// Deletes a mailbox and its messages. With children it becomes a \Noselect placeholder instead
+    /// (RFC 3501 §6.3.4); deleting a \Noselect mailbox that has children is `.noSelect`; INBOX is
+    /// `.cannotDeleteInbox`. A \Noselect parent left without children is removed too. Subscriptions stay.
+    func deleteMailbox(account: AccountID, name: String) async throws
+    /// Renames a mailbox and all its children (RFC 9051 §6.3.6). Renaming INBOX moves its messages to
+    /// a new mailbox and leaves INBOX empty (INBOX's children are not renamed). Missing parents of `to`
+    /// are created; a renamed mailbox keeps its id, UIDVALIDITY, messages and subscription. An existing
+    /// target (or any child's target) is `.mailboxExists`; renaming into its own child is `.invalidMailboxName`.
+    func renameMailbox(account: AccountID, from: String, to: String) async throws
+    /// Subscribing does not require the mailbox to exist (RFC 9051 §6.3.7); the name must be valid.
+    func setSubscribed(account: AccountID, name: String, subscribed: Bool) async throws
+    func subscriptions(account: AccountID) async throws -> [String]
+
+    // MARK: Messages
+    //
+    // Every message call names the account the caller is logged in as: a `mailbox` id of another
+    // account is `.mailboxNotFound` (see the isolation invariant above).
+
+    func status(account: AccountID, mailbox: MailboxID) async throws -> MailboxStatus
+    /// Opens a mailbox. When `markRecentSeen` (SELECT, not EXAMINE), messages at or above the first-recent
+    /// UID are returned as recent and the first-recent UID moves to UIDNEXT.
+    func snapshot(account: AccountID, mailbox: MailboxID, markRecentSeen: Bool) async throws -> MailboxSnapshot
+    /// HIGHESTMODSEQ of the mailbox, or nil when it no longer exists. Cheap: called after most commands.
+    func highestModSeq(account: AccountID, mailbox: MailboxID) async throws -> ModSeq?
+    func changes(account: AccountID, mailbox: MailboxID, since: ModSeq) async throws -> MailboxChanges
+    /// Metadata of the messages whose UIDs are in `uids`, ascending by UID; missing UIDs are skipped.
+    func messages(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [MessageMeta]
+    /// The whole stored message, or nil when the message is gone.
+    func content(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> Data?
+    /// Places a staged message (see `MessageStaging`) in the mailbox. The staged file is consumed
+    /// (moved into the store on success, removed on a user error such as `.mailboxNotFound`).
+    func append(
+        account: AccountID, mailbox: MailboxID, message: StagedMessage, flags: MessageFlags, internalDate: Date
+    ) async throws -> AppendResult
+    /// Changes flags. With `unchangedSince`, messages whose MODSEQ is higher are left alone and listed
+    /// in `modified` (RFC 7162 §3.1.3). Only messages whose flags really change get a new MODSEQ, but
+    /// every other existing message of `uids` is returned in `updated` with its current flags (changed
+    /// or not). Keywords are compared case-insensitively (see `MessageFlags.applying`).
+    func store(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, operation: FlagOperation, flags: MessageFlags,
+        unchangedSince: ModSeq?
+    ) async throws -> (updated: [FlagUpdate], modified: [UID])
+    /// Copies messages (content is shared, not duplicated) and keeps their flags and internal dates.
+    /// Both mailboxes must belong to `account`. Pairs are ascending by source UID; missing UIDs are skipped.
+    func copy(account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID) async throws -> CopyResult
+    /// Removes messages with \Deleted (only those in `uids`, when given). Returns the expunged UIDs, ascending.
+    func expunge(account: AccountID, mailbox: MailboxID, uids: UIDSet?) async throws -> [UID]
+
+    /// Where `MessageStaging` writes incoming messages: on the same file system as the content files.
+    var stagingDirectory: URL { get }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A message written to a temporary file and fsynced, ready for `MailStore.append`.
+public struct StagedMessage: Sendable, Equatable {
+    public var url: URL
+    /// Number of octets in the file (RFC822.SIZE).
+    public var size: Int
+
+    public init(url: URL, size: Int) {
+        self.url = url
+        self.size = size
+    }
+
+    public var path: String { url.path }
+
+    /// Removes the file (when a staged message will not be appended after all).
+    public func discard() {
+        unlink(path)
+    }
+}
+
+/// Streams incoming messages to temporary files in a store's staging directory.
+public struct MessageStaging: Sendable {
+    public let directory: URL
+    /// Largest accepted message, in octets; writing more throws `.messageTooLarge`.
+    public let maxSize: Int
+
+    public init(directory: URL, maxSize: Int = 64 << 20) {
+        self.directory = directory
+        self.maxSize = maxSize
+    }
+
+    public init(store: any MailStore, maxSize: Int = 64 << 20) {
+        self.init(directory: store.stagingDirectory, maxSize: maxSize)
+    }
+
+    /// Creates a new, empty, private (0600) temporary file.
+    public func begin() throws -> StagedMessageWriter {
+        var generator = SystemRandomNumberGenerator()
+        let name = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let url = directory.appendingPathComponent("\(name).part")
+        let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw MailStoreError.internal("staging: cannot create \(url.path): errno \(errno)")
+        }
+        return StagedMessageWriter(fd: fd, url: url, maxSize: maxSize)
+    }
+}
+
+/// Writes one staged message. Not thread-safe: owned by one connection. A writer that is neither
+/// finished nor aborted removes its file when released.
+public final class StagedMessageWriter {
+    private var fd: Int32
+    public let url: URL
+    public let maxSize: Int
+    public private(set) var size = 0
+    private var done = false
+
+    init(fd: Int32, url: URL, maxSize: Int) {
+        self.fd = fd
+        self.url = url
+        self.maxSize = maxSize
+    }
+
+    deinit {
+        if !done { abort() }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        guard !done else { throw MailStoreError.internal("staging: write after finish") }
+        guard size + bytes.count <= maxSize else {
+            abort()
+            throw MailStoreError.messageTooLarge
+        }
+        guard var base = bytes.baseAddress else { return }
+        var remaining = bytes.count
+        while remaining > 0 {
+            let n = systemWrite(fd, base, remaining)
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                abort()
+                throw MailStoreError.internal("staging: write failed: errno \(code)")
+            }
+            remaining -= n
+            base += n
+        }
+        size += bytes.count
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    public func write(_ data: Data) throws {
+        try data.withUnsafeBytes { try write($0) }
+    }
+
+    /// Flushes the file to disk (fsync) and closes it.
+    public func finish() throws -> StagedMessage {
+        guard !done else { throw MailStoreError.internal("staging: finish after finish or abort") }
+        while fsync(fd) != 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            abort()
+            throw MailStoreError.internal("staging: fsync failed: errno \(code)")
+        }
+        close(fd)
+        fd = -1
+        done = true
+        return StagedMessage(url: url, size: size)
+    }
+
+    /// Closes and removes the file. Safe to call more than once.
+    public func abort() {
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
+        if !done {
+            unlink(url.path)
+            done = true
+        }
+    }
+}
+
+@inline(__always)
+private func systemWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    #if canImport(Glibc)
+    return Glibc.write(fd, buffer, count)
+    #else
+    return Darwin.write(fd, buffer, count)
+    #endif
+}

@@ -1,0 +1,134 @@
+import Foundation
+import MailStore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Content files: `blobs/<first 2 hex>/<32 hex>`, written once (by renaming a fsynced staged file),
+/// never modified, shared by copies, unlinked once no row references them.
+struct BlobFiles: Sendable {
+    let root: URL
+
+    func url(of id: String) -> URL {
+        root.appendingPathComponent(String(id.prefix(2)), isDirectory: true).appendingPathComponent(id)
+    }
+
+    static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    /// Moves a staged (already fsynced) file into the store under a new id and makes the rename
+    /// durable (fsync of the shard directory, and of `blobs/` when the shard is new). Returns the id
+    /// and the file's real size.
+    func place(_ staged: StagedMessage) throws -> (id: String, size: Int) {
+        var info = stat()
+        guard stat(staged.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw MailStoreError.internal("blob: staged file missing: errno \(errno)")
+        }
+        let id = Self.newID()
+        let shard = root.appendingPathComponent(String(id.prefix(2)), isDirectory: true)
+        if mkdir(shard.path, 0o700) == 0 {
+            try Self.fsyncDirectory(root)
+        } else if errno != EEXIST {
+            throw MailStoreError.internal("blob: mkdir \(shard.path) failed: errno \(errno)")
+        }
+        let target = shard.appendingPathComponent(id)
+        guard rename(staged.path, target.path) == 0 else {
+            throw MailStoreError.internal("blob: rename into store failed: errno \(errno)")
+        }
+        try Self.fsyncDirectory(shard)
+        return (id, Int(info.st_size))
+    }
+
+    func read(_ id: String) throws -> Data {
+        do {
+            return try Data(contentsOf: url(of: id), options: .uncached)
+        } catch {
+            throw MailStoreError.internal("blob: cannot read \(id): \(error)")
+        }
+    }
+
+    /// Unlinks content files (already known to be unreferenced by committed rows).
+    func remove(_ ids: [String]) {
+        for id in ids { unlink(url(of: id).path) }
+    }
+
+    /// Every content file id present on disk.
+    func allIDs() -> [String] {
+        let fm = FileManager.default
+        guard let shards = try? fm.contentsOfDirectory(atPath: root.path) else { return [] }
+        var ids: [String] = []
+        for shard in shards where shard.utf8.count == 2 {
+            let files = (try? fm.contentsOfDirectory(atPath: root.appendingPathComponent(shard).path)) ?? []
+            ids.append(contentsOf: files.filter { $0.hasPrefix(shard) })
+        }
+        return ids
+    }
+
+    static func fsyncDirectory(_ url: URL) throws {
+        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw MailStoreError.internal("fsync: cannot open \(url.path): errno \(errno)") }
+        defer { close(fd) }
+        while fsync(fd) != 0 {
+            if errno == EINTR { continue }
+            throw MailStoreError.internal("fsync of \(url.path) failed: errno \(errno)")
+        }
+    }
+
+    static func makeDirectory(_ url: URL) throws {
+        do {
+            try FileManager.default.createDirectory(
+                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw MailStoreError.internal("cannot create \(url.path): \(error)")
+        }
+    }
+}
+
+/// An advisory lock on `<data>/postern.lock` held for the life of a store. Crash recovery (removing
+/// staged files and unreferenced blobs) is only safe when no other process has the store open, so it
+/// runs only when the lock can be taken exclusively; the lock is then held shared.
+final class DirectoryLock: @unchecked Sendable {
+    private let fd: Int32
+    let isExclusiveOwner: Bool
+
+    /// Takes the lock; `recover` runs while it is held exclusively (only when nobody else holds it).
+    init(url: URL, recover: () throws -> Void) throws {
+        fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw MailStoreError.internal("cannot open \(url.path): errno \(errno)") }
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 {
+            isExclusiveOwner = true
+            do {
+                try recover()
+            } catch {
+                close(fd)
+                throw error
+            }
+        } else {
+            isExclusiveOwner = false
+        }
+        while flock(fd, LOCK_SH) != 0 {
+            if errno == EINTR { continue }
+            let code = errno
+            close(fd)
+            throw MailStoreError.internal("cannot lock \(url.path): errno \(code)")
+        }
+    }
+
+    deinit {
+        close(fd)
+    }
+}
+
+/// Runs blocking file work (fsync, reads) on a dispatch queue rather than a cooperative thread.
+func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+            continuation.resume(with: Result { try work() })
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+
+/// Runs write operations in shared transactions: every operation queued while a transaction commits
+/// joins the next one, so N concurrent writers pay one fsync instead of N.
+///
+/// Each operation runs in its own savepoint: one that throws is rolled back alone and gets its error,
+/// the others commit. A caller resumes only after its transaction has committed (durably, with
+/// `synchronous = FULL`) and after the content files the batch released have been unlinked.
+final class GroupCommitWriter: @unchecked Sendable {
+    /// What an operation can ask for besides its result: content files to unlink once committed.
+    struct Effects {
+        var unlinkBlobs: [String] = []
+    }
+
+    private final class Pending: @unchecked Sendable {
+        let run: (Database, inout Effects) throws -> Void
+        let complete: (Error?) -> Void
+        init(run: @escaping (Database, inout Effects) throws -> Void, complete: @escaping (Error?) -> Void) {
+            self.run = run
+            self.complete = complete
+        }
+    }
+
+    private final class ResultBox<T>: @unchecked Sendable {
+        var value: T?
+    }
+
+    private final class BatchOutcome: @unchecked Sendable {
+        var errors: [Error?]
+        var unlinkBlobs: [String] = []
+        init(count: Int) { errors = Array(repeating: nil, count: count) }
+    }
+
+    private let pool: DatabasePool
+    private let afterCommit: @Sendable ([String]) -> Void
+    private let lock = NSLock()
+    private var queue: [Pending] = []
+    private var draining = false
+    private var batches = 0
+    private var operations = 0
+
+    init(pool: DatabasePool, afterCommit: @escaping @Sendable ([String]) -> Void) {
+        self.pool = pool
+        self.afterCommit = afterCommit
+    }
+
+    /// (transactions committed, operations run): for benchmarks and tests.
+    var statistics: (batches: Int, operations: Int) {
+        lock.withLock { (batches, operations) }
+    }
+
+    /// Queues `body` and returns its result once its transaction has committed.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database, inout Effects) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let box = ResultBox<T>()
+            let pending = Pending(
+                run: { db, effects in box.value = try body(db, &effects) },
+                complete: { error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let value = box.value {
+                        continuation.resume(returning: value)
+                    } else {
+                        continuation.resume(throwing: CancellationError())
+                    }
+                })
+            let startDrain = lock.withLock { () -> Bool in
+                queue.append(pending)
+                if draining { return false }
+                draining = true
+                return true
+            }
+            if startDrain {
+                Task.detached { await self.drain() }
+            }
+        }
+    }
+
+    private func drain() async {
+        while true {
+            let batch = lock.withLock { () -> [Pending] in
+                let batch = queue
+                queue.removeAll()
+                if batch.isEmpty { draining = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            await run(batch)
+        }
+    }
+
+    private func run(_ batch: [Pending]) async {
+        let outcome = BatchOutcome(count: batch.count)
+        do {
+            try await pool.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    for (index, pending) in batch.enumerated() {
+                        var effects = Effects()
+                        do {
+                            try db.inSavepoint {
+                                try pending.run(db, &effects)
+                                return .commit
+                            }
+                            outcome.unlinkBlobs.append(contentsOf: effects.unlinkBlobs)
+                        } catch {
+                            outcome.errors[index] = error
+                        }
+                    }
+                    return .commit
+                }
+            }
+        } catch {
+            // The transaction did not commit: nothing of the batch happened.
+            for index in outcome.errors.indices where outcome.errors[index] == nil {
+                outcome.errors[index] = error
+            }
+            outcome.unlinkBlobs = []
+        }
+        if !outcome.unlinkBlobs.isEmpty { afterCommit(outcome.unlinkBlobs) }
+        lock.withLock {
+            batches += 1
+            operations += batch.count
+        }
+        for (index, pending) in batch.enumerated() {
+            pending.complete(outcome.errors[index])
+        }
+    }
+}

@@ -1,0 +1,184 @@
+import IMAPSession
+import IMAPWire
+import Logging
+import NIOCore
+import NIOSSL
+
+/// Frames a connection's bytes into `FramerEvent`s and hands them, one at a time, to the session.
+///
+/// Lives on the channel's event loop. Reading from the socket is held while the framer already buffers
+/// more than `readHighWater` bytes that the session has not asked for yet, so a client that pipelines
+/// a lot (or streams a large APPEND faster than the disk takes it) is slowed down instead of growing
+/// memory.
+///
+/// STARTTLS: cleartext that arrived after the STARTTLS command stays in the framer while the session
+/// answers; on `.startTLS` it is dropped and `NIOSSLServerHandler` is added in the same event-loop turn,
+/// so no cleartext byte sent before the handshake is ever executed (the CVE-2011-0411 class).
+final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    static let readHighWater = 256 * 1024
+
+    private var framer: CommandFramer
+    private let events: AsyncStream<FramerEvent>.Continuation
+    private let tlsContext: NIOSSLContext?
+    private let logger: Logger
+    /// True while the session has an event and has not resumed us yet.
+    private var sessionBusy = true
+    private var readHeld = false
+    private var closing = false
+
+    private var idleTimeout: TimeAmount
+    private var lastActivity = NIODeadline.now()
+    private var idleCheck: Scheduled<Void>?
+
+    init(
+        limits: IMAPLimits, events: AsyncStream<FramerEvent>.Continuation, tlsContext: NIOSSLContext?,
+        idleTimeout: TimeAmount, logger: Logger
+    ) {
+        self.framer = CommandFramer(limits: limits)
+        self.events = events
+        self.tlsContext = tlsContext
+        self.idleTimeout = idleTimeout
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        scheduleIdleCheck(context: context, after: idleTimeout)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        events.finish()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
+        events.finish()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        lastActivity = .now()
+        framer.append(unwrapInboundIn(data))
+        if !sessionBusy { pump(context: context) }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if framer.bufferedByteCount >= Self.readHighWater {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let sslError = error as? NIOSSLError, case .uncleanShutdown = sslError {
+            logger.debug("client closed without close_notify")
+        } else {
+            logger.debug("connection error: \(error)")
+        }
+        context.close(promise: nil)
+    }
+
+    /// Carries out what the session decided (called on the event loop).
+    func resume(_ directive: ResumeDirective, context: ChannelHandlerContext) {
+        switch directive {
+        case .next:
+            break
+        case .rawLine:
+            framer.expectRawLine()
+        case .acceptAppendMessage:
+            framer.acceptAppendMessage()
+        case .rejectAppendMessage:
+            framer.rejectAppendMessage()
+        case .startTLS:
+            framer.discardBuffered()
+            guard let tlsContext else {
+                context.close(promise: nil)
+                return
+            }
+            let tls = NIOSSLServerHandler(context: tlsContext)
+            do {
+                try context.pipeline.syncOperations.addHandler(tls, position: .first)
+            } catch {
+                logger.warning("could not start TLS: \(error)")
+                context.close(promise: nil)
+                return
+            }
+        case .close:
+            closing = true
+            context.close(promise: nil)
+            return
+        }
+        sessionBusy = false
+        pump(context: context)
+    }
+
+    func setIdleTimeout(_ timeout: TimeAmount) {
+        idleTimeout = timeout
+    }
+
+    private func pump(context: ChannelHandlerContext) {
+        if let event = framer.next() {
+            sessionBusy = true
+            events.yield(event)
+        }
+        if readHeld && framer.bufferedByteCount < Self.readHighWater {
+            readHeld = false
+            context.read()
+        }
+    }
+
+    private func scheduleIdleCheck(context: ChannelHandlerContext, after delay: TimeAmount) {
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        idleCheck = context.eventLoop.scheduleTask(in: delay) {
+            let (handler, context) = loopBound.value
+            handler.idleCheckFired(context: context)
+        }
+    }
+
+    private func idleCheckFired(context: ChannelHandlerContext) {
+        let idle = NIODeadline.now() - lastActivity
+        if idle >= idleTimeout && !sessionBusy {
+            logger.debug("idle timeout")
+            var bye = context.channel.allocator.buffer(capacity: 48)
+            bye.writeString("* BYE Autologout; idle for too long\r\n")
+            closing = true
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(bye)).whenComplete { _ in channel.close(promise: nil) }
+            return
+        }
+        let remaining = idle >= idleTimeout ? idleTimeout : idleTimeout - idle
+        scheduleIdleCheck(context: context, after: remaining)
+    }
+}
+
+/// The `SessionConnection` a session task uses: every call hops to the event loop.
+struct ChannelSessionConnection: SessionConnection {
+    let channel: Channel
+    let handler: NIOLoopBound<IMAPConnectionHandler>
+    let context: NIOLoopBound<ChannelHandlerContext>
+
+    func write(_ buffer: ByteBuffer) async {
+        try? await channel.writeAndFlush(buffer).get()
+    }
+
+    func resume(_ directive: ResumeDirective) {
+        let handler = self.handler
+        let context = self.context
+        channel.eventLoop.execute {
+            handler.value.resume(directive, context: context.value)
+        }
+    }
+
+    func setIdleTimeout(seconds: Int64) {
+        let handler = self.handler
+        channel.eventLoop.execute {
+            handler.value.setIdleTimeout(.seconds(seconds))
+        }
+    }
+}

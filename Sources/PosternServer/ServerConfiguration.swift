@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import TOMLKit
+
+/// Where a listener binds and whether it starts with TLS (IMAPS, RFC 8314) or offers STARTTLS.
+public struct ListenerAddress: Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: String, Sendable { case imaps, imap }
+    public var kind: Kind
+    public var host: String
+    public var port: Int
+
+    public init(kind: Kind, host: String, port: Int) {
+        self.kind = kind
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all addresses). Returns nil for `off`.
+    public static func parse(_ text: String, kind: Kind) throws -> ListenerAddress? {
+        let value = text.trimmingCharacters(in: .whitespaces)
+        if value.lowercased() == "off" { return nil }
+        var host: Substring
+        var portText: Substring
+        if value.hasPrefix("[") {
+            guard let close = value.firstIndex(of: "]") else { throw bad(value, kind) }
+            host = value[value.index(after: value.startIndex)..<close]
+            let rest = value[value.index(after: close)...]
+            guard rest.hasPrefix(":") else { throw bad(value, kind) }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = value.lastIndex(of: ":") else { throw bad(value, kind) }
+            host = value[..<colon]
+            portText = value[value.index(after: colon)...]
+            if host.contains(":") { throw bad(value, kind) }
+        }
+        if host.isEmpty { host = "0.0.0.0" }
+        guard let port = Int(portText), (0...65535).contains(port) else { throw bad(value, kind) }
+        return ListenerAddress(kind: kind, host: String(host), port: port)
+    }
+
+    private static func bad(_ value: String, _ kind: Kind) -> ServerError {
+        .configuration("--\(kind.rawValue) '\(value)': expected HOST:PORT (e.g. 127.0.0.1:9993), [::1]:PORT or off")
+    }
+
+    public var description: String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}
+
+/// Everything `postern serve` needs. Flags win over the TOML file, the file over these defaults.
+public struct ServerConfiguration: Sendable {
+    public static let defaultIMAPS = ListenerAddress(kind: .imaps, host: "0.0.0.0", port: 993)
+    public static let defaultIMAP = ListenerAddress(kind: .imap, host: "0.0.0.0", port: 143)
+
+    public var dataDirectory: URL
+    public var listeners: [ListenerAddress]
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    public var logLevel: Logger.Level
+    /// The name in the greeting and the self-signed certificate.
+    public var hostName: String
+    /// Largest message APPEND accepts (RFC 7889 APPENDLIMIT).
+    public var maxMessageSize: Int
+    /// Inactivity timeouts in seconds (RFC 9051 §5.4: at least 30 minutes once authenticated).
+    public var preAuthIdleTimeout: Int64
+    public var authenticatedIdleTimeout: Int64
+
+    public init(dataDirectory: URL) {
+        self.dataDirectory = dataDirectory
+        self.listeners = [Self.defaultIMAPS, Self.defaultIMAP]
+        self.logLevel = .info
+        self.hostName = ServerConfiguration.systemHostName()
+        self.maxMessageSize = 64 * 1024 * 1024
+        self.preAuthIdleTimeout = 60
+        self.authenticatedIdleTimeout = 30 * 60
+    }
+
+    static func systemHostName() -> String {
+        let name = ProcessInfo.processInfo.hostName
+        return name.isEmpty ? "localhost" : name
+    }
+
+    /// Keys of the TOML file (all optional):
+    /// `data_dir`, `imaps` and `imap` (a string or an array of `HOST:PORT`/`off`), `tls_cert`, `tls_key`,
+    /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`.
+    public mutating func apply(tomlFile path: String) throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ServerError.configuration("cannot read config file \(path): \(error.localizedDescription)")
+        }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch {
+            throw ServerError.configuration("config file \(path) is not valid TOML: \(error)")
+        }
+        let known: Set<String> = [
+            "data_dir", "imaps", "imap", "tls_cert", "tls_key", "log_level", "host_name", "max_message_size",
+            "idle_timeout_preauth", "idle_timeout",
+        ]
+        for key in table.keys where !known.contains(key) {
+            throw ServerError.configuration("config file \(path): unknown key '\(key)'")
+        }
+        func string(_ key: String) throws -> String? {
+            guard let value = table[key] else { return nil }
+            guard let s = value.string else { throw ServerError.configuration("config \(key): expected a string") }
+            return s
+        }
+        func integer(_ key: String) throws -> Int? {
+            guard let value = table[key] else { return nil }
+            guard let i = value.int else { throw ServerError.configuration("config \(key): expected an integer") }
+            return i
+        }
+        func addresses(_ key: String, _ kind: ListenerAddress.Kind) throws -> [ListenerAddress]? {
+            guard let value = table[key] else { return nil }
+            var texts: [String] = []
+            if let s = value.string {
+                texts = [s]
+            } else if let array = value.array {
+                for item in array {
+                    guard let s = item.string else {
+                        throw ServerError.configuration("config \(key): expected strings like \"0.0.0.0:993\"")
+                    }
+                    texts.append(s)
+                }
+            } else {
+                throw ServerError.configuration("config \(key): expected a string or an array of strings")
+            }
+            return try texts.compactMap { try ListenerAddress.parse($0, kind: kind) }
+        }
+        if let dir = try string("data_dir") { dataDirectory = URL(fileURLWithPath: dir) }
+        try replaceListeners(.imaps, with: addresses("imaps", .imaps))
+        try replaceListeners(.imap, with: addresses("imap", .imap))
+        if let v = try string("tls_cert") { tlsCertificatePath = v }
+        if let v = try string("tls_key") { tlsKeyPath = v }
+        if let v = try string("log_level") { logLevel = try Self.parseLogLevel(v) }
+        if let v = try string("host_name") { hostName = v }
+        if let v = try integer("max_message_size") {
+            guard v > 0 else { throw ServerError.configuration("config max_message_size must be positive") }
+            maxMessageSize = v
+        }
+        if let v = try integer("idle_timeout_preauth") { preAuthIdleTimeout = Int64(max(v, 10)) }
+        if let v = try integer("idle_timeout") { authenticatedIdleTimeout = Int64(max(v, 30 * 60)) }
+    }
+
+    /// Replaces every listener of one kind (nil leaves them as they are).
+    public mutating func replaceListeners(_ kind: ListenerAddress.Kind, with addresses: [ListenerAddress]?) {
+        guard let addresses else { return }
+        listeners = listeners.filter { $0.kind != kind } + addresses
+    }
+
+    public static func parseLogLevel(_ text: String) throws -> Logger.Level {
+        guard let level = Logger.Level(rawValue: text.lowercased()) else {
+            throw ServerError.configuration(
+                "unknown log level '\(text)': use trace, debug, info, notice, warning, error or critical")
+        }
+        return level
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import NIOSSL
+
+/// Loads (or, on the embedded default, creates) the server's certificate and builds the TLS context:
+/// TLS 1.2 and 1.3 only (RFC 8314 §4.1 asks for current TLS; older versions are refused).
+public enum TLSSetup {
+    public struct Material: Sendable {
+        public var context: NIOSSLContext
+        public var fingerprint: String
+        /// True when this call generated the certificate.
+        public var generated: Bool
+    }
+
+    public static func defaultPaths(dataDirectory: URL) -> (certificate: URL, key: URL) {
+        let dir = dataDirectory.appendingPathComponent("tls", isDirectory: true)
+        return (dir.appendingPathComponent("cert.pem"), dir.appendingPathComponent("key.pem"))
+    }
+
+    /// With explicit paths, both files must exist. Without, the data folder's pair is used and
+    /// generated on first start.
+    public static func load(
+        certificatePath: String?, keyPath: String?, dataDirectory: URL, hostName: String
+    ) throws -> Material {
+        var generated = false
+        let certURL: URL
+        let keyURL: URL
+        if let certificatePath, let keyPath {
+            certURL = URL(fileURLWithPath: certificatePath)
+            keyURL = URL(fileURLWithPath: keyPath)
+        } else if certificatePath != nil || keyPath != nil {
+            throw ServerError.configuration("--tls-cert and --tls-key go together: give both or neither")
+        } else {
+            (certURL, keyURL) = defaultPaths(dataDirectory: dataDirectory)
+            let fm = FileManager.default
+            if !fm.fileExists(atPath: certURL.path) || !fm.fileExists(atPath: keyURL.path) {
+                let made = try SelfSignedCertificate.generate(hostName: hostName)
+                try fm.createDirectory(
+                    at: certURL.deletingLastPathComponent(), withIntermediateDirectories: true,
+                    attributes: [.posixPermissions: 0o700])
+                try writeFile(made.privateKeyPEM, to: keyURL, mode: 0o600)
+                try writeFile(made.certificatePEM, to: certURL, mode: 0o644)
+                generated = true
+            }
+        }
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certURL.path)
+        } catch {
+            throw ServerError.configuration("cannot read the TLS certificate \(certURL.path): \(error)")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: keyURL.path, format: .pem)
+        } catch {
+            throw ServerError.configuration("cannot read the TLS key \(keyURL.path): \(error)")
+        }
+        guard let leaf = chain.first else {
+            throw ServerError.configuration("no certificate in \(certURL.path)")
+        }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.maximumTLSVersion = .tlsv13
+        let context = try NIOSSLContext(configuration: configuration)
+        let der = try leaf.toDERBytes()
+        return Material(
+            context: context, fingerprint: SelfSignedCertificate.fingerprint(der: der), generated: generated)
+    }
+
+    private static func writeFile(_ text: String, to url: URL, mode: Int) throws {
+        let tmp = url.appendingPathExtension("tmp")
+        try Data(text.utf8).write(to: tmp)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: tmp.path)
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
+        try FileManager.default.moveItem(at: tmp, to: url)
+    }
+}
+
+public enum ServerError: Error, CustomStringConvertible {
+    case configuration(String)
+    case bind(String)
+
+    public var description: String {
+        switch self {
+        case .configuration(let message), .bind(let message): return message
+        }
+    }
+}

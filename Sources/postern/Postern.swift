@@ -1,0 +1,70 @@
+import ArgumentParser
+import Foundation
+
+/// `postern`: the command line. Wrong input gives a one-line error on standard error and exit status 2.
+@main
+struct Postern: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "postern",
+        abstract: "Postern: an IMAP mail-access server (IMAPS and STARTTLS) with an embedded store.",
+        discussion: """
+            Start with 'postern serve': on first start it makes a data folder (./postern-data unless
+            --data-dir or POSTERN_DATA_DIR says otherwise), a self-signed TLS certificate and a first
+            account 'postmaster' whose password it prints once.
+            """,
+        subcommands: [Serve.self, User.self]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is CleanExit {
+                exit(withError: error)
+            }
+            if let failure = error as? CommandFailure {
+                printError(failure.message)
+                Foundation.exit(failure.status)
+            }
+            let message = fullMessage(for: error)
+                .split(separator: "\n", omittingEmptySubsequences: true)
+                .first { !$0.hasPrefix("Usage:") && !$0.hasPrefix("  See") }
+                .map(String.init) ?? "\(error)"
+            let trimmed = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
+            printError("\(trimmed) (see 'postern --help')")
+            Foundation.exit(2)
+        }
+    }
+}
+
+/// An error the user can act on: printed as one line, with its exit status.
+struct CommandFailure: Error {
+    var message: String
+    var status: Int32 = 2
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("postern: \(message)\n".utf8))
+}
+
+/// Options shared by every command that opens the data folder.
+struct DataDirectoryOption: ParsableArguments {
+    @Option(name: .long, help: "The data folder (default: $POSTERN_DATA_DIR, else ./postern-data).")
+    var dataDir: String?
+
+    /// Flag, then environment, then `fallback` (from a config file), then ./postern-data.
+    func resolve(fallback: URL? = nil) -> URL {
+        if let dataDir { return URL(fileURLWithPath: dataDir) }
+        if let env = ProcessInfo.processInfo.environment["POSTERN_DATA_DIR"], !env.isEmpty {
+            return URL(fileURLWithPath: env)
+        }
+        if let fallback { return fallback }
+        return URL(fileURLWithPath: "postern-data")
+    }
+}

@@ -1,0 +1,144 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MailStore
+import MailStoreSQLite
+import NIOPosix
+import PosternServer
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the IMAP server.",
+        discussion: """
+            Listens for IMAPS (implicit TLS) on 0.0.0.0:993 and for IMAP with STARTTLS on 0.0.0.0:143 unless
+            told otherwise. Each listener flag may repeat; 'off' disables that kind. Flags win over the
+            config file (TOML), the file over the defaults. Port 0 picks a free port; the bound addresses
+            are printed as 'listening: KIND HOST:PORT' lines, then 'ready'.
+            """
+    )
+
+    @OptionGroup var data: DataDirectoryOption
+
+    @Option(help: "A TOML config file (keys: data_dir, imaps, imap, tls_cert, tls_key, log_level, host_name, max_message_size).")
+    var config: String?
+
+    @Option(name: .customLong("imaps"), help: "IMAPS listener HOST:PORT, or 'off' (repeatable; default 0.0.0.0:993).")
+    var imaps: [String] = []
+
+    @Option(name: .customLong("imap"), help: "IMAP+STARTTLS listener HOST:PORT, or 'off' (repeatable; default 0.0.0.0:143).")
+    var imap: [String] = []
+
+    @Option(help: "TLS certificate chain (PEM). Default: a self-signed one in DATA/tls, made on first start.")
+    var tlsCert: String?
+
+    @Option(help: "TLS private key (PEM), with --tls-cert.")
+    var tlsKey: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
+    var logLevel: String?
+
+    func run() async throws {
+        let configuration: ServerConfiguration
+        do {
+            configuration = try makeConfiguration()
+        } catch let error as ServerError {
+            throw CommandFailure(message: error.description)
+        }
+        let level = configuration.logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "postern")
+        try await ServeRunner(configuration: configuration, logger: logger).run()
+    }
+
+    func makeConfiguration() throws -> ServerConfiguration {
+        var configuration = ServerConfiguration(dataDirectory: data.resolve())
+        if let config {
+            try configuration.apply(tomlFile: config)
+            configuration.dataDirectory = data.resolve(fallback: configuration.dataDirectory)
+        }
+        if !imaps.isEmpty {
+            configuration.replaceListeners(.imaps, with: try imaps.compactMap { try ListenerAddress.parse($0, kind: .imaps) })
+        }
+        if !imap.isEmpty {
+            configuration.replaceListeners(.imap, with: try imap.compactMap { try ListenerAddress.parse($0, kind: .imap) })
+        }
+        if let tlsCert { configuration.tlsCertificatePath = tlsCert }
+        if let tlsKey { configuration.tlsKeyPath = tlsKey }
+        if let logLevel { configuration.logLevel = try ServerConfiguration.parseLogLevel(logLevel) }
+        if configuration.listeners.isEmpty {
+            throw ServerError.configuration("every listener is off: enable --imaps or --imap")
+        }
+        return configuration
+    }
+}
+
+/// Opens the store, prepares the first start, binds the listeners and waits for SIGINT/SIGTERM.
+struct ServeRunner {
+    var configuration: ServerConfiguration
+    var logger: Logger
+
+    func run() async throws {
+        let dataDirectory = configuration.dataDirectory
+        let store: SQLiteMailStore
+        let tls: TLSSetup.Material
+        let isNew: Bool
+        do {
+            try FileManager.default.createDirectory(
+                at: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            isNew = FirstStart.isEmptyDataDirectory(dataDirectory)
+            store = try SQLiteMailStore(dataDirectory: dataDirectory, logger: logger)
+            tls = try TLSSetup.load(
+                certificatePath: configuration.tlsCertificatePath, keyPath: configuration.tlsKeyPath,
+                dataDirectory: dataDirectory, hostName: configuration.hostName)
+        } catch let error as ServerError {
+            throw CommandFailure(message: error.description)
+        } catch let error as MailStoreError {
+            throw CommandFailure(message: "cannot open the data folder \(dataDirectory.path): \(error)", status: 1)
+        } catch {
+            throw CommandFailure(message: "cannot open the data folder \(dataDirectory.path): \(error)", status: 1)
+        }
+        let server = IMAPServer(
+            configuration: configuration, store: store, authenticator: Authenticator(),
+            tlsContext: tls.context, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let bound: [IMAPServer.BoundListener]
+        do {
+            bound = try await server.start()
+        } catch let error as ServerError {
+            throw CommandFailure(message: error.description, status: 1)
+        }
+        // The welcome message names the ports really bound (port 0 picks one).
+        var boundConfiguration = configuration
+        boundConfiguration.listeners = bound.map { ListenerAddress(kind: $0.kind, host: $0.host, port: $0.port) }
+        let firstStart: FirstStart.Result?
+        do {
+            firstStart = isNew ? try await FirstStart.prepare(store: store, configuration: boundConfiguration) : nil
+        } catch {
+            await server.shutdown()
+            throw CommandFailure(message: "cannot create the first account: \(error)", status: 1)
+        }
+        var out = ""
+        if let firstStart {
+            out += "Postern made its data folder at \(dataDirectory.path).\n"
+            if tls.generated {
+                out += "TLS: a self-signed certificate was made: \(TLSSetup.defaultPaths(dataDirectory: dataDirectory).certificate.path)\n"
+            }
+            out += "First account (the password is shown only this once):\n"
+            out += "  user:     \(firstStart.user)\n"
+            out += "  password: \(firstStart.password)\n"
+        }
+        out += "fingerprint: SHA256 \(tls.fingerprint)\n"
+        out += boundConfiguration.listeners.map { "listening: \($0.kind.rawValue) \($0)\n" }.joined() + "ready\n"
+        emit(out)
+        let signal = await ShutdownSignal.wait()
+        logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        await server.shutdown()
+    }
+
+    private func emit(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MailStore
+import MailStoreSQLite
+
+struct User: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage accounts (works while the server runs).",
+        subcommands: [Add.self, Passwd.self, Delete.self, List.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create an account with INBOX, Sent, Drafts, Trash, Junk and Archive.",
+            discussion: "Without --password-stdin a strong password is generated and printed once."
+        )
+        @Argument(help: "The account name (letters, digits and . _ @ + -).") var name: String
+        @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+        @OptionGroup var data: DataDirectoryOption
+
+        func run() async throws {
+            let password = try passwordStdin ? readPassword() : PasswordHasher.generatePassword()
+            let store = try openStore(data)
+            let credentials = try PasswordHasher().makeCredentials(password: password)
+            try await mapStoreErrors(name) { _ = try await store.createAccount(name: name, credentials: credentials) }
+            print("created account \(name)")
+            if !passwordStdin { print("password: \(password)") }
+        }
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Set an account's password.",
+            discussion: "Without --password-stdin a strong password is generated and printed once."
+        )
+        @Argument(help: "The account name.") var name: String
+        @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+        @OptionGroup var data: DataDirectoryOption
+
+        func run() async throws {
+            let password = try passwordStdin ? readPassword() : PasswordHasher.generatePassword()
+            let store = try openStore(data)
+            let credentials = try PasswordHasher().makeCredentials(password: password)
+            try await mapStoreErrors(name) { try await store.setCredentials(accountName: name, credentials: credentials) }
+            print("password changed for \(name)")
+            if !passwordStdin { print("password: \(password)") }
+        }
+    }
+
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete an account and all its mail.")
+        @Argument(help: "The account name.") var name: String
+        @OptionGroup var data: DataDirectoryOption
+
+        func run() async throws {
+            let store = try openStore(data)
+            try await mapStoreErrors(name) { try await store.deleteAccount(name: name) }
+            print("deleted account \(name)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the accounts, one name per line.")
+        @OptionGroup var data: DataDirectoryOption
+
+        func run() async throws {
+            let store = try openStore(data)
+            for account in try await store.listAccounts() { print(account.name) }
+        }
+    }
+}
+
+/// Reads one line from standard input, without its line ending.
+private func readPassword() throws -> String {
+    guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else {
+        throw CommandFailure(message: "--password-stdin: no password on standard input")
+    }
+    return line
+}
+
+private func openStore(_ data: DataDirectoryOption) throws -> SQLiteMailStore {
+    let directory = data.resolve()
+    do {
+        try FileManager.default.createDirectory(
+            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+        throw CommandFailure(message: "cannot make the data folder \(directory.path): \(error.localizedDescription)")
+    }
+    var logger = Logger(label: "postern")
+    logger.logLevel = .warning
+    do {
+        return try SQLiteMailStore(dataDirectory: directory, logger: logger)
+    } catch {
+        throw CommandFailure(message: "cannot open the store in \(directory.path): \(error)", status: 1)
+    }
+}
+
+private func mapStoreErrors(_ name: String, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as MailStoreError {
+        switch error {
+        case .accountExists: throw CommandFailure(message: "account '\(name)' already exists")
+        case .accountNotFound: throw CommandFailure(message: "no account named '\(name)'")
+        case .invalidAccountName(let why): throw CommandFailure(message: "invalid account name '\(name)': \(why)")
+        default: throw CommandFailure(message: "\(error)", status: 1)
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import MailStore
+import Testing
+
+/// Engine-independent semantic tests of `MailStore`. Each static function checks one property on a
+/// fresh, empty store; an engine's test file calls every one of them (see SQLiteMailStoreTests).
+enum MailStoreConformance {
+    /// Cheap verifiers for tests (real ones use `PasswordHasher()`).
+    static let hasher = PasswordHasher(unsafeTestIterations: 64)
+
+    static func credentials(_ password: String = "secret") throws -> StoredCredentials {
+        try hasher.makeCredentials(password: password)
+    }
+
+    static func makeAccount(_ store: any MailStore, _ name: String = "alice") async throws -> AccountID {
+        try await store.createAccount(name: name, credentials: credentials())
+    }
+
+    static func stage(_ store: any MailStore, _ text: String) throws -> StagedMessage {
+        let writer = try MessageStaging(store: store).begin()
+        try writer.write(Array(text.utf8))
+        return try writer.finish()
+    }
+
+    static func message(_ n: Int) -> String {
+        "Subject: test \(n)\r\nFrom: a@example.org\r\n\r\nBody number \(n).\r\n"
+    }
+
+    @discardableResult
+    static func append(
+        _ store: any MailStore, _ account: AccountID, _ mailbox: MailboxID, _ text: String,
+        flags: MessageFlags = MessageFlags(), date: Date = Date(timeIntervalSince1970: 1_700_000_000)
+    ) async throws -> AppendResult {
+        try await store.append(
+            account: account, mailbox: mailbox, message: stage(store, text), flags: flags, internalDate: date)
+    }
+
+    static func mailboxID(_ store: any MailStore, _ account: AccountID, _ name: String) async throws -> MailboxID {
+        let info = try await store.mailbox(account: account, name: name)
+        return try #require(info).id
+    }
+
+    /// Fills a mailbox with `count` messages and returns their UIDs.
+    static func fill(_ store: any MailStore, _ account: AccountID, _ mailbox: MailboxID, count: Int) async throws -> [UID] {
+        var uids: [UID] = []
+        for i in 0..<count { uids.append(try await append(store, account, mailbox, message(i)).uid) }
+        return uids
+    }
+
+    static func expectError<T>(
+        _ expected: MailStoreError, sourceLocation: SourceLocation = #_sourceLocation,
+        _ body: () async throws -> T
+    ) async {
+        do {
+            _ = try await body()
+            Issue.record("expected \(expected), got success", sourceLocation: sourceLocation)
+        } catch let error as MailStoreError {
+            switch (expected, error) {
+            case (.invalidAccountName, .invalidAccountName), (.invalidMailboxName, .invalidMailboxName),
+                (.internal, .internal):
+                break
+            default:
+                #expect(error == expected, sourceLocation: sourceLocation)
+            }
+        } catch {
+            Issue.record("expected \(expected), got \(error)", sourceLocation: sourceLocation)
+        }
+    }
+}
+
+extension MessageFlags {
+    static let seen = MessageFlags(system: .seen)
+    static let deleted = MessageFlags(system: .deleted)
+}

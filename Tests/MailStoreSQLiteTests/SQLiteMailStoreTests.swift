@@ -1,0 +1,182 @@
+import Foundation
+import MailStore
+import MailStoreSQLite
+import Testing
+
+/// A fresh data directory, removed after `body`.
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("postern-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    defer {
+        // SQLite may still be closing its files (WAL, SHM) when the store is released: retry briefly.
+        for _ in 0..<5 where FileManager.default.fileExists(atPath: url.path) {
+            try? FileManager.default.removeItem(at: url)
+            if FileManager.default.fileExists(atPath: url.path) { usleep(20_000) }
+        }
+    }
+    return try await body(url)
+}
+
+func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throws {
+    try await withTemporaryDirectory { url in
+        try await body(try SQLiteMailStore(dataDirectory: url))
+    }
+}
+
+/// The conformance suite on the SQLite engine.
+@Suite struct SQLiteConformanceTests {
+    @Test func accounts() async throws { try await withSQLiteStore(MailStoreConformance.accounts) }
+    @Test func defaultMailboxes() async throws { try await withSQLiteStore(MailStoreConformance.defaultMailboxes) }
+    @Test func isolation() async throws { try await withSQLiteStore(MailStoreConformance.isolation) }
+    @Test func createMailboxes() async throws { try await withSQLiteStore(MailStoreConformance.createMailboxes) }
+    @Test func deleteMailboxes() async throws { try await withSQLiteStore(MailStoreConformance.deleteMailboxes) }
+    @Test func renameMailboxes() async throws { try await withSQLiteStore(MailStoreConformance.renameMailboxes) }
+    @Test func subscriptions() async throws { try await withSQLiteStore(MailStoreConformance.subscriptions) }
+    @Test func appendAndUIDs() async throws { try await withSQLiteStore(MailStoreConformance.appendAndUIDs) }
+    @Test func flagsAndModSeq() async throws { try await withSQLiteStore(MailStoreConformance.flagsAndModSeq) }
+    @Test func copyMessages() async throws { try await withSQLiteStore(MailStoreConformance.copyMessages) }
+    @Test func expungeRules() async throws { try await withSQLiteStore(MailStoreConformance.expungeRules) }
+    @Test func changesSince() async throws { try await withSQLiteStore(MailStoreConformance.changesSince) }
+    @Test func snapshotAndStatus() async throws { try await withSQLiteStore(MailStoreConformance.snapshotAndStatus) }
+    @Test func concurrentAppends() async throws {
+        try await withSQLiteStore { store in
+            try await MailStoreConformance.concurrentAppends(store)
+            let stats = store.writeStatistics
+            #expect(stats.transactions <= stats.operations)
+        }
+    }
+}
+
+/// Properties only the SQLite engine has: files on disk.
+@Suite struct SQLiteEngineTests {
+    func files(in directory: URL) -> [String] {
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+        var names: [String] = []
+        while let url = enumerator?.nextObject() as? URL {
+            if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                names.append(url.lastPathComponent)
+            }
+        }
+        return names.sorted()
+    }
+
+    @Test func crashRecovery() async throws {
+        try await withTemporaryDirectory { url in
+            let blobs = url.appendingPathComponent("blobs")
+            let tmp = url.appendingPathComponent("tmp")
+            do {
+                let store = try SQLiteMailStore(dataDirectory: url)
+                let account = try await MailStoreConformance.makeAccount(store)
+                let inbox = try await MailStoreConformance.mailboxID(store, account, "INBOX")
+                try await MailStoreConformance.append(store, account, inbox, "kept")
+                #expect(files(in: blobs).count == 1)
+            }
+            // Leftovers of a crash: a half-written staged file and a placed but uncommitted blob.
+            try Data("half".utf8).write(to: tmp.appendingPathComponent("0123.part"))
+            let orphanID = "ab" + String(repeating: "0", count: 30)
+            try FileManager.default.createDirectory(at: blobs.appendingPathComponent("ab"), withIntermediateDirectories: true)
+            try Data("orphan".utf8).write(to: blobs.appendingPathComponent("ab/\(orphanID)"))
+
+            let store = try SQLiteMailStore(dataDirectory: url)
+            #expect(files(in: tmp).isEmpty)
+            #expect(!files(in: blobs).contains(orphanID))
+            #expect(files(in: blobs).count == 1)
+            let account = try #require(try await store.credentials(accountName: "alice")).0
+            let inbox = try await MailStoreConformance.mailboxID(store, account, "INBOX")
+            #expect(try await store.content(account: account, mailbox: inbox, uid: 1) == Data("kept".utf8))
+
+            // A second process-like opener while this one is open must not touch in-flight files.
+            let inFlight = try MailStoreConformance.stage(store, "in flight")
+            let second = try SQLiteMailStore(dataDirectory: url)
+            #expect(FileManager.default.fileExists(atPath: inFlight.path))
+            #expect(try await second.listAccounts().count == 1)
+            // Both openers write at the same time (the CLI adding a user while the server appends).
+            async let appended = MailStoreConformance.append(store, account, inbox, "from the server")
+            let bob = try await MailStoreConformance.makeAccount(second, "bob")
+            #expect(try await appended.uid == 2)
+            #expect(try await store.credentials(accountName: "bob")?.0 == bob)
+            #expect(try await second.content(account: account, mailbox: inbox, uid: 2) == Data("from the server".utf8))
+        }
+    }
+
+    @Test func contentFilesFollowReferences() async throws {
+        try await withSQLiteStore { store in
+            let blobs = store.dataDirectory.appendingPathComponent("blobs")
+            let account = try await MailStoreConformance.makeAccount(store)
+            let inbox = try await MailStoreConformance.mailboxID(store, account, "INBOX")
+            let trash = try await MailStoreConformance.mailboxID(store, account, "Trash")
+            _ = try await MailStoreConformance.fill(store, account, inbox, count: 3)
+            _ = try await store.copy(account: account, from: inbox, uids: UIDSet([1, 2, 3]), to: trash)
+            #expect(files(in: blobs).count == 3, "COPY shares content")
+            _ = try await store.store(
+                account: account, mailbox: inbox, uids: UIDSet([1, 2]), operation: .add, flags: .deleted, unchangedSince: nil)
+            _ = try await store.expunge(account: account, mailbox: inbox, uids: nil)
+            #expect(files(in: blobs).count == 3, "still referenced from Trash")
+            _ = try await store.store(
+                account: account, mailbox: trash, uids: UIDSet([1]), operation: .add, flags: .deleted, unchangedSince: nil)
+            _ = try await store.expunge(account: account, mailbox: trash, uids: nil)
+            #expect(files(in: blobs).count == 2, "unreferenced content is unlinked at once")
+            try await store.deleteMailbox(account: account, name: "Trash")
+            #expect(files(in: blobs).count == 1)
+            // A refused append consumes the staged file and leaves no content behind.
+            let staged = try MailStoreConformance.stage(store, "refused")
+            await MailStoreConformance.expectError(.mailboxNotFound) {
+                try await store.append(account: account, mailbox: 999_999, message: staged, flags: .init(), internalDate: Date())
+            }
+            #expect(files(in: blobs).count == 1)
+            #expect(files(in: store.stagingDirectory).isEmpty)
+            try await store.deleteAccount(name: "alice")
+            #expect(files(in: blobs).isEmpty)
+        }
+    }
+
+    @Test func reopenKeepsEverything() async throws {
+        try await withTemporaryDirectory { url in
+            let info: MailboxInfo
+            do {
+                let store = try SQLiteMailStore(dataDirectory: url)
+                let account = try await MailStoreConformance.makeAccount(store)
+                info = try await store.createMailbox(account: account, name: "Work", specialUse: nil)
+                _ = try await MailStoreConformance.fill(store, account, info.id, count: 2)
+            }
+            let store = try SQLiteMailStore(dataDirectory: url)
+            let account = try #require(try await store.credentials(accountName: "alice")).0
+            let again = try #require(try await store.mailbox(account: account, name: "Work"))
+            #expect(again.uidValidity == info.uidValidity && again.uidNext == 3)
+        }
+    }
+
+    /// Group commit: appends/s with 8 concurrent appenders against one at a time (printed, not asserted).
+    @Test func groupCommitFigure() async throws {
+        let count = 240
+        try await withSQLiteStore { store in
+            let account = try await MailStoreConformance.makeAccount(store)
+            let box = try await MailStoreConformance.mailboxID(store, account, "INBOX")
+            let clock = ContinuousClock()
+            let sequential = try await clock.measure {
+                for i in 0..<count { try await MailStoreConformance.append(store, account, box, MailStoreConformance.message(i)) }
+            }
+            let before = store.writeStatistics
+            let concurrent = try await clock.measure {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in 0..<8 {
+                        group.addTask {
+                            for i in 0..<(count / 8) {
+                                try await MailStoreConformance.append(
+                                    store, account, box, MailStoreConformance.message(worker * 1000 + i))
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            let after = store.writeStatistics
+            func rate(_ d: Duration) -> Int {
+                Int(Double(count) / (Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18))
+            }
+            print(
+                "group commit: sequential \(rate(sequential)) appends/s; 8 concurrent \(rate(concurrent)) appends/s "
+                    + "(\(after.operations - before.operations) appends in \(after.transactions - before.transactions) transactions)")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+"""Shared helpers for the e2e tests (message building, response parsing)."""
+from __future__ import annotations
+
+import imaplib
+import re
+import time
+import uuid
+
+from imapclient.response_parser import parse_fetch_response
+
+
+def make_message(subject: str = "Hello", body: str = "Hello world.\r\n", frm: str = "Carol <carol@example.org>",
+                 to: str = "Dave <dave@example.org>", date: str = "Mon, 06 Jan 2020 10:00:00 +0000",
+                 extra_headers: dict | None = None) -> bytes:
+    hdrs = [f"From: {frm}", f"To: {to}", f"Subject: {subject}", f"Date: {date}",
+            f"Message-ID: <{uuid.uuid4().hex}@e2e.example>"]
+    for k, v in (extra_headers or {}).items():
+        hdrs.append(f"{k}: {v}")
+    hdrs += ["MIME-Version: 1.0", "Content-Type: text/plain; charset=us-ascii"]
+    return ("\r\n".join(hdrs) + "\r\n\r\n" + body).encode()
+
+
+def split_message(msg: bytes) -> tuple[bytes, bytes]:
+    i = msg.index(b"\r\n\r\n") + 4
+    return msg[:i], msg[i:]
+
+
+def ok(result, what: str = ""):
+    typ, dat = result
+    assert typ == "OK", f"{what} failed: {typ} {dat}"
+    return dat
+
+
+def fetch(m: imaplib.IMAP4, msgset: str, items: str, uid: bool = False) -> dict:
+    """FETCH via imaplib, parsed with imapclient's response parser.
+    Returns {seq_or_uid: {KEY(bytes, upper-case): value}}."""
+    if uid:
+        typ, dat = m.uid("FETCH", msgset, items)
+    else:
+        typ, dat = m.fetch(msgset, items)
+    assert typ == "OK", f"FETCH {msgset} {items}: {typ} {dat}"
+    dat = [d for d in dat if d is not None]
+    parsed = parse_fetch_response(dat, normalise_times=False, uid_is_key=uid)
+    out = {}
+    for k, v in parsed.items():
+        out[k] = {key.upper() if isinstance(key, bytes) else key: val for key, val in v.items()}
+    return out
+
+
+def search(m: imaplib.IMAP4, *criteria: str, uid: bool = False) -> list[int]:
+    if uid:
+        typ, dat = m.uid("SEARCH", *criteria)
+    else:
+        typ, dat = m.search(None, *criteria)
+    assert typ == "OK", f"SEARCH {criteria}: {typ} {dat}"
+    return sorted(int(x) for x in b" ".join(d for d in dat if d).split())
+
+
+def append(m: imaplib.IMAP4, mailbox: str, msg: bytes, flags: str | None = None,
+           date: str | None = None) -> None:
+    """APPEND; `date` is an IMAP date-time string like '01-Feb-2020 10:11:12 +0000'."""
+    d = f'"{date}"' if date else None
+    typ, dat = m.append(mailbox, flags, d, msg)
+    assert typ == "OK", f"APPEND {mailbox}: {typ} {dat}"
+
+
+def select(m: imaplib.IMAP4, mailbox: str, readonly: bool = False) -> int:
+    typ, dat = m.select(quote(mailbox), readonly=readonly)
+    assert typ == "OK", f"SELECT {mailbox}: {typ} {dat}"
+    return int(dat[0])
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def flags_of(m: imaplib.IMAP4, seq: str) -> set[str]:
+    r = fetch(m, seq, "(FLAGS)")
+    (v,) = r.values()
+    return {f.decode() if isinstance(f, bytes) else f for f in v[b"FLAGS"]}
+
+
+def status(m: imaplib.IMAP4, mailbox: str, items: str = "(MESSAGES RECENT UIDNEXT UIDVALIDITY UNSEEN)") -> dict:
+    typ, dat = m.status(quote(mailbox), items)
+    assert typ == "OK", f"STATUS {mailbox}: {typ} {dat}"
+    inner = re.search(rb"\((.*)\)\s*$", dat[0]).group(1).split()
+    return {inner[i].decode().upper(): int(inner[i + 1]) for i in range(0, len(inner), 2)}
+
+
+def list_names(m: imaplib.IMAP4, ref: str = '""', pattern: str = '"*"') -> dict[str, tuple[set[str], str]]:
+    """LIST -> {name: (attributes, delimiter)}."""
+    typ, dat = m.list(ref, pattern)
+    assert typ == "OK", f"LIST {ref} {pattern}: {typ} {dat}"
+    return parse_list(dat)
+
+
+def parse_list(dat) -> dict[str, tuple[set[str], str]]:
+    out = {}
+    for item in dat:
+        if item is None:
+            continue
+        if isinstance(item, tuple):  # name sent as a literal
+            head, lit = item
+            m = re.match(rb'\((.*?)\) (NIL|"(?:[^"\\]|\\.)*") ', head)
+            name = lit.decode("utf-8", "replace")
+        else:
+            m = re.match(rb'\((.*?)\) (NIL|"(?:[^"\\]|\\.)*") (.*)$', item)
+            assert m, f"unparseable LIST line {item!r}"
+            name = m.group(3).decode("utf-8", "replace")
+            if name.startswith('"'):
+                name = re.sub(r'\\(.)', r'\1', name[1:-1])
+        attrs = {a.decode().lower() for a in m.group(1).split()}
+        delim = m.group(2).decode().strip('"')
+        out[name] = (attrs, delim)
+    return out
+
+
+def wait_for(pred, timeout=5.0, interval=0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(interval)
+    return pred()

@@ -1,0 +1,230 @@
+"""The `postern` command line and first-start behaviour (Postern only)."""
+from __future__ import annotations
+
+import hashlib
+import imaplib
+import re
+import signal
+import ssl
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from conftest import PosternProcess, run_cli
+from helpers import fetch, make_message, select
+
+pytestmark = pytest.mark.postern
+
+
+def _no_trace(text: str):
+    for bad in ("Traceback", "Fatal error", "Stack dump", "backtrace", "SIGSEGV", "Illegal instruction"):
+        assert bad not in text, text
+
+
+def test_help():
+    r = run_cli("--help")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    assert "serve" in out and "user" in out, out
+
+
+def test_user_help():
+    r = run_cli("user", "--help")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    for sub in ("add", "passwd", "delete", "list"):
+        assert sub in out, out
+
+
+@pytest.mark.parametrize("args", [["frobnicate"], ["user", "frobnicate"], ["user", "add"],
+                                  ["serve", "--no-such-option"], ["user", "add", "x", "--no-such-flag"]])
+def test_usage_errors_exit_2_one_line(args):
+    # `user list` without --data-dir is wrong usage too (the data dir is required)
+    r = run_cli(*args, input="")
+    assert r.returncode == 2, (args, r.returncode, r.stdout, r.stderr)
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1, f"expected a one-line error, got {r.stderr!r}"
+    _no_trace(r.stdout + r.stderr)
+
+
+def test_user_add_list_delete(tmp_path):
+    d = str(tmp_path)
+    r = run_cli("user", "add", "carol", "--password-stdin", "--data-dir", d, input="carol-pw\n")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("user", "add", "dave", "--password-stdin", "--data-dir", d, input="dave-pw\n")
+    assert r.returncode == 0, r.stderr
+    r = run_cli("user", "list", "--data-dir", d)
+    assert r.returncode == 0, r.stderr
+    names = r.stdout.split()
+    assert "carol" in names and "dave" in names, r.stdout
+    r = run_cli("user", "delete", "dave", "--data-dir", d)
+    assert r.returncode == 0, r.stderr
+    assert "dave" not in run_cli("user", "list", "--data-dir", d).stdout.split()
+
+
+def test_user_add_twice_clear_error(tmp_path):
+    d = str(tmp_path)
+    assert run_cli("user", "add", "erin", "--password-stdin", "--data-dir", d, input="pw1\n").returncode == 0
+    r = run_cli("user", "add", "erin", "--password-stdin", "--data-dir", d, input="pw2\n")
+    assert r.returncode != 0
+    assert "exist" in r.stderr.lower(), r.stderr
+    _no_trace(r.stdout + r.stderr)
+
+
+def test_user_delete_unknown(tmp_path):
+    r = run_cli("user", "delete", "nobody-here", "--data-dir", str(tmp_path))
+    assert r.returncode != 0
+    assert r.stderr.strip(), "expected an error message"
+    _no_trace(r.stderr)
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "", " ", "x\ty", "..", "~root"])
+def test_user_add_rejects_unsafe_names(tmp_path, name):
+    r = run_cli("user", "add", name, "--password-stdin", "--data-dir", str(tmp_path), input="pw\n")
+    assert r.returncode != 0, f"user name {name!r} accepted"
+    listed = run_cli("user", "list", "--data-dir", str(tmp_path)).stdout.splitlines()
+    assert name not in listed
+    _no_trace(r.stderr)
+
+
+def test_user_add_generated_password(server):
+    r = run_cli("user", "add", "gen-user", "--data-dir", str(server.data_dir))
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"^password: (\S+)\s*$", r.stdout, re.M)
+    assert m, r.stdout
+    imap = server.imaps("gen-user", m.group(1))
+    typ, _ = imap.select("INBOX")
+    assert typ == "OK"
+    imap.logout()
+
+
+def test_user_add_while_running(server):
+    r = run_cli("user", "add", "live-user", "--password-stdin", "--data-dir", str(server.data_dir),
+                input="live-pw-1\n")
+    assert r.returncode == 0, r.stderr
+    server.imaps("live-user", "live-pw-1").logout()
+
+
+def test_user_passwd_while_running(server):
+    d = str(server.data_dir)
+    assert run_cli("user", "add", "pw-user", "--password-stdin", "--data-dir", d, input="old-pw\n").returncode == 0
+    server.imaps("pw-user", "old-pw").logout()
+    r = run_cli("user", "passwd", "pw-user", "--password-stdin", "--data-dir", d, input="new-pw\n")
+    assert r.returncode == 0, r.stderr
+    server.imaps("pw-user", "new-pw").logout()
+    with pytest.raises(imaplib.IMAP4.error):
+        server.imaps("pw-user", "old-pw")
+
+
+def test_user_delete_while_running(server):
+    d = str(server.data_dir)
+    assert run_cli("user", "add", "del-user", "--password-stdin", "--data-dir", d, input="del-pw\n").returncode == 0
+    server.imaps("del-user", "del-pw").logout()
+    assert run_cli("user", "delete", "del-user", "--data-dir", d).returncode == 0
+    with pytest.raises(imaplib.IMAP4.error):
+        server.imaps("del-user", "del-pw")
+
+
+# ----------------------------------------------------------------- first start
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    tmp = tempfile.TemporaryDirectory(prefix="postern-first-")
+    d = Path(tmp.name) / "data"
+    d.mkdir()
+    p = PosternProcess(d)
+    try:
+        ports = p.wait_ready()
+        yield p, ports
+    finally:
+        p.stop()
+        tmp.cleanup()
+
+
+def _first_start_info(p):
+    out = "\n".join(p.stdout)
+    user = re.search(r"^\s+user:\s+(\S+)\s*$", out, re.M)
+    pw = re.search(r"^\s+password:\s+(\S+)\s*$", out, re.M)
+    fp = re.search(r"^fingerprint: SHA256 ((?:[0-9A-F]{2}:){31}[0-9A-F]{2})\s*$", out, re.M)
+    assert user and pw and fp, "first-start output lacks user/password/fingerprint lines:\n" + p.output()
+    return user.group(1), pw.group(1), fp.group(1)
+
+
+def test_first_start_prints_account_and_fingerprint(fresh):
+    p, ports = fresh
+    user, pw, fp = _first_start_info(p)
+    assert user == "postmaster"
+    assert len(pw) >= 12, "generated password is too short"
+    assert set(ports) == {"imaps", "imap"}
+    lines = [l.strip() for l in p.stdout]
+    assert lines.index("ready") > max(i for i, l in enumerate(lines) if l.startswith("listening:"))
+
+
+def test_first_start_fingerprint_matches_cert(fresh):
+    p, ports = fresh
+    _, _, fp = _first_start_info(p)
+    pem = (p.data_dir / "tls" / "cert.pem").read_text()
+    der = ssl.PEM_cert_to_DER_cert(pem)
+    want = ":".join(f"{b:02X}" for b in hashlib.sha256(der).digest())
+    assert fp == want
+    # and it is the certificate actually served
+    served = ssl.get_server_certificate(("127.0.0.1", ports["imaps"]))
+    assert ssl.PEM_cert_to_DER_cert(served) == der
+
+
+def test_certificate_properties(fresh):
+    p, _ = fresh
+    cert = p.data_dir / "tls" / "cert.pem"
+    r = subprocess.run(["openssl", "x509", "-in", str(cert), "-noout", "-text"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "id-ecPublicKey" in r.stdout, "expected an ECDSA key"
+    san = r.stdout.split("Subject Alternative Name", 1)[1].split("\n", 2)[1]
+    for want in ("DNS:localhost", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"):
+        assert want in san, san
+
+
+def test_private_key_not_world_readable(fresh):
+    p, _ = fresh
+    key = p.data_dir / "tls" / "key.pem"
+    assert key.is_file()
+    assert key.stat().st_mode & 0o077 == 0, oct(key.stat().st_mode)
+
+
+def test_postmaster_welcome_message(fresh):
+    p, ports = fresh
+    user, pw, _ = _first_start_info(p)
+    ctx = ssl.create_default_context(cafile=str(p.data_dir / "tls" / "cert.pem"))
+    m = imaplib.IMAP4_SSL("127.0.0.1", ports["imaps"], ssl_context=ctx, timeout=20)
+    m.login(user, pw)
+    assert select(m, "INBOX") == 1
+    r = fetch(m, "1", "(UID BODY.PEEK[])")[1]
+    assert r[b"UID"] == 1
+    msg = r[b"BODY[]"]
+    assert b"Subject:" in msg and b"\r\n\r\n" in msg
+    assert b"imap" in msg.lower()
+    m.logout()
+    listed = run_cli("user", "list", "--data-dir", str(p.data_dir)).stdout.split()
+    assert "postmaster" in listed
+
+
+def test_restart_keeps_cert_and_prints_no_password(tmp_path):
+    d = tmp_path / "data"
+    d.mkdir()
+    p1 = PosternProcess(d)
+    try:
+        p1.wait_ready()
+    finally:
+        assert p1.stop(signal.SIGTERM) == 0, "SIGTERM must stop the server cleanly (exit 0)\n" + p1.output()
+    cert1 = (d / "tls" / "cert.pem").read_bytes()
+    p2 = PosternProcess(d, imap="off")
+    try:
+        ports = p2.wait_ready()
+        assert set(ports) == {"imaps"}, f"--imap off must disable the cleartext listener: {ports}"
+        assert not any(re.match(r"^\s+password:", l) for l in p2.stdout), p2.output()
+        assert (d / "tls" / "cert.pem").read_bytes() == cert1
+    finally:
+        assert p2.stop(signal.SIGINT) == 0, "SIGINT must stop the server cleanly (exit 0)\n" + p2.output()
+    assert p2.proc.poll() is not None
