@@ -57,6 +57,9 @@ extension IMAPSession {
         -> ResumeDirective
     {
         guard var state = append else { return .rejectAppendMessage }
+        if state.failure == nil && size == 0 {
+            state.failure = (.no, .cannot, "An empty message cannot be stored")
+        }
         if state.failure == nil && size > configuration.maxMessageSize {
             state.failure = (.no, .tooBig, "The message is larger than \(configuration.maxMessageSize) bytes")
         }

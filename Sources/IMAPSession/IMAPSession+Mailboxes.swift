@@ -50,16 +50,21 @@ extension IMAPSession {
                 return .next
             }
             let snapshot = try await store.snapshot(account: accountID, mailbox: info.id, markRecentSeen: !readOnly)
-            let view = SelectedMailbox(snapshot: snapshot, readOnly: readOnly)
-            untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)")
-            if readOnly {
-                untagged("OK [PERMANENTFLAGS ()] No permanent flags in a read-only mailbox")
-            } else {
-                untagged("OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags permitted")
+            var view = SelectedMailbox(snapshot: snapshot, readOnly: readOnly)
+            var firstUnseen: Int?
+            if let first = view.uids.first, let last = view.uids.last {
+                let metas = try await store.messages(account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]))
+                for meta in metas {
+                    view.keywords.formUnion(meta.flags.keywords)
+                    if firstUnseen == nil, !meta.flags.system.contains(.seen) {
+                        firstUnseen = view.sequenceNumber(of: meta.uid)
+                    }
+                }
             }
+            writeFlagsResponses(view)
             untagged("\(view.count) EXISTS")
             untagged("\(view.recent.count) RECENT")
-            if let firstUnseen = try await firstUnseenSequenceNumber(view) {
+            if let firstUnseen {
                 untagged("OK [UNSEEN \(firstUnseen)] First unseen message")
             }
             untagged("OK [UIDVALIDITY \(snapshot.info.uidValidity)] UIDs valid")
@@ -74,13 +79,25 @@ extension IMAPSession {
         return .next
     }
 
-    private func firstUnseenSequenceNumber(_ view: SelectedMailbox) async throws -> Int? {
-        guard view.count > 0 else { return nil }
-        let metas = try await store.messages(account: accountID, mailbox: view.id, uids: UIDSet(ranges: [view.uids[0]...view.uids[view.count - 1]]))
-        for meta in metas where !meta.flags.system.contains(.seen) {
-            if let seq = view.sequenceNumber(of: meta.uid) { return seq }
+    /// FLAGS and PERMANENTFLAGS, listing the keywords in use (RFC 9051 §7.3.5, §7.1).
+    func writeFlagsResponses(_ view: SelectedMailbox) {
+        let keywords = view.keywords.sorted().map { " " + $0 }.joined()
+        untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft\(keywords))")
+        if view.readOnly {
+            untagged("OK [PERMANENTFLAGS ()] No permanent flags in a read-only mailbox")
+        } else {
+            untagged("OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft\(keywords) \\*)] Flags permitted")
         }
-        return nil
+    }
+
+    /// Announces keywords that appeared since the last FLAGS response.
+    func announceKeywords(_ flags: [MessageFlags]) {
+        guard var view = selected else { return }
+        let new = flags.reduce(into: Set<String>()) { $0.formUnion($1.keywords) }.subtracting(view.keywords)
+        guard !new.isEmpty else { return }
+        view.keywords.formUnion(new)
+        selected = view
+        writeFlagsResponses(view)
     }
 
     /// RFC 9051 §6.3.4. A trailing separator only says that children will follow; CREATE-SPECIAL-USE

@@ -139,6 +139,7 @@ extension IMAPSession {
                     account: accountID, mailbox: view.id, uids: UIDSet(pairs.map(\.uid)), operation: operation, flags: flags,
                     unchangedSince: unchangedSince)
                 modified = result.modified
+                announceKeywords(result.updated.map(\.flags))
                 let current = selected ?? view
                 for update in result.updated {
                     selected?.reported[update.uid] = update.modSeq

@@ -39,6 +39,9 @@ extension IMAPSession {
                     untagged("\(view.count) EXISTS")
                     untagged("\(view.recent.count) RECENT")
                 }
+                selected = view
+                announceKeywords(flagChanges.map(\.flags))
+                view.keywords = selected?.keywords ?? view.keywords
                 for meta in flagChanges {
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
                     untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(Self.flagList(meta.flags, recent: view.recent.contains(meta.uid))))")

@@ -155,6 +155,9 @@ public final class IMAPSession {
             self.tagged(tag, .bad, text: "Select a mailbox first")
             return .next
         }
+        // UID commands may report expunges (RFC 9051 §7.5.1): doing it first means a UID that another
+        // session expunged is simply absent instead of an error.
+        if isUIDCommand(tagged.command) { await reportUpdates(allowExpunge: true) }
         switch tagged.command {
         // §6.4: selected
         case .check: return await check(tag)
@@ -174,6 +177,14 @@ public final class IMAPSession {
         default:
             self.tagged(tag, .bad, text: "Command not supported")
             return .next
+        }
+    }
+
+    private func isUIDCommand(_ command: Command) -> Bool {
+        switch command {
+        case .fetch(_, _, _, let uid), .store(_, _, _, let uid), .copy(_, _, let uid): return uid
+        case .search(let search): return search.uid
+        default: return false
         }
     }
 

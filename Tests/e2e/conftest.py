@@ -179,7 +179,7 @@ class Server:
         return self.imaps(self.user2, self.password2)
 
     def raw(self, tls: bool = True, login: bool = False, user: str | None = None,
-            password: str | None = None, timeout: float = 10) -> RawIMAP:
+            password: str | None = None, timeout: float = 20) -> RawIMAP:
         if tls:
             c = RawIMAP.connect_tls(self.host, self.imaps_port, cafile=self.cafile, timeout=timeout)
         else:
@@ -237,10 +237,32 @@ def server():
 
 
 @pytest.fixture
-def mbox(request) -> str:
-    """A mailbox name unique to this test (tests never share mailbox state)."""
+def mbox(request, server):
+    """A mailbox name unique to this test (tests never share mailbox state).
+    Mailboxes starting with it are deleted afterwards (best effort)."""
     base = "".join(ch for ch in request.node.name if ch.isalnum())[:24]
-    return f"e2e-{base}-{uuid.uuid4().hex[:8]}"
+    name = f"e2e-{base}-{uuid.uuid4().hex[:8]}"
+    yield name
+    cleanup_mailboxes(server, name)
+
+
+def cleanup_mailboxes(server, prefix: str) -> None:
+    from helpers import list_names, quote
+    try:
+        m = server.imaps(timeout=10)
+    except Exception:
+        return
+    try:
+        names = list_names(m, '""', quote(prefix + "*"))
+        for n in sorted(names, key=lambda x: -x.count("/")):
+            m.delete(quote(n))
+    except Exception:
+        pass
+    finally:
+        try:
+            m.logout()
+        except Exception:
+            pass
 
 
 @pytest.fixture

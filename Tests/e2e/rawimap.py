@@ -21,7 +21,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 20.0
 _LITERAL_RE = re.compile(rb"\{(\d+)(\+?)\}\r\n$")
 
 

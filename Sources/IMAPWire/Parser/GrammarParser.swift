@@ -7,7 +7,7 @@ public struct ParseError: Error, Sendable, Hashable {
 
 /// Recursive-descent parser over one complete command frame (the exact wire bytes: lines with their CRLF and
 /// literal data inline). Nesting is bounded by `IMAPLimits.maxSearchDepth`.
-public struct GrammarParser {
+public struct GrammarParser: Sendable {
     let bytes: [UInt8]
     var index: Int
     let limits: IMAPLimits

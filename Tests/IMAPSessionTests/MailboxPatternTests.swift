@@ -1,0 +1,43 @@
+import Testing
+
+@testable import IMAPSession
+
+@Suite struct MailboxPatternTests {
+    @Test(arguments: [
+        ("*", "INBOX", true),
+        ("*", "a/b/c", true),
+        ("%", "a", true),
+        ("%", "a/b", false),
+        ("a/%", "a/b", true),
+        ("a/%", "a/b/c", false),
+        ("a/*", "a/b/c", true),
+        ("a*", "a", true),
+        ("a*", "ab/c", true),
+        ("a%", "ab/c", false),
+        ("%/%", "a/b", true),
+        ("%b", "ab", true),
+        ("%b", "a/b", false),
+        ("inbox", "INBOX", true),
+        ("InBoX/%", "INBOX/x", true),
+        ("Sent", "Sent", true),
+        ("sent", "Sent", false),
+        ("", "a", false),
+        ("*x*y*", "1x2y3", true),
+        ("*x*y*", "1y2x3", false),
+    ])
+    func matches(pattern: String, name: String, expected: Bool) {
+        #expect(MailboxPattern(reference: "", pattern: pattern).matches(name) == expected)
+    }
+
+    @Test func referenceIsPrepended() {
+        let pattern = MailboxPattern(reference: "Archive/", pattern: "%")
+        #expect(pattern.matches("Archive/2024"))
+        #expect(!pattern.matches("Other"))
+    }
+
+    @Test func longPatternStaysLinear() {
+        let name = String(repeating: "a", count: 255)
+        let pattern = String(repeating: "*a", count: 2000) + "b"
+        #expect(!MailboxPattern(reference: "", pattern: pattern).matches(name))
+    }
+}
