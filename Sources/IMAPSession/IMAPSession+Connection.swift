@@ -72,9 +72,10 @@ extension IMAPSession {
             tagged(tag, .no, code: .cannot, text: "STARTTLS is not available here")
             return .next
         }
-        tagged(tag, .ok, text: "Begin TLS negotiation now")
+        var response = ByteBufferAllocator().buffer(capacity: 64)
+        response.writeTaggedResponse(tag: tag, status: .ok, text: "Begin TLS negotiation now")
         tlsActive = true
-        return .startTLS
+        return .startTLS(response)
     }
 
     /// RFC 9051 §6.2.3 (LOGIN). Refused before TLS (LOGINDISABLED, RFC 9051 §6.2.3, RFC 8314).

@@ -15,8 +15,10 @@ public enum ResumeDirective: Sendable, Equatable {
     case acceptAppendMessage
     /// Refuse the APPEND message just announced (a tagged NO has been written).
     case rejectAppendMessage
-    /// STARTTLS was answered OK: drop all buffered cleartext, start the TLS handshake, go on.
-    case startTLS
+    /// STARTTLS succeeded: in one event-loop turn, drop all buffered cleartext, write this tagged OK
+    /// in clear and start the TLS handshake (so neither injected cleartext nor the client's first
+    /// handshake bytes can fall between the two).
+    case startTLS(ByteBuffer)
     /// Close the connection once everything written has been flushed.
     case close
 }

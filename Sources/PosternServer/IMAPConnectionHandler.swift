@@ -95,12 +95,13 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             framer.acceptAppendMessage()
         case .rejectAppendMessage:
             framer.rejectAppendMessage()
-        case .startTLS:
+        case .startTLS(let response):
             framer.discardBuffered()
             guard let tlsContext else {
                 context.close(promise: nil)
                 return
             }
+            context.writeAndFlush(wrapOutboundOut(response), promise: nil)
             let tls = NIOSSLServerHandler(context: tlsContext)
             do {
                 try context.pipeline.syncOperations.addHandler(tls, position: .first)

@@ -83,6 +83,7 @@ struct ServeRunner {
 
     func run() async throws {
         let dataDirectory = configuration.dataDirectory
+        let shutdown = ShutdownSignal()
         let store: SQLiteMailStore
         let tls: TLSSetup.Material
         let isNew: Bool
@@ -133,7 +134,7 @@ struct ServeRunner {
         out += "fingerprint: SHA256 \(tls.fingerprint)\n"
         out += boundConfiguration.listeners.map { "listening: \($0.kind.rawValue) \($0)\n" }.joined() + "ready\n"
         emit(out)
-        let signal = await ShutdownSignal.wait()
+        let signal = await shutdown.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         await server.shutdown()
     }

@@ -41,8 +41,8 @@ import Testing
 
     @Test func internalDates() {
         let d = InternalDate(year: 1994, month: 2, day: 7, hour: 21, minute: 52, second: 25, zoneMinutes: -480)!
-        #expect(written { $0.writeInternalDate(d) } == "\" 7-Feb-1994 21:52:25 -0800\"")
-        #expect(written { $0.writeInternalDate(Date(timeIntervalSince1970: 0)) } == "\" 1-Jan-1970 00:00:00 +0000\"")
+        #expect(written { $0.writeInternalDate(d) } == "\"07-Feb-1994 21:52:25 -0800\"")
+        #expect(written { $0.writeInternalDate(Date(timeIntervalSince1970: 0)) } == "\"01-Jan-1970 00:00:00 +0000\"")
         #expect(written { $0.writeIMAPDate(date(2024, 2, 29)) } == "29-Feb-2024")
     }
 

@@ -39,7 +39,7 @@ import Testing
             tag: "a", mailbox: "Sent Items",
             messages: [AppendMessage(flags: [.seen], internalDate: date, data: bytes("hi")), AppendMessage(data: [0], binary: true)],
             into: &buffer)
-        #expect(String(buffer: buffer) == "a APPEND \"Sent Items\" (\\Seen) \" 5-Mar-2024 01:02:03 +0130\" {2}\r\nhi ~{1}\r\n\u{0}\r\n")
+        #expect(String(buffer: buffer) == "a APPEND \"Sent Items\" (\\Seen) \"05-Mar-2024 01:02:03 +0130\" {2}\r\nhi ~{1}\r\n\u{0}\r\n")
         let ev = events(Array(buffer.readableBytesView))
         #expect(ev.first == .appendStart(tag: "a", mailbox: "Sent Items"))
         #expect(ev.contains(.appendMessageBegin(flags: [.seen], internalDate: date, size: 2, synchronizing: true, binary: false)))

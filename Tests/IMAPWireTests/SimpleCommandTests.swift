@@ -76,7 +76,8 @@ import Testing
         expectError("+a NOOP\r\n", tag: nil)
         expectError("a+b NOOP\r\n", tag: nil)
         expectError(" NOOP\r\n", tag: nil)
-        expectError("NOOP\r\n", tag: nil)
+        // A tag alone on its line is still a tag: it gets a tagged BAD.
+        expectError("NOOP\r\n", tag: "NOOP")
         expectError("(a NOOP\r\n", tag: nil)
     }
 

@@ -61,7 +61,8 @@ extension ByteBuffer {
     @discardableResult
     public mutating func writeInternalDate(_ d: InternalDate) -> Int {
         func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        let day = d.day < 10 ? " \(d.day)" : "\(d.day)"
+        // date-day-fixed = (SP DIGIT) / 2DIGIT: two digits, as most servers (and clients' tests) expect.
+        let day = two(d.day)
         let sign = d.zoneMinutes < 0 ? "-" : "+"
         let z = abs(d.zoneMinutes)
         let year = IMAPDate.fourDigits(d.year)

@@ -6,8 +6,12 @@ extension GrammarParser {
         var tag: String?
         do {
             let t = try parser.tag()
-            try parser.space()
+            // A tag alone on its line still gets a tagged BAD.
+            if let next = parser.peek(), next != UInt8(ascii: " ") && next != 13 && next != 10 {
+                throw ParseError("invalid tag")
+            }
             tag = t
+            try parser.space()
             let command = try parser.command()
             try parser.endOfCommand()
             return .success(TaggedCommand(tag: t, command: command))
