@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "postern", targets: ["postern"]),
         .executable(name: "FuzzIMAPParse", targets: ["FuzzIMAPParse"]),
+        .executable(name: "FuzzMIMEParse", targets: ["FuzzMIMEParse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -25,6 +26,9 @@ let package = Package(
             name: "IMAPWire",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")]
         ),
+        // RFC 5322/2045-2049/2047/2231: headers, addresses, envelope, body structure, sections, decoding.
+        // No dependency on IMAP or storage.
+        .target(name: "MIME"),
         // The storage protocol and domain types.
         .target(
             name: "MailStore",
@@ -46,7 +50,7 @@ let package = Package(
         .target(
             name: "IMAPSession",
             dependencies: [
-                "IMAPWire", "MailStore",
+                "IMAPWire", "MailStore", "MIME",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -82,7 +86,10 @@ let package = Package(
             name: "FuzzIMAPParse",
             dependencies: ["IMAPWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // libFuzzer harness for the MIME parser.
+        .executableTarget(name: "FuzzMIMEParse", dependencies: ["MIME"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire"]),
+        .testTarget(name: "MIMETests", dependencies: ["MIME"]),
         .testTarget(name: "MailStoreSQLiteTests", dependencies: ["MailStore", "MailStoreSQLite"]),
         .testTarget(
             name: "IMAPSessionTests",

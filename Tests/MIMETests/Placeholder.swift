@@ -1,0 +1,4 @@
+import Testing
+@testable import MIME
+
+@Test func moduleLoads() { #expect(String(describing: MIME.self) == "MIME") }
