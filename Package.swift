@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Postern",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "postern", targets: ["postern"]),
         .executable(name: "FuzzIMAPParse", targets: ["FuzzIMAPParse"]),
@@ -101,7 +101,10 @@ let package = Package(
                 "PosternServer", "MailStoreSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                "IMAPSession", "IMAPWire",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

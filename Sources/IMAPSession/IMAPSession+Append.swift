@@ -127,16 +127,15 @@ extension IMAPSession {
             return
         }
         guard let mailbox = state.mailbox else { return }
-        var results: [AppendResult] = []
-        for (index, item) in state.staged.enumerated() {
-            do {
-                results.append(
-                    try await store.append(account: accountID, mailbox: mailbox.id, message: item.message, flags: item.flags, internalDate: item.date))
-            } catch {
-                for rest in state.staged[index...] { rest.message.discard() }
-                fail(state.tag, error, command: "APPEND")
-                return
-            }
+        // MULTIAPPEND (RFC 3502 §6.3.11): all the messages or none, in one transaction.
+        let results: [AppendResult]
+        do {
+            results = try await store.append(
+                account: accountID, mailbox: mailbox.id,
+                messages: state.staged.map { StagedAppend(message: $0.message, flags: $0.flags, internalDate: $0.date) })
+        } catch {
+            fail(state.tag, error, command: "APPEND")
+            return
         }
         await reportUpdates(allowExpunge: true)
         if let first = results.first {

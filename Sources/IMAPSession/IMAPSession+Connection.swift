@@ -17,8 +17,9 @@ extension IMAPSession {
             }
         } else {
             caps += [
-                "UNSELECT", "NAMESPACE", "UIDPLUS", "CHILDREN", "SPECIAL-USE",
-                "APPENDLIMIT=\(configuration.maxMessageSize)",
+                "IDLE", "UNSELECT", "NAMESPACE", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
+                "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "LIST-EXTENDED", "LIST-STATUS", "MULTIAPPEND", "UNAUTHENTICATE", "STATUS=SIZE", "SAVEDATE",
+                "OBJECTID", "APPENDLIMIT=\(configuration.maxMessageSize)",
             ]
         }
         return caps
@@ -167,10 +168,41 @@ extension IMAPSession {
         return .next
     }
 
-    /// RFC 5161: nothing can be enabled yet (CONDSTORE, QRESYNC, IMAP4rev2 come later).
+    /// ENABLE (RFC 5161 §3.1, RFC 9051 §6.3.1): lists in `* ENABLED` what this command newly turned on;
+    /// unknown names are ignored.
     func enable(_ tag: String, _ names: [String]) async -> ResumeDirective {
-        untagged("ENABLED")
+        var enabled: [String] = []
+        for name in names {
+            switch name.uppercased() {
+            case "CONDSTORE" where !condstoreEnabled:
+                condstoreEnabled = true
+                enabled.append("CONDSTORE")
+            case "QRESYNC" where !qresyncEnabled:
+                // QRESYNC implies CONDSTORE (RFC 7162 §3.2.3).
+                qresyncEnabled = true
+                condstoreEnabled = true
+                enabled.append("QRESYNC")
+            default:
+                break
+            }
+        }
+        untagged((["ENABLED"] + enabled).joined(separator: " "))
         tagged(tag, .ok, text: "ENABLE completed")
+        return .next
+    }
+
+    /// UNAUTHENTICATE (RFC 8437 §2): back to the not-authenticated state, on the same TLS connection.
+    func unauthenticate(_ tag: String) -> ResumeDirective {
+        stopIdling()
+        selected = nil
+        account = nil
+        condstoreEnabled = false
+        qresyncEnabled = false
+        failedLogins = 0
+        badCommandsBeforeLogin = 0
+        logger[metadataKey: "user"] = nil
+        connection.setIdleTimeout(seconds: configuration.preAuthIdleTimeout)
+        tagged(tag, .ok, text: "Not authenticated any more")
         return .next
     }
 }

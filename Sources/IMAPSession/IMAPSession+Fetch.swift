@@ -9,8 +9,17 @@ extension IMAPSession {
         async -> ResumeDirective
     {
         guard let view = selected else { return .next }
-        if !modifiers.isEmpty {
-            tagged(tag, .bad, text: "FETCH modifiers need CONDSTORE, which is not available yet")
+        var changedSince: ModSeq?
+        var vanished = false
+        for modifier in modifiers {
+            switch modifier {
+            case .changedSince(let value): changedSince = value
+            case .vanished: vanished = true
+            }
+        }
+        // RFC 7162 §3.2.6: VANISHED needs QRESYNC, UID FETCH and CHANGEDSINCE.
+        if vanished && !(qresyncEnabled && uid && changedSince != nil) {
+            tagged(tag, .bad, text: "VANISHED needs QRESYNC enabled, UID FETCH and CHANGEDSINCE")
             return .next
         }
         if let unsupported = attributes.first(where: { !Self.isSupported($0) }) {
@@ -26,14 +35,27 @@ extension IMAPSession {
         }
         var items = attributes
         if uid && !items.contains(.uid) { items.insert(.uid, at: 0) }
+        if changedSince != nil || items.contains(.modSeq) { condstoreEnabled = true }
+        // CHANGEDSINCE implies MODSEQ (RFC 7162 §3.1.4.1). Unsolicited FETCH responses carry MODSEQ once
+        // CONDSTORE is on (`modSeqItem`); a FETCH the client asked for returns what it asked for.
+        if changedSince != nil && !items.contains(.modSeq) {
+            items.append(.modSeq)
+        }
         let needsContent = items.contains { Self.needsContent($0) }
         let setsSeen = !view.readOnly && items.contains { Self.setsSeen($0) }
         do {
+            if vanished, let since = changedSince {
+                try await writeVanishedEarlier(set: set, since: since)
+            }
             var metas: [UID: MessageMeta] = [:]
             if !pairs.isEmpty {
                 for meta in try await store.messages(account: accountID, mailbox: view.id, uids: UIDSet(pairs.map(\.uid))) {
                     metas[meta.uid] = meta
                 }
+            }
+            var pairs = pairs
+            if let since = changedSince {
+                pairs = pairs.filter { metas[$0.uid].map { $0.modSeq > since } ?? false }
             }
             // Implicit \Seen (RFC 9051 §6.4.5, BODY[]): committed before anything is reported, and
             // FLAGS is then returned for those messages even when not asked for.
@@ -99,6 +121,13 @@ extension IMAPSession {
                 out.writeString("RFC822.SIZE \(meta.size)")
             case .modSeq:
                 out.writeString("MODSEQ (\(meta.modSeq))")
+            case .saveDate:
+                out.writeString("SAVEDATE ")
+                out.writeInternalDate(meta.saveDate)
+            case .emailID:
+                out.writeString("EMAILID (\(meta.emailID))")
+            case .threadID:
+                out.writeString("THREADID NIL")
             case .rfc822:
                 out.writeString("RFC822 ")
                 out.writeIMAPLiteral(content?.bytes ?? [])
@@ -123,6 +152,28 @@ extension IMAPSession {
             }
         }
         out.writeString(")\r\n")
+    }
+
+    /// `* VANISHED (EARLIER) uids`: the UIDs of `set` expunged after `since` (RFC 7162 §3.2.6, §3.2.10).
+    func writeVanishedEarlier(set: SequenceSet, since: ModSeq) async throws {
+        guard let view = selected, case .ranges(let ranges) = set else { return }
+        let changes = try await store.changes(account: accountID, mailbox: view.id, since: since)
+        let highest = max(changes.uidNext, 1) - 1
+        var wanted = UIDSet()
+        for range in ranges {
+            func value(_ n: SequenceNumber) -> UID {
+                if case .number(let v) = n { return v }
+                return highest
+            }
+            let a = value(range.first)
+            let b = value(range.last)
+            wanted.insert(min(a, b)...max(a, b))
+        }
+        let gone = UIDSet(changes.expunged.filter { wanted.contains($0) })
+        guard !gone.isEmpty else { return }
+        out.writeString("* VANISHED (EARLIER) ")
+        out.writeSequenceSet(Self.sequenceSet(gone.ranges))
+        out.writeString("\r\n")
     }
 
     static func sectionBytes(_ message: MessageText, _ section: SectionSpec) -> [UInt8] {

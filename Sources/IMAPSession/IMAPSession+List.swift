@@ -15,42 +15,68 @@ extension IMAPSession {
                 tagged(tag, .ok, text: "LIST completed")
                 return .next
             }
+            let options = Set(command.selectionOptions)
+            // RFC 5258 §3.1: RECURSIVEMATCH only refines another selection option.
+            if options.contains(.recursiveMatch) && !options.contains(.subscribed) && !options.contains(.specialUse) {
+                tagged(tag, .bad, text: "RECURSIVEMATCH needs another selection option")
+                return .next
+            }
             let mailboxes = try await store.listMailboxes(account: accountID)
+            let byName = Dictionary(mailboxes.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
             let subscribed = Set(try await store.subscriptions(account: accountID))
             let matchers = patterns.map { MailboxPattern(reference: reference, pattern: $0) }
-            let selectSubscribed = command.selectionOptions.contains(.subscribed)
-            let selectSpecialUse = command.selectionOptions.contains(.specialUse)
+            let selectSubscribed = options.contains(.subscribed)
+            let selectSpecialUse = options.contains(.specialUse)
+            let recursive = options.contains(.recursiveMatch)
             let returnSubscribed = selectSubscribed || command.returnOptions.contains(.subscribed)
             var statusAttributes: [StatusAttribute]?
             for case .status(let attributes) in command.returnOptions { statusAttributes = attributes }
-            let names = Set(mailboxes.map(\.name))
-            let parents = Set(names.flatMap { MailboxPath.ancestors(of: $0) })
-            for mailbox in mailboxes.sorted(by: { Self.listOrder($0.name, $1.name) }) {
-                guard matchers.contains(where: { $0.matches(mailbox.name) }) else { continue }
-                if selectSubscribed && !subscribed.contains(mailbox.name) { continue }
-                if selectSpecialUse && mailbox.specialUse == nil { continue }
-                var attributes: [String] = []
-                if mailbox.isNoSelect { attributes.append("\\Noselect") }
-                attributes.append(parents.contains(mailbox.name) ? "\\HasChildren" : "\\HasNoChildren")
-                if returnSubscribed && subscribed.contains(mailbox.name) { attributes.append("\\Subscribed") }
-                if let use = mailbox.specialUse { attributes.append(use.rawValue) }
-                out.writeString("* LIST (\(attributes.joined(separator: " "))) \"/\" ")
-                writeMailbox(mailbox.name)
-                out.writeString("\r\n")
-                if let statusAttributes, !mailbox.isNoSelect {
-                    let status = try await store.status(account: accountID, mailbox: mailbox.id)
-                    out.writeString("* STATUS ")
-                    writeMailbox(mailbox.name)
-                    out.writeString(" (\(Self.statusItems(status, statusAttributes, appendLimit: configuration.maxMessageSize)))\r\n")
+            let parents = Set(byName.keys.flatMap { MailboxPath.ancestors(of: $0) })
+            // Names with a descendant that passes the selection (for RECURSIVEMATCH's CHILDINFO).
+            var selectedAncestors = Set<String>()
+            if recursive {
+                for name in Set(byName.keys).union(subscribed) {
+                    let passes = selectSubscribed ? subscribed.contains(name) : byName[name]?.specialUse != nil
+                    if passes { selectedAncestors.formUnion(MailboxPath.ancestors(of: name)) }
                 }
             }
-            // Subscriptions of mailboxes that no longer exist (RFC 5258 §3.1: \NonExistent).
-            if selectSubscribed {
-                for name in subscribed.subtracting(names).sorted()
-                where matchers.contains(where: { $0.matches(name) }) {
-                    out.writeString("* LIST (\\Subscribed \\NonExistent) \"/\" ")
+            let universe = selectSubscribed ? Set(byName.keys).union(subscribed) : Set(byName.keys)
+            for name in universe.sorted(by: Self.listOrder) where matchers.contains(where: { $0.matches(name) }) {
+                let mailbox = byName[name]
+                let isSubscribed = subscribed.contains(name)
+                let passes: Bool
+                if selectSubscribed {
+                    passes = isSubscribed
+                } else if selectSpecialUse {
+                    passes = mailbox?.specialUse != nil
+                } else {
+                    passes = mailbox != nil
+                }
+                let childInfo = recursive && selectedAncestors.contains(name)
+                guard passes || childInfo else { continue }
+                var attributes: [String] = []
+                if let mailbox {
+                    if mailbox.isNoSelect { attributes.append("\\Noselect") }
+                    attributes.append(parents.contains(name) ? "\\HasChildren" : "\\HasNoChildren")
+                    if let use = mailbox.specialUse { attributes.append(use.rawValue) }
+                } else {
+                    attributes.append("\\NonExistent")
+                }
+                if returnSubscribed && isSubscribed { attributes.append("\\Subscribed") }
+                out.writeString("* LIST (\(attributes.joined(separator: " "))) \"/\" ")
+                writeMailbox(name)
+                if childInfo {
+                    out.writeString(selectSubscribed ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : " (\"CHILDINFO\" (\"SPECIAL-USE\"))")
+                }
+                out.writeString("\r\n")
+                // LIST-STATUS (RFC 5819 §2): STATUS right after the mailbox's LIST, for selectable ones.
+                if let statusAttributes, passes, let mailbox, !mailbox.isNoSelect {
+                    let status = try await store.status(account: accountID, mailbox: mailbox.id)
+                    out.writeString("* STATUS ")
                     writeMailbox(name)
-                    out.writeString("\r\n")
+                    let items = Self.statusItems(
+                        status, statusAttributes, appendLimit: configuration.maxMessageSize, mailboxID: mailbox.id)
+                    out.writeString(" (\(items))\r\n")
                 }
             }
             await reportUpdates(allowExpunge: true)
@@ -98,6 +124,9 @@ extension IMAPSession {
         return text
     }
 
+    /// RFC 8474 MAILBOXID: stable across RENAME, never reused (mailbox ids are never reused).
+    static func mailboxObjectID(_ id: MailboxID) -> String { "M\(id)" }
+
     /// INBOX first, then by name.
     static func listOrder(_ a: String, _ b: String) -> Bool {
         let aInbox = MailboxPath.isInbox(a)
@@ -107,7 +136,8 @@ extension IMAPSession {
     }
 
     static func statusItems(
-        _ status: MailboxStatus, _ attributes: [StatusAttribute], appendLimit: Int, deleted: Int? = nil
+        _ status: MailboxStatus, _ attributes: [StatusAttribute], appendLimit: Int, mailboxID: MailboxID,
+        deleted: Int? = nil
     ) -> String {
         attributes.compactMap { attribute -> String? in
             switch attribute {
@@ -120,6 +150,7 @@ extension IMAPSession {
             case .appendLimit: return "APPENDLIMIT \(appendLimit)"
             case .highestModSeq: return "HIGHESTMODSEQ \(status.highestModSeq)"
             case .deleted: return deleted.map { "DELETED \($0)" }
+            case .mailboxID: return "MAILBOXID (\(Self.mailboxObjectID(mailboxID)))"
             }
         }.joined(separator: " ")
     }

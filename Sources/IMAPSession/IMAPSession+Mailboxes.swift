@@ -33,11 +33,25 @@ extension IMAPSession {
     func select(_ tag: String, _ wireName: IMAPWire.MailboxName, parameters: [SelectParameter], readOnly: Bool)
         async -> ResumeDirective
     {
-        // A SELECT always leaves the previously selected mailbox, even when it fails.
-        selected = nil
-        if !parameters.isEmpty {
-            tagged(tag, .bad, text: "SELECT parameters are not supported")
-            return .next
+        var qresync: QResyncParameters?
+        for parameter in parameters {
+            switch parameter {
+            case .condstore:
+                condstoreEnabled = true
+            case .qresync(let given):
+                // RFC 7162 §3.2.5: QRESYNC must have been enabled first.
+                guard qresyncEnabled else {
+                    tagged(tag, .bad, text: "QRESYNC must be enabled first (ENABLE QRESYNC)")
+                    return .next
+                }
+                qresync = given
+            }
+        }
+        // A SELECT always leaves the previously selected mailbox, even when it fails; with QRESYNC the
+        // client is told so (RFC 7162 §3.2.11).
+        if selected != nil {
+            selected = nil
+            if qresyncEnabled { untagged("OK [CLOSED] Previous mailbox closed") }
         }
         do {
             let name = try storeName(wireName)
@@ -69,7 +83,12 @@ extension IMAPSession {
             }
             untagged("OK [UIDVALIDITY \(snapshot.info.uidValidity)] UIDs valid")
             untagged("OK [UIDNEXT \(snapshot.info.uidNext)] Predicted next UID")
+            untagged("OK [HIGHESTMODSEQ \(snapshot.info.highestModSeq)] Highest")
+            untagged("OK [MAILBOXID (\(Self.mailboxObjectID(info.id)))] Ok")
             selected = view
+            if let qresync, qresync.uidValidity == snapshot.info.uidValidity {
+                try await resynchronize(qresync)
+            }
             tagged(
                 tag, .ok, code: readOnly ? .readOnly : .readWrite,
                 text: readOnly ? "EXAMINE completed" : "SELECT completed")
@@ -77,6 +96,36 @@ extension IMAPSession {
             fail(tag, error, command: "SELECT")
         }
         return .next
+    }
+
+    /// QRESYNC's part of SELECT (RFC 7162 §3.2.5.1): what was expunged since the client's MODSEQ, as
+    /// VANISHED (EARLIER) limited to the UIDs it knows, then the flags of what changed.
+    private func resynchronize(_ parameters: QResyncParameters) async throws {
+        guard let view = selected else { return }
+        let changes = try await store.changes(account: accountID, mailbox: view.id, since: parameters.modSeq)
+        var known: UIDSet?
+        if case .ranges(let ranges)? = parameters.knownUIDs {
+            var set = UIDSet()
+            for range in ranges {
+                func value(_ n: SequenceNumber) -> UID {
+                    if case .number(let v) = n { return v }
+                    return UID.max
+                }
+                set.insert(min(value(range.first), value(range.last))...max(value(range.first), value(range.last)))
+            }
+            known = set
+        }
+        let vanished = changes.expunged.filter { known?.contains($0) ?? true }
+        if !vanished.isEmpty {
+            out.writeString("* VANISHED (EARLIER) ")
+            out.writeSequenceSet(Self.sequenceSet(UIDSet(vanished).ranges))
+            out.writeString("\r\n")
+        }
+        for meta in changes.changed {
+            guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
+            let flags = Self.flagList(meta.flags, recent: view.recent.contains(meta.uid))
+            untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(flags) MODSEQ (\(meta.modSeq)))")
+        }
     }
 
     /// FLAGS and PERMANENTFLAGS, listing the keywords in use (RFC 9051 §7.3.5, §7.1).
@@ -128,9 +177,9 @@ extension IMAPSession {
                 tagged(tag, .no, code: .alreadyExists, text: "Mailbox already exists")
                 return .next
             }
-            _ = try await store.createMailbox(account: accountID, name: name, specialUse: specialUse)
+            let created = try await store.createMailbox(account: accountID, name: name, specialUse: specialUse)
             await reportUpdates(allowExpunge: true)
-            tagged(tag, .ok, text: "CREATE completed")
+            tagged(tag, .ok, code: .other("MAILBOXID", "(\(Self.mailboxObjectID(created.id)))"), text: "CREATE completed")
         } catch {
             fail(tag, error, command: "CREATE")
         }
@@ -229,7 +278,8 @@ extension IMAPSession {
                 let all = try await store.messages(account: accountID, mailbox: info.id, uids: UIDSet(ranges: [1...UID.max]))
                 deleted = all.filter { $0.flags.system.contains(.deleted) }.count
             }
-            let items = Self.statusItems(status, attributes, appendLimit: configuration.maxMessageSize, deleted: deleted)
+            let items = Self.statusItems(
+                status, attributes, appendLimit: configuration.maxMessageSize, mailboxID: info.id, deleted: deleted)
             out.writeString("* STATUS ")
             writeMailbox(info.name)
             out.writeString(" (\(items))\r\n")

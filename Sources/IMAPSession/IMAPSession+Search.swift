@@ -12,14 +12,13 @@ extension IMAPSession {
             tagged(tag, .no, code: .badCharset(Self.supportedCharsets), text: "Unsupported charset")
             return .next
         }
-        if let options = command.returnOptions, options.contains(.save) {
-            tagged(tag, .bad, text: "RETURN (SAVE) is not supported")
-            return .next
-        }
+        if Self.usesModSeq(command.key) { condstoreEnabled = true }
         do {
-            let evaluator = SearchEvaluator(messageCount: view.count, lastUID: view.lastUID ?? 0)
+            var evaluator = SearchEvaluator(messageCount: view.count, lastUID: view.lastUID ?? 0)
+            evaluator.savedSearch = Set(view.savedSearch)
             let needsContent = SearchEvaluator.needsContent(command.key)
             var hits: [(seq: Int, uid: UID)] = []
+            var highestModSeq: ModSeq = 0
             if let first = view.uids.first, let last = view.uids.last {
                 let metas = try await store.messages(account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]))
                 for meta in metas {
@@ -30,14 +29,36 @@ extension IMAPSession {
                         guard let data = try await store.content(account: accountID, mailbox: view.id, uid: meta.uid) else { continue }
                         message.content = MessageText([UInt8](data))
                     }
-                    if evaluator.matches(command.key, message) { hits.append((seq, meta.uid)) }
+                    if evaluator.matches(command.key, message) {
+                        hits.append((seq, meta.uid))
+                        highestModSeq = max(highestModSeq, meta.modSeq)
+                    }
                 }
             }
             let numbers = hits.map { command.uid ? UInt32($0.uid) : UInt32($0.seq) }
+            // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ of what matched.
+            let modSeq = Self.usesModSeq(command.key) && !hits.isEmpty ? highestModSeq : nil
+            if let options = command.returnOptions, options.contains(.save) {
+                // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, only those are saved.
+                var saved = hits.map(\.uid)
+                if !options.contains(.all) && !options.contains(.count) && (options.contains(.min) || options.contains(.max)) {
+                    saved = [options.contains(.min) ? saved.first : nil, options.contains(.max) ? saved.last : nil]
+                        .compactMap { $0 }
+                }
+                selected?.savedSearch = Array(Set(saved)).sorted()
+            }
             if let options = command.returnOptions {
-                writeESearch(tag: tag, numbers: numbers, options: options.isEmpty ? [.all] : options, uid: command.uid)
+                let shown = options.filter { $0 != .save }
+                // RETURN () means ALL; RETURN (SAVE) alone prints nothing (RFC 5182 §2.1).
+                if !(shown.isEmpty && options.contains(.save)) {
+                    writeESearch(
+                        tag: tag, numbers: numbers, options: shown.isEmpty ? [.all] : shown, uid: command.uid,
+                        modSeq: modSeq)
+                }
             } else {
-                untagged((["SEARCH"] + numbers.map(String.init)).joined(separator: " "))
+                var words = ["SEARCH"] + numbers.map(String.init)
+                if let modSeq { words.append("(MODSEQ \(modSeq))") }
+                untagged(words.joined(separator: " "))
             }
             await reportUpdates(allowExpunge: command.uid)
             tagged(tag, .ok, text: command.uid ? "UID SEARCH completed" : "SEARCH completed")
@@ -48,7 +69,7 @@ extension IMAPSession {
     }
 
     /// `* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set` (RFC 4731 §3.1).
-    private func writeESearch(tag: String, numbers: [UInt32], options: [SearchReturnOption], uid: Bool) {
+    private func writeESearch(tag: String, numbers: [UInt32], options: [SearchReturnOption], uid: Bool, modSeq: ModSeq?) {
         out.writeString("* ESEARCH (TAG ")
         out.writeIMAPString(tag)
         out.writeString(")")
@@ -58,8 +79,21 @@ extension IMAPSession {
             if options.contains(.max), let max = numbers.max() { out.writeString(" MAX \(max)") }
         }
         if options.contains(.count) { out.writeString(" COUNT \(numbers.count)") }
-        if options.contains(.all) && !numbers.isEmpty { out.writeString(" ALL ")
-            out.writeSequenceSet(Self.sequenceSet(UIDSet(numbers).ranges)) }
+        if options.contains(.all) && !numbers.isEmpty {
+            out.writeString(" ALL ")
+            out.writeSequenceSet(Self.sequenceSet(UIDSet(numbers).ranges))
+        }
+        if let modSeq { out.writeString(" MODSEQ \(modSeq)") }
         out.writeString("\r\n")
+    }
+
+    static func usesModSeq(_ key: SearchKey) -> Bool {
+        switch key {
+        case .modSeq: return true
+        case .not(let inner): return usesModSeq(inner)
+        case .or(let a, let b): return usesModSeq(a) || usesModSeq(b)
+        case .and(let keys): return keys.contains(where: usesModSeq)
+        default: return false
+        }
     }
 }

@@ -59,10 +59,7 @@ extension IMAPSession {
                 }
             }
             let expunged = try await store.expunge(account: accountID, mailbox: view.id, uids: limit)
-            if var current = selected {
-                for number in current.remove(expunged) { untagged("\(number) EXPUNGE") }
-                selected = current
-            }
+            reportExpunged(expunged)
             await reportUpdates(allowExpunge: true)
             tagged(tag, .ok, text: set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed")
         } catch {
@@ -119,6 +116,7 @@ extension IMAPSession {
             tagged(tag, .bad, text: "Unknown system flag")
             return .next
         }
+        if unchangedSince != nil { condstoreEnabled = true }
         let pairs: [(seq: Int, uid: UID)]
         do {
             pairs = try resolve(set, uid: uid)
@@ -145,7 +143,8 @@ extension IMAPSession {
                     selected?.reported[update.uid] = update.modSeq
                     guard !action.silent, let seq = current.sequenceNumber(of: update.uid) else { continue }
                     let flagText = Self.flagList(update.flags, recent: current.recent.contains(update.uid))
-                    untagged(uid ? "\(seq) FETCH (UID \(update.uid) FLAGS \(flagText))" : "\(seq) FETCH (FLAGS \(flagText))")
+                    let uidText = uid ? "UID \(update.uid) " : ""
+                    untagged("\(seq) FETCH (\(uidText)FLAGS \(flagText)\(modSeqItem(update.modSeq)))")
                 }
             }
             await reportUpdates(allowExpunge: uid)
@@ -180,5 +179,71 @@ extension IMAPSession {
             index = end + 1
         }
         return .ranges(ranges)
+    }
+}
+
+/// MOVE and UID MOVE (RFC 6851 §3): atomic in the store; COPYUID goes in an untagged OK before the
+/// EXPUNGE (or VANISHED) responses, which MOVE may send even in its sequence-number form.
+extension IMAPSession {
+    func move(_ tag: String, _ set: SequenceSet, to wireName: IMAPWire.MailboxName, uid: Bool) async -> ResumeDirective {
+        guard let view = selected else { return .next }
+        if view.readOnly {
+            tagged(tag, .no, code: .readOnly, text: "The mailbox is read-only")
+            return .next
+        }
+        let pairs: [(seq: Int, uid: UID)]
+        do {
+            pairs = try resolve(set, uid: uid)
+        } catch {
+            tagged(tag, .bad, text: error.message)
+            return .next
+        }
+        do {
+            let name = try storeName(wireName)
+            guard let destination = try await store.mailbox(account: accountID, name: name), !destination.isNoSelect else {
+                tagged(tag, .no, code: .tryCreate, text: "No such mailbox")
+                return .next
+            }
+            if destination.id == view.id {
+                tagged(tag, .no, code: .cannot, text: "The source and destination are the same mailbox")
+                return .next
+            }
+            if !pairs.isEmpty {
+                let result = try await store.move(
+                    account: accountID, from: view.id, uids: UIDSet(pairs.map(\.uid)), to: destination.id)
+                if !result.copied.pairs.isEmpty {
+                    out.writeUntaggedStatus(
+                        .ok,
+                        code: .copyUID(
+                            uidValidity: result.copied.uidValidity,
+                            source: Self.sequenceSet(UIDSet(result.copied.pairs.map(\.source)).ranges),
+                            destination: Self.sequenceSet(ordered: result.copied.pairs.map(\.destination))),
+                        text: "Moved")
+                }
+                reportExpunged(result.expunged)
+            }
+            await reportUpdates(allowExpunge: true)
+            tagged(tag, .ok, text: uid ? "UID MOVE completed" : "MOVE completed")
+        } catch {
+            fail(tag, error, command: "MOVE")
+        }
+        return .next
+    }
+
+    /// Removes this session's own expunges from the view and reports them: EXPUNGE per message, or
+    /// one VANISHED once QRESYNC is enabled (RFC 7162 §3.2.10).
+    func reportExpunged(_ uids: [UID]) {
+        guard var view = selected else { return }
+        let present = uids.filter { view.sequenceNumber(of: $0) != nil }
+        guard !present.isEmpty else { return }
+        let numbers = view.remove(present)
+        selected = view
+        if qresyncEnabled {
+            out.writeString("* VANISHED ")
+            out.writeSequenceSet(Self.sequenceSet(UIDSet(present).ranges))
+            out.writeString("\r\n")
+        } else {
+            for number in numbers { untagged("\(number) EXPUNGE") }
+        }
     }
 }

@@ -33,7 +33,9 @@ extension IMAPSession {
                 }
                 view.reported.removeAll()
                 if allowExpunge && !view.pendingExpunges.isEmpty {
-                    for number in view.remove(view.pendingExpunges) { untagged("\(number) EXPUNGE") }
+                    selected = view
+                    reportExpunged(Array(view.pendingExpunges).sorted())
+                    view = selected ?? view
                 }
                 if view.appendNew(newUIDs) > 0 {
                     untagged("\(view.count) EXISTS")
@@ -44,15 +46,21 @@ extension IMAPSession {
                 view.keywords = selected?.keywords ?? view.keywords
                 for meta in flagChanges {
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
-                    untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(Self.flagList(meta.flags, recent: view.recent.contains(meta.uid))))")
+                    untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(Self.flagList(meta.flags, recent: view.recent.contains(meta.uid)))\(modSeqItem(meta.modSeq)))")
                 }
+                selected = view
             } else if allowExpunge && !view.pendingExpunges.isEmpty {
-                for number in view.remove(view.pendingExpunges) { untagged("\(number) EXPUNGE") }
+                selected = view
+                reportExpunged(Array(view.pendingExpunges).sorted())
             }
-            selected = view
         } catch {
             logger.error("could not read mailbox changes: \(error)")
         }
+    }
+
+    /// ` MODSEQ (n)` once CONDSTORE is enabled (RFC 7162 §3.1.4: every FETCH with FLAGS carries it).
+    func modSeqItem(_ modSeq: ModSeq) -> String {
+        condstoreEnabled ? " MODSEQ (\(modSeq))" : ""
     }
 
     /// `(\Seen \Flagged keyword)`, with \Recent for this session's recent messages.
@@ -99,7 +107,9 @@ extension IMAPSession {
         let ranges: [SequenceRange]
         switch set {
         case .ranges(let r): ranges = r
-        case .lastCommandResult: throw SequenceError(message: "$ (SEARCHRES) is not supported")
+        case .lastCommandResult:
+            // SEARCHRES (RFC 5182 §2.1): the UIDs the last SEARCH ... RETURN (SAVE) kept, still present.
+            return view.savedSearch.compactMap { u in view.sequenceNumber(of: u).map { ($0, u) } }
         }
         if uid {
             guard let lastUID = view.lastUID else { return [] }

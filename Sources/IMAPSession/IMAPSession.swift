@@ -31,6 +31,12 @@ public final class IMAPSession {
     var pendingAuthentication: String?
     var append: AppendState?
     var failedLogins = 0
+    /// A running IDLE (RFC 2177): its tag and the tasks that forward wake-ups.
+    var idle: IdleState?
+    var wakeups: AsyncStream<SessionInput>.Continuation?
+    /// Extensions the client turned on (RFC 5161 ENABLE, or implicitly for CONDSTORE, RFC 7162 §3.1).
+    var condstoreEnabled = false
+    var qresyncEnabled = false
     /// Set when the selected mailbox disappeared and BYE was sent: the connection closes.
     var mailboxVanished = false
     var badCommandsBeforeLogin = 0
@@ -47,18 +53,37 @@ public final class IMAPSession {
         self.tlsActive = configuration.tlsActive
     }
 
-    /// Greets the client, then handles events until the connection ends.
-    public func run(events: AsyncStream<FramerEvent>) async {
+    /// Greets the client, then handles inputs until the connection ends. `wakeups` feeds the same
+    /// stream: IDLE uses it to deliver change notifications and keepalives.
+    public func run(inputs: AsyncStream<SessionInput>, wakeups: AsyncStream<SessionInput>.Continuation) async {
+        self.wakeups = wakeups
         untagged("OK [CAPABILITY \(capabilities.joined(separator: " "))] Postern ready")
         await flush()
         connection.resume(.next)
-        for await event in events {
-            var directive = await handle(event)
-            if mailboxVanished { directive = .close }
-            await flush()
-            connection.resume(directive)
-            if directive == .close { break }
+        loop: for await input in inputs {
+            switch input {
+            case .framer(let event):
+                var directive = await handle(event)
+                if mailboxVanished { directive = .close }
+                await flush()
+                connection.resume(directive)
+                if directive == .close { break loop }
+            case .mailboxChanged:
+                guard idle != nil else { continue }
+                await reportUpdates(allowExpunge: true)
+                if mailboxVanished {
+                    await flush()
+                    connection.resume(.close)
+                    break loop
+                }
+                await flush()
+            case .keepalive:
+                guard idle != nil else { continue }
+                untagged("OK Still here")
+                await flush()
+            }
         }
+        stopIdling()
         append?.abort()
         append = nil
     }
@@ -77,6 +102,7 @@ public final class IMAPSession {
             untagged("BYE \(message)")
             return .close
         case .rawLine(let line):
+            if idle != nil { return idleDone(line) }
             return await authenticateResponse(line)
         case .appendStart(let tag, let mailbox):
             return await appendStart(tag: tag, mailbox: mailbox)
@@ -149,6 +175,8 @@ public final class IMAPSession {
         case .lsub(let reference, let pattern): return await lsub(tag, reference: reference, pattern: pattern)
         case .namespace: return await namespace(tag)
         case .status(let name, let attributes): return await status(tag, name, attributes)
+        case .idle: return await startIdle(tag)
+        case .unauthenticate: return unauthenticate(tag)
         default: break
         }
         guard selected != nil else {
@@ -171,9 +199,7 @@ public final class IMAPSession {
         case .store(let set, let action, let unchangedSince, let uid):
             return await storeFlags(tag, set, action, unchangedSince: unchangedSince, uid: uid)
         case .copy(let set, let destination, let uid): return await copy(tag, set, to: destination, uid: uid)
-        case .move, .idle:
-            self.tagged(tag, .bad, text: "Command not supported")
-            return .next
+        case .move(let set, let destination, let uid): return await move(tag, set, to: destination, uid: uid)
         default:
             self.tagged(tag, .bad, text: "Command not supported")
             return .next

@@ -16,6 +16,8 @@ struct SearchEvaluator {
     /// Number of messages and highest UID in the view, for `*`.
     var messageCount: Int
     var lastUID: UID
+    /// The SEARCHRES variable `$` (RFC 5182).
+    var savedSearch: Set<UID> = []
 
     static func needsContent(_ key: SearchKey) -> Bool {
         switch key {
@@ -49,6 +51,12 @@ struct SearchEvaluator {
         case .larger(let n): return UInt64(message.meta.size) > n
         case .smaller(let n): return UInt64(message.meta.size) < n
         case .modSeq(let n): return message.meta.modSeq >= n
+        case .savedBefore(let date): return Self.compare(Self.utcDay(message.meta.saveDate), date) < 0
+        case .savedOn(let date): return Self.compare(Self.utcDay(message.meta.saveDate), date) == 0
+        case .savedSince(let date): return Self.compare(Self.utcDay(message.meta.saveDate), date) >= 0
+        case .saveDateSupported: return true
+        case .emailID(let id): return message.meta.emailID == id
+        case .threadID: return false  // no threading yet: THREADID is NIL for every message
         case .before(let date): return Self.compare(Self.utcDay(message.meta.internalDate), date) < 0
         case .on(let date): return Self.compare(Self.utcDay(message.meta.internalDate), date) == 0
         case .since(let date): return Self.compare(Self.utcDay(message.meta.internalDate), date) >= 0
@@ -63,6 +71,7 @@ struct SearchEvaluator {
         case .header(let name, let s): return headerContains(message, name, s)
         case .body(let s): return message.content.map { Self.contains($0.body, s) } ?? false
         case .text(let s): return message.content.map { Self.contains($0.bytes[...], s) } ?? false
+        case .uid(.lastCommandResult), .sequenceSet(.lastCommandResult): return savedSearch.contains(message.meta.uid)
         case .uid(let set): return contains(set, value: message.meta.uid, last: lastUID)
         case .sequenceSet(let set): return contains(set, value: UInt32(message.sequenceNumber), last: UInt32(messageCount))
         case .not(let inner): return !matches(inner, message)
@@ -85,15 +94,19 @@ struct SearchEvaluator {
 
     private func contains(_ set: SequenceSet, value: UInt32, last: UInt32) -> Bool {
         guard case .ranges(let ranges) = set else { return false }
+        return Self.rangesContain(ranges, value: value, last: last)
+    }
+
+    static func rangesContain(_ ranges: [SequenceRange], value: UInt32, last: UInt32) -> Bool {
         for range in ranges {
-            let a = number(range.first, last: last)
-            let b = number(range.last, last: last)
+            let a = Self.number(range.first, last: last)
+            let b = Self.number(range.last, last: last)
             if value >= min(a, b) && value <= max(a, b) { return true }
         }
         return false
     }
 
-    private func number(_ n: SequenceNumber, last: UInt32) -> UInt32 {
+    private static func number(_ n: SequenceNumber, last: UInt32) -> UInt32 {
         switch n {
         case .number(let v): return v
         case .last: return last

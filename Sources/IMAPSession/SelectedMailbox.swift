@@ -15,6 +15,8 @@ struct SelectedMailbox {
     var recent: Set<UID>
     var knownModSeq: ModSeq
     var pendingExpunges: Set<UID> = []
+    /// The SEARCHRES result variable `$` (RFC 5182): UIDs, ascending; empty on a new selection.
+    var savedSearch: [UID] = []
     /// Keywords announced in the last FLAGS response (RFC 9051 §7.3.5).
     var keywords: Set<String> = []
     /// MODSEQs this session already reported itself (STORE, implicit \Seen), so that the next poll does

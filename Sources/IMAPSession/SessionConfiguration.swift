@@ -14,14 +14,19 @@ public struct SessionConfiguration: Sendable {
     public var maxMessageSize: Int
     /// Seconds of inactivity allowed once authenticated (RFC 9051 §5.4: at least 30 minutes).
     public var authenticatedIdleTimeout: Int64
+    /// Seconds of inactivity allowed before login (and after UNAUTHENTICATE).
+    public var preAuthIdleTimeout: Int64
     /// Delay before answering a failed login, to slow password guessing.
     public var failedLoginDelay: Duration
+    /// How often an idling client gets `* OK Still here` (keeps NAT mappings alive).
+    public var idleKeepaliveInterval: Duration
     public var logger: Logger
 
     public init(
         store: any MailStore, authenticator: Authenticator, hostName: String, tlsActive: Bool,
-        startTLSAvailable: Bool, maxMessageSize: Int, authenticatedIdleTimeout: Int64,
-        failedLoginDelay: Duration = .milliseconds(500), logger: Logger
+        startTLSAvailable: Bool, maxMessageSize: Int, authenticatedIdleTimeout: Int64, preAuthIdleTimeout: Int64 = 60,
+        failedLoginDelay: Duration = .milliseconds(500), idleKeepaliveInterval: Duration = .seconds(120),
+        logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator
@@ -30,7 +35,9 @@ public struct SessionConfiguration: Sendable {
         self.startTLSAvailable = startTLSAvailable
         self.maxMessageSize = maxMessageSize
         self.authenticatedIdleTimeout = authenticatedIdleTimeout
+        self.preAuthIdleTimeout = preAuthIdleTimeout
         self.failedLoginDelay = failedLoginDelay
+        self.idleKeepaliveInterval = idleKeepaliveInterval
         self.logger = logger
     }
 }

@@ -1,3 +1,4 @@
+import IMAPWire
 import NIOCore
 
 /// What a session asks of its connection once it has dealt with an event.
@@ -31,4 +32,12 @@ public protocol SessionConnection: Sendable {
     func resume(_ directive: ResumeDirective)
     /// The inactivity timeout: short before login, at least 30 minutes after (RFC 9051 §5.4).
     func setIdleTimeout(seconds: Int64)
+}
+
+/// What a session task receives: the framer's events (each answered by one `resume`), and wake-ups
+/// that need no answer (another session changed the mailbox this one is idling on; a keepalive tick).
+public enum SessionInput: Sendable {
+    case framer(FramerEvent)
+    case mailboxChanged
+    case keepalive
 }

@@ -85,6 +85,51 @@ public protocol MailStore: Sendable {
     /// Removes messages with \Deleted (only those in `uids`, when given). Returns the expunged UIDs, ascending.
     func expunge(account: AccountID, mailbox: MailboxID, uids: UIDSet?) async throws -> [UID]
 
+    /// Moves messages atomically (RFC 6851 §3.3): in one transaction they are added to `to` (keeping
+    /// flags and internal dates, sharing content) and expunged from `from` (tombstones with a new MODSEQ).
+    /// Returns the pairs like `copy` and the expunged source UIDs, ascending.
+    func move(account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID) async throws
+        -> (copied: CopyResult, expunged: [UID])
+    /// Appends several messages atomically (RFC 3502 MULTIAPPEND): all of them or none. Results are in
+    /// the order given; every staged file is consumed either way.
+    func append(account: AccountID, mailbox: MailboxID, messages: [StagedAppend]) async throws -> [AppendResult]
+
+    /// The stored parse result of messages (see `MessageStructure`), for those that have one.
+    func structures(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [UID: MessageStructure]
+    /// Stores a message's parse result (made when it was appended, or later by a newer parser version).
+    /// It is derived data: no MODSEQ change.
+    func setStructure(account: AccountID, mailbox: MailboxID, uid: UID, structure: MessageStructure) async throws
+
+    /// Publishes each committed change of a mailbox (append, flags, expunge, move, delete, rename).
+    var changeHub: ChangeHub { get }
+
     /// Where `MessageStaging` writes incoming messages: on the same file system as the content files.
     var stagingDirectory: URL { get }
+}
+
+/// One message of an atomic multi-append.
+public struct StagedAppend: Sendable {
+    public var message: StagedMessage
+    public var flags: MessageFlags
+    public var internalDate: Date
+    public var structure: MessageStructure?
+
+    public init(message: StagedMessage, flags: MessageFlags, internalDate: Date, structure: MessageStructure? = nil) {
+        self.message = message
+        self.flags = flags
+        self.internalDate = internalDate
+        self.structure = structure
+    }
+}
+
+/// A message's parse result in the MIME module's serialised form, with the parser version that made
+/// it, so it can be recomputed when the parser improves. Opaque to the store.
+public struct MessageStructure: Sendable, Equatable {
+    public var version: Int
+    public var data: [UInt8]
+
+    public init(version: Int, data: [UInt8]) {
+        self.version = version
+        self.data = data
+    }
 }

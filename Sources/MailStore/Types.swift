@@ -128,13 +128,23 @@ public struct MessageMeta: Sendable, Equatable {
     public var internalDate: Date
     /// RFC822.SIZE: the exact number of octets of the stored message.
     public var size: Int
+    /// When the message was placed in this mailbox (RFC 8514 SAVEDATE): APPEND, COPY or MOVE time.
+    public var saveDate: Date
+    /// RFC 8474 EMAILID: the same for every copy of the same content, stable for the message's life;
+    /// 1 to 255 characters of letters, digits, "-" and "_".
+    public var emailID: String
 
-    public init(uid: UID, modSeq: ModSeq, flags: MessageFlags, internalDate: Date, size: Int) {
+    public init(
+        uid: UID, modSeq: ModSeq, flags: MessageFlags, internalDate: Date, size: Int, saveDate: Date? = nil,
+        emailID: String = ""
+    ) {
         self.uid = uid
         self.modSeq = modSeq
         self.flags = flags
         self.internalDate = internalDate
         self.size = size
+        self.saveDate = saveDate ?? internalDate
+        self.emailID = emailID
     }
 }
 

@@ -25,23 +25,47 @@ struct BlobFiles: Sendable {
     /// durable (fsync of the shard directory, and of `blobs/` when the shard is new). Returns the id
     /// and the file's real size.
     func place(_ staged: StagedMessage) throws -> (id: String, size: Int) {
-        var info = stat()
-        guard stat(staged.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
-            throw MailStoreError.internal("blob: staged file missing: errno \(errno)")
+        try placeAll([staged])[0]
+    }
+
+    /// `place` for several staged files, all or none: each distinct shard directory (and `blobs/`, when
+    /// a shard was created) is fsynced once, after all renames. When one file cannot be placed, the
+    /// files already moved are unlinked again (no row refers to them) and the error is thrown; the
+    /// caller still owns the staged files that were not moved.
+    func placeAll(_ staged: [StagedMessage]) throws -> [(id: String, size: Int)] {
+        var placed: [(id: String, size: Int)] = []
+        placed.reserveCapacity(staged.count)
+        var shards: Set<String> = []
+        var newShard = false
+        do {
+            for message in staged {
+                var info = stat()
+                guard stat(message.path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+                    throw MailStoreError.internal("blob: staged file missing: errno \(errno)")
+                }
+                let id = Self.newID()
+                let shard = String(id.prefix(2))
+                let shardURL = root.appendingPathComponent(shard, isDirectory: true)
+                if mkdir(shardURL.path, 0o700) == 0 {
+                    newShard = true
+                } else if errno != EEXIST {
+                    throw MailStoreError.internal("blob: mkdir \(shardURL.path) failed: errno \(errno)")
+                }
+                guard rename(message.path, shardURL.appendingPathComponent(id).path) == 0 else {
+                    throw MailStoreError.internal("blob: rename into store failed: errno \(errno)")
+                }
+                placed.append((id, Int(info.st_size)))
+                shards.insert(shard)
+            }
+            if newShard { try Self.fsyncDirectory(root) }
+            for shard in shards.sorted() {
+                try Self.fsyncDirectory(root.appendingPathComponent(shard, isDirectory: true))
+            }
+        } catch {
+            remove(placed.map(\.id))
+            throw error
         }
-        let id = Self.newID()
-        let shard = root.appendingPathComponent(String(id.prefix(2)), isDirectory: true)
-        if mkdir(shard.path, 0o700) == 0 {
-            try Self.fsyncDirectory(root)
-        } else if errno != EEXIST {
-            throw MailStoreError.internal("blob: mkdir \(shard.path) failed: errno \(errno)")
-        }
-        let target = shard.appendingPathComponent(id)
-        guard rename(staged.path, target.path) == 0 else {
-            throw MailStoreError.internal("blob: rename into store failed: errno \(errno)")
-        }
-        try Self.fsyncDirectory(shard)
-        return (id, Int(info.st_size))
+        return placed
     }
 
     func read(_ id: String) throws -> Data {

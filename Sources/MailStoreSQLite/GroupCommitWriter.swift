@@ -1,16 +1,21 @@
 import Foundation
 import GRDB
+import MailStore
 
 /// Runs write operations in shared transactions: every operation queued while a transaction commits
 /// joins the next one, so N concurrent writers pay one fsync instead of N.
 ///
 /// Each operation runs in its own savepoint: one that throws is rolled back alone and gets its error,
 /// the others commit. A caller resumes only after its transaction has committed (durably, with
-/// `synchronous = FULL`) and after the content files the batch released have been unlinked.
+/// `synchronous = FULL`), after the content files the batch released have been unlinked and after
+/// the changed mailboxes have been published ("commit first, then publish": never from inside the
+/// transaction, and never for an operation that was rolled back).
 final class GroupCommitWriter: @unchecked Sendable {
-    /// What an operation can ask for besides its result: content files to unlink once committed.
+    /// What an operation can ask for besides its result, done once its transaction committed:
+    /// content files to unlink, and mailboxes whose messages or existence changed (to publish).
     struct Effects {
         var unlinkBlobs: [String] = []
+        var changedMailboxes: Set<MailboxID> = []
     }
 
     private final class Pending: @unchecked Sendable {
@@ -29,18 +34,19 @@ final class GroupCommitWriter: @unchecked Sendable {
     private final class BatchOutcome: @unchecked Sendable {
         var errors: [Error?]
         var unlinkBlobs: [String] = []
+        var changedMailboxes: Set<MailboxID> = []
         init(count: Int) { errors = Array(repeating: nil, count: count) }
     }
 
     private let pool: DatabasePool
-    private let afterCommit: @Sendable ([String]) -> Void
+    private let afterCommit: @Sendable (_ unlink: [String], _ changed: Set<MailboxID>) -> Void
     private let lock = NSLock()
     private var queue: [Pending] = []
     private var draining = false
     private var batches = 0
     private var operations = 0
 
-    init(pool: DatabasePool, afterCommit: @escaping @Sendable ([String]) -> Void) {
+    init(pool: DatabasePool, afterCommit: @escaping @Sendable (_ unlink: [String], _ changed: Set<MailboxID>) -> Void) {
         self.pool = pool
         self.afterCommit = afterCommit
     }
@@ -103,6 +109,7 @@ final class GroupCommitWriter: @unchecked Sendable {
                                 return .commit
                             }
                             outcome.unlinkBlobs.append(contentsOf: effects.unlinkBlobs)
+                            outcome.changedMailboxes.formUnion(effects.changedMailboxes)
                         } catch {
                             outcome.errors[index] = error
                         }
@@ -116,8 +123,11 @@ final class GroupCommitWriter: @unchecked Sendable {
                 outcome.errors[index] = error
             }
             outcome.unlinkBlobs = []
+            outcome.changedMailboxes = []
         }
-        if !outcome.unlinkBlobs.isEmpty { afterCommit(outcome.unlinkBlobs) }
+        if !outcome.unlinkBlobs.isEmpty || !outcome.changedMailboxes.isEmpty {
+            afterCommit(outcome.unlinkBlobs, outcome.changedMailboxes)
+        }
         lock.withLock {
             batches += 1
             operations += batch.count

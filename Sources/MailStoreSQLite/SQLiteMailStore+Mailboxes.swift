@@ -23,7 +23,7 @@ extension SQLiteMailStore {
 
     public func createMailbox(account: AccountID, name: String, specialUse: SpecialUse?) async throws -> MailboxInfo {
         let name = try MailboxPath.validated(name)
-        return try await write("create mailbox") { db, _ in
+        return try await write("create mailbox") { db, effects in
             try Self.requireAccount(db, account)
             if let existing = try Self.mailboxRow(db, account: account, name: name) {
                 guard existing.isNoSelect else { throw MailStoreError.mailboxExists }
@@ -35,6 +35,7 @@ extension SQLiteMailStore {
                         first_recent_uid = 1, special_use = ? WHERE id = ?
                         """, arguments: [Int64(validity), specialUse?.rawValue, existing.id])
                 try db.execute(sql: "DELETE FROM expunged WHERE mailbox_id = ?", arguments: [existing.id])
+                effects.changedMailboxes.insert(existing.id)
                 return try Self.mailboxRow(db, account: account, id: existing.id).info
             }
             try Self.createMissingAncestors(db, account: account, of: name)
@@ -59,8 +60,9 @@ extension SQLiteMailStore {
                     sql: "UPDATE mailboxes SET noselect = 1, special_use = NULL WHERE id = ?", arguments: [mailbox.id])
             } else {
                 try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [mailbox.id])
-                try Self.removeEmptyPlaceholders(db, account: account, above: name)
+                effects.changedMailboxes.formUnion(try Self.removeEmptyPlaceholders(db, account: account, above: name))
             }
+            effects.changedMailboxes.insert(mailbox.id)
             effects.unlinkBlobs += try Self.unreferenced(db, blobs)
         }
     }
@@ -68,7 +70,7 @@ extension SQLiteMailStore {
     public func renameMailbox(account: AccountID, from: String, to: String) async throws {
         let from = try MailboxPath.validated(from)
         let to = try MailboxPath.validated(to)
-        try await write("rename mailbox") { db, _ in
+        try await write("rename mailbox") { db, effects in
             guard let source = try Self.mailboxRow(db, account: account, name: from) else {
                 throw MailStoreError.mailboxNotFound
             }
@@ -80,6 +82,7 @@ extension SQLiteMailStore {
                 try Self.createMissingAncestors(db, account: account, of: to)
                 let target = try Self.insertMailbox(db, account: account, name: to, specialUse: nil)
                 try Self.moveAllMessages(db, from: source, to: target)
+                effects.changedMailboxes.formUnion([source.id, target.id])
                 return
             }
             if MailboxPath.isInside(to, ancestor: from) {
@@ -100,7 +103,8 @@ extension SQLiteMailStore {
                     sql: "UPDATE OR REPLACE subscriptions SET name = ? WHERE account_id = ? AND name = ?",
                     arguments: [rename.new, account, rename.old])
             }
-            try Self.removeEmptyPlaceholders(db, account: account, above: from)
+            effects.changedMailboxes.formUnion(renames.map(\.id))
+            effects.changedMailboxes.formUnion(try Self.removeEmptyPlaceholders(db, account: account, above: from))
         }
     }
 
@@ -170,46 +174,35 @@ extension SQLiteMailStore {
         ).map(MailboxRow.init(row:))
     }
 
-    /// Removes \Noselect ancestors of `name` that no longer have children, innermost first.
-    static func removeEmptyPlaceholders(_ db: Database, account: AccountID, above name: String) throws {
+    /// Removes \Noselect ancestors of `name` that no longer have children, innermost first. Returns
+    /// the ids removed.
+    @discardableResult
+    static func removeEmptyPlaceholders(_ db: Database, account: AccountID, above name: String) throws
+        -> [MailboxID]
+    {
+        var removed: [MailboxID] = []
         for ancestor in MailboxPath.ancestors(of: name).reversed() {
             guard let row = try mailboxRow(db, account: account, name: ancestor), row.isNoSelect,
                 try !hasChildren(db, account: account, name: ancestor)
-            else { return }
+            else { break }
             try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [row.id])
+            removed.append(row.id)
         }
+        return removed
     }
 
-    /// RENAME INBOX: every message moves to `target` with new UIDs (ascending in the old order) and
-    /// leaves a tombstone in INBOX, whose UIDVALIDITY and UIDNEXT stay.
+    /// RENAME INBOX (RFC 9051 §6.3.6): every message moves to `target` with new UIDs (ascending in the
+    /// old order, SAVEDATE now, as for MOVE) and leaves a tombstone in INBOX, whose UIDVALIDITY and
+    /// UIDNEXT stay.
     static func moveAllMessages(_ db: Database, from source: MailboxRow, to target: MailboxRow) throws {
         let rows = try Row.fetchAll(
             db, sql: "SELECT \(MessageRow.columns) FROM messages WHERE mailbox_id = ? ORDER BY uid",
             arguments: [source.id]
         ).map(MessageRow.init(row:))
         guard !rows.isEmpty else { return }
-        let targetModSeq = target.highestModSeq + 1
+        _ = try insertCopies(db, rows, into: target)
         let sourceModSeq = source.highestModSeq + 1
-        var uid = target.uidNext
-        for row in rows {
-            try db.execute(
-                sql: """
-                    INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, blob)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    target.id, Int64(uid), Int64(targetModSeq), row.flags.system.rawValue,
-                    FlagCoding.keywords(row.flags), row.internalDate, row.size, row.blob,
-                ])
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
-                arguments: [source.id, Int64(row.uid), Int64(sourceModSeq)])
-            uid += 1
-        }
-        try db.execute(sql: "DELETE FROM messages WHERE mailbox_id = ?", arguments: [source.id])
-        try db.execute(
-            sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?",
-            arguments: [Int64(uid), Int64(targetModSeq), target.id])
+        try removeMessages(db, mailbox: source.id, uids: rows.map(\.uid), modSeq: sourceModSeq)
         try db.execute(
             sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", arguments: [Int64(sourceModSeq), source.id])
     }

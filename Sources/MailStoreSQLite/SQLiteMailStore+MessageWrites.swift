@@ -3,56 +3,95 @@ import GRDB
 import MailStore
 
 extension SQLiteMailStore {
+    /// APPEND (RFC 9051 §6.3.12): the single-message form of `append(account:mailbox:messages:)`.
     public func append(
         account: AccountID, mailbox: MailboxID, message: StagedMessage, flags: MessageFlags, internalDate: Date
     ) async throws -> AppendResult {
+        let results = try await append(
+            account: account, mailbox: mailbox,
+            messages: [StagedAppend(message: message, flags: flags, internalDate: internalDate)])
+        guard let result = results.first else { throw MailStoreError.internal("append: no result") }
+        return result
+    }
+
+    /// MULTIAPPEND (RFC 3502 §6.3.11): all messages or none. Every content file is placed and made
+    /// durable (file fsynced by staging, renames fsynced here) before the one transaction that refers
+    /// to them; each message gets its own UID (ascending in the order given), all share one new
+    /// MODSEQ, and SAVEDATE (RFC 8514) is the commit time. A structure given with a message is stored
+    /// in the same transaction.
+    ///
+    /// Every staged file is consumed: on success it became a content file; when placing fails, or the
+    /// transaction refuses (missing mailbox, \Noselect), the files are removed. After an internal error
+    /// the commit outcome may be unknown, so placed files are left for the open-time sweep.
+    public func append(account: AccountID, mailbox: MailboxID, messages: [StagedAppend]) async throws
+        -> [AppendResult]
+    {
+        guard !messages.isEmpty else {
+            _ = try await read("append") { db in try Self.selectableMailbox(db, account: account, id: mailbox) }
+            return []
+        }
         let blobs = self.blobs
-        // The content is durable (file fsynced, rename fsynced) before any transaction refers to it.
-        let placed: (id: String, size: Int)
+        let staged = messages.map(\.message)
+        let placed: [(id: String, size: Int)]
         do {
-            placed = try await guarded("append") { try await offloaded { try blobs.place(message) } }
+            placed = try await guarded("append") { try await offloaded { try blobs.placeAll(staged) } }
         } catch {
-            message.discard()
+            for message in staged { message.discard() }
             throw error
         }
-        let flags = flags.normalized
-        let date = internalDate.timeIntervalSince1970
+        let rows = zip(messages, placed).map { message, file in
+            NewMessage(
+                blob: file.id, size: file.size, flags: message.flags.normalized,
+                internalDate: message.internalDate.timeIntervalSince1970, structure: message.structure)
+        }
         do {
-            return try await write("append") { db, _ in
+            return try await write("append") { db, effects in
                 let row = try Self.selectableMailbox(db, account: account, id: mailbox)
-                guard row.uidNext < UID.max else { throw MailStoreError.internal("UID space exhausted") }
+                guard UInt64(row.uidNext) + UInt64(rows.count) <= UInt64(UID.max) else {
+                    throw MailStoreError.internal("UID space exhausted")
+                }
                 let modSeq = row.highestModSeq + 1
-                try db.execute(
-                    sql: """
-                        INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, blob)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        mailbox, Int64(row.uidNext), Int64(modSeq), flags.system.rawValue, FlagCoding.keywords(flags),
-                        date, placed.size, placed.id,
-                    ])
+                let now = Date().timeIntervalSince1970
+                var uid = row.uidNext
+                var results: [AppendResult] = []
+                results.reserveCapacity(rows.count)
+                for message in rows {
+                    try Self.insertMessage(
+                        db, mailbox: mailbox, uid: uid, modSeq: modSeq, flags: message.flags,
+                        internalDate: message.internalDate, saveDate: now, size: message.size, blob: message.blob)
+                    if let structure = message.structure {
+                        try Self.saveStructure(db, blob: message.blob, structure)
+                    }
+                    results.append(AppendResult(uidValidity: row.uidValidity, uid: uid))
+                    uid += 1
+                }
                 try db.execute(
                     sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?",
-                    arguments: [Int64(row.uidNext) + 1, Int64(modSeq), mailbox])
-                return AppendResult(uidValidity: row.uidValidity, uid: row.uidNext)
+                    arguments: [Int64(uid), Int64(modSeq), mailbox])
+                effects.changedMailboxes.insert(mailbox)
+                return results
             }
         } catch let error as MailStoreError {
-            // A refused append never referenced the file: remove it now. After an internal error the
-            // commit outcome may be unknown, so the file is left for recovery on the next open.
-            if case .internal = error {} else { blobs.remove([placed.id]) }
+            // A refused append never referenced the files: remove them now. After an internal error the
+            // commit outcome may be unknown, so the files are left for recovery on the next open.
+            if case .internal = error {} else { blobs.remove(placed.map(\.id)) }
             throw error
         }
     }
 
+    /// STORE (RFC 9051 §6.4.6, RFC 7162 §3.1.3): only messages whose flags change get the new MODSEQ,
+    /// and the mailbox is published only when something changed.
     public func store(
         account: AccountID, mailbox: MailboxID, uids: UIDSet, operation: FlagOperation, flags: MessageFlags,
         unchangedSince: ModSeq?
     ) async throws -> (updated: [FlagUpdate], modified: [UID]) {
-        let result = try await write("store") { db, _ -> StoreOutcome in
+        let result = try await write("store") { db, effects -> StoreOutcome in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
             let newModSeq = row.highestModSeq + 1
             var outcome = StoreOutcome()
             var changed = false
+            let update = try db.cachedStatement(
+                sql: "UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?")
             for message in try Self.messageRows(db, mailbox: mailbox, uids: uids) {
                 if let limit = unchangedSince, message.modSeq > limit {
                     outcome.modified.append(message.uid)
@@ -64,56 +103,38 @@ extension SQLiteMailStore {
                     continue
                 }
                 changed = true
-                try db.execute(
-                    sql: "UPDATE messages SET flags = ?, keywords = ?, modseq = ? WHERE mailbox_id = ? AND uid = ?",
-                    arguments: [
-                        newFlags.system.rawValue, FlagCoding.keywords(newFlags), Int64(newModSeq), mailbox,
-                        Int64(message.uid),
-                    ])
+                try update.execute(arguments: [
+                    newFlags.system.rawValue, FlagCoding.keywords(newFlags), Int64(newModSeq), mailbox,
+                    Int64(message.uid),
+                ])
                 outcome.updated.append(FlagUpdate(uid: message.uid, modSeq: newModSeq, flags: newFlags))
             }
             if changed {
                 try db.execute(
                     sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", arguments: [Int64(newModSeq), mailbox])
+                effects.changedMailboxes.insert(mailbox)
             }
             return outcome
         }
         return (result.updated, result.modified)
     }
 
+    /// COPY (RFC 9051 §6.4.7, RFC 4315 COPYUID): content is shared, so copies share the EMAILID
+    /// (RFC 8474 §5.1); flags and internal dates are kept; SAVEDATE is the copy time (RFC 8514).
     public func copy(account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID) async throws -> CopyResult {
-        try await write("copy") { db, _ in
+        try await write("copy") { db, effects in
             _ = try Self.selectableMailbox(db, account: account, id: from)
             let target = try Self.selectableMailbox(db, account: account, id: to)
             let rows = try Self.messageRows(db, mailbox: from, uids: uids)
             guard !rows.isEmpty else { return CopyResult(uidValidity: target.uidValidity, pairs: []) }
-            guard UInt64(target.uidNext) + UInt64(rows.count) <= UInt64(UID.max) else {
-                throw MailStoreError.internal("UID space exhausted")
-            }
-            let modSeq = target.highestModSeq + 1
-            var uid = target.uidNext
-            var pairs: [(source: UID, destination: UID)] = []
-            pairs.reserveCapacity(rows.count)
-            for row in rows {
-                try db.execute(
-                    sql: """
-                        INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, size, blob)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        to, Int64(uid), Int64(modSeq), row.flags.system.rawValue, FlagCoding.keywords(row.flags),
-                        row.internalDate, row.size, row.blob,
-                    ])
-                pairs.append((row.uid, uid))
-                uid += 1
-            }
-            try db.execute(
-                sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?",
-                arguments: [Int64(uid), Int64(modSeq), to])
+            let pairs = try Self.insertCopies(db, rows, into: target)
+            effects.changedMailboxes.insert(to)
             return CopyResult(uidValidity: target.uidValidity, pairs: pairs)
         }
     }
 
+    /// EXPUNGE / UID EXPUNGE (RFC 9051 §6.4.3, RFC 4315 §2.1): tombstones carry the new MODSEQ
+    /// (RFC 7162 §3.2.10 needs them for VANISHED).
     public func expunge(account: AccountID, mailbox: MailboxID, uids: UIDSet?) async throws -> [UID] {
         try await write("expunge") { db, effects in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
@@ -130,19 +151,85 @@ extension SQLiteMailStore {
             }
             guard !deleted.isEmpty else { return [] }
             let modSeq = row.highestModSeq + 1
-            for message in deleted {
-                try db.execute(
-                    sql: "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox, Int64(message.uid)])
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)",
-                    arguments: [mailbox, Int64(message.uid), Int64(modSeq)])
-            }
+            try Self.removeMessages(db, mailbox: mailbox, uids: deleted.map(\.uid), modSeq: modSeq)
             try db.execute(
                 sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", arguments: [Int64(modSeq), mailbox])
             effects.unlinkBlobs += try Self.unreferenced(db, Set(deleted.map(\.blob)))
+            effects.changedMailboxes.insert(mailbox)
             return deleted.map(\.uid)
         }
     }
+}
+
+// MARK: Transaction helpers
+
+extension SQLiteMailStore {
+    static func insertMessage(
+        _ db: Database, mailbox: MailboxID, uid: UID, modSeq: ModSeq, flags: MessageFlags, internalDate: Double,
+        saveDate: Double, size: Int, blob: String
+    ) throws {
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, save_date, size, blob)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            mailbox, Int64(uid), Int64(modSeq), flags.system.rawValue, FlagCoding.keywords(flags), internalDate,
+            saveDate, size, blob,
+        ])
+    }
+
+    /// Inserts copies of `rows` (ascending) into `target` with new UIDs from its UIDNEXT, ascending in
+    /// the same order, one new MODSEQ, the rows' flags, internal dates and content, and SAVEDATE now.
+    /// Raises the target's UIDNEXT and HIGHESTMODSEQ. Returns (source UID, new UID) pairs.
+    static func insertCopies(_ db: Database, _ rows: [MessageRow], into target: MailboxRow) throws
+        -> [(source: UID, destination: UID)]
+    {
+        guard UInt64(target.uidNext) + UInt64(rows.count) <= UInt64(UID.max) else {
+            throw MailStoreError.internal("UID space exhausted")
+        }
+        let modSeq = target.highestModSeq + 1
+        let now = Date().timeIntervalSince1970
+        var uid = target.uidNext
+        var pairs: [(source: UID, destination: UID)] = []
+        pairs.reserveCapacity(rows.count)
+        for row in rows {
+            try insertMessage(
+                db, mailbox: target.id, uid: uid, modSeq: modSeq, flags: row.flags, internalDate: row.internalDate,
+                saveDate: now, size: row.size, blob: row.blob)
+            pairs.append((row.uid, uid))
+            uid += 1
+        }
+        try db.execute(
+            sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?",
+            arguments: [Int64(uid), Int64(modSeq), target.id])
+        return pairs
+    }
+
+    /// Deletes messages and leaves their tombstones with `modSeq` (the caller raises HIGHESTMODSEQ).
+    static func removeMessages(_ db: Database, mailbox: MailboxID, uids: [UID], modSeq: ModSeq) throws {
+        let delete = try db.cachedStatement(sql: "DELETE FROM messages WHERE mailbox_id = ? AND uid = ?")
+        let tombstone = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO expunged (mailbox_id, uid, modseq) VALUES (?, ?, ?)")
+        for uid in uids {
+            try delete.execute(arguments: [mailbox, Int64(uid)])
+            try tombstone.execute(arguments: [mailbox, Int64(uid), Int64(modSeq)])
+        }
+    }
+
+    static func saveStructure(_ db: Database, blob: String, _ structure: MessageStructure) throws {
+        try db.cachedStatement(sql: "INSERT OR REPLACE INTO structures (blob, version, data) VALUES (?, ?, ?)")
+            .execute(arguments: [blob, structure.version, Data(structure.data)])
+    }
+}
+
+/// A message about to be inserted by an append (its content file already placed).
+private struct NewMessage: Sendable {
+    var blob: String
+    var size: Int
+    var flags: MessageFlags
+    var internalDate: Double
+    var structure: MessageStructure?
 }
 
 private struct StoreOutcome: Sendable {

@@ -12,6 +12,8 @@ import MailStore
 public final class SQLiteMailStore: MailStore {
     public let dataDirectory: URL
     public let stagingDirectory: URL
+    /// Wakes the sessions watching a mailbox after each committed change to it (see `GroupCommitWriter`).
+    public let changeHub = ChangeHub()
     let pool: DatabasePool
     let blobs: BlobFiles
     let writer: GroupCommitWriter
@@ -46,14 +48,19 @@ public final class SQLiteMailStore: MailStore {
             throw MailStoreError.internal("cannot open database: \(error)")
         }
         self.pool = pool
-        writer = GroupCommitWriter(pool: pool) { ids in blobs.remove(ids) }
+        let hub = changeHub
+        writer = GroupCommitWriter(pool: pool) { ids, changed in
+            blobs.remove(ids)
+            for mailbox in changed { hub.publish(mailbox: mailbox) }
+        }
         let staging = stagingDirectory
         lock = try DirectoryLock(url: dataDirectory.appendingPathComponent("postern.lock")) {
             try Self.recover(pool: pool, blobs: blobs, staging: staging, logger: logger)
         }
     }
 
-    /// Removes leftovers of a crash: every staged file, and every content file no row references.
+    /// Removes leftovers of a crash: every staged file, every content file no row references (and
+    /// any parse result of such content, which transactions already remove with the last reference).
     private static func recover(pool: DatabasePool, blobs: BlobFiles, staging: URL, logger: Logger) throws {
         let fm = FileManager.default
         let staged = (try? fm.contentsOfDirectory(atPath: staging.path)) ?? []
@@ -62,7 +69,10 @@ public final class SQLiteMailStore: MailStore {
         }
         let referenced: Set<String>
         do {
-            referenced = try pool.read { db in try Set(String.fetchAll(db, sql: "SELECT DISTINCT blob FROM messages")) }
+            referenced = try pool.write { db in
+                try db.execute(sql: "DELETE FROM structures WHERE blob NOT IN (SELECT blob FROM messages)")
+                return try Set(String.fetchAll(db, sql: "SELECT DISTINCT blob FROM messages"))
+            }
         } catch {
             throw MailStoreError.internal("recovery: \(error)")
         }
@@ -79,6 +89,11 @@ public final class SQLiteMailStore: MailStore {
     public var writeStatistics: (transactions: Int, operations: Int) {
         let s = writer.statistics
         return (s.batches, s.operations)
+    }
+
+    /// Number of rows of a table (for tests: e.g. that parse results leave with their content).
+    func rowCount(_ table: String) async throws -> Int {
+        try await read("count") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
     }
 
     // MARK: Helpers shared by the extensions
@@ -143,35 +158,50 @@ extension SQLiteMailStore {
     }
 
     /// Of `candidates`, the content files no message references any more (inside the transaction
-    /// that removed the references, so the answer holds once it commits).
+    /// that removed the references, so the answer holds once it commits). Their parse results are
+    /// deleted here, in the same transaction.
     static func unreferenced(_ db: Database, _ candidates: Set<String>) throws -> [String] {
-        try candidates.filter { blob in
+        let gone = try candidates.sorted().filter { blob in
             try Bool.fetchOne(db, sql: "SELECT 1 FROM messages WHERE blob = ? LIMIT 1", arguments: [blob]) == nil
         }
+        let delete = try db.cachedStatement(sql: "DELETE FROM structures WHERE blob = ?")
+        for blob in gone { try delete.execute(arguments: [blob]) }
+        return gone
     }
 
-    /// Rows of `uids` in the mailbox, ascending. A few ranges become range queries on the primary key;
-    /// a set of many ranges is answered by one scan over its span, filtered in memory.
+    /// Rows of `uids` in the mailbox, ascending.
     static func messageRows(_ db: Database, mailbox: MailboxID, uids: UIDSet) throws -> [MessageRow] {
+        try selectByUID(
+            db, mailbox: mailbox, uids: uids,
+            sql: "SELECT \(MessageRow.columns) FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid",
+            map: MessageRow.init(row:))
+    }
+
+    /// Runs `sql` (whose arguments are mailbox, lowest and highest UID, and whose first column is the
+    /// UID) for the UIDs of `uids`. A few ranges become range queries on the primary key; a set of
+    /// many ranges is answered by one scan over its span, filtered in memory. Rows are in the order
+    /// `sql` gives within each range, ranges ascending.
+    static func selectByUID<T>(
+        _ db: Database, mailbox: MailboxID, uids: UIDSet, sql: String, map: (Row) throws -> T
+    ) throws -> [T] {
         guard let first = uids.ranges.first, let last = uids.ranges.last else { return [] }
-        let sql = "SELECT \(MessageRow.columns) FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid"
+        var result: [T] = []
         if uids.ranges.count <= 32 {
-            var rows: [MessageRow] = []
+            let statement = try db.cachedStatement(sql: sql)
             for range in uids.ranges {
-                let fetched = try Row.fetchAll(
-                    db, sql: sql, arguments: [mailbox, Int64(range.lowerBound), Int64(range.upperBound)])
-                rows.append(contentsOf: fetched.map(MessageRow.init(row:)))
+                let cursor = try Row.fetchCursor(
+                    statement, arguments: [mailbox, Int64(range.lowerBound), Int64(range.upperBound)])
+                while let row = try cursor.next() { result.append(try map(row)) }
             }
-            return rows
+            return result
         }
         let cursor = try Row.fetchCursor(
             db, sql: sql, arguments: [mailbox, Int64(first.lowerBound), Int64(last.upperBound)])
-        var rows: [MessageRow] = []
         while let row = try cursor.next() {
-            let uid = UID(truncatingIfNeeded: row["uid"] as Int64)
-            if uids.contains(uid) { rows.append(MessageRow(row: row)) }
+            let uid = UID(truncatingIfNeeded: row[0] as Int64)
+            if uids.contains(uid) { result.append(try map(row)) }
         }
-        return rows
+        return result
     }
 
     /// The next UIDVALIDITY for a mailbox of `account`: max(now, previous + 1), remembered per account.

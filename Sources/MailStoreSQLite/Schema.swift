@@ -57,6 +57,50 @@ enum Schema {
                     CREATE INDEX expunged_modseq ON expunged (mailbox_id, modseq);
                     """)
         }
+        // v2: SAVEDATE (RFC 8514) per message, and parse results (structures) per content file.
+        // `messages` is rebuilt (SQLite cannot add a NOT NULL column without a constant default);
+        // old rows get their internal date as save date. Structures live in their own rowid table
+        // keyed by content id: `messages` is WITHOUT ROWID and must keep small rows (large values
+        // in its b-tree would slow every scan), copies share one parse result, and a parser upgrade
+        // re-parses each content once.
+        migrator.registerMigration("v2") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE messages_v2 (
+                        mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                        uid INTEGER NOT NULL,
+                        modseq INTEGER NOT NULL,
+                        flags INTEGER NOT NULL,
+                        keywords TEXT NOT NULL DEFAULT '',
+                        internal_date REAL NOT NULL,
+                        save_date REAL NOT NULL,
+                        size INTEGER NOT NULL,
+                        blob TEXT NOT NULL,
+                        PRIMARY KEY (mailbox_id, uid)
+                    ) WITHOUT ROWID;
+                    INSERT INTO messages_v2
+                        (mailbox_id, uid, modseq, flags, keywords, internal_date, save_date, size, blob)
+                        SELECT mailbox_id, uid, modseq, flags, keywords, internal_date, internal_date, size, blob
+                        FROM messages;
+                    DROP TABLE messages;
+                    ALTER TABLE messages_v2 RENAME TO messages;
+                    CREATE INDEX messages_modseq ON messages (mailbox_id, modseq);
+                    CREATE INDEX messages_blob ON messages (blob);
+                    CREATE TABLE structures (
+                        blob TEXT NOT NULL PRIMARY KEY,
+                        version INTEGER NOT NULL,
+                        data BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
+    }
+
+    /// Creates a database at `path` with the migrations up to `version` only, then runs `sql`.
+    /// For tests: builds a database as an older release left it.
+    static func makeDatabase(path: String, upTo version: String, then sql: String) throws {
+        let queue = try DatabaseQueue(path: path)
+        try migrator.migrate(queue, upTo: version)
+        try queue.write { db in try db.execute(sql: sql) }
     }
 }

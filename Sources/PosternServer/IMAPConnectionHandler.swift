@@ -22,7 +22,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     static let readHighWater = 256 * 1024
 
     private var framer: CommandFramer
-    private let events: AsyncStream<FramerEvent>.Continuation
+    private let events: AsyncStream<SessionInput>.Continuation
     private let tlsContext: NIOSSLContext?
     private let logger: Logger
     /// True while the session has an event and has not resumed us yet.
@@ -35,7 +35,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var idleCheck: Scheduled<Void>?
 
     init(
-        limits: IMAPLimits, events: AsyncStream<FramerEvent>.Continuation, tlsContext: NIOSSLContext?,
+        limits: IMAPLimits, events: AsyncStream<SessionInput>.Continuation, tlsContext: NIOSSLContext?,
         idleTimeout: TimeAmount, logger: Logger
     ) {
         self.framer = CommandFramer(limits: limits)
@@ -46,6 +46,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
+        lastActivity = context.eventLoop.now
         scheduleIdleCheck(context: context, after: idleTimeout)
     }
 
@@ -62,7 +63,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        lastActivity = .now()
+        lastActivity = context.eventLoop.now
         framer.append(unwrapInboundIn(data))
         if !sessionBusy { pump(context: context) }
     }
@@ -126,7 +127,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private func pump(context: ChannelHandlerContext) {
         if let event = framer.next() {
             sessionBusy = true
-            events.yield(event)
+            events.yield(.framer(event))
         }
         if readHeld && framer.bufferedByteCount < Self.readHighWater {
             readHeld = false
@@ -143,7 +144,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 
     private func idleCheckFired(context: ChannelHandlerContext) {
-        let idle = NIODeadline.now() - lastActivity
+        let idle = context.eventLoop.now - lastActivity
         if idle >= idleTimeout && !sessionBusy {
             logger.debug("idle timeout")
             var bye = context.channel.allocator.buffer(capacity: 48)

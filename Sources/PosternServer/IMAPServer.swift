@@ -135,7 +135,7 @@ public final class IMAPServer: Sendable {
         }
         var limits = IMAPLimits.default
         limits.maxAppendSize = configuration.maxMessageSize
-        let (events, continuation) = AsyncStream.makeStream(of: FramerEvent.self)
+        let (events, continuation) = AsyncStream.makeStream(of: SessionInput.self)
         let handler = IMAPConnectionHandler(
             limits: limits, events: continuation, tlsContext: kind == .imap ? tlsContext : nil,
             idleTimeout: .seconds(configuration.preAuthIdleTimeout), logger: logger)
@@ -148,10 +148,11 @@ public final class IMAPServer: Sendable {
         let sessionConfiguration = SessionConfiguration(
             store: store, authenticator: authenticator, hostName: configuration.hostName,
             tlsActive: kind == .imaps, startTLSAvailable: kind == .imap, maxMessageSize: configuration.maxMessageSize,
-            authenticatedIdleTimeout: configuration.authenticatedIdleTimeout, logger: logger)
+            authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
+            preAuthIdleTimeout: configuration.preAuthIdleTimeout, logger: logger)
         Task {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
-            await session.run(events: events)
+            await session.run(inputs: events, wakeups: continuation)
         }
     }
 }

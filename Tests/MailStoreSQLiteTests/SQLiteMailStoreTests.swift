@@ -38,6 +38,16 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
     @Test func expungeRules() async throws { try await withSQLiteStore(MailStoreConformance.expungeRules) }
     @Test func changesSince() async throws { try await withSQLiteStore(MailStoreConformance.changesSince) }
     @Test func snapshotAndStatus() async throws { try await withSQLiteStore(MailStoreConformance.snapshotAndStatus) }
+    @Test func moveMessages() async throws { try await withSQLiteStore(MailStoreConformance.moveMessages) }
+    @Test func moveWithinMailbox() async throws { try await withSQLiteStore(MailStoreConformance.moveWithinMailbox) }
+    @Test func moveRefusals() async throws { try await withSQLiteStore(MailStoreConformance.moveRefusals) }
+    @Test func saveDateAndEmailID() async throws { try await withSQLiteStore(MailStoreConformance.saveDateAndEmailID) }
+    @Test func multiAppend() async throws { try await withSQLiteStore(MailStoreConformance.multiAppend) }
+    @Test func multiAppendAllOrNothing() async throws {
+        try await withSQLiteStore(MailStoreConformance.multiAppendAllOrNothing)
+    }
+    @Test func structuresRoundTrip() async throws { try await withSQLiteStore(MailStoreConformance.structuresRoundTrip) }
+    @Test func changeHubPublishing() async throws { try await withSQLiteStore(MailStoreConformance.changeHubPublishing) }
     @Test func concurrentAppends() async throws {
         try await withSQLiteStore { store in
             try await MailStoreConformance.concurrentAppends(store)

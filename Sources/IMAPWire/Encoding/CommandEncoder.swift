@@ -65,6 +65,7 @@ public struct CommandEncoder: Sendable {
         case .check: b.writeString("CHECK")
         case .close: b.writeString("CLOSE")
         case .unselect: b.writeString("UNSELECT")
+        case .unauthenticate: b.writeString("UNAUTHENTICATE")
         case .expunge: b.writeString("EXPUNGE")
         case .uidExpunge(let set):
             b.writeString("UID EXPUNGE ")

@@ -31,6 +31,8 @@ public enum Command: Sendable, Hashable {
     case namespace
     case status(MailboxName, [StatusAttribute])
     case check, close, unselect, expunge
+    /// unauthenticate = "UNAUTHENTICATE"   (RFC 8437)
+    case unauthenticate
     case uidExpunge(SequenceSet)
     case search(SearchCommand)
     case fetch(SequenceSet, [FetchAttribute], modifiers: [FetchModifier], uid: Bool)

@@ -9,6 +9,10 @@ public enum FetchAttribute: Sendable, Hashable {
     case bodyStructure
     case uid
     case modSeq
+    /// "SAVEDATE" (RFC 8514 §4.2)
+    case saveDate
+    /// "EMAILID" / "THREADID" (RFC 8474 §5.1, §5.2)
+    case emailID, threadID
     case bodySection(peek: Bool, section: SectionSpec, partial: PartialRange?)
     case binary(peek: Bool, part: [Int], partial: PartialRange?)
     case binarySize(part: [Int])
@@ -44,6 +48,9 @@ extension ByteBuffer {
         case .bodyStructure: return writeString("BODYSTRUCTURE")
         case .uid: return writeString("UID")
         case .modSeq: return writeString("MODSEQ")
+        case .saveDate: return writeString("SAVEDATE")
+        case .emailID: return writeString("EMAILID")
+        case .threadID: return writeString("THREADID")
         case .bodySection(let peek, let section, let partial):
             return writeString(peek ? "BODY.PEEK" : "BODY") + writeSection(section) + writePartialRange(partial)
         case .binary(let peek, let part, let partial):

@@ -19,6 +19,11 @@ public indirect enum SearchKey: Sendable, Hashable {
     case and([SearchKey])
     /// MODSEQ mod-sequence-valzer (RFC 7162, without the entry-name form).
     case modSeq(UInt64)
+    /// SAVEDBEFORE / SAVEDON / SAVEDSINCE / SAVEDATESUPPORTED (RFC 8514 §4.3)
+    case savedBefore(IMAPDate), savedOn(IMAPDate), savedSince(IMAPDate)
+    case saveDateSupported
+    /// EMAILID / THREADID (RFC 8474 §6): objectid = 1*255(ALPHA / DIGIT / "_" / "-")
+    case emailID(String), threadID(String)
 }
 
 // MARK: - Encoding
@@ -73,6 +78,12 @@ extension ByteBuffer {
             }
             return n + writeString(")")
         case .modSeq(let v): return writeString("MODSEQ \(v)")
+        case .savedBefore(let d): return writeString("SAVEDBEFORE ") + writeIMAPDate(d)
+        case .savedOn(let d): return writeString("SAVEDON ") + writeIMAPDate(d)
+        case .savedSince(let d): return writeString("SAVEDSINCE ") + writeIMAPDate(d)
+        case .saveDateSupported: return writeString("SAVEDATESUPPORTED")
+        case .emailID(let id): return writeString("EMAILID \(id)")
+        case .threadID(let id): return writeString("THREADID \(id)")
         }
     }
 }

@@ -12,6 +12,8 @@ public enum StatusAttribute: String, Sendable, Hashable, CaseIterable {
     case size = "SIZE"
     case highestModSeq = "HIGHESTMODSEQ"
     case appendLimit = "APPENDLIMIT"
+    /// RFC 8474 §4
+    case mailboxID = "MAILBOXID"
 }
 
 // MARK: - Encoding

@@ -48,6 +48,7 @@ extension GrammarParser {
         case "CHECK": return .check
         case "CLOSE": return .close
         case "UNSELECT": return .unselect
+        case "UNAUTHENTICATE": return .unauthenticate
         case "EXPUNGE": return .expunge
         case "IDLE": return .idle
         case "AUTHENTICATE": return try authenticate()

@@ -54,6 +54,9 @@ extension GrammarParser {
         case "BODYSTRUCTURE": return .bodyStructure
         case "UID": return .uid
         case "MODSEQ": return .modSeq
+        case "SAVEDATE": return .saveDate
+        case "EMAILID": return .emailID
+        case "THREADID": return .threadID
         case "BODY", "BODY.PEEK":
             if peek() != UInt8(ascii: "[") {
                 guard token == "BODY" else { throw ParseError("BODY.PEEK needs a section") }

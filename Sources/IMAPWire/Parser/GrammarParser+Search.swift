@@ -105,11 +105,36 @@ extension GrammarParser {
             // search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer
             try space()
             return .modSeq(try number64())
+        // search-key =/ "SAVEDBEFORE" SP date / "SAVEDON" SP date / "SAVEDSINCE" SP date /
+        //               "SAVEDATESUPPORTED"   (RFC 8514 §6)
+        case "SAVEDBEFORE": return .savedBefore(try spaceDate())
+        case "SAVEDON": return .savedOn(try spaceDate())
+        case "SAVEDSINCE": return .savedSince(try spaceDate())
+        case "SAVEDATESUPPORTED": return .saveDateSupported
+        // search-key =/ "EMAILID" SP objectid / "THREADID" SP objectid   (RFC 8474 §8)
+        case "EMAILID":
+            try space()
+            return .emailID(try objectID())
+        case "THREADID":
+            try space()
+            return .threadID(try objectID())
         case "":
             throw ParseError("expected search key")
         default:
             throw ParseError("unknown search key")
         }
+    }
+
+    /// objectid = 1*255(ALPHA / DIGIT / "_" / "-")   (RFC 8474 §8)
+    private mutating func objectID() throws -> String {
+        let start = index
+        while let b = peek(), index - start < 255,
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
+        {
+            index += 1
+        }
+        guard index > start else { throw ParseError("expected an object id") }
+        return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
     private mutating func spaceAString() throws -> [UInt8] {

@@ -1,0 +1,62 @@
+import IMAPWire
+import MailStore
+import NIOCore
+
+/// A running IDLE: the tag to answer and the tasks forwarding wake-ups into the session's inputs.
+struct IdleState {
+    var tag: String
+    var forwarders: [Task<Void, Never>]
+    var subscription: ChangeSubscription?
+}
+
+/// IDLE (RFC 9051 §6.3.13, RFC 2177): changes committed by other sessions are pushed as they happen,
+/// and a keepalive line goes out every `idleKeepaliveInterval` so NAT gateways keep the connection.
+extension IMAPSession {
+    func startIdle(_ tag: String) async -> ResumeDirective {
+        // Report what is already pending, then wait for wake-ups.
+        await reportUpdates(allowExpunge: true)
+        out.writeString("+ idling\r\n")
+        var state = IdleState(tag: tag, forwarders: [], subscription: nil)
+        if let wakeups {
+            if let view = selected {
+                let subscription = store.changeHub.subscribe(mailbox: view.id)
+                state.subscription = subscription
+                state.forwarders.append(
+                    Task {
+                        for await _ in subscription.stream { wakeups.yield(.mailboxChanged) }
+                    })
+            }
+            let interval = configuration.idleKeepaliveInterval
+            state.forwarders.append(
+                Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: interval)
+                        if Task.isCancelled { break }
+                        wakeups.yield(.keepalive)
+                    }
+                })
+        }
+        idle = state
+        return .rawLine
+    }
+
+    /// The line that ends IDLE: DONE (case-insensitive). Commands pipelined after it run normally.
+    func idleDone(_ line: ByteBuffer) -> ResumeDirective {
+        guard let state = idle else { return .next }
+        stopIdling()
+        let text = String(decoding: line.readableBytesView, as: UTF8.self).trimmingCharacters(in: .whitespaces)
+        if text.uppercased() == "DONE" {
+            tagged(state.tag, .ok, text: "IDLE terminated")
+        } else {
+            tagged(state.tag, .bad, text: "Expected DONE")
+        }
+        return .next
+    }
+
+    func stopIdling() {
+        guard let state = idle else { return }
+        idle = nil
+        state.subscription?.cancel()
+        for task in state.forwarders { task.cancel() }
+    }
+}

@@ -1,0 +1,107 @@
+/// A message's bytes with its parse result: sections (RFC 9051 §6.4.5) and decoded content for
+/// FETCH BINARY (RFC 3516) and SEARCH.
+public struct MIMEMessage: Sendable {
+    public let bytes: [UInt8]
+    public let structure: ParsedMessage
+
+    /// Parses `bytes`.
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        self.structure = MessageParser.parse(bytes)
+    }
+
+    /// Uses a structure parsed earlier (for example one read back with ``ParsedMessage/init(serialized:)``).
+    public init(bytes: [UInt8], structure: ParsedMessage) {
+        self.bytes = bytes
+        self.structure = structure
+    }
+
+    public var root: MessagePart { structure.root }
+    public var envelope: Envelope { structure.root.envelope ?? Envelope() }
+
+    public func part(_ path: [Int]) -> MessagePart? { structure.part(path) }
+
+    /// The bytes of a section (see ``ParsedMessage/range(_:_:)``); nil when it does not exist.
+    public func section(_ path: [Int], _ kind: SectionKind) -> ArraySlice<UInt8>? {
+        guard let r = structure.range(path, kind), r.upperBound <= bytes.count else { return nil }
+        return bytes[r]
+    }
+
+    /// `[path.HEADER.FIELDS (names)]` / `[path.HEADER.FIELDS.NOT (names)]`; nil when the section does
+    /// not exist.
+    public func headerFields(_ path: [Int], names: [String], not: Bool = false) -> [UInt8]? {
+        guard let r = structure.range(path, .header), r.upperBound <= bytes.count else { return nil }
+        return bytes.withUnsafeBufferPointer { HeaderSelection.select($0, header: r, names: names, not: not) }
+    }
+
+    /// The part's body with its transfer encoding undone; nil when the encoding is unknown (the caller
+    /// answers `[UNKNOWN-CTE]`, RFC 3516 §4.3).
+    public func decodedBody(of part: MessagePart) -> [UInt8]? {
+        guard part.body.upperBound <= bytes.count else { return [] }
+        return bytes.withUnsafeBufferPointer { b in
+            TransferDecoding.decode(UnsafeBufferPointer(rebasing: b[part.body]), part.transferEncoding)
+        }
+    }
+
+    /// The part's body as text: transfer encoding undone (an unknown one is left as is), then its
+    /// charset (US-ASCII when absent, RFC 2045 §5.2).
+    public func decodedText(of part: MessagePart) -> String {
+        let raw = decodedBody(of: part) ?? Array(bytes[clamped(part.body)])
+        return Charset.decode(raw, charset: part.charset ?? "us-ascii")
+    }
+
+    /// The first `name` field of the part's header (the top-level header by default), unfolded and
+    /// with encoded words decoded (RFC 2047); nil when absent.
+    public func decodedHeaderValue(_ name: String, in part: MessagePart? = nil) -> String? {
+        rawHeaderValues(name, in: part).first.map(EncodedWords.decode)
+    }
+
+    /// Every `name` field, unfolded but not decoded.
+    public func rawHeaderValues(_ name: String, in part: MessagePart? = nil) -> [[UInt8]] {
+        let range = clamped((part ?? root).header)
+        let lower = name.lowercased()
+        return bytes.withUnsafeBufferPointer { b in
+            HeaderParser.parse(b, in: range).fields.filter { $0.hasName(lower, in: b) }
+                .map { HeaderField.unfold(b, $0.value) }
+        }
+    }
+
+    /// The addresses of every `name` field (From, To, Cc, Bcc, ...) as text to search in: each as
+    /// `decoded display name <mailbox@host>`, joined by ", " (groups show their decoded name).
+    public func searchableAddresses(_ name: String, in part: MessagePart? = nil) -> String {
+        var items: [String] = []
+        for value in rawHeaderValues(name, in: part) {
+            for a in AddressParser.parse(value) {
+                if a.isGroupEnd { continue }
+                if a.isGroupStart {
+                    items.append(EncodedWords.decode(a.mailbox ?? []) + ":")
+                    continue
+                }
+                var s = a.name.map { EncodedWords.decode($0) + " " } ?? ""
+                s += "<" + String(decoding: a.mailbox ?? [], as: UTF8.self)
+                if let h = a.host { s += "@" + String(decoding: h, as: UTF8.self) }
+                items.append(s + ">")
+            }
+        }
+        return items.joined(separator: ", ")
+    }
+
+    /// The text parts of the message for SEARCH BODY/TEXT: every text/* leaf, including those of
+    /// encapsulated messages, in order.
+    public var textParts: [MessagePart] {
+        var out: [MessagePart] = []
+        var stack: [MessagePart] = [root]
+        while let p = stack.popLast() {
+            if p.isMultipart {
+                stack.append(contentsOf: p.parts.reversed())
+            } else if p.isMessage, let e = p.encapsulated {
+                stack.append(e)
+            } else if p.isText {
+                out.append(p)
+            }
+        }
+        return out
+    }
+
+    func clamped(_ r: Range<Int>) -> Range<Int> { r.clamped(to: 0..<bytes.count) }
+}

@@ -1,0 +1,153 @@
+/// A MIME parameter (RFC 2045 §5.1) in the form BODYSTRUCTURE shows it: the name as written and the
+/// value with quotes removed. RFC 2231 continuations (`name*0*`, `name*1`, ...) are merged into one
+/// parameter named `name*` (when any section is extended) or `name`, whose value is the sections'
+/// values concatenated in order — `charset'language'percent-encoded` stays as it is, as Dovecot shows it.
+/// ``MIMEParameters/decodedValue(of:)`` gives the decoded text.
+public struct MIMEParameter: Sendable, Hashable {
+    public var name: String
+    public var value: [UInt8]
+
+    public init(name: String, value: [UInt8]) {
+        self.name = name
+        self.value = value
+    }
+}
+
+/// Lookup and decoding over a parameter list.
+public enum MIMEParameters {
+    /// The raw value of `name` (ASCII case-insensitive), also found as the merged RFC 2231 `name*`.
+    public static func rawValue(of name: String, in params: [MIMEParameter]) -> [UInt8]? {
+        let lower = name.lowercased()
+        for p in params where p.name.lowercased() == lower || p.name.lowercased() == lower + "*" {
+            return p.value
+        }
+        return nil
+    }
+
+    /// The value of `name` decoded: RFC 2231 §4 `charset'language'%XX` for an extended parameter; an
+    /// ordinary value may hold RFC 2047 encoded words (not allowed, but common for file names).
+    public static func decodedValue(of name: String, in params: [MIMEParameter]) -> String? {
+        let lower = name.lowercased()
+        guard let p = params.first(where: { $0.name.lowercased() == lower || $0.name.lowercased() == lower + "*" })
+        else { return nil }
+        if p.name.hasSuffix("*") { return decodeExtended(p.value) }
+        return EncodedWords.decode(p.value)
+    }
+
+    /// RFC 2231 §4: `charset "'" [language] "'" value-chars` with `%XX` escapes. Without the two
+    /// quotes the value is taken as UTF-8.
+    public static func decodeExtended(_ v: [UInt8]) -> String {
+        var charset = "us-ascii"
+        var start = 0
+        if let q1 = v.firstIndex(of: UInt8(ascii: "'")),
+            let q2 = v[(q1 + 1)...].firstIndex(of: UInt8(ascii: "'"))
+        {
+            charset = String(decoding: v[..<q1], as: UTF8.self)
+            start = q2 + 1
+        } else {
+            charset = "utf-8"
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(v.count - start)
+        var i = start
+        while i < v.count {
+            if v[i] == UInt8(ascii: "%"), i + 2 < v.count, let h = hexValue(v[i + 1]), let l = hexValue(v[i + 2]) {
+                bytes.append(h << 4 | l)
+                i += 3
+            } else {
+                bytes.append(v[i])
+                i += 1
+            }
+        }
+        return Charset.decode(bytes, charset: charset)
+    }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: return c - 48
+        case 65...70: return c - 55
+        case 97...102: return c - 87
+        default: return nil
+        }
+    }
+
+    /// Parses `*(";" attribute "=" value)` from MIME tokens. Lenient: an unquoted value runs to the
+    /// next ";" (so `boundary=----=_Part_1` keeps its "="), segments without "=" are skipped.
+    static func parse(_ t: ArraySlice<HeaderToken>) -> [MIMEParameter] {
+        var raw: [MIMEParameter] = []
+        var i = t.startIndex
+        while i < t.endIndex {
+            var k = i
+            while k < t.endIndex, !t[k].isSpecial(UInt8(ascii: ";")) { k += 1 }
+            let words = t[i..<k].filter { $0.kind != .comment }
+            i = k + 1
+            guard words.count >= 2, words[0].kind == .atom, words[1].isSpecial(UInt8(ascii: "=")) else { continue }
+            var value: [UInt8] = []
+            for (n, w) in words[2...].enumerated() {
+                if n > 0, w.spaceBefore { value.append(ASCII.sp) }
+                value += w.bytes
+            }
+            raw.append(MIMEParameter(name: String(decoding: words[0].bytes, as: UTF8.self), value: value))
+        }
+        return mergeContinuations(raw)
+    }
+
+    /// RFC 2231 §3 and §4.1: joins `name*0`, `name*1*`, ... into one parameter, in section order.
+    static func mergeContinuations(_ raw: [MIMEParameter]) -> [MIMEParameter] {
+        guard raw.contains(where: { $0.name.contains("*") }) else { return raw }
+        struct Section {
+            var number: Int
+            var extended: Bool
+            var value: [UInt8]
+        }
+        var order: [String] = []
+        var names: [String: String] = [:]
+        var sections: [String: [Section]] = [:]
+        var plain: [String: MIMEParameter] = [:]
+        for p in raw {
+            let utf8 = Array(p.name.utf8)
+            var base = p.name
+            var section: Section? = nil
+            if let star = utf8.firstIndex(of: UInt8(ascii: "*")) {
+                let rest = utf8[(star + 1)...]
+                if rest.isEmpty {
+                    section = Section(number: 0, extended: true, value: p.value)
+                } else {
+                    let extended = rest.last == UInt8(ascii: "*")
+                    let digits = extended ? rest.dropLast() : rest
+                    if !digits.isEmpty, digits.count <= 4, digits.allSatisfy({ $0 >= 48 && $0 <= 57 }) {
+                        section = Section(
+                            number: Int(String(decoding: digits, as: UTF8.self)) ?? 0, extended: extended,
+                            value: p.value)
+                    }
+                }
+                if section != nil { base = String(decoding: utf8[..<star], as: UTF8.self) }
+            }
+            let key = base.lowercased()
+            if names[key] == nil {
+                order.append(key)
+                names[key] = base
+            }
+            if let section {
+                if sections[key, default: []].count < MIMELimits.maxParameterSections {
+                    sections[key, default: []].append(section)
+                }
+            } else if plain[key] == nil {
+                plain[key] = p
+            }
+        }
+        var out: [MIMEParameter] = []
+        for key in order {
+            if let list = sections[key] {
+                let sorted = list.sorted { $0.number < $1.number }
+                let extended = sorted.contains(where: \.extended)
+                out.append(
+                    MIMEParameter(
+                        name: (names[key] ?? key) + (extended ? "*" : ""), value: sorted.flatMap(\.value)))
+            } else if let p = plain[key] {
+                out.append(p)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Synchronization
+
+/// Wakes the sessions that watch a mailbox once a change to it has committed (the store publishes
+/// after commit, never before: "commit first, then publish").
+///
+/// A wake-up carries no data: the session asks the store what changed since the MODSEQ it knows.
+/// Each subscriber's queue holds at most one pending wake-up, so a session that is slow to read
+/// costs no memory however many changes happen meanwhile, and publishing never blocks.
+public final class ChangeHub: Sendable {
+    private struct Subscriber: Sendable {
+        var continuation: AsyncStream<Void>.Continuation
+    }
+
+    private let subscribers = Mutex<[MailboxID: [UInt64: Subscriber]]>([:])
+    private let nextID = Atomic<UInt64>(0)
+
+    public init() {}
+
+    /// A stream of wake-ups for one mailbox; it ends when the subscription is cancelled.
+    public func subscribe(mailbox: MailboxID) -> ChangeSubscription {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        subscribers.withLock { $0[mailbox, default: [:]][id] = Subscriber(continuation: continuation) }
+        let subscription = ChangeSubscription(stream: stream) { [weak self] in
+            self?.unsubscribe(mailbox: mailbox, id: id)
+        }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(mailbox: mailbox, id: id) }
+        return subscription
+    }
+
+    /// Called by a store after a change to `mailbox` committed.
+    public func publish(mailbox: MailboxID) {
+        let targets = subscribers.withLock { $0[mailbox].map { Array($0.values) } ?? [] }
+        for target in targets { target.continuation.yield() }
+    }
+
+    public var subscriberCount: Int { subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+
+    private func unsubscribe(mailbox: MailboxID, id: UInt64) {
+        let removed = subscribers.withLock { all -> Subscriber? in
+            let subscriber = all[mailbox]?.removeValue(forKey: id)
+            if all[mailbox]?.isEmpty == true { all[mailbox] = nil }
+            return subscriber
+        }
+        removed?.continuation.finish()
+    }
+}
+
+/// One session's wake-ups for one mailbox.
+public struct ChangeSubscription: Sendable {
+    public let stream: AsyncStream<Void>
+    private let cancelAction: @Sendable () -> Void
+
+    init(stream: AsyncStream<Void>, cancel: @escaping @Sendable () -> Void) {
+        self.stream = stream
+        self.cancelAction = cancel
+    }
+
+    public func cancel() { cancelAction() }
+}

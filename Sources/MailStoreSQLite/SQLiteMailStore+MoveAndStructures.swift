@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import MailStore
+
+extension SQLiteMailStore {
+    /// MOVE / UID MOVE (RFC 6851 §3.3), in one transaction: the messages are copied into `to` (new UIDs
+    /// from its UIDNEXT, ascending in source order; flags, internal date and content kept, so the
+    /// EMAILID stays (RFC 8474 §5.1); SAVEDATE is now, RFC 8514) and removed from `from` with
+    /// tombstones carrying a new MODSEQ of the source (RFC 7162 §3.2.10). Missing UIDs are skipped.
+    ///
+    /// `from == to` is allowed, as RFC 6851 does not forbid it: the messages are renumbered (new UIDs
+    /// at the end, old UIDs expunged) and new rows and tombstones share one new MODSEQ.
+    public func move(account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID) async throws
+        -> (copied: CopyResult, expunged: [UID])
+    {
+        let outcome = try await write("move") { db, effects -> MoveOutcome in
+            let source = try Self.selectableMailbox(db, account: account, id: from)
+            let target = try Self.selectableMailbox(db, account: account, id: to)
+            let rows = try Self.messageRows(db, mailbox: from, uids: uids)
+            guard !rows.isEmpty else {
+                return MoveOutcome(copied: CopyResult(uidValidity: target.uidValidity, pairs: []), expunged: [])
+            }
+            let pairs = try Self.insertCopies(db, rows, into: target)
+            // Same mailbox: `insertCopies` already raised its HIGHESTMODSEQ; the tombstones share it.
+            let sourceModSeq = from == to ? target.highestModSeq + 1 : source.highestModSeq + 1
+            let moved = rows.map(\.uid)
+            try Self.removeMessages(db, mailbox: from, uids: moved, modSeq: sourceModSeq)
+            try db.execute(
+                sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", arguments: [Int64(sourceModSeq), from])
+            // The content stays referenced by the new rows: nothing to unlink.
+            effects.changedMailboxes.formUnion([from, to])
+            return MoveOutcome(copied: CopyResult(uidValidity: target.uidValidity, pairs: pairs), expunged: moved)
+        }
+        return (outcome.copied, outcome.expunged)
+    }
+
+    /// Stored parse results of the messages of `uids` that have one. Parse results belong to the
+    /// content, so copies share them. Range queries on the primary key joined to `structures`.
+    public func structures(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws
+        -> [UID: MessageStructure]
+    {
+        try await read("structures") { db in
+            _ = try Self.selectableMailbox(db, account: account, id: mailbox)
+            let found = try Self.selectByUID(
+                db, mailbox: mailbox, uids: uids,
+                sql: """
+                    SELECT m.uid AS uid, s.version AS version, s.data AS data
+                    FROM messages m JOIN structures s ON s.blob = m.blob
+                    WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid
+                    """
+            ) { row in
+                let data = try row.withUnsafeData(atIndex: 2) { data in
+                    data.map { bytes in bytes.withUnsafeBytes { [UInt8]($0) } } ?? []
+                }
+                return (UID(truncatingIfNeeded: row[0] as Int64), MessageStructure(version: row[1], data: data))
+            }
+            return Dictionary(found, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    /// Stores (or replaces) a message's parse result. Derived data: no MODSEQ change and nothing is
+    /// published. It is kept per content, so copies of the message see it too. A UID that is not (or
+    /// no longer) in the mailbox is ignored: the message may have been expunged since it was parsed.
+    public func setStructure(account: AccountID, mailbox: MailboxID, uid: UID, structure: MessageStructure)
+        async throws
+    {
+        try await write("set structure") { db, _ in
+            _ = try Self.selectableMailbox(db, account: account, id: mailbox)
+            guard
+                let blob = try String.fetchOne(
+                    db, sql: "SELECT blob FROM messages WHERE mailbox_id = ? AND uid = ?",
+                    arguments: [mailbox, Int64(uid)])
+            else { return }
+            try Self.saveStructure(db, blob: blob, structure)
+        }
+    }
+}
+
+private struct MoveOutcome: Sendable {
+    var copied: CopyResult
+    var expunged: [UID]
+}

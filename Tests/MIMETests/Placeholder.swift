@@ -1,4 +1,0 @@
-import Testing
-@testable import MIME
-
-@Test func moduleLoads() { #expect(String(describing: MIME.self) == "MIME") }
