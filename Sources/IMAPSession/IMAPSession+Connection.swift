@@ -7,7 +7,8 @@ import NIOCore
 extension IMAPSession {
     /// The capability list changes with TLS and with login (RFC 9051 §7.2.2).
     var capabilities: [String] {
-        var caps = ["IMAP4rev1", "LITERAL+", "SASL-IR", "ID", "ENABLE"]
+        var caps = Self.advertisesRev2 ? ["IMAP4rev1", "IMAP4rev2"] : ["IMAP4rev1"]
+        caps += ["LITERAL+", "SASL-IR", "ID", "ENABLE"]
         if account == nil {
             if tlsActive {
                 caps.append("AUTH=PLAIN")
@@ -24,6 +25,9 @@ extension IMAPSession {
         }
         return caps
     }
+
+    /// IMAP4rev2 needs BINARY (RFC 9051 §6.4.5), which comes with the message model.
+    static let advertisesRev2 = false
 
     /// RFC 9051 §6.1.1
     func capability(_ tag: String) -> ResumeDirective {
@@ -177,6 +181,9 @@ extension IMAPSession {
             case "CONDSTORE" where !condstoreEnabled:
                 condstoreEnabled = true
                 enabled.append("CONDSTORE")
+            case "IMAP4REV2" where !rev2Enabled && Self.advertisesRev2:
+                rev2Enabled = true
+                enabled.append("IMAP4rev2")
             case "QRESYNC" where !qresyncEnabled:
                 // QRESYNC implies CONDSTORE (RFC 7162 §3.2.3).
                 qresyncEnabled = true
@@ -198,6 +205,7 @@ extension IMAPSession {
         account = nil
         condstoreEnabled = false
         qresyncEnabled = false
+        rev2Enabled = false
         failedLogins = 0
         badCommandsBeforeLogin = 0
         logger[metadataKey: "user"] = nil

@@ -113,7 +113,7 @@ extension IMAPSession {
             case .uid:
                 out.writeString("UID \(meta.uid)")
             case .flags:
-                out.writeString("FLAGS " + Self.flagList(meta.flags, recent: view.recent.contains(meta.uid)))
+                out.writeString("FLAGS " + flagText(meta.flags, uid: meta.uid))
             case .internalDate:
                 out.writeString("INTERNALDATE ")
                 out.writeInternalDate(meta.internalDate)

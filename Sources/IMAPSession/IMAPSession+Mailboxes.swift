@@ -25,8 +25,14 @@ extension IMAPSession {
         return try MailboxPath.validated(decoded)
     }
 
+    /// A mailbox name in a response: modified UTF-7 for IMAP4rev1 clients, UTF-8 (a quoted string)
+    /// once IMAP4rev2 is enabled (RFC 9051 §5.1).
     func writeMailbox(_ name: String) {
-        out.writeMailboxName(IMAPWire.MailboxName(ModifiedUTF7.encode(name)))
+        if rev2Enabled && name.utf8.contains(where: { $0 >= 0x80 }) {
+            out.writeQuotedUTF8(name)
+        } else {
+            out.writeMailboxName(IMAPWire.MailboxName(ModifiedUTF7.encode(name)))
+        }
     }
 
     /// SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1 for the rev1 responses).
@@ -51,7 +57,7 @@ extension IMAPSession {
         // client is told so (RFC 7162 §3.2.11).
         if selected != nil {
             selected = nil
-            if qresyncEnabled { untagged("OK [CLOSED] Previous mailbox closed") }
+            if qresyncEnabled || rev2Enabled { untagged("OK [CLOSED] Previous mailbox closed") }
         }
         do {
             let name = try storeName(wireName)
@@ -77,9 +83,19 @@ extension IMAPSession {
             }
             writeFlagsResponses(view)
             untagged("\(view.count) EXISTS")
-            untagged("\(view.recent.count) RECENT")
-            if let firstUnseen {
+            if !rev2Enabled { untagged("\(view.recent.count) RECENT") }
+            if let firstUnseen, !rev2Enabled {
                 untagged("OK [UNSEEN \(firstUnseen)] First unseen message")
+            }
+            if rev2Enabled {
+                // RFC 9051 §6.3.2: the mailbox's LIST response, with accurate attributes.
+                let children = try await store.listMailboxes(account: accountID)
+                    .contains { $0.name != info.name && MailboxPath.isInside($0.name, ancestor: info.name) }
+                var attributes = [children ? "\\HasChildren" : "\\HasNoChildren"]
+                if let use = info.specialUse { attributes.append(use.rawValue) }
+                out.writeString("* LIST (\(attributes.joined(separator: " "))) \"/\" ")
+                writeMailbox(info.name)
+                out.writeString("\r\n")
             }
             untagged("OK [UIDVALIDITY \(snapshot.info.uidValidity)] UIDs valid")
             untagged("OK [UIDNEXT \(snapshot.info.uidNext)] Predicted next UID")
@@ -123,7 +139,7 @@ extension IMAPSession {
         }
         for meta in changes.changed {
             guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
-            let flags = Self.flagList(meta.flags, recent: view.recent.contains(meta.uid))
+            let flags = flagText(meta.flags, uid: meta.uid)
             untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(flags) MODSEQ (\(meta.modSeq)))")
         }
     }

@@ -47,7 +47,8 @@ extension IMAPSession {
                 }
                 selected?.savedSearch = Array(Set(saved)).sorted()
             }
-            if let options = command.returnOptions {
+            // IMAP4rev2 answers every SEARCH with ESEARCH (RFC 9051 §7.3.4); no RETURN means ALL.
+            if let options = command.returnOptions ?? (rev2Enabled ? [.all] : nil) {
                 let shown = options.filter { $0 != .save }
                 // RETURN () means ALL; RETURN (SAVE) alone prints nothing (RFC 5182 §2.1).
                 if !(shown.isEmpty && options.contains(.save)) {

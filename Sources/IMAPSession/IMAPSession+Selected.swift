@@ -142,9 +142,9 @@ extension IMAPSession {
                 for update in result.updated {
                     selected?.reported[update.uid] = update.modSeq
                     guard !action.silent, let seq = current.sequenceNumber(of: update.uid) else { continue }
-                    let flagText = Self.flagList(update.flags, recent: current.recent.contains(update.uid))
+                    let flags = flagText(update.flags, uid: update.uid)
                     let uidText = uid ? "UID \(update.uid) " : ""
-                    untagged("\(seq) FETCH (\(uidText)FLAGS \(flagText)\(modSeqItem(update.modSeq)))")
+                    untagged("\(seq) FETCH (\(uidText)FLAGS \(flags)\(modSeqItem(update.modSeq)))")
                 }
             }
             await reportUpdates(allowExpunge: uid)

@@ -39,14 +39,14 @@ extension IMAPSession {
                 }
                 if view.appendNew(newUIDs) > 0 {
                     untagged("\(view.count) EXISTS")
-                    untagged("\(view.recent.count) RECENT")
+                    if !rev2Enabled { untagged("\(view.recent.count) RECENT") }
                 }
                 selected = view
                 announceKeywords(flagChanges.map(\.flags))
                 view.keywords = selected?.keywords ?? view.keywords
                 for meta in flagChanges {
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
-                    untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(Self.flagList(meta.flags, recent: view.recent.contains(meta.uid)))\(modSeqItem(meta.modSeq)))")
+                    untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(flagText(meta.flags, uid: meta.uid))\(modSeqItem(meta.modSeq)))")
                 }
                 selected = view
             } else if allowExpunge && !view.pendingExpunges.isEmpty {
@@ -61,6 +61,12 @@ extension IMAPSession {
     /// ` MODSEQ (n)` once CONDSTORE is enabled (RFC 7162 §3.1.4: every FETCH with FLAGS carries it).
     func modSeqItem(_ modSeq: ModSeq) -> String {
         condstoreEnabled ? " MODSEQ (\(modSeq))" : ""
+    }
+
+    /// A message's flags as FETCH shows them: \Recent for this session's recent messages (IMAP4rev1 only;
+    /// IMAP4rev2 has no \Recent, RFC 9051 Appendix E).
+    func flagText(_ flags: MessageFlags, uid: UID) -> String {
+        Self.flagList(flags, recent: !rev2Enabled && (selected?.recent.contains(uid) ?? false))
     }
 
     /// `(\Seen \Flagged keyword)`, with \Recent for this session's recent messages.

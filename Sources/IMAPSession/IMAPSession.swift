@@ -37,6 +37,8 @@ public final class IMAPSession {
     /// Extensions the client turned on (RFC 5161 ENABLE, or implicitly for CONDSTORE, RFC 7162 §3.1).
     var condstoreEnabled = false
     var qresyncEnabled = false
+    /// IMAP4rev2 response rules (RFC 9051), after ENABLE IMAP4rev2; otherwise IMAP4rev1 (RFC 3501).
+    var rev2Enabled = false
     /// Set when the selected mailbox disappeared and BYE was sent: the connection closes.
     var mailboxVanished = false
     var badCommandsBeforeLogin = 0

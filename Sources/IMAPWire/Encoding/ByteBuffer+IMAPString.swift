@@ -87,3 +87,19 @@ extension ByteBuffer {
         writeIMAPNString(string.map { Array($0.utf8) })
     }
 }
+
+extension ByteBuffer {
+    /// A quoted string that may carry UTF-8 (RFC 9051 §4.3: quoted-specials escaped; IMAP4rev2 and
+    /// UTF8=ACCEPT allow 8-bit UTF-8 in quoted strings). Falls back to a literal for NUL, CR or LF.
+    @discardableResult
+    public mutating func writeQuotedUTF8(_ string: String) -> Int {
+        let bytes = Array(string.utf8)
+        if bytes.contains(where: { $0 == 0 || $0 == 0x0A || $0 == 0x0D }) { return writeIMAPLiteral(bytes) }
+        var n = writeInteger(UInt8(ascii: "\""))
+        for b in bytes {
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { n += writeInteger(UInt8(ascii: "\\")) }
+            n += writeInteger(b)
+        }
+        return n + writeInteger(UInt8(ascii: "\""))
+    }
+}
