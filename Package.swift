@@ -93,7 +93,7 @@ let package = Package(
         .testTarget(name: "MailStoreSQLiteTests", dependencies: ["MailStore", "MailStoreSQLite"]),
         .testTarget(
             name: "IMAPSessionTests",
-            dependencies: ["IMAPSession", "IMAPWire", "MailStore", "MailStoreSQLite"]
+            dependencies: ["IMAPSession", "IMAPWire", "MailStore", "MailStoreSQLite", "MIME"]
         ),
         .testTarget(
             name: "PosternServerTests",

@@ -1,5 +1,6 @@
 import Foundation
 import IMAPWire
+import MIME
 import MailStore
 import NIOCore
 
@@ -12,7 +13,7 @@ struct AppendState {
     var failure: (status: ResponseStatus, code: ResponseCode?, text: String)?
     var writer: StagedMessageWriter?
     var current: (flags: MessageFlags, date: Date)?
-    var staged: [(message: StagedMessage, flags: MessageFlags, date: Date)] = []
+    var staged: [StagedAppend] = []
     /// Set once the tagged response was sent early (a refused synchronizing literal).
     var answered = false
 
@@ -109,7 +110,14 @@ extension IMAPSession {
         state.writer = nil
         do {
             let message = try writer.finish()
-            state.staged.append((message, current.flags, current.date))
+            // Parse once, now (the file is in the page cache), so FETCH of ENVELOPE/BODYSTRUCTURE
+            // never has to read the message again.
+            let structure = (try? Data(contentsOf: message.url)).map { data in
+                let parsed = MessageParser.parse([UInt8](data))
+                return MessageStructure(version: ParsedMessage.serializationVersion, data: parsed.serialized())
+            }
+            state.staged.append(
+                StagedAppend(message: message, flags: current.flags, internalDate: current.date, structure: structure))
         } catch {
             logger.error("cannot finish a staged message: \(error)")
             state.failure = (.no, .serverBug, "Internal error, the message was not stored")
@@ -130,9 +138,7 @@ extension IMAPSession {
         // MULTIAPPEND (RFC 3502 §6.3.11): all the messages or none, in one transaction.
         let results: [AppendResult]
         do {
-            results = try await store.append(
-                account: accountID, mailbox: mailbox.id,
-                messages: state.staged.map { StagedAppend(message: $0.message, flags: $0.flags, internalDate: $0.date) })
+            results = try await store.append(account: accountID, mailbox: mailbox.id, messages: state.staged)
         } catch {
             fail(state.tag, error, command: "APPEND")
             return

@@ -18,7 +18,7 @@ extension IMAPSession {
             }
         } else {
             caps += [
-                "IDLE", "UNSELECT", "NAMESPACE", "UIDPLUS", "MOVE", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
+                "IDLE", "UNSELECT", "NAMESPACE", "UIDPLUS", "MOVE", "BINARY", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
                 "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "LIST-EXTENDED", "LIST-STATUS", "MULTIAPPEND", "UNAUTHENTICATE", "STATUS=SIZE", "SAVEDATE",
                 "OBJECTID", "APPENDLIMIT=\(configuration.maxMessageSize)",
             ]
@@ -26,8 +26,8 @@ extension IMAPSession {
         return caps
     }
 
-    /// IMAP4rev2 needs BINARY (RFC 9051 §6.4.5), which comes with the message model.
-    static let advertisesRev2 = false
+    /// IMAP4rev2 (RFC 9051) is offered beside IMAP4rev1; a client turns its rules on with ENABLE.
+    static let advertisesRev2 = true
 
     /// RFC 9051 §6.1.1
     func capability(_ tag: String) -> ResumeDirective {

@@ -22,10 +22,6 @@ extension IMAPSession {
             tagged(tag, .bad, text: "VANISHED needs QRESYNC enabled, UID FETCH and CHANGEDSINCE")
             return .next
         }
-        if let unsupported = attributes.first(where: { !Self.isSupported($0) }) {
-            tagged(tag, .no, code: .cannot, text: "\(Self.describe(unsupported)) is not available yet on this server")
-            return .next
-        }
         let pairs: [(seq: Int, uid: UID)]
         do {
             pairs = try resolve(set, uid: uid)
@@ -42,6 +38,7 @@ extension IMAPSession {
             items.append(.modSeq)
         }
         let needsContent = items.contains { Self.needsContent($0) }
+        let needsStructure = items.contains { Self.needsStructure($0) }
         let setsSeen = !view.readOnly && items.contains { Self.setsSeen($0) }
         do {
             if vanished, let since = changedSince {
@@ -61,7 +58,7 @@ extension IMAPSession {
             // FLAGS is then returned for those messages even when not asked for.
             var seenNow: Set<UID> = []
             if setsSeen {
-                let unseen = metas.values.filter { !$0.flags.system.contains(.seen) }.map(\.uid)
+                let unseen = pairs.compactMap { metas[$0.uid] }.filter { !$0.flags.system.contains(.seen) }.map(\.uid)
                 if !unseen.isEmpty {
                     let result = try await store.store(
                         account: accountID, mailbox: view.id, uids: UIDSet(unseen), operation: .add,
@@ -74,23 +71,38 @@ extension IMAPSession {
                     }
                 }
             }
+            let structures = needsStructure ? try await storedStructures(pairs.map(\.uid)) : [:]
             var missing = false
             for (seq, messageUID) in pairs {
                 guard let meta = metas[messageUID] else {
                     missing = true
                     continue
                 }
-                var content: MessageText?
-                if needsContent {
+                var message = FetchedMessage(bytes: nil, structure: structures[messageUID])
+                if needsContent || (needsStructure && message.structure == nil) {
                     guard let data = try await store.content(account: accountID, mailbox: view.id, uid: messageUID) else {
                         missing = true
                         continue
                     }
-                    content = MessageText([UInt8](data))
+                    message.bytes = [UInt8](data)
+                    if needsStructure && message.structure == nil {
+                        message.structure = await parseAndKeep(message.bytes!, uid: messageUID)
+                    }
                 }
                 var itemsOut = items
-                if seenNow.contains(messageUID) && !itemsOut.contains(.flags) { itemsOut.append(.flags) }
-                writeFetchResponse(seq: seq, meta: meta, content: content, items: itemsOut, view: view)
+                if seenNow.contains(messageUID) {
+                    if !itemsOut.contains(.flags) { itemsOut.append(.flags) }
+                    // RFC 7162 §3.1: a FETCH that set \Seen reports UID and MODSEQ once CONDSTORE is on.
+                    if condstoreEnabled && !itemsOut.contains(.uid) { itemsOut.append(.uid) }
+                    if condstoreEnabled && !itemsOut.contains(.modSeq) { itemsOut.append(.modSeq) }
+                }
+                guard var response = fetchResponse(seq: seq, meta: meta, message: message, items: itemsOut) else {
+                    // RFC 3516 §4.3: BINARY of a part whose transfer encoding is unknown.
+                    await reportUpdates(allowExpunge: uid)
+                    tagged(tag, .no, code: .other("UNKNOWN-CTE", nil), text: "Unknown Content-Transfer-Encoding")
+                    return .next
+                }
+                out.writeBuffer(&response)
                 await flushIfLarge()
             }
             await reportUpdates(allowExpunge: uid)
@@ -103,55 +115,6 @@ extension IMAPSession {
             fail(tag, error, command: "FETCH")
         }
         return .next
-    }
-
-    private func writeFetchResponse(seq: Int, meta: MessageMeta, content: MessageText?, items: [FetchAttribute], view: SelectedMailbox) {
-        out.writeString("* \(seq) FETCH (")
-        for (index, item) in items.enumerated() {
-            if index > 0 { out.writeString(" ") }
-            switch item {
-            case .uid:
-                out.writeString("UID \(meta.uid)")
-            case .flags:
-                out.writeString("FLAGS " + flagText(meta.flags, uid: meta.uid))
-            case .internalDate:
-                out.writeString("INTERNALDATE ")
-                out.writeInternalDate(meta.internalDate)
-            case .rfc822Size:
-                out.writeString("RFC822.SIZE \(meta.size)")
-            case .modSeq:
-                out.writeString("MODSEQ (\(meta.modSeq))")
-            case .saveDate:
-                out.writeString("SAVEDATE ")
-                out.writeInternalDate(meta.saveDate)
-            case .emailID:
-                out.writeString("EMAILID (\(meta.emailID))")
-            case .threadID:
-                out.writeString("THREADID NIL")
-            case .rfc822:
-                out.writeString("RFC822 ")
-                out.writeIMAPLiteral(content?.bytes ?? [])
-            case .rfc822Header:
-                out.writeString("RFC822.HEADER ")
-                out.writeIMAPLiteral(Array(content?.header ?? []))
-            case .rfc822Text:
-                out.writeString("RFC822.TEXT ")
-                out.writeIMAPLiteral(Array(content?.body ?? []))
-            case .bodySection(_, let section, let partial):
-                out.writeString("BODY")
-                out.writeSection(section)
-                var bytes = content.map { Self.sectionBytes($0, section) } ?? []
-                if let partial {
-                    out.writeString("<\(partial.offset)>")
-                    bytes = Self.slice(bytes, partial)
-                }
-                out.writeString(" ")
-                out.writeIMAPLiteral(bytes)
-            case .envelope, .body, .bodyStructure, .binary, .binarySize:
-                break  // refused before anything was written (isSupported)
-            }
-        }
-        out.writeString(")\r\n")
     }
 
     /// `* VANISHED (EARLIER) uids`: the UIDs of `set` expunged after `since` (RFC 7162 §3.2.6, §3.2.10).
@@ -176,17 +139,6 @@ extension IMAPSession {
         out.writeString("\r\n")
     }
 
-    static func sectionBytes(_ message: MessageText, _ section: SectionSpec) -> [UInt8] {
-        switch section.kind {
-        case .complete: return message.bytes
-        case .header: return Array(message.header)
-        case .text: return Array(message.body)
-        case .headerFields(let names): return message.headerFields(names, not: false)
-        case .headerFieldsNot(let names): return message.headerFields(names, not: true)
-        case .mime: return []
-        }
-    }
-
     /// `<offset.length>`: an offset past the end gives an empty string (RFC 9051 §6.4.5).
     static func slice(_ bytes: [UInt8], _ partial: PartialRange) -> [UInt8] {
         let start = min(Int(partial.offset), bytes.count)
@@ -194,30 +146,18 @@ extension IMAPSession {
         return Array(bytes[start..<end])
     }
 
-    /// Until the message model lands (MIME structure), structure items and part sections are refused
-    /// with NO rather than answered wrongly.
-    static func isSupported(_ item: FetchAttribute) -> Bool {
-        switch item {
-        case .envelope, .body, .bodyStructure, .binary, .binarySize: return false
-        case .bodySection(_, let section, _): return section.part.isEmpty
-        default: return true
-        }
-    }
-
-    static func describe(_ item: FetchAttribute) -> String {
-        switch item {
-        case .envelope: return "ENVELOPE"
-        case .body: return "BODY"
-        case .bodyStructure: return "BODYSTRUCTURE"
-        case .binary, .binarySize: return "BINARY"
-        case .bodySection: return "Fetching a body part by number"
-        default: return "This item"
-        }
-    }
-
     static func needsContent(_ item: FetchAttribute) -> Bool {
         switch item {
-        case .rfc822, .rfc822Header, .rfc822Text, .bodySection: return true
+        case .rfc822, .rfc822Header, .rfc822Text, .bodySection, .binary, .binarySize: return true
+        default: return false
+        }
+    }
+
+    static func needsStructure(_ item: FetchAttribute) -> Bool {
+        switch item {
+        case .envelope, .body, .bodyStructure, .binary, .binarySize, .rfc822Header, .rfc822Text: return true
+        // Only the whole message needs no parse; every other section is found through the structure.
+        case .bodySection(_, let section, _): return !(section.part.isEmpty && section.kind == .complete)
         default: return false
         }
     }
@@ -225,7 +165,7 @@ extension IMAPSession {
     static func setsSeen(_ item: FetchAttribute) -> Bool {
         switch item {
         case .rfc822, .rfc822Text: return true
-        case .bodySection(let peek, _, _): return !peek
+        case .bodySection(let peek, _, _), .binary(let peek, _, _): return !peek
         default: return false
         }
     }

@@ -1,4 +1,5 @@
 import IMAPWire
+import MIME
 import MailStore
 import NIOCore
 
@@ -21,13 +22,16 @@ extension IMAPSession {
             var highestModSeq: ModSeq = 0
             if let first = view.uids.first, let last = view.uids.last {
                 let metas = try await store.messages(account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]))
+                let structures = needsContent ? try await storedStructures(view.uids) : [:]
                 for meta in metas {
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
                     var message = SearchEvaluator.Message(
                         sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
                     if needsContent {
                         guard let data = try await store.content(account: accountID, mailbox: view.id, uid: meta.uid) else { continue }
-                        message.content = MessageText([UInt8](data))
+                        let bytes = [UInt8](data)
+                        let structure = structures[meta.uid] ?? MessageParser.parse(bytes)
+                        message.content = MIMEMessage(bytes: bytes, structure: structure)
                     }
                     if evaluator.matches(command.key, message) {
                         hits.append((seq, meta.uid))

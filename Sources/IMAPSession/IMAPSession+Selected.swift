@@ -141,9 +141,15 @@ extension IMAPSession {
                 let current = selected ?? view
                 for update in result.updated {
                     selected?.reported[update.uid] = update.modSeq
-                    guard !action.silent, let seq = current.sequenceNumber(of: update.uid) else { continue }
+                    guard let seq = current.sequenceNumber(of: update.uid) else { continue }
+                    if action.silent {
+                        // RFC 7162 §3.1.3: a conditional STORE reports the new MODSEQ even when .SILENT.
+                        if unchangedSince != nil { untagged("\(seq) FETCH (UID \(update.uid) MODSEQ (\(update.modSeq)))") }
+                        continue
+                    }
                     let flags = flagText(update.flags, uid: update.uid)
-                    let uidText = uid ? "UID \(update.uid) " : ""
+                    // RFC 7162 §3.1: with CONDSTORE on, STORE's FETCH responses carry UID and MODSEQ.
+                    let uidText = uid || condstoreEnabled ? "UID \(update.uid) " : ""
                     untagged("\(seq) FETCH (\(uidText)FLAGS \(flags)\(modSeqItem(update.modSeq)))")
                 }
             }

@@ -1,16 +1,17 @@
 import Foundation
 import IMAPWire
+import MIME
 import MailStore
 
-/// Evaluates SEARCH keys (RFC 9051 §6.4.4) against one message. Header and body keys match the raw
-/// text, case-insensitively (ASCII and simple Unicode folding); decoded MIME matching comes with the
-/// message model.
+/// Evaluates SEARCH keys (RFC 9051 §6.4.4) against one message. Header keys match decoded header values
+/// (RFC 2047 encoded words, addresses with their display names); BODY and TEXT match the decoded text of
+/// the text parts in their charsets; comparison is i;unicode-casemap substring matching (RFC 5051).
 struct SearchEvaluator {
     struct Message {
         var sequenceNumber: Int
         var meta: MessageMeta
         var recent: Bool
-        var content: MessageText?
+        var content: MIMEMessage?
     }
 
     /// Number of messages and highest UID in the view, for `*`.
@@ -69,8 +70,11 @@ struct SearchEvaluator {
         case .bcc(let s): return headerContains(message, "Bcc", s)
         case .subject(let s): return headerContains(message, "Subject", s)
         case .header(let name, let s): return headerContains(message, name, s)
-        case .body(let s): return message.content.map { Self.contains($0.body, s) } ?? false
-        case .text(let s): return message.content.map { Self.contains($0.bytes[...], s) } ?? false
+        case .body(let s): return message.content.map { bodyContains($0, s) } ?? false
+        case .text(let s):
+            guard let content = message.content else { return false }
+            let matcher = Self.matcher(s)
+            return matcher.matches(Self.decodedHeader(content)) || bodyContains(content, s)
         case .uid(.lastCommandResult), .sequenceSet(.lastCommandResult): return savedSearch.contains(message.meta.uid)
         case .uid(let set): return contains(set, value: message.meta.uid, last: lastUID)
         case .sequenceSet(let set): return contains(set, value: UInt32(message.sequenceNumber), last: UInt32(messageCount))
@@ -114,42 +118,39 @@ struct SearchEvaluator {
     }
 
     private func sentDay(_ message: Message) -> (year: Int, month: Int, day: Int)? {
-        guard let value = message.content?.values(of: "Date").first else { return nil }
-        return RFC5322Date.day(value)
+        guard let value = message.content?.rawHeaderValues("Date").first else { return nil }
+        return RFC5322Date.day(String(decoding: value, as: UTF8.self))
     }
 
-    /// HEADER with an empty string matches every message that has the field (RFC 9051 §6.4.4).
+    /// HEADER with an empty string matches every message that has the field (RFC 9051 §6.4.4). Address
+    /// fields match "Display Name <mailbox@host>" with the name decoded; others the decoded value.
     private func headerContains(_ message: Message, _ name: String, _ needle: [UInt8]) -> Bool {
         guard let content = message.content else { return false }
-        let values = content.values(of: name)
-        if needle.isEmpty { return !values.isEmpty }
-        return values.contains { Self.contains(Array($0.utf8)[...], needle) }
-    }
-
-    /// Case-insensitive substring search: ASCII bytes are folded directly; anything non-ASCII is compared
-    /// after Unicode lowercasing.
-    static func contains(_ haystack: ArraySlice<UInt8>, _ needle: [UInt8]) -> Bool {
-        if needle.isEmpty { return true }
-        if needle.allSatisfy({ $0 < 0x80 }) {
-            let folded = needle.map(asciiLower)
-            let first = folded[0]
-            var i = haystack.startIndex
-            let end = haystack.endIndex - folded.count
-            while i <= end {
-                if asciiLower(haystack[i]) == first {
-                    var j = 1
-                    while j < folded.count && asciiLower(haystack[i + j]) == folded[j] { j += 1 }
-                    if j == folded.count { return true }
-                }
-                i += 1
-            }
-            return false
+        let raw = content.rawHeaderValues(name)
+        if needle.isEmpty { return !raw.isEmpty }
+        guard !raw.isEmpty else { return false }
+        let matcher = Self.matcher(needle)
+        if Self.addressFields.contains(name.lowercased()) {
+            if matcher.matches(content.searchableAddresses(name)) { return true }
         }
-        let text = String(decoding: haystack, as: UTF8.self).lowercased()
-        return text.contains(String(decoding: needle, as: UTF8.self).lowercased())
+        return raw.contains { matcher.matches(EncodedWords.decode($0)) }
     }
 
-    @inline(__always) static func asciiLower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+    static let addressFields: Set<String> = ["from", "to", "cc", "bcc", "sender", "reply-to"]
+
+    private func bodyContains(_ content: MIMEMessage, _ needle: [UInt8]) -> Bool {
+        let matcher = Self.matcher(needle)
+        return content.textParts.contains { matcher.matches(content.decodedText(of: $0)) }
+    }
+
+    static func matcher(_ needle: [UInt8]) -> UnicodeCaseMap.Matcher {
+        UnicodeCaseMap.Matcher(String(decoding: needle, as: UTF8.self))
+    }
+
+    /// The message header with encoded words decoded, for TEXT.
+    static func decodedHeader(_ content: MIMEMessage) -> String {
+        EncodedWords.decode(Array(content.section([], .header) ?? []))
+    }
 
     static func utcDay(_ date: Date) -> (year: Int, month: Int, day: Int) {
         var calendar = Calendar(identifier: .gregorian)

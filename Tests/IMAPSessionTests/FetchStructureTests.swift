@@ -16,17 +16,17 @@ import Testing
 // Fixture text: lines end in CRLF unless `crlf: false`; «XX» stands for the raw byte 0xXX. Expected
 // strings show bytes below 0x20 and above 0x7E the same way, so literals read «0D»«0A».
 
-struct StructureFixture: Sendable {
+private struct StructureFixture: Sendable {
     let name: String
     let bytes: [UInt8]
 }
 
-func F(_ name: String, _ text: String, crlf: Bool = true) -> StructureFixture {
+private func F(_ name: String, _ text: String, crlf: Bool = true) -> StructureFixture {
     StructureFixture(name: name, bytes: fixtureBytes(text, crlf: crlf))
 }
 
 /// Fixture text to message bytes: LF to CRLF (optionally), «XX» to the byte 0xXX.
-func fixtureBytes(_ text: String, crlf: Bool = true) -> [UInt8] {
+private func fixtureBytes(_ text: String, crlf: Bool = true) -> [UInt8] {
     var out: [UInt8] = []
     let scalars = Array(text.unicodeScalars)
     var i = 0
@@ -47,7 +47,7 @@ func fixtureBytes(_ text: String, crlf: Bool = true) -> [UInt8] {
 }
 
 /// Bytes to the notation of the expectations: printable ASCII as is, everything else as «XX».
-func printable(_ bytes: some Sequence<UInt8>) -> String {
+private func printable(_ bytes: some Sequence<UInt8>) -> String {
     var s = ""
     for b in bytes {
         if b >= 0x20 && b < 0x7F {
@@ -60,16 +60,16 @@ func printable(_ bytes: some Sequence<UInt8>) -> String {
 }
 
 extension String {
-    func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
+    fileprivate func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
 }
 
-func render(_ write: (inout ByteBuffer) -> Void) -> String {
+private func render(_ write: (inout ByteBuffer) -> Void) -> String {
     var buffer = ByteBuffer()
     write(&buffer)
     return printable(buffer.readableBytesView)
 }
 
-let structureFixtures: [StructureFixture] = [
+private let structureFixtures: [StructureFixture] = [
     F("plain", """
         From: Alice Example <alice@example.com>
         To: Bob <bob@example.org>
@@ -751,7 +751,7 @@ let structureFixtures: [StructureFixture] = [
 }
 
 /// Expected ENVELOPE, BODY, BODYSTRUCTURE per fixture; identical to Dovecot's unless a comment says otherwise.
-let expectedStructures: [String: [String]] = [
+private let expectedStructures: [String: [String]] = [
     "plain": [
         #"("Tue, 2 Jan 2024 10:00:00 +0100" "Lunch tomorrow?" (("Alice Example" NIL "alice" "example.com")) (("Alice Example" NIL "alice" "example.com")) (("Alice Example" NIL "alice" "example.com")) (("Bob" NIL "bob" "example.org")) NIL NIL NIL "<lunch-1@example.com>")"#,
         #"("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" 31 2)"#,

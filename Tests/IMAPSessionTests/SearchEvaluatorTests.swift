@@ -1,5 +1,6 @@
 import Foundation
 import IMAPWire
+import MIME
 import MailStore
 import Testing
 
@@ -14,7 +15,7 @@ import Testing
     ) -> SearchEvaluator.Message {
         let meta = MessageMeta(uid: uid, modSeq: 9, flags: flags, internalDate: Date(timeIntervalSince1970: 1_583_226_000), size: size)
         return SearchEvaluator.Message(
-            sequenceNumber: seq, meta: meta, recent: recent, content: text.map { MessageText(Array($0.utf8)) })
+            sequenceNumber: seq, meta: meta, recent: recent, content: text.map { MIMEMessage(Array($0.utf8)) })
     }
 
     @Test func flagKeys() {

@@ -24,6 +24,9 @@ import Testing
         ("1,3:5", .sequenceSet(.ranges([SequenceRange(1...1), SequenceRange(3...5)]))), ("$", .sequenceSet(.lastCommandResult)),
         ("NOT SEEN", .not(.seen)), ("OR SEEN DRAFT", .or(.seen, .draft)), ("(SEEN)", .and([.seen])),
         ("(SEEN DRAFT)", .and([.seen, .draft])), ("MODSEQ 7", .modSeq(7)),
+        ("MODSEQ \"/flags/\\\\draft\" all 620162338", .modSeq(620_162_338)), ("MODSEQ \"/flags/x\" priv 3", .modSeq(3)),
+        ("SAVEDBEFORE 1-Feb-2024", .savedBefore(date(2024, 2, 1))), ("SAVEDATESUPPORTED", .saveDateSupported),
+        ("EMAILID E12ab_-", .emailID("E12ab_-")), ("THREADID T1", .threadID("T1")),
         ("SEEN DRAFT", .and([.seen, .draft])),
         ("OR (SEEN FROM x) NOT NOT 2", .or(.and([.seen, .from(bytes("x"))]), .not(.not(.sequenceSet(.single(2)))))),
     ])
@@ -43,6 +46,7 @@ import Testing
         "", " ", "FOO", "()", "(SEEN", "SEEN)", "OR SEEN", "NOT", "BEFORE 32-Jan-2000", "BEFORE 29-Feb-2023",
         "BEFORE 1-Foo-2000", "BEFORE 1-Jan-99", "LARGER", "LARGER x", "0", "1:0", "1,", "UID", "KEYWORD \\Seen",
         "HEADER x", "RETURN (BOGUS) ALL", "CHARSET", "SEEN  DRAFT", "4294967296", "MODSEQ x",
+        "MODSEQ \"/flags/x\" any 3", "MODSEQ \"/flags/x\" all", "EMAILID", "EMAILID !x",
     ])
     func malformed(text: String) {
         expectError("a SEARCH \(text)\r\n")

@@ -82,6 +82,7 @@ def test_modseq_strictly_increases(server, box):
             assert fetches, r
             fm = fetch_map(r, "SEQ")
             assert "MODSEQ" in fm[2], f"with CONDSTORE enabled, FETCH after STORE must carry MODSEQ: {r}"
+            assert fm[2].get("UID") == uids[1], f"... and UID (RFC 7162 3.1): {r}"
             assert fm[2]["MODSEQ"] > last, (fm, last)
             last = fm[2]["MODSEQ"]
             assert status_hms(c, mbox) == last
@@ -229,7 +230,9 @@ def test_fetch_modseq_enables_condstore_for_unsolicited_fetch(server, box):
             import time
             time.sleep(0.2)
         assert seen, "no FETCH for another session's STORE"
-        assert all("MODSEQ (" in l.text for l in seen), [l.text for l in seen]
+        # RFC 7162 3.1: "both UID and mod-sequence data in all subsequent untagged FETCH responses"
+        # caused by STORE or by an external agent
+        assert all("MODSEQ (" in l.text and "UID " in l.text for l in seen), [l.text for l in seen]
     finally:
         a.close()
         b.close()
@@ -258,3 +261,62 @@ def test_imapclient_condstore(server, box):
             cl.logout()
         except Exception:
             pass
+
+
+def test_conditional_store_silent_still_reports_modseq(server, box):
+    """RFC 7162 3.1.3: for a successful conditional STORE an untagged FETCH with MODSEQ MUST be
+    sent, even if the .SILENT suffix is specified (the client needs the new mod-sequence)."""
+    mbox, uids = box
+    c = raw_session(server)
+    try:
+        r = c.command(f"s1 SELECT {quote(mbox)} (CONDSTORE)")
+        hms = highestmodseq(r)
+        r = c.command(f"st1 STORE 1 (UNCHANGEDSINCE {hms}) +FLAGS.SILENT (\\Seen)")
+        assert r.status == "OK" and code_args(r.tagged, "MODIFIED") is None, r
+        fm = fetch_map(r, "SEQ")
+        assert 1 in fm and fm[1].get("MODSEQ", 0) > hms, \
+            f"conditional STORE .SILENT must still send '* 1 FETCH (MODSEQ (n))': {r}"
+        r = c.command(f"st2 UID STORE {uids[1]} (UNCHANGEDSINCE {hms}) FLAGS.SILENT (\\Answered)")
+        fm = fetch_map(r, "SEQ")
+        assert 2 in fm and fm[2].get("MODSEQ", 0) > hms and fm[2].get("UID") == uids[1], \
+            f"UID STORE (UNCHANGEDSINCE) .SILENT: FETCH with UID and MODSEQ expected: {r}"
+    finally:
+        c.close()
+
+
+def test_search_modseq_with_entry_name(server, box):
+    """RFC 7162 3.1.5 / grammar: search-modsequence = "MODSEQ" [SP entry-name SP entry-type-req]
+    SP mod-sequence-valzer, e.g. SEARCH MODSEQ "/flags/\\\\draft" all 620162338."""
+    mbox, uids = box
+    c = raw_session(server)
+    try:
+        r = c.command(f"s1 SELECT {quote(mbox)} (CONDSTORE)")
+        hms = highestmodseq(r)
+        assert c.command("st1 STORE 3 +FLAGS (\\Draft)").status == "OK"
+        for et in ("all", "priv", "shared"):
+            r = c.command(f'q1 SEARCH MODSEQ "/flags/\\\\draft" {et} {hms + 1}')
+            assert r.status == "OK", f"SEARCH MODSEQ with entry-name/entry-type must be accepted: {r}"
+            line = r.untagged_of("SEARCH")[0].text
+            assert re.match(r"^\* SEARCH 3 \(MODSEQ \d+\)$", line), line
+        r = c.command(f'q2 UID SEARCH MODSEQ "/flags/kwx" all 1 UNDRAFT')
+        assert r.status == "OK", r
+    finally:
+        c.close()
+
+
+def test_esearch_with_modseq(server, box):
+    """RFC 7162 3.1.5 with RFC 4731: an ESEARCH answer to a MODSEQ search carries MODSEQ."""
+    require_caps(server, "ESEARCH")
+    mbox, uids = box
+    c = raw_session(server)
+    try:
+        r = c.command(f"s1 SELECT {quote(mbox)} (CONDSTORE)")
+        hms = highestmodseq(r)
+        assert c.command("st1 STORE 2 +FLAGS (\\Flagged)").status == "OK"
+        m2 = fetch_map(c.command("f1 FETCH 2 (MODSEQ)"), "SEQ")[2]["MODSEQ"]
+        r = c.command(f"q1 SEARCH RETURN (ALL COUNT) MODSEQ {hms + 1}")
+        line = r.untagged_of("ESEARCH")[0].text
+        assert re.search(r"\bALL 2\b", line) and re.search(r"\bCOUNT 1\b", line), line
+        assert re.search(rf"\bMODSEQ {m2}\b", line), f"ESEARCH must include MODSEQ {m2}: {line}"
+    finally:
+        c.close()

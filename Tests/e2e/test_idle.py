@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from exthelpers import make_message, quote, raw_append, raw_session, read_until, require_caps
+from exthelpers import fetch_map, make_message, quote, raw_append, raw_session, read_until, require_caps
 
 LATENCY_FILE = os.environ.get("E2E_IDLE_LATENCY_FILE", "/tmp/postern-e2e-idle-latency.json")
 
@@ -67,6 +67,9 @@ def test_idle_pushes_exists_flags_expunge(server, box):
         assert r.status == "OK" and "* 3 EXPUNGE" in r.texts(), r
         read_until(a, lambda l: l.text == "* 3 EXPUNGE", timeout=5)
         done(a)
+        # what was pushed is not reported a second time
+        r = a.command("n1 NOOP")
+        assert r.status == "OK" and not (r.untagged_of("EXISTS") or r.untagged_of("EXPUNGE")), r
         # the view A has after the pushes is the server's: 3 messages, #2 flagged
         r = a.command("f1 FETCH 1:* (FLAGS)")
         assert r.status == "OK" and len(r.untagged_of("FETCH")) == 3, r
@@ -278,3 +281,71 @@ def test_idle_push_latency(server, box, record_property):
     print(f"\nIDLE push latency (B tagged OK -> A untagged line): {summary}")
     assert not missing, f"pushes not received within 5 s: {missing}; {summary}"
     assert all(v < 2.0 for v in allv), f"a push took >= 2 s: {summary}"
+
+
+def test_idle_with_qresync_pushes_vanished_and_modseq(server, box):
+    """With QRESYNC enabled, expunges are pushed as VANISHED (RFC 7162 3.2.10) and flag
+    changes carry MODSEQ (RFC 7162 3.1.4), also while idling."""
+    require_caps(server, "QRESYNC")
+    mbox, b = box
+    a = raw_session(server, mbox, enable="QRESYNC")
+    try:
+        uids = sorted(fetch_map(a.command("f0 FETCH 1:* (UID)")))
+        start_idle(a)
+        assert b.command(f"b1 SELECT {quote(mbox)}").status == "OK"
+        assert b.command("b2 STORE 2 +FLAGS (\\Flagged)").status == "OK"
+        got = read_until(a, lambda l: l.text.startswith("* 2 FETCH"), timeout=5)
+        assert "MODSEQ (" in got[-1].text and "\\Flagged" in got[-1].text, got[-1].text
+        assert b.command("b3 STORE 1,3 +FLAGS.SILENT (\\Deleted)").status == "OK"
+        assert b.command("b4 EXPUNGE").status == "OK"
+        got = read_until(a, lambda l: l.text.startswith("* VANISHED"), timeout=5)
+        assert not any(l.text.endswith(" EXPUNGE") for l in got), [l.text for l in got]
+        gone = set()
+        txt = got[-1].text
+        assert "(EARLIER)" not in txt, txt
+        for part in txt.split()[-1].split(","):
+            lo, _, hi = part.partition(":")
+            gone |= set(range(int(lo), int(hi or lo) + 1))
+        if gone != {uids[0], uids[2]}:
+            more = read_until(a, lambda l: l.text.startswith("* VANISHED"), timeout=3)
+            for part in more[-1].text.split()[-1].split(","):
+                lo, _, hi = part.partition(":")
+                gone |= set(range(int(lo), int(hi or lo) + 1))
+        assert gone == {uids[0], uids[2]}, gone
+        done(a)
+    finally:
+        a.close()
+
+
+def test_done_split_across_writes(server, box):
+    mbox, b = box
+    a = raw_session(server, mbox)
+    try:
+        start_idle(a)
+        a.send(b"DO")
+        time.sleep(0.3)
+        a.send(b"NE\r\n")
+        assert a.read_until_tagged("i1", timeout=10).status == "OK"
+    finally:
+        a.close()
+
+
+def test_idle_sees_move_out_and_in(server, box):
+    """A MOVE by another session is an expunge in the source and an EXISTS in the target."""
+    require_caps(server, "MOVE")
+    mbox, b = box
+    assert b.command(f"b0 CREATE {quote(mbox + '-target')}").status == "OK"
+    src = raw_session(server, mbox)
+    dst = raw_session(server, mbox + "-target")
+    try:
+        start_idle(src)
+        start_idle(dst, "j1")
+        assert b.command(f"b1 SELECT {quote(mbox)}").status == "OK"
+        assert b.command(f"b2 MOVE 2 {quote(mbox + '-target')}").status == "OK"
+        read_until(src, lambda l: l.text == "* 2 EXPUNGE", timeout=5)
+        read_until(dst, lambda l: l.text == "* 1 EXISTS", timeout=5)
+        done(src)
+        done(dst, "j1")
+    finally:
+        src.close()
+        dst.close()

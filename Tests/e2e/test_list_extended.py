@@ -110,6 +110,7 @@ def test_list_multiple_patterns(server, tree):
     assert set(parse_lists(r)) == {f"{mbox}/a", f"{mbox}/b/c"}, r
 
 
+@pytest.mark.postern   # relies on Postern's default special-use mailboxes of a new account
 def test_list_special_use(server, tree):
     mbox, c = tree
     r = c.command('l1 LIST (SPECIAL-USE) "" "*"')

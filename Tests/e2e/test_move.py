@@ -275,3 +275,40 @@ def test_uid_expunge_needs_uid_set(server, src):
     mbox, dst, uids, c = src
     r = c.command("x1 UID EXPUNGE")
     assert r.status == "BAD", r
+
+
+# ---------------------------------------------- expunge numbering with pending foreign expunges
+
+
+@pytest.mark.parametrize("how", ["UID MOVE", "UID EXPUNGE", "EXPUNGE", "MOVE"])
+def test_expunge_numbering_with_pending_foreign_expunge(server, src, how):
+    """A has not yet been told that B expunged messages; A's own MOVE/EXPUNGE response then
+    reports both, and applying the EXPUNGE lines in order to A's view must give the real state
+    (RFC 9051 7.5.1: each EXPUNGE decrements the following sequence numbers immediately)."""
+    mbox, dst, uids, a = src
+    b = raw_session(server, mbox)
+    try:
+        assert b.command(f"b1 UID STORE {uids[0]},{uids[3]} +FLAGS.SILENT (\\Deleted)").status == "OK"
+        assert b.command(f"b2 UID EXPUNGE {uids[0]},{uids[3]}").status == "OK"
+        time.sleep(0.2)
+        view = list(uids)
+        if how == "UID MOVE":
+            r = a.command(f"x1 UID MOVE {uids[2]},{uids[4]} {quote(dst)}")
+        elif how == "MOVE":
+            # sequence numbers in A's (stale) view: uids[2] is #3, uids[4] is #5
+            r = a.command(f"x1 MOVE 3,5 {quote(dst)}")
+        else:
+            r0 = a.command(f"x0 UID STORE {uids[2]},{uids[4]} +FLAGS.SILENT (\\Deleted)")
+            assert r0.status == "OK", r0
+            view = apply_expunges(view, r0)   # UID STORE may already report B's expunges
+            r = a.command(f"x1 UID EXPUNGE {uids[2]},{uids[4]}" if how == "UID EXPUNGE" else "x1 EXPUNGE")
+        assert r.status == "OK", r
+        view = apply_expunges(view, r)
+        # whatever was not reported yet comes at the next NOOP
+        r2 = a.command("n1 NOOP")
+        view = apply_expunges(view, r2)
+        assert view == [uids[1]], (view, r, r2)
+        r3 = a.command("f1 FETCH 1:* (UID)")
+        assert [v["UID"] for _, v in sorted(fetch_map(r3, "SEQ").items())] == [uids[1]], r3
+    finally:
+        b.close()

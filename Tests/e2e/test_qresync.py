@@ -240,3 +240,33 @@ def test_enable_qresync_implies_condstore(server, box):
     finally:
         c.close()
         b.close()
+
+
+def test_vanished_with_pending_foreign_expunge_and_move(server, box):
+    """QRESYNC session: another session's expunges and the session's own UID MOVE are all
+    reported as VANISHED, with no EXPUNGE and the right UID sets."""
+    require_caps(server, "MOVE")
+    mbox, uids = box
+    a = raw_session(server, enable="QRESYNC")
+    b = raw_session(server, mbox)
+    try:
+        assert a.command(f"c1 CREATE {quote(mbox + '-to')}").status == "OK"
+        assert a.command(f"s1 SELECT {quote(mbox)}").status == "OK"
+        assert b.command(f"b1 UID STORE {uids[0]} +FLAGS.SILENT (\\Deleted)").status == "OK"
+        assert b.command(f"b2 UID EXPUNGE {uids[0]}").status == "OK"
+        time.sleep(0.2)
+        r = a.command(f"m1 UID MOVE {uids[5]}:{uids[6]} {quote(mbox + '-to')}")
+        assert r.status == "OK", r
+        assert not r.untagged_of("EXPUNGE"), r
+        gone = vanished_uids(r, earlier=False)
+        r2 = a.command("n1 NOOP")
+        assert not r2.untagged_of("EXPUNGE"), r2
+        gone |= vanished_uids(r2, earlier=False)
+        assert gone == {uids[0], uids[5], uids[6]}, (r, r2)
+        r3 = a.command("f1 UID FETCH 1:* (UID)")
+        assert sorted(fetch_map(r3)) == [u for u in uids if u not in gone], r3
+        exists = [int(l.text.split()[1]) for l in r3.untagged_of("EXISTS")]
+        assert len(fetch_map(r3)) == len(uids) - 3
+    finally:
+        a.close()
+        b.close()

@@ -103,7 +103,17 @@ extension GrammarParser {
             return .or(a, try searchKey())
         case "MODSEQ":
             // search-modsequence = "MODSEQ" [search-modseq-ext] SP mod-sequence-valzer
+            // search-modseq-ext  = SP entry-name SP entry-type-req
+            // entry-type-req     = entry-type-resp / "all";  entry-type-resp = "priv" / "shared"
+            // (RFC 7162 §7). The entry is accepted and not kept: every flag shares the message's MODSEQ.
             try space()
+            if peek() == UInt8(ascii: "\"") {
+                _ = try string()
+                try space()
+                let type = keywordToken()
+                guard ["PRIV", "SHARED", "ALL"].contains(type) else { throw ParseError("expected priv, shared or all") }
+                try space()
+            }
             return .modSeq(try number64())
         // search-key =/ "SAVEDBEFORE" SP date / "SAVEDON" SP date / "SAVEDSINCE" SP date /
         //               "SAVEDATESUPPORTED"   (RFC 8514 §6)

@@ -1,0 +1,139 @@
+import Foundation
+import IMAPWire
+import MIME
+import MailStore
+import NIOCore
+
+/// What FETCH knows of one message: its bytes (when an item needs them) and its parse result.
+struct FetchedMessage {
+    var bytes: [UInt8]?
+    var structure: ParsedMessage?
+}
+
+/// Building one FETCH response (RFC 9051 §7.5.2) from stored metadata and the message model.
+extension IMAPSession {
+    /// `* n FETCH (...)`, or nil when a BINARY item meets an unknown transfer encoding (RFC 3516 §4.3).
+    func fetchResponse(seq: Int, meta: MessageMeta, message: FetchedMessage, items: [FetchAttribute]) -> ByteBuffer? {
+        var b = ByteBufferAllocator().buffer(capacity: 128)
+        b.writeString("* \(seq) FETCH (")
+        for (index, item) in items.enumerated() {
+            if index > 0 { b.writeString(" ") }
+            switch item {
+            case .uid:
+                b.writeString("UID \(meta.uid)")
+            case .flags:
+                b.writeString("FLAGS " + flagText(meta.flags, uid: meta.uid))
+            case .internalDate:
+                b.writeString("INTERNALDATE ")
+                b.writeInternalDate(meta.internalDate)
+            case .rfc822Size:
+                b.writeString("RFC822.SIZE \(meta.size)")
+            case .modSeq:
+                b.writeString("MODSEQ (\(meta.modSeq))")
+            case .saveDate:
+                b.writeString("SAVEDATE ")
+                b.writeInternalDate(meta.saveDate)
+            case .emailID:
+                b.writeString("EMAILID (\(meta.emailID))")
+            case .threadID:
+                b.writeString("THREADID NIL")
+            case .rfc822:
+                b.writeString("RFC822 ")
+                b.writeIMAPLiteral(message.bytes ?? [])
+            case .rfc822Header:
+                b.writeString("RFC822.HEADER ")
+                b.writeIMAPNString(Self.section(message, SectionSpec(part: [], kind: .header)))
+            case .rfc822Text:
+                b.writeString("RFC822.TEXT ")
+                b.writeIMAPNString(Self.section(message, SectionSpec(part: [], kind: .text)))
+            case .envelope:
+                b.writeString("ENVELOPE ")
+                b.writeEnvelope(message.structure?.root.envelope ?? Envelope())
+            case .body, .bodyStructure:
+                b.writeString(item == .body ? "BODY " : "BODYSTRUCTURE ")
+                if let root = message.structure?.root {
+                    b.writeBodyStructure(root, extensible: item == .bodyStructure)
+                } else {
+                    b.writeString("NIL")
+                }
+            case .bodySection(_, let section, let partial):
+                b.writeString("BODY")
+                b.writeSection(section)
+                var bytes = Self.section(message, section)
+                if let partial {
+                    b.writeString("<\(partial.offset)>")
+                    bytes = bytes.map { Self.slice($0, partial) }
+                }
+                b.writeString(" ")
+                // Bodies always go as literals: they are message text, not protocol strings.
+                if let bytes { b.writeIMAPLiteral(bytes) } else { b.writeString("NIL") }
+            case .binary(_, let part, let partial):
+                guard var bytes = Self.binary(message, part) else { return nil }
+                b.writeString("BINARY[" + part.map(String.init).joined(separator: ".") + "]")
+                if let partial {
+                    b.writeString("<\(partial.offset)>")
+                    bytes = Self.slice(bytes, partial)
+                }
+                // RFC 3516 §4.2: literal8 when the decoded data contains NUL.
+                b.writeString(bytes.contains(0) ? " ~{\(bytes.count)}\r\n" : " {\(bytes.count)}\r\n")
+                b.writeBytes(bytes)
+            case .binarySize(let part):
+                guard let bytes = Self.binary(message, part) else { return nil }
+                b.writeString("BINARY.SIZE[" + part.map(String.init).joined(separator: ".") + "] \(bytes.count)")
+            }
+        }
+        b.writeString(")\r\n")
+        return b
+    }
+
+    /// A BODY[...] section (RFC 9051 §6.4.5); nil when the part does not exist.
+    static func section(_ message: FetchedMessage, _ section: SectionSpec) -> [UInt8]? {
+        guard let bytes = message.bytes else { return nil }
+        if section.part.isEmpty && section.kind == .complete { return bytes }
+        guard let structure = message.structure else { return nil }
+        let mime = MIMEMessage(bytes: bytes, structure: structure)
+        switch section.kind {
+        case .complete: return mime.section(section.part, .body).map(Array.init)
+        case .header: return mime.section(section.part, .header).map(Array.init)
+        case .text: return mime.section(section.part, .text).map(Array.init)
+        case .mime: return mime.section(section.part, .mime).map(Array.init)
+        case .headerFields(let names): return mime.headerFields(section.part, names: names, not: false)
+        case .headerFieldsNot(let names): return mime.headerFields(section.part, names: names, not: true)
+        }
+    }
+
+    /// BINARY[part] (RFC 3516 §4.1): the part with its transfer encoding undone; `[]` is the whole
+    /// message. Nil when the encoding is unknown; an empty result for a part that does not exist.
+    static func binary(_ message: FetchedMessage, _ path: [Int]) -> [UInt8]? {
+        guard let bytes = message.bytes else { return [] }
+        if path.isEmpty { return bytes }
+        guard let structure = message.structure, let part = structure.part(path) else { return [] }
+        return MIMEMessage(bytes: bytes, structure: structure).decodedBody(of: part)
+    }
+
+    /// Stored parse results of the current parser version for these messages of the selected mailbox.
+    func storedStructures(_ uids: [UID]) async throws -> [UID: ParsedMessage] {
+        guard let view = selected, !uids.isEmpty else { return [:] }
+        let stored = try await store.structures(account: accountID, mailbox: view.id, uids: UIDSet(uids))
+        var result: [UID: ParsedMessage] = [:]
+        for (uid, structure) in stored where structure.version == ParsedMessage.serializationVersion {
+            if let parsed = ParsedMessage(serialized: structure.data) { result[uid] = parsed }
+        }
+        return result
+    }
+
+    /// Parses a message that has no current parse result and stores it for next time (a message stored
+    /// before the parser changed, or one delivered without one).
+    func parseAndKeep(_ bytes: [UInt8], uid: UID) async -> ParsedMessage {
+        let parsed = MessageParser.parse(bytes)
+        if let view = selected {
+            let structure = MessageStructure(version: ParsedMessage.serializationVersion, data: parsed.serialized())
+            do {
+                try await store.setStructure(account: accountID, mailbox: view.id, uid: uid, structure: structure)
+            } catch {
+                logger.warning("could not keep a message's structure: \(error)")
+            }
+        }
+        return parsed
+    }
+}
