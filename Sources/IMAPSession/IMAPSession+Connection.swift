@@ -20,7 +20,7 @@ extension IMAPSession {
             caps += [
                 "IDLE", "UNSELECT", "NAMESPACE", "UIDPLUS", "MOVE", "BINARY", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
                 "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "LIST-EXTENDED", "LIST-STATUS", "MULTIAPPEND", "UNAUTHENTICATE", "STATUS=SIZE", "SAVEDATE",
-                "OBJECTID", "APPENDLIMIT=\(configuration.maxMessageSize)",
+                "OBJECTID", "UTF8=ACCEPT", "APPENDLIMIT=\(configuration.maxMessageSize)",
             ]
         }
         return caps
@@ -184,6 +184,10 @@ extension IMAPSession {
             case "IMAP4REV2" where !rev2Enabled && Self.advertisesRev2:
                 rev2Enabled = true
                 enabled.append("IMAP4rev2")
+            case "UTF8=ACCEPT" where !utf8Enabled:
+                // RFC 6855 §3: UTF-8 mailbox names and strings from now on (and no modified UTF-7).
+                utf8Enabled = true
+                enabled.append("UTF8=ACCEPT")
             case "QRESYNC" where !qresyncEnabled:
                 // QRESYNC implies CONDSTORE (RFC 7162 §3.2.3).
                 qresyncEnabled = true
@@ -206,6 +210,7 @@ extension IMAPSession {
         condstoreEnabled = false
         qresyncEnabled = false
         rev2Enabled = false
+        utf8Enabled = false
         failedLogins = 0
         badCommandsBeforeLogin = 0
         logger[metadataKey: "user"] = nil

@@ -11,7 +11,8 @@ extension IMAPSession {
     /// taken as it is; INBOX in any case is INBOX; validated (no wildcards, controls, `..` and such).
     func storeName(_ wire: IMAPWire.MailboxName) throws -> String {
         let decoded: String
-        if wire.bytes.allSatisfy({ $0 < 0x80 }) {
+        // After ENABLE IMAP4rev2 or UTF8=ACCEPT names are plain UTF-8 ("&" is just a character).
+        if wire.bytes.allSatisfy({ $0 < 0x80 }) && !(rev2Enabled || utf8Enabled) {
             do {
                 decoded = try ModifiedUTF7.decode(wire.bytes)
             } catch {
@@ -26,9 +27,9 @@ extension IMAPSession {
     }
 
     /// A mailbox name in a response: modified UTF-7 for IMAP4rev1 clients, UTF-8 (a quoted string)
-    /// once IMAP4rev2 is enabled (RFC 9051 §5.1).
+    /// once IMAP4rev2 or UTF8=ACCEPT is enabled (RFC 9051 §5.1, RFC 6855 §3).
     func writeMailbox(_ name: String) {
-        if rev2Enabled && name.utf8.contains(where: { $0 >= 0x80 }) {
+        if (rev2Enabled || utf8Enabled) && name.utf8.contains(where: { $0 >= 0x80 }) {
             out.writeQuotedUTF8(name)
         } else {
             out.writeMailboxName(IMAPWire.MailboxName(ModifiedUTF7.encode(name)))

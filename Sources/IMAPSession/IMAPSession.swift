@@ -39,6 +39,8 @@ public final class IMAPSession {
     var qresyncEnabled = false
     /// IMAP4rev2 response rules (RFC 9051), after ENABLE IMAP4rev2; otherwise IMAP4rev1 (RFC 3501).
     var rev2Enabled = false
+    /// UTF8=ACCEPT (RFC 6855) enabled: mailbox names go out as UTF-8.
+    var utf8Enabled = false
     /// Set when the selected mailbox disappeared and BYE was sent: the connection closes.
     var mailboxVanished = false
     var badCommandsBeforeLogin = 0

@@ -48,6 +48,27 @@ import Testing
             ])
     }
 
+    /// RFC 6855 §4: append-data =/ "UTF8" SP "(" literal8 ")"
+    @Test func utf8AppendData() {
+        let input = "a APPEND x (\\Seen) UTF8 (~{2+}\r\nhi) UTF8 (~{1}\r\nz)\r\nb NOOP\r\n"
+        #expect(
+            events(input) == [
+                .appendStart(tag: "a", mailbox: "x"),
+                .appendMessageBegin(flags: [.seen], internalDate: nil, size: 2, synchronizing: false, binary: true),
+                .appendMessageBytes(ByteBuffer(string: "hi")), .appendMessageEnd,
+                .appendMessageBegin(flags: [], internalDate: nil, size: 1, synchronizing: true, binary: true),
+                .continuationRequest, .appendMessageBytes(ByteBuffer(string: "z")), .appendMessageEnd, .appendEnd,
+                .command(TaggedCommand(tag: "b", command: .noop)),
+            ])
+    }
+
+    @Test func utf8AppendDataNeedsItsParenthesis() {
+        let input = "a APPEND x UTF8 (~{2+}\r\nhi\r\nb NOOP\r\n"
+        let got = events(input)
+        #expect(got.contains(.appendError(tag: "a", message: "expected ) after the UTF8 message")))
+        #expect(got.last == .command(TaggedCommand(tag: "b", command: .noop)))
+    }
+
     @Test func multiAppend() {
         let input = "a APPEND x {2+}\r\nhi (\\Draft) {3}\r\nabc ~{0}\r\n\r\n"
         #expect(

@@ -19,6 +19,8 @@ public struct CommandFramer: Sendable {
     private var rawLineRequested = false
     private var appendTag = ""
     private var appendMessage: LiteralAnnouncement?
+    /// The current APPEND message came as `UTF8 (literal8)`: its ")" is due after the bytes (RFC 6855 §4).
+    private var appendClosingParenthesis = false
 
     private enum State: Sendable {
         /// Reading the lines of a command into `frame`.
@@ -216,6 +218,7 @@ public struct CommandFramer: Sendable {
             resetFrame()
             appendTag = start.tag
             appendMessage = literal
+            appendClosingParenthesis = start.utf8
             pending.append(.appendStart(tag: start.tag, mailbox: start.mailbox))
             pending.append(
                 .appendMessageBegin(
@@ -248,13 +251,22 @@ public struct CommandFramer: Sendable {
     }
 
     private mutating func stepAppendLine() -> Bool {
-        let content: [UInt8]
+        var content: [UInt8]
         switch readLine() {
         case .needMore: return false
         case .tooLong:
             fail("line too long")
             return true
         case .line(let c): content = c
+        }
+        if appendClosingParenthesis {
+            appendClosingParenthesis = false
+            guard content.first == UInt8(ascii: ")") else {
+                pending.append(.appendError(tag: appendTag, message: "expected ) after the UTF8 message"))
+                state = .command
+                return true
+            }
+            content.removeFirst()
         }
         if content.isEmpty {
             pending.append(.appendEnd)
@@ -267,8 +279,10 @@ public struct CommandFramer: Sendable {
             return true
         }
         do {
-            let (flags, date) = try GrammarParser.parseAppendContinuation(Array(content[..<literal.start]), limits: limits)
+            let (flags, date, utf8) = try GrammarParser.parseAppendContinuation(
+                Array(content[..<literal.start]), limits: limits)
             appendMessage = literal
+            appendClosingParenthesis = utf8
             pending.append(
                 .appendMessageBegin(
                     flags: flags, internalDate: date, size: literal.size,
