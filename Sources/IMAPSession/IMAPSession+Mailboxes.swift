@@ -29,8 +29,12 @@ extension IMAPSession {
     /// A mailbox name in a response: modified UTF-7 for IMAP4rev1 clients, UTF-8 (a quoted string)
     /// once IMAP4rev2 or UTF8=ACCEPT is enabled (RFC 9051 §5.1, RFC 6855 §3).
     func writeMailbox(_ name: String) {
-        if (rev2Enabled || utf8Enabled) && name.utf8.contains(where: { $0 >= 0x80 }) {
-            out.writeQuotedUTF8(name)
+        if rev2Enabled || utf8Enabled {
+            if name.utf8.contains(where: { $0 >= 0x80 }) {
+                out.writeQuotedUTF8(name)
+            } else {
+                out.writeMailboxName(IMAPWire.MailboxName(Array(name.utf8)))
+            }
         } else {
             out.writeMailboxName(IMAPWire.MailboxName(ModifiedUTF7.encode(name)))
         }
