@@ -17,7 +17,8 @@ private func checkRoundTrip(_ command: TaggedCommand) {
     let encoded = CommandEncoder().encode(command)
     let reparsed = GrammarParser.parseCommand(Array(encoded.readableBytesView), limits: fuzzLimits)
     guard case .success(let again) = reparsed, again == command else {
-        preconditionFailure("round trip mismatch: \(command) -> \(String(buffer: encoded).debugDescription) -> \(reparsed)")
+        preconditionFailure(
+            "round trip mismatch: \(command) -> \(String(buffer: encoded).debugDescription) -> \(reparsed)")
     }
 }
 
@@ -59,7 +60,8 @@ public func fuzz(_ data: UnsafeRawPointer, _ size: Int) -> CInt {
                 break
             }
         }
-        precondition(framer.bufferedByteCount <= fuzzLimits.maxLineLength + 2 + chunkSize || sawFatal, "unbounded buffering")
+        precondition(
+            framer.bufferedByteCount <= fuzzLimits.maxLineLength + 2 + chunkSize || sawFatal, "unbounded buffering")
     }
     // Also parse the whole input as one frame, directly.
     if case .success(let command) = GrammarParser.parseCommand(Array(body), limits: fuzzLimits) {

@@ -54,7 +54,9 @@ extension IMAPSession {
         return .next
     }
 
-    func appendMessageBegin(flags: [Flag], date: InternalDate?, size: Int, synchronizing: Bool, binary: Bool)
+    func appendMessageBegin(
+        flags: [Flag], date: InternalDate?, size: Int, synchronizing: Bool, binary: Bool
+    )
         -> ResumeDirective
     {
         guard var state = append else { return .rejectAppendMessage }

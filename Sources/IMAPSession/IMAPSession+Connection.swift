@@ -18,8 +18,10 @@ extension IMAPSession {
             }
         } else {
             caps += [
-                "IDLE", "UNSELECT", "NAMESPACE", "UIDPLUS", "MOVE", "BINARY", "CHILDREN", "SPECIAL-USE", "CREATE-SPECIAL-USE",
-                "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "LIST-EXTENDED", "LIST-STATUS", "MULTIAPPEND", "UNAUTHENTICATE", "STATUS=SIZE", "SAVEDATE",
+                "IDLE", "UNSELECT", "NAMESPACE", "UIDPLUS", "MOVE", "BINARY", "CHILDREN", "SPECIAL-USE",
+                "CREATE-SPECIAL-USE",
+                "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "LIST-EXTENDED", "LIST-STATUS", "MULTIAPPEND",
+                "UNAUTHENTICATE", "STATUS=SIZE", "SAVEDATE",
                 "OBJECTID", "UTF8=ACCEPT", "APPENDLIMIT=\(configuration.maxMessageSize)",
             ]
         }
@@ -139,7 +141,8 @@ extension IMAPSession {
         // message = [authzid] UTF8NUL authcid UTF8NUL passwd (RFC 4616 §2)
         let parts = data.split(separator: 0, omittingEmptySubsequences: false)
         guard parts.count == 3, let authcid = String(data: parts[1], encoding: .utf8),
-            let password = String(data: parts[2], encoding: .utf8), let authzid = String(data: parts[0], encoding: .utf8)
+            let password = String(data: parts[2], encoding: .utf8),
+            let authzid = String(data: parts[0], encoding: .utf8)
         else {
             tagged(tag, .bad, text: "Malformed PLAIN response")
             return .next

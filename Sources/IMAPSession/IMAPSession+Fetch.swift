@@ -5,7 +5,9 @@ import NIOCore
 
 /// FETCH and UID FETCH (RFC 9051 §6.4.5, §7.5.2; RFC 3501 §6.4.5 for the RFC822.* items).
 extension IMAPSession {
-    func fetch(_ tag: String, _ set: SequenceSet, _ attributes: [FetchAttribute], modifiers: [FetchModifier], uid: Bool)
+    func fetch(
+        _ tag: String, _ set: SequenceSet, _ attributes: [FetchAttribute], modifiers: [FetchModifier], uid: Bool
+    )
         async -> ResumeDirective
     {
         guard let view = selected else { return .next }
@@ -46,7 +48,9 @@ extension IMAPSession {
             }
             var metas: [UID: MessageMeta] = [:]
             if !pairs.isEmpty {
-                for meta in try await store.messages(account: accountID, mailbox: view.id, uids: UIDSet(pairs.map(\.uid))) {
+                for meta in try await store.messages(
+                    account: accountID, mailbox: view.id, uids: UIDSet(pairs.map(\.uid)))
+                {
                     metas[meta.uid] = meta
                 }
             }
@@ -80,7 +84,8 @@ extension IMAPSession {
                 }
                 var message = FetchedMessage(bytes: nil, structure: structures[messageUID])
                 if needsContent || (needsStructure && message.structure == nil) {
-                    guard let data = try await store.content(account: accountID, mailbox: view.id, uid: messageUID) else {
+                    guard let data = try await store.content(account: accountID, mailbox: view.id, uid: messageUID)
+                    else {
                         missing = true
                         continue
                     }

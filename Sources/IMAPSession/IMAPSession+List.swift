@@ -66,7 +66,8 @@ extension IMAPSession {
                 out.writeString("* LIST (\(attributes.joined(separator: " "))) \"/\" ")
                 writeMailbox(name)
                 if childInfo {
-                    out.writeString(selectSubscribed ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : " (\"CHILDINFO\" (\"SPECIAL-USE\"))")
+                    out.writeString(
+                        selectSubscribed ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : " (\"CHILDINFO\" (\"SPECIAL-USE\"))")
                 }
                 out.writeString("\r\n")
                 // LIST-STATUS (RFC 5819 §2): STATUS right after the mailbox's LIST, for selectable ones.
@@ -87,7 +88,9 @@ extension IMAPSession {
         return .next
     }
 
-    func lsub(_ tag: String, reference wireReference: IMAPWire.MailboxName, pattern: ByteString) async -> ResumeDirective {
+    func lsub(
+        _ tag: String, reference wireReference: IMAPWire.MailboxName, pattern: ByteString
+    ) async -> ResumeDirective {
         do {
             let reference = try decodePattern(wireReference.bytes)
             let matcher = MailboxPattern(reference: reference, pattern: try decodePattern(pattern.bytes))

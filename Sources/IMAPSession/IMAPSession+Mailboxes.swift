@@ -41,7 +41,9 @@ extension IMAPSession {
     }
 
     /// SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1 for the rev1 responses).
-    func select(_ tag: String, _ wireName: IMAPWire.MailboxName, parameters: [SelectParameter], readOnly: Bool)
+    func select(
+        _ tag: String, _ wireName: IMAPWire.MailboxName, parameters: [SelectParameter], readOnly: Bool
+    )
         async -> ResumeDirective
     {
         var qresync: QResyncParameters?
@@ -78,7 +80,8 @@ extension IMAPSession {
             var view = SelectedMailbox(snapshot: snapshot, readOnly: readOnly)
             var firstUnseen: Int?
             if let first = view.uids.first, let last = view.uids.last {
-                let metas = try await store.messages(account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]))
+                let metas = try await store.messages(
+                    account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]))
                 for meta in metas {
                     view.keywords.formUnion(meta.flags.keywords)
                     if firstUnseen == nil, !meta.flags.system.contains(.seen) {
@@ -156,7 +159,8 @@ extension IMAPSession {
         if view.readOnly {
             untagged("OK [PERMANENTFLAGS ()] No permanent flags in a read-only mailbox")
         } else {
-            untagged("OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft\(keywords) \\*)] Flags permitted")
+            untagged(
+                "OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft\(keywords) \\*)] Flags permitted")
         }
     }
 
@@ -172,7 +176,8 @@ extension IMAPSession {
 
     /// RFC 9051 §6.3.4. A trailing separator only says that children will follow; CREATE-SPECIAL-USE
     /// (RFC 6154 §3) is honoured for a single attribute.
-    func create(_ tag: String, _ wireName: IMAPWire.MailboxName, parameters: [CreateParameter]) async -> ResumeDirective {
+    func create(_ tag: String, _ wireName: IMAPWire.MailboxName, parameters: [CreateParameter]) async -> ResumeDirective
+    {
         do {
             var wire = wireName
             while wire.bytes.count > 1, wire.bytes.last == UInt8(ascii: "/") { wire.bytes.removeLast() }
@@ -188,7 +193,8 @@ extension IMAPSession {
                     return .next
                 }
                 guard let text = uses.first else { continue }
-                guard let use = SpecialUse.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+                guard let use = SpecialUse.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() })
+                else {
                     tagged(tag, .no, code: .other("USEATTR", nil), text: "Unsupported special-use attribute")
                     return .next
                 }
@@ -200,7 +206,8 @@ extension IMAPSession {
             }
             let created = try await store.createMailbox(account: accountID, name: name, specialUse: specialUse)
             await reportUpdates(allowExpunge: true)
-            tagged(tag, .ok, code: .other("MAILBOXID", "(\(Self.mailboxObjectID(created.id)))"), text: "CREATE completed")
+            tagged(
+                tag, .ok, code: .other("MAILBOXID", "(\(Self.mailboxObjectID(created.id)))"), text: "CREATE completed")
         } catch {
             fail(tag, error, command: "CREATE")
         }
@@ -286,7 +293,9 @@ extension IMAPSession {
     }
 
     /// RFC 9051 §6.3.11 (with RFC 3501's RECENT, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
-    func status(_ tag: String, _ wireName: IMAPWire.MailboxName, _ attributes: [StatusAttribute]) async -> ResumeDirective {
+    func status(
+        _ tag: String, _ wireName: IMAPWire.MailboxName, _ attributes: [StatusAttribute]
+    ) async -> ResumeDirective {
         do {
             let name = try storeName(wireName)
             guard let info = try await store.mailbox(account: accountID, name: name), !info.isNoSelect else {
@@ -296,7 +305,8 @@ extension IMAPSession {
             let status = try await store.status(account: accountID, mailbox: info.id)
             var deleted: Int?
             if attributes.contains(.deleted) {
-                let all = try await store.messages(account: accountID, mailbox: info.id, uids: UIDSet(ranges: [1...UID.max]))
+                let all = try await store.messages(
+                    account: accountID, mailbox: info.id, uids: UIDSet(ranges: [1...UID.max]))
                 deleted = all.filter { $0.flags.system.contains(.deleted) }.count
             }
             let items = Self.statusItems(

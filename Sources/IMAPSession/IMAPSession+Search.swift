@@ -21,14 +21,16 @@ extension IMAPSession {
             var hits: [(seq: Int, uid: UID)] = []
             var highestModSeq: ModSeq = 0
             if let first = view.uids.first, let last = view.uids.last {
-                let metas = try await store.messages(account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]))
+                let metas = try await store.messages(
+                    account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]))
                 let structures = needsContent ? try await storedStructures(view.uids) : [:]
                 for meta in metas {
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
                     var message = SearchEvaluator.Message(
                         sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
                     if needsContent {
-                        guard let data = try await store.content(account: accountID, mailbox: view.id, uid: meta.uid) else { continue }
+                        guard let data = try await store.content(account: accountID, mailbox: view.id, uid: meta.uid)
+                        else { continue }
                         let bytes = [UInt8](data)
                         let structure = structures[meta.uid] ?? MessageParser.parse(bytes)
                         message.content = MIMEMessage(bytes: bytes, structure: structure)
@@ -45,7 +47,9 @@ extension IMAPSession {
             if let options = command.returnOptions, options.contains(.save) {
                 // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, only those are saved.
                 var saved = hits.map(\.uid)
-                if !options.contains(.all) && !options.contains(.count) && (options.contains(.min) || options.contains(.max)) {
+                if !options.contains(.all) && !options.contains(.count)
+                    && (options.contains(.min) || options.contains(.max))
+                {
                     saved = [options.contains(.min) ? saved.first : nil, options.contains(.max) ? saved.last : nil]
                         .compactMap { $0 }
                 }
@@ -74,7 +78,8 @@ extension IMAPSession {
     }
 
     /// `* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set` (RFC 4731 §3.1).
-    private func writeESearch(tag: String, numbers: [UInt32], options: [SearchReturnOption], uid: Bool, modSeq: ModSeq?) {
+    private func writeESearch(tag: String, numbers: [UInt32], options: [SearchReturnOption], uid: Bool, modSeq: ModSeq?)
+    {
         out.writeString("* ESEARCH (TAG ")
         out.writeIMAPString(tag)
         out.writeString(")")

@@ -69,7 +69,8 @@ extension IMAPSession {
     }
 
     /// RFC 9051 §6.4.7 (COPY) with COPYUID (RFC 4315 §3). A missing destination is NO [TRYCREATE].
-    func copy(_ tag: String, _ set: SequenceSet, to wireName: IMAPWire.MailboxName, uid: Bool) async -> ResumeDirective {
+    func copy(_ tag: String, _ set: SequenceSet, to wireName: IMAPWire.MailboxName, uid: Bool) async -> ResumeDirective
+    {
         guard let view = selected else { return .next }
         let pairs: [(seq: Int, uid: UID)]
         do {
@@ -80,13 +81,15 @@ extension IMAPSession {
         }
         do {
             let name = try storeName(wireName)
-            guard let destination = try await store.mailbox(account: accountID, name: name), !destination.isNoSelect else {
+            guard let destination = try await store.mailbox(account: accountID, name: name), !destination.isNoSelect
+            else {
                 tagged(tag, .no, code: .tryCreate, text: "No such mailbox")
                 return .next
             }
             var code: ResponseCode?
             if !pairs.isEmpty {
-                let result = try await store.copy(account: accountID, from: view.id, uids: UIDSet(pairs.map(\.uid)), to: destination.id)
+                let result = try await store.copy(
+                    account: accountID, from: view.id, uids: UIDSet(pairs.map(\.uid)), to: destination.id)
                 if !result.pairs.isEmpty {
                     let source = UIDSet(result.pairs.map(\.source))
                     let target = result.pairs.map(\.destination)
@@ -104,7 +107,9 @@ extension IMAPSession {
     }
 
     /// RFC 9051 §6.4.6 (STORE), with UNCHANGEDSINCE (RFC 7162 §3.1.3).
-    func storeFlags(_ tag: String, _ set: SequenceSet, _ action: StoreAction, unchangedSince: UInt64?, uid: Bool)
+    func storeFlags(
+        _ tag: String, _ set: SequenceSet, _ action: StoreAction, unchangedSince: UInt64?, uid: Bool
+    )
         async -> ResumeDirective
     {
         guard let view = selected else { return .next }
@@ -134,7 +139,8 @@ extension IMAPSession {
                 case .remove: operation = .remove
                 }
                 let result = try await store.store(
-                    account: accountID, mailbox: view.id, uids: UIDSet(pairs.map(\.uid)), operation: operation, flags: flags,
+                    account: accountID, mailbox: view.id, uids: UIDSet(pairs.map(\.uid)), operation: operation,
+                    flags: flags,
                     unchangedSince: unchangedSince)
                 modified = result.modified
                 announceKeywords(result.updated.map(\.flags))
@@ -144,7 +150,9 @@ extension IMAPSession {
                     guard let seq = current.sequenceNumber(of: update.uid) else { continue }
                     if action.silent {
                         // RFC 7162 §3.1.3: a conditional STORE reports the new MODSEQ even when .SILENT.
-                        if unchangedSince != nil { untagged("\(seq) FETCH (UID \(update.uid) MODSEQ (\(update.modSeq)))") }
+                        if unchangedSince != nil {
+                            untagged("\(seq) FETCH (UID \(update.uid) MODSEQ (\(update.modSeq)))")
+                        }
                         continue
                     }
                     let flags = flagText(update.flags, uid: update.uid)
@@ -191,7 +199,8 @@ extension IMAPSession {
 /// MOVE and UID MOVE (RFC 6851 §3): atomic in the store; COPYUID goes in an untagged OK before the
 /// EXPUNGE (or VANISHED) responses, which MOVE may send even in its sequence-number form.
 extension IMAPSession {
-    func move(_ tag: String, _ set: SequenceSet, to wireName: IMAPWire.MailboxName, uid: Bool) async -> ResumeDirective {
+    func move(_ tag: String, _ set: SequenceSet, to wireName: IMAPWire.MailboxName, uid: Bool) async -> ResumeDirective
+    {
         guard let view = selected else { return .next }
         if view.readOnly {
             tagged(tag, .no, code: .readOnly, text: "The mailbox is read-only")
@@ -206,7 +215,8 @@ extension IMAPSession {
         }
         do {
             let name = try storeName(wireName)
-            guard let destination = try await store.mailbox(account: accountID, name: name), !destination.isNoSelect else {
+            guard let destination = try await store.mailbox(account: accountID, name: name), !destination.isNoSelect
+            else {
                 tagged(tag, .no, code: .tryCreate, text: "No such mailbox")
                 return .next
             }

@@ -46,7 +46,9 @@ extension IMAPSession {
                 view.keywords = selected?.keywords ?? view.keywords
                 for meta in flagChanges {
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
-                    untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(flagText(meta.flags, uid: meta.uid))\(modSeqItem(meta.modSeq)))")
+                    untagged(
+                        "\(seq) FETCH (UID \(meta.uid) FLAGS \(flagText(meta.flags, uid: meta.uid))\(modSeqItem(meta.modSeq)))"
+                    )
                 }
                 selected = view
             } else if allowExpunge && !view.pendingExpunges.isEmpty {

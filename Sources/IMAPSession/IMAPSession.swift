@@ -111,7 +111,8 @@ public final class IMAPSession {
         case .appendStart(let tag, let mailbox):
             return await appendStart(tag: tag, mailbox: mailbox)
         case .appendMessageBegin(let flags, let date, let size, let synchronizing, let binary):
-            return appendMessageBegin(flags: flags, date: date, size: size, synchronizing: synchronizing, binary: binary)
+            return appendMessageBegin(
+                flags: flags, date: date, size: size, synchronizing: synchronizing, binary: binary)
         case .appendMessageBytes(let bytes):
             appendMessageBytes(bytes)
             return .next
@@ -158,7 +159,8 @@ public final class IMAPSession {
         // §6.2: not authenticated
         case .starttls: return startTLS(tag)
         case .login(let user, let password): return await login(tag, user: user, password: password)
-        case .authenticate(let mechanism, let initial): return await authenticate(tag, mechanism: mechanism, initialResponse: initial)
+        case .authenticate(let mechanism, let initial):
+            return await authenticate(tag, mechanism: mechanism, initialResponse: initial)
         default: break
         }
         guard account != nil else {

@@ -11,7 +11,9 @@ enum RFC5322Date {
             .replacingOccurrences(of: ",", with: " ")
             .split(whereSeparator: { $0 == " " || $0 == "\t" })
             .map(String.init)
-        if let first = tokens.first, first.count >= 3, first.first?.isLetter == true, !months.contains(String(first.prefix(3))) {
+        if let first = tokens.first, first.count >= 3, first.first?.isLetter == true,
+            !months.contains(String(first.prefix(3)))
+        {
             tokens.removeFirst()
         }
         guard tokens.count >= 3, let day = Int(tokens[0]), (1...31).contains(day),

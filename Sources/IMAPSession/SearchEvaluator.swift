@@ -77,7 +77,8 @@ struct SearchEvaluator {
             return matcher.matches(Self.decodedHeader(content)) || bodyContains(content, s)
         case .uid(.lastCommandResult), .sequenceSet(.lastCommandResult): return savedSearch.contains(message.meta.uid)
         case .uid(let set): return contains(set, value: message.meta.uid, last: lastUID)
-        case .sequenceSet(let set): return contains(set, value: UInt32(message.sequenceNumber), last: UInt32(messageCount))
+        case .sequenceSet(let set):
+            return contains(set, value: UInt32(message.sequenceNumber), last: UInt32(messageCount))
         case .not(let inner): return !matches(inner, message)
         case .or(let a, let b): return matches(a, message) || matches(b, message)
         case .and(let keys): return keys.allSatisfy { matches($0, message) }

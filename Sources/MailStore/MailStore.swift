@@ -88,7 +88,9 @@ public protocol MailStore: Sendable {
     /// Moves messages atomically (RFC 6851 §3.3): in one transaction they are added to `to` (keeping
     /// flags and internal dates, sharing content) and expunged from `from` (tombstones with a new MODSEQ).
     /// Returns the pairs like `copy` and the expunged source UIDs, ascending.
-    func move(account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID) async throws
+    func move(
+        account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID
+    ) async throws
         -> (copied: CopyResult, expunged: [UID])
     /// Appends several messages atomically (RFC 3502 MULTIAPPEND): all of them or none. Results are in
     /// the order given; every staged file is consumed either way.

@@ -2,9 +2,9 @@ import Foundation
 import MailStore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Content files: `blobs/<first 2 hex>/<32 hex>`, written once (by renaming a fsynced staged file),

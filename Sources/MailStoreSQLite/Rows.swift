@@ -14,7 +14,8 @@ struct MailboxRow {
     var specialUse: SpecialUse?
     var isNoSelect: Bool
 
-    static let columns = "id, account_id, name, uidvalidity, uidnext, highestmodseq, first_recent_uid, special_use, noselect"
+    static let columns =
+        "id, account_id, name, uidvalidity, uidnext, highestmodseq, first_recent_uid, special_use, noselect"
 
     init(row: Row) {
         id = row["id"]

@@ -49,7 +49,9 @@ extension SQLiteMailStore {
 
     public func deleteAccount(name: String) async throws {
         try await write("delete account") { db, effects in
-            guard let account = try AccountID.fetchOne(db, sql: "SELECT id FROM accounts WHERE name = ?", arguments: [name])
+            guard
+                let account = try AccountID.fetchOne(
+                    db, sql: "SELECT id FROM accounts WHERE name = ?", arguments: [name])
             else { throw MailStoreError.accountNotFound }
             effects.changedMailboxes.formUnion(
                 try MailboxID.fetchAll(db, sql: "SELECT id FROM mailboxes WHERE account_id = ?", arguments: [account]))

@@ -93,7 +93,9 @@ extension SQLiteMailStore {
             for member in family {
                 let newName = to + member.name.dropFirst(from.count)
                 try MailboxPath.validate(newName)
-                if try Self.mailboxRow(db, account: account, name: newName) != nil { throw MailStoreError.mailboxExists }
+                if try Self.mailboxRow(db, account: account, name: newName) != nil {
+                    throw MailStoreError.mailboxExists
+                }
                 renames.append((member.id, member.name, newName))
             }
             try Self.createMissingAncestors(db, account: account, of: to)
@@ -114,7 +116,8 @@ extension SQLiteMailStore {
             try Self.requireAccount(db, account)
             if subscribed {
                 try db.execute(
-                    sql: "INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)", arguments: [account, name])
+                    sql: "INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)",
+                    arguments: [account, name])
             } else {
                 try db.execute(
                     sql: "DELETE FROM subscriptions WHERE account_id = ? AND name = ?", arguments: [account, name])
@@ -134,7 +137,9 @@ extension SQLiteMailStore {
 
 extension SQLiteMailStore {
     @discardableResult
-    static func insertMailbox(_ db: Database, account: AccountID, name: String, specialUse: SpecialUse?) throws
+    static func insertMailbox(
+        _ db: Database, account: AccountID, name: String, specialUse: SpecialUse?
+    ) throws
         -> MailboxRow
     {
         let validity = try nextUIDValidity(db, account: account)
@@ -145,7 +150,8 @@ extension SQLiteMailStore {
     }
 
     static func createMissingAncestors(_ db: Database, account: AccountID, of name: String) throws {
-        for ancestor in MailboxPath.ancestors(of: name) where try mailboxRow(db, account: account, name: ancestor) == nil {
+        for ancestor in MailboxPath.ancestors(of: name)
+        where try mailboxRow(db, account: account, name: ancestor) == nil {
             try insertMailbox(db, account: account, name: ancestor, specialUse: nil)
         }
     }
@@ -177,7 +183,9 @@ extension SQLiteMailStore {
     /// Removes \Noselect ancestors of `name` that no longer have children, innermost first. Returns
     /// the ids removed.
     @discardableResult
-    static func removeEmptyPlaceholders(_ db: Database, account: AccountID, above name: String) throws
+    static func removeEmptyPlaceholders(
+        _ db: Database, account: AccountID, above name: String
+    ) throws
         -> [MailboxID]
     {
         var removed: [MailboxID] = []

@@ -90,7 +90,8 @@ extension SQLiteMailStore {
             // An expunge may have committed and unlinked the file since the row was read.
             let stillThere = try await read("content") { db in
                 try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM messages WHERE mailbox_id = ? AND uid = ?", arguments: [mailbox, Int64(uid)]
+                    db, sql: "SELECT 1 FROM messages WHERE mailbox_id = ? AND uid = ?",
+                    arguments: [mailbox, Int64(uid)]
                 ) != nil
             }
             if !stillThere { return nil }

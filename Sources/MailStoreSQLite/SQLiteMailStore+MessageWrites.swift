@@ -23,7 +23,9 @@ extension SQLiteMailStore {
     /// Every staged file is consumed: on success it became a content file; when placing fails, or the
     /// transaction refuses (missing mailbox, \Noselect), the files are removed. After an internal error
     /// the commit outcome may be unknown, so placed files are left for the open-time sweep.
-    public func append(account: AccountID, mailbox: MailboxID, messages: [StagedAppend]) async throws
+    public func append(
+        account: AccountID, mailbox: MailboxID, messages: [StagedAppend]
+    ) async throws
         -> [AppendResult]
     {
         guard !messages.isEmpty else {
@@ -182,7 +184,9 @@ extension SQLiteMailStore {
     /// Inserts copies of `rows` (ascending) into `target` with new UIDs from its UIDNEXT, ascending in
     /// the same order, one new MODSEQ, the rows' flags, internal dates and content, and SAVEDATE now.
     /// Raises the target's UIDNEXT and HIGHESTMODSEQ. Returns (source UID, new UID) pairs.
-    static func insertCopies(_ db: Database, _ rows: [MessageRow], into target: MailboxRow) throws
+    static func insertCopies(
+        _ db: Database, _ rows: [MessageRow], into target: MailboxRow
+    ) throws
         -> [(source: UID, destination: UID)]
     {
         guard UInt64(target.uidNext) + UInt64(rows.count) <= UInt64(UID.max) else {

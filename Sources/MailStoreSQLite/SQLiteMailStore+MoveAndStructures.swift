@@ -10,7 +10,9 @@ extension SQLiteMailStore {
     ///
     /// `from == to` is allowed, as RFC 6851 does not forbid it: the messages are renumbered (new UIDs
     /// at the end, old UIDs expunged) and new rows and tombstones share one new MODSEQ.
-    public func move(account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID) async throws
+    public func move(
+        account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID
+    ) async throws
         -> (copied: CopyResult, expunged: [UID])
     {
         let outcome = try await write("move") { db, effects -> MoveOutcome in
@@ -36,7 +38,9 @@ extension SQLiteMailStore {
 
     /// Stored parse results of the messages of `uids` that have one. Parse results belong to the
     /// content, so copies share them. Range queries on the primary key joined to `structures`.
-    public func structures(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws
+    public func structures(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet
+    ) async throws
         -> [UID: MessageStructure]
     {
         try await read("structures") { db in
@@ -61,7 +65,9 @@ extension SQLiteMailStore {
     /// Stores (or replaces) a message's parse result. Derived data: no MODSEQ change and nothing is
     /// published. It is kept per content, so copies of the message see it too. A UID that is not (or
     /// no longer) in the mailbox is ignored: the message may have been expunged since it was parsed.
-    public func setStructure(account: AccountID, mailbox: MailboxID, uid: UID, structure: MessageStructure)
+    public func setStructure(
+        account: AccountID, mailbox: MailboxID, uid: UID, structure: MessageStructure
+    )
         async throws
     {
         try await write("set structure") { db, _ in

@@ -206,8 +206,9 @@ extension SQLiteMailStore {
 
     /// The next UIDVALIDITY for a mailbox of `account`: max(now, previous + 1), remembered per account.
     static func nextUIDValidity(_ db: Database, account: AccountID) throws -> UIDValidity {
-        guard let last = try Int64.fetchOne(
-            db, sql: "SELECT last_uidvalidity FROM accounts WHERE id = ?", arguments: [account])
+        guard
+            let last = try Int64.fetchOne(
+                db, sql: "SELECT last_uidvalidity FROM accounts WHERE id = ?", arguments: [account])
         else { throw MailStoreError.accountNotFound }
         let now = Int64(Date().timeIntervalSince1970)
         let next = max(now, last + 1)

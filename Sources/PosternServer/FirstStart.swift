@@ -29,7 +29,8 @@ public enum FirstStart {
             let writer = try MessageStaging(store: store).begin()
             try writer.write(Array(message.utf8))
             let staged = try writer.finish()
-            _ = try await store.append(account: account, mailbox: inbox.id, message: staged, flags: MessageFlags(), internalDate: Date())
+            _ = try await store.append(
+                account: account, mailbox: inbox.id, message: staged, flags: MessageFlags(), internalDate: Date())
         }
         return Result(user: accountName, password: password)
     }

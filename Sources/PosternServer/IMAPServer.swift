@@ -52,7 +52,8 @@ public final class IMAPServer: Sendable {
                 state.withLockedValue { $0.listeners.append(channel) }
                 let port = channel.localAddress?.port ?? address.port
                 bound.append(BoundListener(kind: address.kind, host: address.host, port: port))
-                logger.info("listening", metadata: ["kind": "\(address.kind.rawValue)", "address": "\(address.host):\(port)"])
+                logger.info(
+                    "listening", metadata: ["kind": "\(address.kind.rawValue)", "address": "\(address.host):\(port)"])
             }
         } catch {
             await shutdown()

@@ -24,7 +24,8 @@ public enum SelfSignedCertificate {
         if hostName.lowercased() != "localhost" && !hostName.isEmpty { dnsNames.insert(hostName, at: 0) }
         var alternativeNames = dnsNames.map { GeneralName.dnsName($0) }
         alternativeNames.append(.ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])))
-        alternativeNames.append(.ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))))
+        alternativeNames.append(
+            .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))))
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
             Critical(KeyUsage(digitalSignature: true))

@@ -32,7 +32,8 @@ struct Postern: AsyncParsableCommand {
                 printError(failure.message)
                 Foundation.exit(failure.status)
             }
-            let message = fullMessage(for: error)
+            let message =
+                fullMessage(for: error)
                 .split(separator: "\n", omittingEmptySubsequences: true)
                 .first { !$0.hasPrefix("Usage:") && !$0.hasPrefix("  See") }
                 .map(String.init) ?? "\(error)"

@@ -19,13 +19,18 @@ struct Serve: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOption
 
-    @Option(help: "A TOML config file (keys: data_dir, imaps, imap, tls_cert, tls_key, log_level, host_name, max_message_size).")
+    @Option(
+        help:
+            "A TOML config file (keys: data_dir, imaps, imap, tls_cert, tls_key, log_level, host_name, max_message_size)."
+    )
     var config: String?
 
     @Option(name: .customLong("imaps"), help: "IMAPS listener HOST:PORT, or 'off' (repeatable; default 0.0.0.0:993).")
     var imaps: [String] = []
 
-    @Option(name: .customLong("imap"), help: "IMAP+STARTTLS listener HOST:PORT, or 'off' (repeatable; default 0.0.0.0:143).")
+    @Option(
+        name: .customLong("imap"), help: "IMAP+STARTTLS listener HOST:PORT, or 'off' (repeatable; default 0.0.0.0:143)."
+    )
     var imap: [String] = []
 
     @Option(help: "TLS certificate chain (PEM). Default: a self-signed one in DATA/tls, made on first start.")
@@ -61,10 +66,12 @@ struct Serve: AsyncParsableCommand {
             configuration.dataDirectory = data.resolve(fallback: configuration.dataDirectory)
         }
         if !imaps.isEmpty {
-            configuration.replaceListeners(.imaps, with: try imaps.compactMap { try ListenerAddress.parse($0, kind: .imaps) })
+            configuration.replaceListeners(
+                .imaps, with: try imaps.compactMap { try ListenerAddress.parse($0, kind: .imaps) })
         }
         if !imap.isEmpty {
-            configuration.replaceListeners(.imap, with: try imap.compactMap { try ListenerAddress.parse($0, kind: .imap) })
+            configuration.replaceListeners(
+                .imap, with: try imap.compactMap { try ListenerAddress.parse($0, kind: .imap) })
         }
         if let tlsCert { configuration.tlsCertificatePath = tlsCert }
         if let tlsKey { configuration.tlsKeyPath = tlsKey }
@@ -125,7 +132,8 @@ struct ServeRunner {
         if let firstStart {
             out += "Postern made its data folder at \(dataDirectory.path).\n"
             if tls.generated {
-                out += "TLS: a self-signed certificate was made: \(TLSSetup.defaultPaths(dataDirectory: dataDirectory).certificate.path)\n"
+                out +=
+                    "TLS: a self-signed certificate was made: \(TLSSetup.defaultPaths(dataDirectory: dataDirectory).certificate.path)\n"
             }
             out += "First account (the password is shown only this once):\n"
             out += "  user:     \(firstStart.user)\n"

@@ -42,7 +42,9 @@ struct User: AsyncParsableCommand {
             let password = try passwordStdin ? readPassword() : PasswordHasher.generatePassword()
             let store = try openStore(data)
             let credentials = try PasswordHasher().makeCredentials(password: password)
-            try await mapStoreErrors(name) { try await store.setCredentials(accountName: name, credentials: credentials) }
+            try await mapStoreErrors(name) {
+                try await store.setCredentials(accountName: name, credentials: credentials)
+            }
             print("password changed for \(name)")
             if !passwordStdin { print("password: \(password)") }
         }

@@ -4,9 +4,9 @@ import NIOCore
 import Testing
 
 #if canImport(IMAPSession)
-@testable import IMAPSession
+    @testable import IMAPSession
 #else
-@testable import FetchStructure
+    @testable import FetchStructure
 #endif
 
 // Real-world-shaped messages with the ENVELOPE, BODY and BODYSTRUCTURE that FETCH must give for them
@@ -70,7 +70,9 @@ private func render(_ write: (inout ByteBuffer) -> Void) -> String {
 }
 
 private let structureFixtures: [StructureFixture] = [
-    F("plain", """
+    F(
+        "plain",
+        """
         From: Alice Example <alice@example.com>
         To: Bob <bob@example.org>
         Subject: Lunch tomorrow?
@@ -81,22 +83,30 @@ private let structureFixtures: [StructureFixture] = [
         Alice
 
         """),
-    F("no-content-type-minimal", """
+    F(
+        "no-content-type-minimal",
+        """
         Subject: no headers to speak of
 
         hi
         """),
-    F("empty-body", """
+    F(
+        "empty-body",
+        """
         From: a@example.com
         Subject: empty
         Content-Type: text/plain; charset=utf-8
 
         """),
-    F("header-only-no-blank-line", """
+    F(
+        "header-only-no-blank-line",
+        """
         From: a@example.com
         Subject: nothing after me
         """),
-    F("alternative", """
+    F(
+        "alternative",
+        """
         From: "Shop, The" <news@shop.example>
         To: customer@example.net
         Subject: =?UTF-8?B?U29tbWVyc2NobHVzc3ZlcmthdWY=?=
@@ -119,7 +129,9 @@ private let structureFixtures: [StructureFixture] = [
         --ALT-b1--
 
         """),
-    F("mixed-attachments", """
+    F(
+        "mixed-attachments",
+        """
         From: Carol <carol@example.com>
         To: Dan <dan@example.com>, Erin <erin@example.com>
         Cc: team@example.com
@@ -148,7 +160,9 @@ private let structureFixtures: [StructureFixture] = [
         iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==
         --MIX--
         """),
-    F("qp-attachment", """
+    F(
+        "qp-attachment",
+        """
         From: d@example.com
         Subject: qp
         Content-Type: multipart/mixed; boundary="q"
@@ -163,7 +177,9 @@ private let structureFixtures: [StructureFixture] = [
          et cr=E8me
         --q--
         """),
-    F("nested-multipart", """
+    F(
+        "nested-multipart",
+        """
         From: f@example.com
         To: g@example.com
         Subject: nested
@@ -198,7 +214,9 @@ private let structureFixtures: [StructureFixture] = [
         AAEC
         --outer--
         """),
-    F("rfc822-multipart", """
+    F(
+        "rfc822-multipart",
+        """
         From: h@example.com
         Subject: Fwd: original
         Content-Type: multipart/mixed; boundary="fwd"
@@ -229,7 +247,9 @@ private let structureFixtures: [StructureFixture] = [
         --o--
         --fwd--
         """),
-    F("rfc822-toplevel", """
+    F(
+        "rfc822-toplevel",
+        """
         From: wrap@example.com
         Subject: wrapper
         Content-Type: message/rfc822
@@ -239,7 +259,9 @@ private let structureFixtures: [StructureFixture] = [
 
         body
         """),
-    F("digest", """
+    F(
+        "digest",
+        """
         From: list@example.com
         Subject: Digest
         Content-Type: multipart/digest; boundary="dg"
@@ -265,7 +287,9 @@ private let structureFixtures: [StructureFixture] = [
         --dg--
         Epilogue.
         """),
-    F("missing-final-boundary", """
+    F(
+        "missing-final-boundary",
+        """
         From: m@example.com
         Subject: truncated
         Content-Type: multipart/mixed; boundary="cut"
@@ -279,7 +303,9 @@ private let structureFixtures: [StructureFixture] = [
 
         second, and the end never comes
         """),
-    F("preamble-epilogue", """
+    F(
+        "preamble-epilogue",
+        """
         From: p@example.com
         Subject: pre/epi
         Content-Type: multipart/mixed; boundary="pe"
@@ -295,7 +321,9 @@ private let structureFixtures: [StructureFixture] = [
         --pe
         not a part
         """),
-    F("boundary-like-lines", """
+    F(
+        "boundary-like-lines",
+        """
         From: b@example.com
         Subject: boundary lookalikes
         Content-Type: multipart/mixed; boundary="bnd"
@@ -307,21 +335,27 @@ private let structureFixtures: [StructureFixture] = [
          --bnd neither
         --bnd-- trailing junk after close is tolerated
         """),
-    F("boundary-no-delimiters", """
+    F(
+        "boundary-no-delimiters",
+        """
         From: b@example.com
         Subject: no delimiters
         Content-Type: multipart/mixed; boundary="never"
 
         Just text.
         """),
-    F("multipart-no-boundary-param", """
+    F(
+        "multipart-no-boundary-param",
+        """
         From: b@example.com
         Subject: no boundary
         Content-Type: multipart/mixed
 
         Just text.
         """),
-    F("groups", """
+    F(
+        "groups",
+        """
         From: Boss <boss@example.com>
         To: undisclosed-recipients:;
         Cc: Team: ann@example.com, "Ben B." <ben@example.com>;, extra@example.com
@@ -330,7 +364,9 @@ private let structureFixtures: [StructureFixture] = [
 
         x
         """),
-    F("broken-addresses", """
+    F(
+        "broken-addresses",
+        """
         From: just-a-name
         To: <>, @, user@, "unterminated <u@example.com>
         Cc: Joe <joe@example.com, eve@example.com
@@ -339,7 +375,9 @@ private let structureFixtures: [StructureFixture] = [
 
         x
         """),
-    F("display-names", """
+    F(
+        "display-names",
+        """
         From: "Doe, John" <john@example.com>
         To: "Smith \\"The Hammer\\" Bob" <bob@example.com>, Mary Q. Public <mary@example.com>
         Cc: "quoted local"@example.com, joe@example.com (Joe Bloggs)
@@ -349,7 +387,9 @@ private let structureFixtures: [StructureFixture] = [
 
         x
         """),
-    F("encoded-words", """
+    F(
+        "encoded-words",
+        """
         From: =?ISO-8859-1?Q?Andr=E9?= Pirard <PIRARD@vm1.ulg.ac.be>
         To: =?US-ASCII?Q?Keith_Moore?= <moore@cs.utk.edu>
         Subject: =?ISO-8859-1?B?SWYgeW91IGNhbiByZWFkIHRoaXMgeW8=?=
@@ -359,7 +399,9 @@ private let structureFixtures: [StructureFixture] = [
 
         caf=E9
         """),
-    F("rfc2231", """
+    F(
+        "rfc2231",
+        """
         From: r@example.com
         Subject: rfc2231
         Content-Type: multipart/mixed; boundary=r
@@ -379,7 +421,9 @@ private let structureFixtures: [StructureFixture] = [
         y
         --r--
         """),
-    F("utf8-headers", """
+    F(
+        "utf8-headers",
+        """
         From: Jörg Müller <joerg@example.de>
         To: 山田太郎 <taro@example.jp>
         Subject: Grüße aus Köln
@@ -388,7 +432,9 @@ private let structureFixtures: [StructureFixture] = [
 
         Schöne Grüße
         """),
-    F("latin1-raw-header", """
+    F(
+        "latin1-raw-header",
+        """
         From: Ren«E9» <rene@example.fr>
         Subject: caf«E9» cr«E8»me
         Content-Type: text/plain; charset=iso-8859-1
@@ -397,7 +443,9 @@ private let structureFixtures: [StructureFixture] = [
 
         caf«E9»
         """),
-    F("bare-lf", """
+    F(
+        "bare-lf",
+        """
         From: lf@example.com
         Subject: bare LF
         Content-Type: multipart/mixed; boundary=lf
@@ -410,7 +458,9 @@ private let structureFixtures: [StructureFixture] = [
         --lf--
 
         """, crlf: false),
-    F("folded-headers", """
+    F(
+        "folded-headers",
+        """
         From: fold@example.com
         Subject: this subject
          is folded
@@ -423,7 +473,9 @@ private let structureFixtures: [StructureFixture] = [
 
         x
         """),
-    F("duplicate-headers", """
+    F(
+        "duplicate-headers",
+        """
         From: first@example.com
         From: second@example.com
         Subject: first subject
@@ -433,7 +485,9 @@ private let structureFixtures: [StructureFixture] = [
 
         x
         """),
-    F("obsolete-syntax", """
+    F(
+        "obsolete-syntax",
+        """
         From  : obs@example.com (Old Timer)
         Subject :obsolete spacing
         Date: 2 Jan 70 00:00 EST
@@ -442,7 +496,9 @@ private let structureFixtures: [StructureFixture] = [
 
         x
         """),
-    F("comments", """
+    F(
+        "comments",
+        """
         From: Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>
         To:(Empty list)(start)Hidden recipients  :(nobody(that I know))  ;
         Cc: (comment only)
@@ -451,7 +507,9 @@ private let structureFixtures: [StructureFixture] = [
 
         x
         """),
-    F("all-mime-fields", """
+    F(
+        "all-mime-fields",
+        """
         From: z@example.com
         Subject: every field
         Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes
@@ -466,7 +524,9 @@ private let structureFixtures: [StructureFixture] = [
 
         notes
         """),
-    F("multipart-extension-fields", """
+    F(
+        "multipart-extension-fields",
+        """
         From: z@example.com
         Subject: multipart extensions
         Content-Type: multipart/mixed; boundary="ext"; charset=us-ascii
@@ -480,7 +540,9 @@ private let structureFixtures: [StructureFixture] = [
         x
         --ext--
         """),
-    F("unknown-cte", """
+    F(
+        "unknown-cte",
+        """
         From: u@example.com
         Subject: unknown encoding
         Content-Type: application/x-custom
@@ -489,7 +551,9 @@ private let structureFixtures: [StructureFixture] = [
         begin 644 file
         end
         """),
-    F("uppercase-types", """
+    F(
+        "uppercase-types",
+        """
         From: u@example.com
         Subject: case
         Content-Type: TEXT/HTML; CHARSET=UTF-8
@@ -497,35 +561,45 @@ private let structureFixtures: [StructureFixture] = [
 
         PGI+aGk8L2I+
         """),
-    F("text-no-subtype", """
+    F(
+        "text-no-subtype",
+        """
         From: u@example.com
         Subject: subtype missing
         Content-Type: text
 
         x
         """),
-    F("invalid-content-type", """
+    F(
+        "invalid-content-type",
+        """
         From: u@example.com
         Subject: invalid type
         Content-Type: ;;; garbage
 
         x
         """),
-    F("literal-needed", """
+    F(
+        "literal-needed",
+        """
         From: "Line\\\\Back" <q@example.com>
         Subject: has "quotes" and \\backslash
         Content-Type: text/plain; name="a\\"b.txt"
 
         x
         """),
-    F("long-header-line", """
+    F(
+        "long-header-line",
+        """
         From: long@example.com
         Subject: \(String(repeating: "very long subject ", count: 300))
         References: \((1...200).map { "<ref\($0)@example.com>" }.joined(separator: " "))
 
         x
         """),
-    F("in-reply-to", """
+    F(
+        "in-reply-to",
+        """
         From: reply@example.com
         To: orig@example.com
         Subject: Re: question
@@ -536,7 +610,9 @@ private let structureFixtures: [StructureFixture] = [
 
         answer
         """),
-    F("signed", """
+    F(
+        "signed",
+        """
         From: s@example.com
         Subject: signed
         Content-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="sig"
@@ -554,7 +630,9 @@ private let structureFixtures: [StructureFixture] = [
         -----END PGP SIGNATURE-----
         --sig--
         """),
-    F("calendar-invite", """
+    F(
+        "calendar-invite",
+        """
         From: cal@example.com
         To: x@example.com
         Subject: Invitation: Meeting
@@ -573,7 +651,9 @@ private let structureFixtures: [StructureFixture] = [
         END:VCALENDAR
         --cal--
         """),
-    F("bounce-report", """
+    F(
+        "bounce-report",
+        """
         From: MAILER-DAEMON@example.com (Mail Delivery System)
         To: sender@example.com
         Subject: Undelivered Mail Returned to Sender
@@ -599,7 +679,9 @@ private let structureFixtures: [StructureFixture] = [
         Subject: hello
         --rep--
         """),
-    F("charset-parts", """
+    F(
+        "charset-parts",
+        """
         From: cs@example.com
         Subject: charsets
         Content-Type: multipart/mixed; boundary=cs
@@ -621,7 +703,9 @@ private let structureFixtures: [StructureFixture] = [
         «1B»$B$3$s$K$A$O«1B»(B
         --cs--
         """),
-    F("whitespace-boundary", """
+    F(
+        "whitespace-boundary",
+        """
         From: w@example.com
         Subject: boundary with spaces
         Content-Type: multipart/mixed; boundary="with space here"
@@ -632,7 +716,9 @@ private let structureFixtures: [StructureFixture] = [
         a
         --with space here--
         """),
-    F("empty-parts", """
+    F(
+        "empty-parts",
+        """
         From: e@example.com
         Subject: empty parts
         Content-Type: multipart/mixed; boundary=E
@@ -659,7 +745,10 @@ private let structureFixtures: [StructureFixture] = [
             // Dovecot sends the 5,399-octet subject as a literal; a quoted string is as valid (RFC 9051 §4.3).
             let subject = String(repeating: "very long subject ", count: 300).dropLast()
             #expect(envelope.hasPrefix("(NIL \"" + subject + "\" ((NIL NIL"))
-            #expect(envelope.hasSuffix(#"very long subject" ((NIL NIL "long" "example.com")) ((NIL NIL "long" "example.com")) ((NIL NIL "long" "example.com")) NIL NIL NIL NIL NIL)"#))
+            #expect(
+                envelope.hasSuffix(
+                    #"very long subject" ((NIL NIL "long" "example.com")) ((NIL NIL "long" "example.com")) ((NIL NIL "long" "example.com")) NIL NIL NIL NIL NIL)"#
+                ))
             return
         }
         let expected = try #require(expectedStructures[name])

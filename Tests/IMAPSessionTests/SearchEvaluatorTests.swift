@@ -11,9 +11,11 @@ import Testing
 
     func message(
         seq: Int = 2, uid: UID = 20, flags: MessageFlags = MessageFlags(), size: Int = 500, recent: Bool = false,
-        text: String? = "From: Alice <alice@example.com>\r\nSubject: Quarterly Report\r\nDate: Tue, 3 Mar 2020 10:00:00 +0100\r\n\r\nThe numbers are in.\r\n"
+        text: String? =
+            "From: Alice <alice@example.com>\r\nSubject: Quarterly Report\r\nDate: Tue, 3 Mar 2020 10:00:00 +0100\r\n\r\nThe numbers are in.\r\n"
     ) -> SearchEvaluator.Message {
-        let meta = MessageMeta(uid: uid, modSeq: 9, flags: flags, internalDate: Date(timeIntervalSince1970: 1_583_226_000), size: size)
+        let meta = MessageMeta(
+            uid: uid, modSeq: 9, flags: flags, internalDate: Date(timeIntervalSince1970: 1_583_226_000), size: size)
         return SearchEvaluator.Message(
             sequenceNumber: seq, meta: meta, recent: recent, content: text.map { MIMEMessage(Array($0.utf8)) })
     }

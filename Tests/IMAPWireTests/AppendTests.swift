@@ -11,18 +11,21 @@ import Testing
         #expect(
             events(input) == [
                 .appendStart(tag: "a", mailbox: "INBOX"),
-                .appendMessageBegin(flags: [], internalDate: nil, size: message.utf8.count, synchronizing: true, binary: false),
+                .appendMessageBegin(
+                    flags: [], internalDate: nil, size: message.utf8.count, synchronizing: true, binary: false),
                 .continuationRequest, .appendMessageBytes(ByteBuffer(string: message)), .appendMessageEnd, .appendEnd,
             ])
     }
 
     @Test func flagsDateAndLiteralPlus() {
-        let input = "A3 append \"Sent Items\" (\\Seen $Work) \" 7-Feb-1994 21:52:25 -0800\" {5+}\r\nhello\r\nA4 NOOP\r\n"
+        let input =
+            "A3 append \"Sent Items\" (\\Seen $Work) \" 7-Feb-1994 21:52:25 -0800\" {5+}\r\nhello\r\nA4 NOOP\r\n"
         let date = InternalDate(year: 1994, month: 2, day: 7, hour: 21, minute: 52, second: 25, zoneMinutes: -480)
         #expect(
             events(input) == [
                 .appendStart(tag: "A3", mailbox: "Sent Items"),
-                .appendMessageBegin(flags: [.seen, .keyword("$Work")], internalDate: date, size: 5, synchronizing: false, binary: false),
+                .appendMessageBegin(
+                    flags: [.seen, .keyword("$Work")], internalDate: date, size: 5, synchronizing: false, binary: false),
                 .appendMessageBytes(ByteBuffer(string: "hello")), .appendMessageEnd, .appendEnd,
                 .command(TaggedCommand(tag: "A4", command: .noop)),
             ])
@@ -87,7 +90,9 @@ import Testing
         var framer = CommandFramer()
         framer.append(ByteBuffer(string: "a APPEND x {2}\r\n"))
         #expect(framer.next() == .appendStart(tag: "a", mailbox: "x"))
-        #expect(framer.next() == .appendMessageBegin(flags: [], internalDate: nil, size: 2, synchronizing: true, binary: false))
+        #expect(
+            framer.next()
+                == .appendMessageBegin(flags: [], internalDate: nil, size: 2, synchronizing: true, binary: false))
         #expect(framer.next() == nil)
         framer.append(ByteBuffer(string: "hi\r\n"))
         #expect(framer.next() == nil)
@@ -121,13 +126,22 @@ import Testing
 
     @Test func malformedContinuationLine() {
         let ev = events("a APPEND x {2+}\r\nhi garbage\r\nb NOOP\r\n")
-        #expect(ev.suffix(2) == [.appendError(tag: "a", message: "invalid APPEND syntax"), .command(TaggedCommand(tag: "b", command: .noop))])
+        #expect(
+            ev.suffix(2) == [
+                .appendError(tag: "a", message: "invalid APPEND syntax"),
+                .command(TaggedCommand(tag: "b", command: .noop)),
+            ])
         let ev2 = events("a APPEND x {2+}\r\nhi (\\Seen {3+}\r\nabc\r\nb NOOP\r\n")
-        #expect(ev2.suffix(2) == [.appendError(tag: "a", message: "expected atom"), .command(TaggedCommand(tag: "b", command: .noop))])
+        #expect(
+            ev2.suffix(2) == [
+                .appendError(tag: "a", message: "expected atom"), .command(TaggedCommand(tag: "b", command: .noop)),
+            ])
     }
 
     @Test func malformedAppendPrefixIsACommandError() {
-        #expect(events("a APPEND x (\\Seen {2}\r\nhi\r\n").last == .commandError(tag: "a", message: "APPEND needs a message literal"))
+        #expect(
+            events("a APPEND x (\\Seen {2}\r\nhi\r\n").last
+                == .commandError(tag: "a", message: "APPEND needs a message literal"))
         #expect(events("a APPEND x \"bad date\" {2}\r\nhi\r\n").last?.isCommandError == true)
         #expect(events("a APPEND x\r\n") == [.commandError(tag: "a", message: "APPEND needs a message literal")])
     }
@@ -139,9 +153,11 @@ import Testing
             events("a APPEND x {11}\r\nb NOOP\r\n", limits: limits) == [
                 .appendStart(tag: "a", mailbox: "x"),
                 .appendMessageBegin(flags: [], internalDate: nil, size: 11, synchronizing: true, binary: false),
-                .appendError(tag: "a", message: "[TOOBIG] message too large"), .command(TaggedCommand(tag: "b", command: .noop)),
+                .appendError(tag: "a", message: "[TOOBIG] message too large"),
+                .command(TaggedCommand(tag: "b", command: .noop)),
             ])
-        #expect(events("a APPEND x {11+}\r\n", limits: limits).last == .fatal(message: "APPEND message too large to skip"))
+        #expect(
+            events("a APPEND x {11+}\r\n", limits: limits).last == .fatal(message: "APPEND message too large to skip"))
     }
 
     @Test func bytesAreStreamedInChunks() {

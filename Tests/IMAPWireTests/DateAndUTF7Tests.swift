@@ -26,7 +26,10 @@ import Testing
     }
 
     @Test func roundTripsManyStrings() throws {
-        let samples = ["Gel\u{f6}schte Elemente", "\u{5bc4}\u{4ef6}\u{5907}\u{4efd}", "a&b&&c", "\u{1F4E7} mail", "\u{e9}\u{1F600}x\u{e8}", "~!@#$%^&*()"]
+        let samples = [
+            "Gel\u{f6}schte Elemente", "\u{5bc4}\u{4ef6}\u{5907}\u{4efd}", "a&b&&c", "\u{1F4E7} mail",
+            "\u{e9}\u{1F600}x\u{e8}", "~!@#$%^&*()",
+        ]
         for s in samples {
             #expect(try ModifiedUTF7.decode(ModifiedUTF7.encode(s)) == s)
         }
@@ -49,7 +52,9 @@ import Testing
         #expect(InternalDate(d.date, zoneMinutes: -480) == d)
         let utc = InternalDate(Date(timeIntervalSince1970: 760_686_745))
         #expect(utc == InternalDate(year: 1994, month: 2, day: 8, hour: 5, minute: 52, second: 25, zoneMinutes: 0))
-        #expect(InternalDate(Date(timeIntervalSince1970: -1)) == InternalDate(year: 1969, month: 12, day: 31, hour: 23, minute: 59, second: 59, zoneMinutes: 0))
+        #expect(
+            InternalDate(Date(timeIntervalSince1970: -1))
+                == InternalDate(year: 1969, month: 12, day: 31, hour: 23, minute: 59, second: 59, zoneMinutes: 0))
         for t in stride(from: -2_000_000_000, to: 4_000_000_000, by: 86_399 * 37) {
             let date = Date(timeIntervalSince1970: TimeInterval(t))
             #expect(InternalDate(date, zoneMinutes: 330).date == date)
@@ -60,10 +65,18 @@ import Testing
         func begin(_ dt: String) -> FramerEvent? {
             events("a APPEND x \(dt) {1+}\r\nx\r\n").dropFirst().first
         }
-        #expect(begin("\"01-Jan-2000 00:00:00 +0000\"") == .appendMessageBegin(flags: [], internalDate: InternalDate(year: 2000, month: 1, day: 1, hour: 0, minute: 0, second: 0, zoneMinutes: 0), size: 1, synchronizing: false, binary: false))
-        for bad in ["\"1-Jan-2000 00:00:00 +0000\"", "\"01-Jan-2000 24:00:00 +0000\"", "\"01-Jan-2000 00:60:00 +0000\"",
-            "\"31-Feb-2000 00:00:00 +0000\"", "\"01-Jan-2000 00:00:00 0000\"", "\"01-Jan-2000 00:00:00 +0060\"", "\"01-Jan-2000 00:00 +0000\""]
-        {
+        #expect(
+            begin("\"01-Jan-2000 00:00:00 +0000\"")
+                == .appendMessageBegin(
+                    flags: [],
+                    internalDate: InternalDate(
+                        year: 2000, month: 1, day: 1, hour: 0, minute: 0, second: 0, zoneMinutes: 0), size: 1,
+                    synchronizing: false, binary: false))
+        for bad in [
+            "\"1-Jan-2000 00:00:00 +0000\"", "\"01-Jan-2000 24:00:00 +0000\"", "\"01-Jan-2000 00:60:00 +0000\"",
+            "\"31-Feb-2000 00:00:00 +0000\"", "\"01-Jan-2000 00:00:00 0000\"", "\"01-Jan-2000 00:00:00 +0060\"",
+            "\"01-Jan-2000 00:00 +0000\"",
+        ] {
             #expect(events("a APPEND x \(bad) {1+}\r\nx\r\n").last?.isCommandError == true, "\(bad)")
         }
     }

@@ -32,10 +32,19 @@ import Testing
     }
 
     @Test func flagsAndSets() {
-        #expect(written { $0.writeFlagList([.seen, .answered, .flagged, .deleted, .draft, .recent, .keyword("$x"), .extension("Y")]) }
-            == "(\\Seen \\Answered \\Flagged \\Deleted \\Draft \\Recent $x \\Y)")
+        #expect(
+            written {
+                $0.writeFlagList([
+                    .seen, .answered, .flagged, .deleted, .draft, .recent, .keyword("$x"), .extension("Y"),
+                ])
+            }
+                == "(\\Seen \\Answered \\Flagged \\Deleted \\Draft \\Recent $x \\Y)")
         #expect(written { $0.writeFlagList([]) } == "()")
-        #expect(written { $0.writeSequenceSet(.ranges([SequenceRange(1...1), SequenceRange(3...5), SequenceRange(.number(7), .last)])) } == "1,3:5,7:*")
+        #expect(
+            written {
+                $0.writeSequenceSet(
+                    .ranges([SequenceRange(1...1), SequenceRange(3...5), SequenceRange(.number(7), .last)]))
+            } == "1,3:5,7:*")
         #expect(written { $0.writeSequenceSet(.lastCommandResult) } == "$")
     }
 
@@ -47,30 +56,46 @@ import Testing
     }
 
     @Test func responses() {
-        #expect(written { $0.writeTaggedResponse(tag: "a1", status: .ok, code: .readWrite, text: "SELECT completed") }
-            == "a1 OK [READ-WRITE] SELECT completed\r\n")
-        #expect(written { $0.writeTaggedResponse(tag: "a1", status: .no, text: "bad\r\nthing") } == "a1 NO bad  thing\r\n")
+        #expect(
+            written { $0.writeTaggedResponse(tag: "a1", status: .ok, code: .readWrite, text: "SELECT completed") }
+                == "a1 OK [READ-WRITE] SELECT completed\r\n")
+        #expect(
+            written { $0.writeTaggedResponse(tag: "a1", status: .no, text: "bad\r\nthing") } == "a1 NO bad  thing\r\n")
         #expect(written { $0.writeUntaggedStatus(.bye, text: "") } == "* BYE BYE\r\n")
-        #expect(written { $0.writeUntaggedStatus(.ok, code: .permanentFlags([.seen, .deleted], allowsNewKeywords: true), text: "Limited") }
-            == "* OK [PERMANENTFLAGS (\\Seen \\Deleted \\*)] Limited\r\n")
+        #expect(
+            written {
+                $0.writeUntaggedStatus(
+                    .ok, code: .permanentFlags([.seen, .deleted], allowsNewKeywords: true), text: "Limited")
+            }
+                == "* OK [PERMANENTFLAGS (\\Seen \\Deleted \\*)] Limited\r\n")
         #expect(written { $0.writeContinuation() } == "+ Ready\r\n")
         #expect(written { $0.writeContinuation("") } == "+ \r\n")
     }
 
     @Test(arguments: [
-        (ResponseCode.alert, "ALERT"), (.badCharset(["UTF-8", "US-ASCII"]), "BADCHARSET (UTF-8 US-ASCII)"), (.badCharset([]), "BADCHARSET"),
+        (ResponseCode.alert, "ALERT"), (.badCharset(["UTF-8", "US-ASCII"]), "BADCHARSET (UTF-8 US-ASCII)"),
+        (.badCharset([]), "BADCHARSET"),
         (.capability(["IMAP4rev2", "IDLE"]), "CAPABILITY IMAP4rev2 IDLE"), (.parse, "PARSE"), (.readOnly, "READ-ONLY"),
-        (.tryCreate, "TRYCREATE"), (.uidNext(4392), "UIDNEXT 4392"), (.uidValidity(3857529045), "UIDVALIDITY 3857529045"),
+        (.tryCreate, "TRYCREATE"), (.uidNext(4392), "UIDNEXT 4392"),
+        (.uidValidity(3857529045), "UIDVALIDITY 3857529045"),
         (.unseen(12), "UNSEEN 12"), (.unavailable, "UNAVAILABLE"), (.authenticationFailed, "AUTHENTICATIONFAILED"),
         (.authorizationFailed, "AUTHORIZATIONFAILED"), (.expired, "EXPIRED"), (.privacyRequired, "PRIVACYREQUIRED"),
         (.contactAdmin, "CONTACTADMIN"), (.noPerm, "NOPERM"), (.inUse, "INUSE"), (.expungeIssued, "EXPUNGEISSUED"),
-        (.corruption, "CORRUPTION"), (.serverBug, "SERVERBUG"), (.clientBug, "CLIENTBUG"), (.cannot, "CANNOT"), (.limit, "LIMIT"),
-        (.overQuota, "OVERQUOTA"), (.alreadyExists, "ALREADYEXISTS"), (.nonExistent, "NONEXISTENT"), (.tooBig, "TOOBIG"),
+        (.corruption, "CORRUPTION"), (.serverBug, "SERVERBUG"), (.clientBug, "CLIENTBUG"), (.cannot, "CANNOT"),
+        (.limit, "LIMIT"),
+        (.overQuota, "OVERQUOTA"), (.alreadyExists, "ALREADYEXISTS"), (.nonExistent, "NONEXISTENT"),
+        (.tooBig, "TOOBIG"),
         (.appendUID(uidValidity: 38505, uids: .single(3955)), "APPENDUID 38505 3955"),
-        (.copyUID(uidValidity: 38505, source: .ranges([SequenceRange(304...304), SequenceRange(319...320)]), destination: .ranges([SequenceRange(3956...3958)])),
-            "COPYUID 38505 304,319:320 3956:3958"),
-        (.highestModSeq(715194045007), "HIGHESTMODSEQ 715194045007"), (.noModSeq, "NOMODSEQ"), (.modified(.single(7)), "MODIFIED 7"),
-        (.closed, "CLOSED"), (.uidNotSticky, "UIDNOTSTICKY"), (.other("X-FOO", "a]b"), "X-FOO a b"), (.other("X-BAR", nil), "X-BAR"),
+        (
+            .copyUID(
+                uidValidity: 38505, source: .ranges([SequenceRange(304...304), SequenceRange(319...320)]),
+                destination: .ranges([SequenceRange(3956...3958)])),
+            "COPYUID 38505 304,319:320 3956:3958"
+        ),
+        (.highestModSeq(715194045007), "HIGHESTMODSEQ 715194045007"), (.noModSeq, "NOMODSEQ"),
+        (.modified(.single(7)), "MODIFIED 7"),
+        (.closed, "CLOSED"), (.uidNotSticky, "UIDNOTSTICKY"), (.other("X-FOO", "a]b"), "X-FOO a b"),
+        (.other("X-BAR", nil), "X-BAR"),
     ])
     func responseCodes(code: ResponseCode, expected: String) {
         #expect(written { $0.writeResponseCode(code) } == expected)

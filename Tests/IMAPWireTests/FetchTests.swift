@@ -20,17 +20,28 @@ import Testing
         ("RFC822.HEADER", .rfc822Header), ("RFC822.SIZE", .rfc822Size), ("rfc822.text", .rfc822Text), ("BODY", .body),
         ("BODYSTRUCTURE", .bodyStructure), ("UID", .uid), ("MODSEQ", .modSeq),
         ("BODY[]", .bodySection(peek: false, section: SectionSpec(), partial: nil)),
-        ("BODY.PEEK[]<0.10>", .bodySection(peek: true, section: SectionSpec(), partial: PartialRange(offset: 0, length: 10))),
+        (
+            "BODY.PEEK[]<0.10>",
+            .bodySection(peek: true, section: SectionSpec(), partial: PartialRange(offset: 0, length: 10))
+        ),
         ("BODY[HEADER]", .bodySection(peek: false, section: SectionSpec(kind: .header), partial: nil)),
         ("BODY[TEXT]", .bodySection(peek: false, section: SectionSpec(kind: .text), partial: nil)),
         ("BODY[1.2]", .bodySection(peek: false, section: SectionSpec(part: [1, 2]), partial: nil)),
         ("BODY[1.2.MIME]", .bodySection(peek: false, section: SectionSpec(part: [1, 2], kind: .mime), partial: nil)),
         ("BODY[3.HEADER]", .bodySection(peek: false, section: SectionSpec(part: [3], kind: .header), partial: nil)),
-        ("BODY[3.TEXT]<5.6>", .bodySection(peek: false, section: SectionSpec(part: [3], kind: .text), partial: PartialRange(offset: 5, length: 6))),
-        ("BODY[HEADER.FIELDS (From \"To\" {2}\r\nCc)]",
-            .bodySection(peek: false, section: SectionSpec(kind: .headerFields(["From", "To", "Cc"])), partial: nil)),
-        ("BODY.PEEK[2.HEADER.FIELDS.NOT (X)]",
-            .bodySection(peek: true, section: SectionSpec(part: [2], kind: .headerFieldsNot(["X"])), partial: nil)),
+        (
+            "BODY[3.TEXT]<5.6>",
+            .bodySection(
+                peek: false, section: SectionSpec(part: [3], kind: .text), partial: PartialRange(offset: 5, length: 6))
+        ),
+        (
+            "BODY[HEADER.FIELDS (From \"To\" {2}\r\nCc)]",
+            .bodySection(peek: false, section: SectionSpec(kind: .headerFields(["From", "To", "Cc"])), partial: nil)
+        ),
+        (
+            "BODY.PEEK[2.HEADER.FIELDS.NOT (X)]",
+            .bodySection(peek: true, section: SectionSpec(part: [2], kind: .headerFieldsNot(["X"])), partial: nil)
+        ),
         ("BINARY[]", .binary(peek: false, part: [], partial: nil)),
         ("BINARY.PEEK[1.2]<0.1>", .binary(peek: true, part: [1, 2], partial: PartialRange(offset: 0, length: 1))),
         ("BINARY.SIZE[3]", .binarySize(part: [3])),
@@ -66,7 +77,10 @@ import Testing
     @Test func sequenceSets() {
         guard case .fetch(let set, _, _, _)? = command("a FETCH 1,2:*,*:4,4294967295 UID\r\n") else { return }
         #expect(
-            set == .ranges([SequenceRange(1...1), SequenceRange(.number(2), .last), SequenceRange(.last, .number(4)),
-                SequenceRange(.number(UInt32.max))]))
+            set
+                == .ranges([
+                    SequenceRange(1...1), SequenceRange(.number(2), .last), SequenceRange(.last, .number(4)),
+                    SequenceRange(.number(UInt32.max)),
+                ]))
     }
 }

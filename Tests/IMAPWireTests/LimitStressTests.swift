@@ -23,7 +23,12 @@ import Testing
         let line = "a SELECT " + String(repeating: "m", count: 11)
         #expect(line.utf8.count == 20)
         let input = bytes(line + "\r\n")
-        #expect(events(input, limits: limits) == [.command(TaggedCommand(tag: "a", command: .select(MailboxName(String(repeating: "m", count: 11)), parameters: [])))])
+        #expect(
+            events(input, limits: limits) == [
+                .command(
+                    TaggedCommand(
+                        tag: "a", command: .select(MailboxName(String(repeating: "m", count: 11)), parameters: [])))
+            ])
         #expect(eventsByteByByte(input, limits: limits) == events(input, limits: limits))
         let longer = bytes("a SELECT " + String(repeating: "m", count: 12) + "\r\n")
         #expect(events(longer, limits: limits) == [.fatal(message: "line too long")])
@@ -50,7 +55,10 @@ import Testing
         input += " TEXT {8192+}\r\n" + chunk + "\r\nb NOOP\r\n"
         let ev = events(input)
         #expect(ev.count == 2)
-        #expect(ev == [.commandError(tag: "a", message: "command too long"), .command(TaggedCommand(tag: "b", command: .noop))])
+        #expect(
+            ev == [
+                .commandError(tag: "a", message: "command too long"), .command(TaggedCommand(tag: "b", command: .noop)),
+            ])
     }
 
     @Test func maxAppendSize() {
@@ -58,12 +66,17 @@ import Testing
         limits.maxAppendSize = 1000
         let ok = events("a APPEND x {1000+}\r\n" + String(repeating: "q", count: 1000) + "\r\n", limits: limits)
         #expect(ok.last == .appendEnd)
-        #expect(events("a APPEND x {1001+}\r\n", limits: limits).last == .fatal(message: "APPEND message too large to skip"))
+        #expect(
+            events("a APPEND x {1001+}\r\n", limits: limits).last == .fatal(message: "APPEND message too large to skip")
+        )
         // The default accepts a 64 MiB announcement without allocating for it.
         var framer = CommandFramer()
         framer.append(ByteBuffer(string: "a APPEND x {67108864}\r\n"))
         _ = framer.next()
-        #expect(framer.next() == .appendMessageBegin(flags: [], internalDate: nil, size: 67_108_864, synchronizing: true, binary: false))
+        #expect(
+            framer.next()
+                == .appendMessageBegin(
+                    flags: [], internalDate: nil, size: 67_108_864, synchronizing: true, binary: false))
         framer.acceptAppendMessage()
         #expect(framer.next() == .continuationRequest)
         #expect(framer.next() == nil)
@@ -71,7 +84,8 @@ import Testing
     }
 
     @Test func maxSearchDepth() {
-        let deep = "a SEARCH " + String(repeating: "(", count: 3000) + "SEEN" + String(repeating: ")", count: 3000) + "\r\n"
+        let deep =
+            "a SEARCH " + String(repeating: "(", count: 3000) + "SEEN" + String(repeating: ")", count: 3000) + "\r\n"
         #expect(events(deep) == [.commandError(tag: "a", message: "SEARCH nested too deeply")])
         let nots = "a SEARCH " + String(repeating: "NOT ", count: 3000) + "SEEN\r\n"
         #expect(events(nots) == [.commandError(tag: "a", message: "SEARCH nested too deeply")])
@@ -86,17 +100,26 @@ import Testing
 
     @Test func maxSequenceRanges() {
         let ok = (1...10_000).map { String($0 * 2) }.joined(separator: ",")
-        guard case .fetch(let set, _, _, _)? = command("a FETCH \(ok) FLAGS\r\n"), case .ranges(let r) = set else { return }
+        guard case .fetch(let set, _, _, _)? = command("a FETCH \(ok) FLAGS\r\n"), case .ranges(let r) = set else {
+            return
+        }
         #expect(r.count == 10_000)
         let tooMany = (1...10_001).map { String($0 * 2) }.joined(separator: ",")
-        #expect(events("a FETCH \(tooMany) FLAGS\r\n") == [.commandError(tag: "a", message: "too many ranges in sequence set")])
+        #expect(
+            events("a FETCH \(tooMany) FLAGS\r\n") == [
+                .commandError(tag: "a", message: "too many ranges in sequence set")
+            ])
     }
 
     @Test func maxLiteralsPerCommand() {
         var input = "a SEARCH"
         for _ in 0..<33 { input += " TEXT {1+}\r\nx" }
         input += "\r\nb NOOP\r\n"
-        #expect(events(input) == [.commandError(tag: "a", message: "too many literals"), .command(TaggedCommand(tag: "b", command: .noop))])
+        #expect(
+            events(input) == [
+                .commandError(tag: "a", message: "too many literals"),
+                .command(TaggedCommand(tag: "b", command: .noop)),
+            ])
         var ok = "a SEARCH"
         for _ in 0..<32 { ok += " TEXT {1+}\r\nx" }
         guard case .command? = parse(ok + "\r\n") else {
@@ -109,7 +132,11 @@ import Testing
         var limits = IMAPLimits()
         limits.maxNonSyncLiteralSkip = 10_000
         let skipped = "a LOGIN {10000+}\r\n" + String(repeating: "x", count: 10_000) + " y\r\nb NOOP\r\n"
-        #expect(events(skipped, limits: limits) == [.commandError(tag: "a", message: "literal too large"), .command(TaggedCommand(tag: "b", command: .noop))])
+        #expect(
+            events(skipped, limits: limits) == [
+                .commandError(tag: "a", message: "literal too large"),
+                .command(TaggedCommand(tag: "b", command: .noop)),
+            ])
         #expect(events("a LOGIN {10001+}\r\n", limits: limits) == [.fatal(message: "literal too large to skip")])
     }
 

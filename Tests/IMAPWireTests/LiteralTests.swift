@@ -26,30 +26,52 @@ import Testing
 
     @Test func literalMayContainAnything() {
         let input = bytes("a LOGIN {9}\r\n\"{1}\r\n)\u{7}x pw\r\n")
-        #expect(events(input) == [.continuationRequest, .command(TaggedCommand(tag: "a", command: .login(username: "\"{1}\r\n)\u{7}x", password: "pw")))])
+        #expect(
+            events(input) == [
+                .continuationRequest,
+                .command(TaggedCommand(tag: "a", command: .login(username: "\"{1}\r\n)\u{7}x", password: "pw"))),
+            ])
     }
 
     @Test func quotedBraceIsNotALiteral() {
-        #expect(events("a LOGIN fred \"{4}\"\r\n") == [.command(TaggedCommand(tag: "a", command: .login(username: "fred", password: "{4}")))])
+        #expect(
+            events("a LOGIN fred \"{4}\"\r\n") == [
+                .command(TaggedCommand(tag: "a", command: .login(username: "fred", password: "{4}")))
+            ])
         #expect(events("a LOGIN fred \"x\\\"{4}\"\r\n").count == 1)
     }
 
     @Test func emptyLiteral() {
-        #expect(events("a LOGIN {0}\r\n pw\r\n") == [.continuationRequest, .command(TaggedCommand(tag: "a", command: .login(username: "", password: "pw")))])
+        #expect(
+            events("a LOGIN {0}\r\n pw\r\n") == [
+                .continuationRequest, .command(TaggedCommand(tag: "a", command: .login(username: "", password: "pw"))),
+            ])
     }
 
     @Test func literal8OutsideAppendIsRejected() {
-        #expect(events("a LOGIN ~{4}\r\nfred pw\r\n").last == .commandError(tag: "a", message: "literal8 is not allowed here"))
+        #expect(
+            events("a LOGIN ~{4}\r\nfred pw\r\n").last
+                == .commandError(tag: "a", message: "literal8 is not allowed here"))
     }
 
     @Test func tooBigSynchronizingLiteralIsRefusedAtOnce() {
         let ev = events("a LOGIN {9000}\r\nb NOOP\r\n")
-        #expect(ev == [.commandError(tag: "a", message: "literal too large"), .command(TaggedCommand(tag: "b", command: .noop))])
+        #expect(
+            ev == [
+                .commandError(tag: "a", message: "literal too large"),
+                .command(TaggedCommand(tag: "b", command: .noop)),
+            ])
     }
 
     @Test func tooBigNonSynchronizingLiteralIsSkipped() {
-        let input = bytes("a LOGIN {9000+}\r\n") + Array(repeating: UInt8(ascii: "x"), count: 9000) + bytes(" pw {3+}\r\nabc\r\nb NOOP\r\n")
-        #expect(events(input) == [.commandError(tag: "a", message: "literal too large"), .command(TaggedCommand(tag: "b", command: .noop))])
+        let input =
+            bytes("a LOGIN {9000+}\r\n") + Array(repeating: UInt8(ascii: "x"), count: 9000)
+            + bytes(" pw {3+}\r\nabc\r\nb NOOP\r\n")
+        #expect(
+            events(input) == [
+                .commandError(tag: "a", message: "literal too large"),
+                .command(TaggedCommand(tag: "b", command: .noop)),
+            ])
         #expect(eventsByteByByte(input) == events(input))
     }
 
@@ -60,7 +82,11 @@ import Testing
 
     @Test func errorsAfterLiteralsConsumeTheWholeCommand() {
         let ev = events("a LOGIN {4}\r\nfred\r\nb NOOP\r\n")
-        #expect(ev == [.continuationRequest, .commandError(tag: "a", message: "expected space"), .command(TaggedCommand(tag: "b", command: .noop))])
+        #expect(
+            ev == [
+                .continuationRequest, .commandError(tag: "a", message: "expected space"),
+                .command(TaggedCommand(tag: "b", command: .noop)),
+            ])
     }
 
     @Test func literalNotAtEndOfLineIsSyntaxError() {

@@ -14,7 +14,8 @@ import Testing
                         .qresync(
                             QResyncParameters(
                                 uidValidity: 5, modSeq: 6, knownUIDs: .ranges([SequenceRange(1...9)]),
-                                sequenceMatch: .init(knownSequenceSet: .ranges([SequenceRange(1...1), SequenceRange(3...3)]),
+                                sequenceMatch: .init(
+                                    knownSequenceSet: .ranges([SequenceRange(1...1), SequenceRange(3...3)]),
                                     knownUIDSet: .ranges([SequenceRange(20...20), SequenceRange(30...30)]))))
                     ]))
         expectError("a SELECT\r\n")
@@ -32,7 +33,9 @@ import Testing
     }
 
     @Test func create() {
-        #expect(command("a CREATE x (USE (\\Sent \\Archive))\r\n") == .create("x", parameters: [.use(["\\Sent", "\\Archive"])]))
+        #expect(
+            command("a CREATE x (USE (\\Sent \\Archive))\r\n")
+                == .create("x", parameters: [.use(["\\Sent", "\\Archive"])]))
         #expect(command("a CREATE x\r\n") == .create("x", parameters: []))
         expectError("a CREATE x (FOO)\r\n")
         expectError("a CREATE x (USE (Sent))\r\n")

@@ -12,7 +12,8 @@ import Testing
         }
         let encoded = CommandEncoder().encode(original)
         let reparsed = GrammarParser.parseCommand(Array(encoded.readableBytesView))
-        #expect(reparsed == .success(original), "\(line.debugDescription) → \(String(buffer: encoded).debugDescription)")
+        #expect(
+            reparsed == .success(original), "\(line.debugDescription) → \(String(buffer: encoded).debugDescription)")
         // The encoded form also goes through the framer.
         let viaFramer = events(Array(encoded.readableBytesView)).filter { $0 != .continuationRequest }
         #expect(viaFramer == [.command(original)])
@@ -26,7 +27,9 @@ import Testing
     }
 
     @Test func searchTopLevelAnd() {
-        for key in [SearchKey.and([.seen]), .and([.seen, .and([.draft])]), .and([.or(.seen, .and([.new, .old])), .all])] {
+        for key in [
+            SearchKey.and([.seen]), .and([.seen, .and([.draft])]), .and([.or(.seen, .and([.new, .old])), .all]),
+        ] {
             let cmd = TaggedCommand(tag: "t", command: .search(SearchCommand(key: key)))
             #expect(GrammarParser.parseCommand(Array(CommandEncoder().encode(cmd).readableBytesView)) == .success(cmd))
         }
@@ -37,12 +40,19 @@ import Testing
         let date = InternalDate(year: 2024, month: 3, day: 5, hour: 1, minute: 2, second: 3, zoneMinutes: 90)
         CommandEncoder().writeAppend(
             tag: "a", mailbox: "Sent Items",
-            messages: [AppendMessage(flags: [.seen], internalDate: date, data: bytes("hi")), AppendMessage(data: [0], binary: true)],
+            messages: [
+                AppendMessage(flags: [.seen], internalDate: date, data: bytes("hi")),
+                AppendMessage(data: [0], binary: true),
+            ],
             into: &buffer)
-        #expect(String(buffer: buffer) == "a APPEND \"Sent Items\" (\\Seen) \"05-Mar-2024 01:02:03 +0130\" {2}\r\nhi ~{1}\r\n\u{0}\r\n")
+        #expect(
+            String(buffer: buffer)
+                == "a APPEND \"Sent Items\" (\\Seen) \"05-Mar-2024 01:02:03 +0130\" {2}\r\nhi ~{1}\r\n\u{0}\r\n")
         let ev = events(Array(buffer.readableBytesView))
         #expect(ev.first == .appendStart(tag: "a", mailbox: "Sent Items"))
-        #expect(ev.contains(.appendMessageBegin(flags: [.seen], internalDate: date, size: 2, synchronizing: true, binary: false)))
+        #expect(
+            ev.contains(
+                .appendMessageBegin(flags: [.seen], internalDate: date, size: 2, synchronizing: true, binary: false)))
         #expect(ev.last == .appendEnd)
     }
 }

@@ -9,7 +9,8 @@ import Testing
     }
 
     @Test(arguments: [
-        ("ALL", SearchKey.all), ("answered", .answered), ("DELETED", .deleted), ("DRAFT", .draft), ("FLAGGED", .flagged),
+        ("ALL", SearchKey.all), ("answered", .answered), ("DELETED", .deleted), ("DRAFT", .draft),
+        ("FLAGGED", .flagged),
         ("NEW", .new), ("OLD", .old), ("RECENT", .recent), ("SEEN", .seen), ("UNANSWERED", .unanswered),
         ("UNDELETED", .undeleted), ("UNDRAFT", .undraft), ("UNFLAGGED", .unflagged), ("UNSEEN", .unseen),
         ("BCC x", .bcc(bytes("x"))), ("BODY \"a b\"", .body(bytes("a b"))), ("CC x", .cc(bytes("x"))),
@@ -21,7 +22,8 @@ import Testing
         ("SENTON 1-Feb-2024", .sentOn(date(2024, 2, 1))), ("SENTSINCE 1-Feb-2024", .sentSince(date(2024, 2, 1))),
         ("LARGER 100", .larger(100)), ("SMALLER 5000000000", .smaller(5_000_000_000)),
         ("UID 1:*", .uid(.ranges([SequenceRange(.number(1), .last)]))), ("UID $", .uid(.lastCommandResult)),
-        ("1,3:5", .sequenceSet(.ranges([SequenceRange(1...1), SequenceRange(3...5)]))), ("$", .sequenceSet(.lastCommandResult)),
+        ("1,3:5", .sequenceSet(.ranges([SequenceRange(1...1), SequenceRange(3...5)]))),
+        ("$", .sequenceSet(.lastCommandResult)),
         ("NOT SEEN", .not(.seen)), ("OR SEEN DRAFT", .or(.seen, .draft)), ("(SEEN)", .and([.seen])),
         ("(SEEN DRAFT)", .and([.seen, .draft])), ("MODSEQ 7", .modSeq(7)),
         ("MODSEQ \"/flags/\\\\draft\" all 620162338", .modSeq(620_162_338)), ("MODSEQ \"/flags/x\" priv 3", .modSeq(3)),
@@ -37,9 +39,11 @@ import Testing
     @Test func returnOptionsAndCharset() {
         #expect(
             command("a UID SEARCH RETURN (MIN COUNT SAVE) CHARSET UTF-8 SEEN\r\n")
-                == .search(SearchCommand(returnOptions: [.min, .count, .save], charset: "UTF-8", key: .seen, uid: true)))
+                == .search(
+                    SearchCommand(returnOptions: [.min, .count, .save], charset: "UTF-8", key: .seen, uid: true)))
         #expect(command("a SEARCH RETURN () ALL\r\n") == .search(SearchCommand(returnOptions: [], key: .all)))
-        #expect(command("a SEARCH CHARSET \"US-ASCII\" ALL\r\n") == .search(SearchCommand(charset: "US-ASCII", key: .all)))
+        #expect(
+            command("a SEARCH CHARSET \"US-ASCII\" ALL\r\n") == .search(SearchCommand(charset: "US-ASCII", key: .all)))
     }
 
     @Test(arguments: [

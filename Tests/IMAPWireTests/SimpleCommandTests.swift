@@ -20,7 +20,9 @@ import Testing
     @Test func authenticate() {
         #expect(command("a AUTHENTICATE PLAIN\r\n") == .authenticate(mechanism: "PLAIN", initialResponse: nil))
         #expect(command("a AUTHENTICATE PLAIN =\r\n") == .authenticate(mechanism: "PLAIN", initialResponse: ""))
-        #expect(command("a AUTHENTICATE PLAIN dGVzdA==\r\n") == .authenticate(mechanism: "PLAIN", initialResponse: "dGVzdA=="))
+        #expect(
+            command("a AUTHENTICATE PLAIN dGVzdA==\r\n")
+                == .authenticate(mechanism: "PLAIN", initialResponse: "dGVzdA=="))
         expectError("a AUTHENTICATE PLAIN abc\r\n")
         expectError("a AUTHENTICATE PLAIN ab!c\r\n")
         expectError("a AUTHENTICATE\r\n")
@@ -40,7 +42,11 @@ import Testing
     @Test func invalidUTF8InQuotedIsRejected() {
         let line: [UInt8] = bytes("a LOGIN \"") + [0xC3, 0x28] + bytes("\" x\r\n")
         #expect(events(line).count == 1)
-        if case .commandError(let tag, _)? = events(line).first { #expect(tag == "a") } else { Issue.record("no error") }
+        if case .commandError(let tag, _)? = events(line).first {
+            #expect(tag == "a")
+        } else {
+            Issue.record("no error")
+        }
     }
 
     @Test func nulIsNeverAllowed() {

@@ -6,16 +6,22 @@ import Testing
     @Test func store() {
         #expect(
             command("a STORE 1 +FLAGS (\\Seen \\DELETED $x)\r\n")
-                == .store(.single(1), StoreAction(mode: .add, flags: [.seen, .deleted, .keyword("$x")]), unchangedSince: nil, uid: false))
+                == .store(
+                    .single(1), StoreAction(mode: .add, flags: [.seen, .deleted, .keyword("$x")]), unchangedSince: nil,
+                    uid: false))
         #expect(
             command("a UID STORE 1 -flags.silent \\answered \\Flagged\r\n")
-                == .store(.single(1), StoreAction(mode: .remove, silent: true, flags: [.answered, .flagged]), unchangedSince: nil, uid: true))
+                == .store(
+                    .single(1), StoreAction(mode: .remove, silent: true, flags: [.answered, .flagged]),
+                    unchangedSince: nil, uid: true))
         #expect(
             command("a STORE 1 (UNCHANGEDSINCE 9) FLAGS ()\r\n")
                 == .store(.single(1), StoreAction(mode: .replace, flags: []), unchangedSince: 9, uid: false))
         #expect(
             command("a STORE 1 FLAGS (\\Draft \\Recent \\Custom)\r\n")
-                == .store(.single(1), StoreAction(mode: .replace, flags: [.draft, .recent, .extension("Custom")]), unchangedSince: nil, uid: false))
+                == .store(
+                    .single(1), StoreAction(mode: .replace, flags: [.draft, .recent, .extension("Custom")]),
+                    unchangedSince: nil, uid: false))
     }
 
     @Test(arguments: [

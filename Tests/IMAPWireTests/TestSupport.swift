@@ -93,7 +93,9 @@ func command(_ line: String) -> Command? {
 @discardableResult
 func expectError(_ line: String, tag: String? = "a", sourceLocation: SourceLocation = #_sourceLocation) -> String? {
     guard case .commandError(let t, let message)? = parse(line) else {
-        Issue.record("expected an error for \(line.debugDescription), got \(String(describing: parse(line)))", sourceLocation: sourceLocation)
+        Issue.record(
+            "expected an error for \(line.debugDescription), got \(String(describing: parse(line)))",
+            sourceLocation: sourceLocation)
         return nil
     }
     #expect(t == tag, "tag for \(line.debugDescription)", sourceLocation: sourceLocation)

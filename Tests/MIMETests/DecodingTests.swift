@@ -13,7 +13,9 @@ import Testing
     @Test func quotedPrintable() {
         let input = Array("caf=E9 =\r\nau lait=3d  \r\nlow=e9\r\n=ZZ bad= \r\nend=".utf8)
         let out = TransferDecoding.quotedPrintable(input)
-        #expect(out == [0x63, 0x61, 0x66, 0xE9, 0x20] + Array("au lait=\r\nlow".utf8) + [0xE9, 13, 10] + Array("=ZZ bad".utf8) + Array("end".utf8))
+        #expect(
+            out == [0x63, 0x61, 0x66, 0xE9, 0x20] + Array("au lait=\r\nlow".utf8) + [0xE9, 13, 10]
+                + Array("=ZZ bad".utf8) + Array("end".utf8))
         #expect(TransferDecoding.quotedPrintable(Array("a\nb=\nc".utf8)) == Array("a\nbc".utf8))
     }
 
@@ -68,7 +70,9 @@ import Testing
         #expect(Charset.decode([0xE9], charset: "us-ascii") == "é")  // mislabelled 8-bit: Windows-1252
         #expect(Charset.decode([0xA1], charset: "iso-8859-3") == "Ħ")
         #expect(Charset.decode([0xA5], charset: "iso-8859-3") == "\u{FFFD}")  // undefined in Latin-3
-        #expect(Charset.decode([0x41, 0x82, 0xA0, 0xFF, 0x0A, 0x42], charset: "shift_jis") == "A\u{FFFD}\u{FFFD}\u{FFFD}\nB")
+        #expect(
+            Charset.decode([0x41, 0x82, 0xA0, 0xFF, 0x0A, 0x42], charset: "shift_jis") == "A\u{FFFD}\u{FFFD}\u{FFFD}\nB"
+        )
         #expect(Charset.decode(Array("x".utf8), charset: "x-unknown") == "x")
         #expect(Charset.decode([0x8F, 0xB0, 0xA1, 0x41], charset: "euc-jp") == "\u{3013}A")  // JIS X 0212
         #expect(!Charset.isSupported("x-unknown"))

@@ -109,7 +109,8 @@ import Testing
     }
 
     @Test func encodedMessageIsNotParsed() {
-        let m = MessageParser.parse(mail("Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\nU3ViamVjdDogeA==\n"))
+        let m = MessageParser.parse(
+            mail("Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\nU3ViamVjdDogeA==\n"))
         #expect(m.root.encapsulated?.envelope == Envelope())
         #expect(m.root.encapsulated?.body.count == 0)
     }

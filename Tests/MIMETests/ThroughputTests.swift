@@ -55,7 +55,8 @@ import Testing
         #expect(parsed.root.parts.count == 101)
         print(
             String(
-                format: "MIME throughput: %.1f MB message, 100 attachments: %.1f ms, %.0f MB/s", Double(big.count) / 1e6,
+                format: "MIME throughput: %.1f MB message, 100 attachments: %.1f ms, %.0f MB/s",
+                Double(big.count) / 1e6,
                 seconds * 1000, Double(big.count) / 1e6 / seconds))
 
         let small = (0..<10_000).map(Self.ordinaryMessage)

@@ -22,7 +22,8 @@ import Testing
             #expect(auth.cacheHits == 1 && auth.cachedCount == 1)
 
             // A password change (as another process would do it) invalidates the cached success.
-            try await store.setCredentials(accountName: "alice", credentials: try hasher.makeCredentials(password: "second"))
+            try await store.setCredentials(
+                accountName: "alice", credentials: try hasher.makeCredentials(password: "second"))
             #expect(await auth.authenticate(store: store, name: "alice", password: "first") == nil)
             #expect(await auth.authenticate(store: store, name: "alice", password: "second") == account)
             #expect(auth.cacheHits == 1)

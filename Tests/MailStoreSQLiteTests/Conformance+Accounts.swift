@@ -6,7 +6,9 @@ extension MailStoreConformance {
     static func accounts(_ store: any MailStore) async throws {
         let creds = try credentials("pw1")
         let alice = try await store.createAccount(name: "Alice@example.org", credentials: creds)
-        await expectError(.accountExists) { try await store.createAccount(name: "alice@EXAMPLE.org", credentials: creds) }
+        await expectError(.accountExists) {
+            try await store.createAccount(name: "alice@EXAMPLE.org", credentials: creds)
+        }
         for bad in ["", ".alice", "-alice", "al ice", "alice/x", "älice", String(repeating: "a", count: 65)] {
             await expectError(.invalidAccountName("")) { try await store.createAccount(name: bad, credentials: creds) }
         }
@@ -27,7 +29,9 @@ extension MailStoreConformance {
         let newCreds = try credentials("pw3")
         try await store.setCredentials(accountName: "alice@example.org", credentials: newCreds)
         #expect(try await store.credentials(accountName: "Alice@example.org")?.1 == newCreds)
-        await expectError(.accountNotFound) { try await store.setCredentials(accountName: "nobody", credentials: newCreds) }
+        await expectError(.accountNotFound) {
+            try await store.setCredentials(accountName: "nobody", credentials: newCreds)
+        }
 
         let inbox = try await mailboxID(store, alice, "INBOX")
         try await append(store, alice, inbox, message(1))
@@ -82,7 +86,9 @@ extension MailStoreConformance {
         // By id: every message call refuses another account's mailbox as if it did not exist.
         let set = UIDSet([uid])
         await expectError(.mailboxNotFound) { try await store.status(account: bob, mailbox: secret.id) }
-        await expectError(.mailboxNotFound) { try await store.snapshot(account: bob, mailbox: secret.id, markRecentSeen: true) }
+        await expectError(.mailboxNotFound) {
+            try await store.snapshot(account: bob, mailbox: secret.id, markRecentSeen: true)
+        }
         #expect(try await store.highestModSeq(account: bob, mailbox: secret.id) == nil)
         await expectError(.mailboxNotFound) { try await store.changes(account: bob, mailbox: secret.id, since: 0) }
         await expectError(.mailboxNotFound) { try await store.messages(account: bob, mailbox: secret.id, uids: set) }
@@ -91,9 +97,15 @@ extension MailStoreConformance {
             try await store.store(
                 account: bob, mailbox: secret.id, uids: set, operation: .add, flags: .seen, unchangedSince: nil)
         }
-        await expectError(.mailboxNotFound) { try await store.copy(account: bob, from: secret.id, uids: set, to: bobInbox) }
-        await expectError(.mailboxNotFound) { try await store.copy(account: bob, from: bobInbox, uids: set, to: secret.id) }
-        await expectError(.mailboxNotFound) { try await store.copy(account: alice, from: secret.id, uids: set, to: bobInbox) }
+        await expectError(.mailboxNotFound) {
+            try await store.copy(account: bob, from: secret.id, uids: set, to: bobInbox)
+        }
+        await expectError(.mailboxNotFound) {
+            try await store.copy(account: bob, from: bobInbox, uids: set, to: secret.id)
+        }
+        await expectError(.mailboxNotFound) {
+            try await store.copy(account: alice, from: secret.id, uids: set, to: bobInbox)
+        }
         await expectError(.mailboxNotFound) { try await store.expunge(account: bob, mailbox: secret.id, uids: nil) }
         await expectError(.mailboxNotFound) { try await append(store, bob, secret.id, message(2)) }
         // Nothing happened to Alice's message.

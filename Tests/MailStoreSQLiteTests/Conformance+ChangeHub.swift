@@ -40,8 +40,10 @@ extension MailStoreConformance {
         var seenArchive = 0
 
         /// Runs a write, then expects a wake-up of exactly the given mailboxes.
-        func expectWake(inbox wakesInbox: Bool, archive wakesArchive: Bool, _ what: String,
-                        sourceLocation: SourceLocation = #_sourceLocation, _ write: () async throws -> Void) async throws {
+        func expectWake(
+            inbox wakesInbox: Bool, archive wakesArchive: Bool, _ what: String,
+            sourceLocation: SourceLocation = #_sourceLocation, _ write: () async throws -> Void
+        ) async throws {
             try await write()
             if wakesInbox {
                 let now = try await inbox.wake(after: seenInbox)
@@ -54,7 +56,9 @@ extension MailStoreConformance {
                 seenArchive = now ?? seenArchive
             }
             if !wakesInbox || !wakesArchive { try await Task.sleep(for: .milliseconds(100)) }
-            if !wakesInbox { #expect(inbox.count == seenInbox, "\(what) does not wake INBOX", sourceLocation: sourceLocation) }
+            if !wakesInbox {
+                #expect(inbox.count == seenInbox, "\(what) does not wake INBOX", sourceLocation: sourceLocation)
+            }
             if !wakesArchive {
                 #expect(archive.count == seenArchive, "\(what) does not wake Archive", sourceLocation: sourceLocation)
             }
@@ -65,14 +69,17 @@ extension MailStoreConformance {
         }
         try await expectWake(inbox: true, archive: false, "a changing store") {
             _ = try await store.store(
-                account: account, mailbox: inboxID, uids: UIDSet([1]), operation: .add, flags: .seen, unchangedSince: nil)
+                account: account, mailbox: inboxID, uids: UIDSet([1]), operation: .add, flags: .seen,
+                unchangedSince: nil)
         }
         try await expectWake(inbox: false, archive: false, "a store that changes nothing") {
             _ = try await store.store(
-                account: account, mailbox: inboxID, uids: UIDSet([1, 50]), operation: .add, flags: .seen, unchangedSince: nil)
+                account: account, mailbox: inboxID, uids: UIDSet([1, 50]), operation: .add, flags: .seen,
+                unchangedSince: nil)
         }
         try await expectWake(inbox: false, archive: false, "setStructure, expunge of nothing, copy of nothing") {
-            try await store.setStructure(account: account, mailbox: inboxID, uid: 1, structure: MessageStructure(version: 1, data: [1]))
+            try await store.setStructure(
+                account: account, mailbox: inboxID, uid: 1, structure: MessageStructure(version: 1, data: [1]))
             _ = try await store.expunge(account: account, mailbox: inboxID, uids: nil)
             _ = try await store.copy(account: account, from: inboxID, uids: UIDSet([77]), to: archiveID)
             _ = try await store.move(account: account, from: inboxID, uids: UIDSet([77]), to: archiveID)
@@ -85,11 +92,13 @@ extension MailStoreConformance {
         }
         try await expectWake(inbox: true, archive: false, "expunge") {
             _ = try await store.store(
-                account: account, mailbox: inboxID, uids: UIDSet([3]), operation: .add, flags: .deleted, unchangedSince: nil)
+                account: account, mailbox: inboxID, uids: UIDSet([3]), operation: .add, flags: .deleted,
+                unchangedSince: nil)
             _ = try await store.expunge(account: account, mailbox: inboxID, uids: nil)
         }
         try await expectWake(inbox: false, archive: true, "multi-append") {
-            _ = try await store.append(account: account, mailbox: archiveID, messages: [try staged(store, 1), try staged(store, 2)])
+            _ = try await store.append(
+                account: account, mailbox: archiveID, messages: [try staged(store, 1), try staged(store, 2)])
         }
         try await expectWake(inbox: false, archive: false, "a failed multi-append") {
             let batch = [try staged(store, 3), try staged(store, 4)]

@@ -18,10 +18,18 @@ extension MailStoreConformance {
             let info = try #require(all.first { $0.name == parent }, "parent \(parent) created")
             #expect(!info.isNoSelect)
         }
-        await expectError(.mailboxExists) { try await store.createMailbox(account: account, name: "a/b", specialUse: nil) }
-        await expectError(.mailboxExists) { try await store.createMailbox(account: account, name: "inbox", specialUse: nil) }
-        await expectError(.invalidMailboxName("")) { try await store.createMailbox(account: account, name: "x//y", specialUse: nil) }
-        await expectError(.invalidMailboxName("")) { try await store.createMailbox(account: account, name: "x%", specialUse: nil) }
+        await expectError(.mailboxExists) {
+            try await store.createMailbox(account: account, name: "a/b", specialUse: nil)
+        }
+        await expectError(.mailboxExists) {
+            try await store.createMailbox(account: account, name: "inbox", specialUse: nil)
+        }
+        await expectError(.invalidMailboxName("")) {
+            try await store.createMailbox(account: account, name: "x//y", specialUse: nil)
+        }
+        await expectError(.invalidMailboxName("")) {
+            try await store.createMailbox(account: account, name: "x%", specialUse: nil)
+        }
         let flagged = try await store.createMailbox(account: account, name: "Starred", specialUse: .flagged)
         #expect(flagged.specialUse == .flagged)
         // "inbox/x" is stored under INBOX; names are NFC.
@@ -57,10 +65,14 @@ extension MailStoreConformance {
         try await store.deleteMailbox(account: account, name: "P")
         let placeholder = try #require(try await store.mailbox(account: account, name: "P"))
         #expect(placeholder.isNoSelect)
-        await expectError(.noSelect) { try await store.snapshot(account: account, mailbox: parent.id, markRecentSeen: false) }
+        await expectError(.noSelect) {
+            try await store.snapshot(account: account, mailbox: parent.id, markRecentSeen: false)
+        }
         await expectError(.noSelect) { try await append(store, account, parent.id, message(3)) }
         await expectError(.noSelect) { try await store.deleteMailbox(account: account, name: "P") }
-        await expectError(.mailboxExists) { try await store.createMailbox(account: account, name: "P/child", specialUse: nil) }
+        await expectError(.mailboxExists) {
+            try await store.createMailbox(account: account, name: "P/child", specialUse: nil)
+        }
 
         // CREATE on the placeholder makes it selectable again, empty, with a new UIDVALIDITY.
         let revived = try await store.createMailbox(account: account, name: "P", specialUse: nil)
@@ -108,7 +120,9 @@ extension MailStoreConformance {
         _ = try await store.createMailbox(account: account, name: "n/b", specialUse: nil)
         await expectError(.mailboxExists) { try await store.renameMailbox(account: account, from: "m", to: "n") }
         await expectError(.mailboxNotFound) { try await store.renameMailbox(account: account, from: "nope", to: "z") }
-        await expectError(.invalidMailboxName("")) { try await store.renameMailbox(account: account, from: "x", to: "x/z") }
+        await expectError(.invalidMailboxName("")) {
+            try await store.renameMailbox(account: account, from: "x", to: "x/z")
+        }
 
         // INBOX: messages move to a new mailbox with new UIDs; INBOX stays, empty, with its children.
         let inbox = try #require(try await store.mailbox(account: account, name: "INBOX"))
@@ -124,7 +138,8 @@ extension MailStoreConformance {
         #expect(try await store.mailbox(account: account, name: "INBOX/kid")?.id == inboxChild.id)
         let old = try #require(try await store.mailbox(account: account, name: "Old Inbox"))
         #expect(old.uidValidity != inbox.uidValidity)
-        let oldMessages = try await store.messages(account: account, mailbox: old.id, uids: UIDSet(ranges: [1...UID.max]))
+        let oldMessages = try await store.messages(
+            account: account, mailbox: old.id, uids: UIDSet(ranges: [1...UID.max]))
         #expect(oldMessages.map(\.uid) == [1, 2])
         #expect(oldMessages.first?.flags == .seen)
         let changes = try await store.changes(account: account, mailbox: inbox.id, since: inbox.highestModSeq)
@@ -145,7 +160,9 @@ extension MailStoreConformance {
         #expect(subs.contains("INBOX"))
         try await store.setSubscribed(account: account, name: "inbox", subscribed: false)
         #expect(!(try await store.subscriptions(account: account)).contains("INBOX"))
-        await expectError(.invalidMailboxName("")) { try await store.setSubscribed(account: account, name: "/x", subscribed: true) }
+        await expectError(.invalidMailboxName("")) {
+            try await store.setSubscribed(account: account, name: "/x", subscribed: true)
+        }
         // Deleting a mailbox keeps its subscription (RFC 9051 §6.3.9).
         _ = try await store.createMailbox(account: account, name: "Gone", specialUse: nil)
         try await store.setSubscribed(account: account, name: "Gone", subscribed: true)

@@ -20,17 +20,22 @@ extension MailStoreConformance {
 
         // Expunge the newest: its UID is never given again.
         _ = try await store.store(
-            account: account, mailbox: inbox.id, uids: UIDSet([5]), operation: .add, flags: .deleted, unchangedSince: nil)
+            account: account, mailbox: inbox.id, uids: UIDSet([5]), operation: .add, flags: .deleted,
+            unchangedSince: nil)
         #expect(try await store.expunge(account: account, mailbox: inbox.id, uids: nil) == [5])
         #expect(try await append(store, account, inbox.id, message(6)).uid == 6)
-        #expect(try await store.snapshot(account: account, mailbox: inbox.id, markRecentSeen: false).uids == [1, 2, 3, 4, 6])
+        #expect(
+            try await store.snapshot(account: account, mailbox: inbox.id, markRecentSeen: false).uids == [
+                1, 2, 3, 4, 6,
+            ])
 
         // Each append raises HIGHESTMODSEQ and stamps the message with it.
         let before = try #require(try await store.highestModSeq(account: account, mailbox: inbox.id))
         let uid = try await append(store, account, inbox.id, message(7)).uid
         let after = try #require(try await store.highestModSeq(account: account, mailbox: inbox.id))
         #expect(after > before)
-        #expect(try await store.messages(account: account, mailbox: inbox.id, uids: UIDSet([uid])).first?.modSeq == after)
+        #expect(
+            try await store.messages(account: account, mailbox: inbox.id, uids: UIDSet([uid])).first?.modSeq == after)
 
         // Keywords differing only in case are merged on the way in.
         let kw = try await append(
@@ -42,7 +47,9 @@ extension MailStoreConformance {
         let many = try await fill(store, account, inbox.id, count: 80)
         let scattered = UIDSet(many.enumerated().filter { $0.offset % 2 == 0 }.map(\.element))
         #expect(scattered.ranges.count > 32)
-        #expect(try await store.messages(account: account, mailbox: inbox.id, uids: scattered).map(\.uid) == Array(scattered))
+        #expect(
+            try await store.messages(account: account, mailbox: inbox.id, uids: scattered).map(\.uid)
+                == Array(scattered))
         let span = UIDSet(ranges: [2...3, 6...7, 1000...2000])
         #expect(try await store.messages(account: account, mailbox: inbox.id, uids: span).map(\.uid) == [2, 3, 6, 7])
     }
@@ -61,11 +68,15 @@ extension MailStoreConformance {
         #expect(m1 > m0)
         #expect(add.modified.isEmpty)
         #expect(add.updated.map(\.uid) == [1, 2, 3])
-        #expect(add.updated.allSatisfy { $0.modSeq == m1 && $0.flags.system == [.seen, .flagged] && $0.flags.keywords == ["Work"] })
+        #expect(
+            add.updated.allSatisfy {
+                $0.modSeq == m1 && $0.flags.system == [.seen, .flagged] && $0.flags.keywords == ["Work"]
+            })
 
         // A STORE that changes nothing does not raise HIGHESTMODSEQ, yet reports the flags.
         let same = try await store.store(
-            account: account, mailbox: box, uids: all, operation: .add, flags: MessageFlags(system: .seen, keywords: ["work"]),
+            account: account, mailbox: box, uids: all, operation: .add,
+            flags: MessageFlags(system: .seen, keywords: ["work"]),
             unchangedSince: nil)
         #expect(try await store.highestModSeq(account: account, mailbox: box) == m1)
         #expect(same.updated.count == 3 && same.updated.allSatisfy { $0.modSeq == m1 && $0.flags.keywords == ["Work"] })
@@ -82,7 +93,8 @@ extension MailStoreConformance {
 
         // Replace.
         let replaced = try await store.store(
-            account: account, mailbox: box, uids: UIDSet([1]), operation: .replace, flags: .deleted, unchangedSince: nil)
+            account: account, mailbox: box, uids: UIDSet([1]), operation: .replace, flags: .deleted, unchangedSince: nil
+        )
         #expect(replaced.updated.first?.flags == .deleted)
 
         // UNCHANGEDSINCE: messages modified after the given MODSEQ are left alone and reported.
@@ -109,7 +121,8 @@ extension MailStoreConformance {
         let archive = try #require(try await store.mailbox(account: account, name: "Archive"))
         let date = Date(timeIntervalSince1970: 1_600_000_000)
         _ = try await append(store, account, archive.id, message(0))
-        _ = try await append(store, account, inbox, message(1), flags: MessageFlags(system: .flagged, keywords: ["K"]), date: date)
+        _ = try await append(
+            store, account, inbox, message(1), flags: MessageFlags(system: .flagged, keywords: ["K"]), date: date)
         _ = try await append(store, account, inbox, message(2), flags: .seen, date: date)
         _ = try await append(store, account, inbox, message(3))
         let result = try await store.copy(account: account, from: inbox, uids: UIDSet([1, 2, 40]), to: archive.id)
@@ -122,7 +135,8 @@ extension MailStoreConformance {
         #expect(try await store.content(account: account, mailbox: archive.id, uid: 3) == Data(message(2).utf8))
         // The copy survives the original's expunge (shared content is not freed early).
         _ = try await store.store(
-            account: account, mailbox: inbox, uids: UIDSet([1, 2]), operation: .add, flags: .deleted, unchangedSince: nil)
+            account: account, mailbox: inbox, uids: UIDSet([1, 2]), operation: .add, flags: .deleted,
+            unchangedSince: nil)
         #expect(try await store.expunge(account: account, mailbox: inbox, uids: nil) == [1, 2])
         #expect(try await store.content(account: account, mailbox: archive.id, uid: 2) == Data(message(1).utf8))
         #expect(try await store.content(account: account, mailbox: inbox, uid: 1) == nil)
@@ -136,7 +150,8 @@ extension MailStoreConformance {
         _ = try await fill(store, account, box, count: 5)
         #expect(try await store.expunge(account: account, mailbox: box, uids: nil) == [], "nothing has \\Deleted")
         _ = try await store.store(
-            account: account, mailbox: box, uids: UIDSet([2, 3, 5]), operation: .add, flags: .deleted, unchangedSince: nil)
+            account: account, mailbox: box, uids: UIDSet([2, 3, 5]), operation: .add, flags: .deleted,
+            unchangedSince: nil)
         let m = try #require(try await store.highestModSeq(account: account, mailbox: box))
         #expect(try await store.expunge(account: account, mailbox: box, uids: UIDSet([1, 3, 4])) == [3])
         let m2 = try #require(try await store.highestModSeq(account: account, mailbox: box))

@@ -11,7 +11,8 @@ extension MailStoreConformance {
         let d1 = Date(timeIntervalSince1970: 1_500_000_000)
         let d2 = Date(timeIntervalSince1970: 1_600_000_000)
         _ = try await append(store, account, archive.id, message(0))
-        _ = try await append(store, account, inbox, message(1), flags: MessageFlags(system: .flagged, keywords: ["K"]), date: d1)
+        _ = try await append(
+            store, account, inbox, message(1), flags: MessageFlags(system: .flagged, keywords: ["K"]), date: d1)
         _ = try await append(store, account, inbox, message(2), flags: .seen, date: d2)
         _ = try await append(store, account, inbox, message(3), date: d2)
         let originals = try await store.messages(account: account, mailbox: inbox, uids: UIDSet([1, 3]))
@@ -118,7 +119,10 @@ extension MailStoreConformance {
         _ = try await append(store, account, inbox, message(1), date: old)
         let metas = try await store.messages(account: account, mailbox: inbox, uids: UIDSet([1, 2]))
         #expect(metas.allSatisfy { $0.internalDate == old })
-        #expect(metas.allSatisfy { $0.saveDate >= start.addingTimeInterval(-1) && $0.saveDate <= Date().addingTimeInterval(1) })
+        #expect(
+            metas.allSatisfy {
+                $0.saveDate >= start.addingTimeInterval(-1) && $0.saveDate <= Date().addingTimeInterval(1)
+            })
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
         for meta in metas {
             #expect((1...255).contains(meta.emailID.count) && meta.emailID.allSatisfy(allowed.contains))
@@ -128,7 +132,8 @@ extension MailStoreConformance {
         // COPY shares the EMAILID (RFC 8474 §5.1) and gets its own SAVEDATE; flags do not change it.
         try await Task.sleep(for: .milliseconds(20))
         let copy = try await store.copy(account: account, from: inbox, uids: UIDSet([1]), to: trash)
-        let copied = try #require(try await store.messages(account: account, mailbox: trash, uids: UIDSet([copy.pairs[0].destination])).first)
+        let copied = try #require(
+            try await store.messages(account: account, mailbox: trash, uids: UIDSet([copy.pairs[0].destination])).first)
         #expect(copied.emailID == metas[0].emailID)
         #expect(copied.saveDate > metas[0].saveDate && copied.internalDate == old)
         _ = try await store.store(

@@ -4,8 +4,10 @@ import Testing
 
 /// MULTIAPPEND (RFC 3502) and stored parse results.
 extension MailStoreConformance {
-    static func staged(_ store: any MailStore, _ n: Int, flags: MessageFlags = MessageFlags(),
-                       structure: MessageStructure? = nil) throws -> StagedAppend {
+    static func staged(
+        _ store: any MailStore, _ n: Int, flags: MessageFlags = MessageFlags(),
+        structure: MessageStructure? = nil
+    ) throws -> StagedAppend {
         StagedAppend(
             message: try stage(store, message(n)), flags: flags,
             internalDate: Date(timeIntervalSince1970: 1_700_000_000 + Double(n)), structure: structure)
@@ -36,9 +38,11 @@ extension MailStoreConformance {
         let after = try #require(try await store.highestModSeq(account: account, mailbox: box.id))
         #expect(after > before && metas.allSatisfy { $0.modSeq > before && $0.modSeq <= after })
         for n in 1...3 {
-            #expect(try await store.content(account: account, mailbox: box.id, uid: UID(n + 1)) == Data(message(n).utf8))
+            #expect(
+                try await store.content(account: account, mailbox: box.id, uid: UID(n + 1)) == Data(message(n).utf8))
         }
-        #expect(try await store.structures(account: account, mailbox: box.id, uids: UIDSet(ranges: [1...10])) == [3: shape])
+        #expect(
+            try await store.structures(account: account, mailbox: box.id, uids: UIDSet(ranges: [1...10])) == [3: shape])
         #expect(try await store.append(account: account, mailbox: box.id, messages: []).isEmpty)
         #expect(try await store.status(account: account, mailbox: box.id).uidNext == 5)
     }
@@ -58,11 +62,15 @@ extension MailStoreConformance {
         #expect(stagingIsEmpty(store))
 
         let refused = try (5...6).map { try staged(store, $0) }
-        await expectError(.mailboxNotFound) { try await store.append(account: account, mailbox: 999_999, messages: refused) }
+        await expectError(.mailboxNotFound) {
+            try await store.append(account: account, mailbox: 999_999, messages: refused)
+        }
         let other = try await makeAccount(store, "bob")
         let theirs = try await mailboxID(store, other, "INBOX")
         let foreign = try (7...8).map { try staged(store, $0) }
-        await expectError(.mailboxNotFound) { try await store.append(account: account, mailbox: theirs, messages: foreign) }
+        await expectError(.mailboxNotFound) {
+            try await store.append(account: account, mailbox: theirs, messages: foreign)
+        }
         #expect(try await store.status(account: other, mailbox: theirs).messages == 0)
         #expect(stagingIsEmpty(store))
         await expectError(.mailboxNotFound) { try await store.append(account: account, mailbox: 999_999, messages: []) }
@@ -84,8 +92,12 @@ extension MailStoreConformance {
         try await store.setStructure(account: account, mailbox: box, uid: uids[1], structure: newer)
         let empty = MessageStructure(version: 2, data: [])
         try await store.setStructure(account: account, mailbox: box, uid: uids[2], structure: empty)
-        #expect(try await store.structures(account: account, mailbox: box, uids: all) == [uids[1]: newer, uids[2]: empty])
-        #expect(try await store.structures(account: account, mailbox: box, uids: UIDSet([uids[0], uids[2]])) == [uids[2]: empty])
+        #expect(
+            try await store.structures(account: account, mailbox: box, uids: all) == [uids[1]: newer, uids[2]: empty])
+        #expect(
+            try await store.structures(account: account, mailbox: box, uids: UIDSet([uids[0], uids[2]])) == [
+                uids[2]: empty
+            ])
         #expect(try await store.highestModSeq(account: account, mailbox: box) == modSeq, "derived data: no MODSEQ")
         // A UID that is not there is ignored; mailboxes of other accounts are not.
         try await store.setStructure(account: account, mailbox: box, uid: 99, structure: first)
@@ -97,7 +109,8 @@ extension MailStoreConformance {
         }
         // An expunged message takes its structure along.
         _ = try await store.store(
-            account: account, mailbox: box, uids: UIDSet([uids[1]]), operation: .add, flags: .deleted, unchangedSince: nil)
+            account: account, mailbox: box, uids: UIDSet([uids[1]]), operation: .add, flags: .deleted,
+            unchangedSince: nil)
         _ = try await store.expunge(account: account, mailbox: box, uids: nil)
         #expect(try await store.structures(account: account, mailbox: box, uids: all) == [uids[2]: empty])
 

@@ -41,7 +41,9 @@ enum MailStoreConformance {
     }
 
     /// Fills a mailbox with `count` messages and returns their UIDs.
-    static func fill(_ store: any MailStore, _ account: AccountID, _ mailbox: MailboxID, count: Int) async throws -> [UID] {
+    static func fill(
+        _ store: any MailStore, _ account: AccountID, _ mailbox: MailboxID, count: Int
+    ) async throws -> [UID] {
         var uids: [UID] = []
         for i in 0..<count { uids.append(try await append(store, account, mailbox, message(i)).uid) }
         return uids

@@ -46,8 +46,12 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
     @Test func multiAppendAllOrNothing() async throws {
         try await withSQLiteStore(MailStoreConformance.multiAppendAllOrNothing)
     }
-    @Test func structuresRoundTrip() async throws { try await withSQLiteStore(MailStoreConformance.structuresRoundTrip) }
-    @Test func changeHubPublishing() async throws { try await withSQLiteStore(MailStoreConformance.changeHubPublishing) }
+    @Test func structuresRoundTrip() async throws {
+        try await withSQLiteStore(MailStoreConformance.structuresRoundTrip)
+    }
+    @Test func changeHubPublishing() async throws {
+        try await withSQLiteStore(MailStoreConformance.changeHubPublishing)
+    }
     @Test func concurrentAppends() async throws {
         try await withSQLiteStore { store in
             try await MailStoreConformance.concurrentAppends(store)
@@ -84,7 +88,8 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
             // Leftovers of a crash: a half-written staged file and a placed but uncommitted blob.
             try Data("half".utf8).write(to: tmp.appendingPathComponent("0123.part"))
             let orphanID = "ab" + String(repeating: "0", count: 30)
-            try FileManager.default.createDirectory(at: blobs.appendingPathComponent("ab"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: blobs.appendingPathComponent("ab"), withIntermediateDirectories: true)
             try Data("orphan".utf8).write(to: blobs.appendingPathComponent("ab/\(orphanID)"))
 
             let store = try SQLiteMailStore(dataDirectory: url)
@@ -119,11 +124,13 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
             _ = try await store.copy(account: account, from: inbox, uids: UIDSet([1, 2, 3]), to: trash)
             #expect(files(in: blobs).count == 3, "COPY shares content")
             _ = try await store.store(
-                account: account, mailbox: inbox, uids: UIDSet([1, 2]), operation: .add, flags: .deleted, unchangedSince: nil)
+                account: account, mailbox: inbox, uids: UIDSet([1, 2]), operation: .add, flags: .deleted,
+                unchangedSince: nil)
             _ = try await store.expunge(account: account, mailbox: inbox, uids: nil)
             #expect(files(in: blobs).count == 3, "still referenced from Trash")
             _ = try await store.store(
-                account: account, mailbox: trash, uids: UIDSet([1]), operation: .add, flags: .deleted, unchangedSince: nil)
+                account: account, mailbox: trash, uids: UIDSet([1]), operation: .add, flags: .deleted,
+                unchangedSince: nil)
             _ = try await store.expunge(account: account, mailbox: trash, uids: nil)
             #expect(files(in: blobs).count == 2, "unreferenced content is unlinked at once")
             try await store.deleteMailbox(account: account, name: "Trash")
@@ -131,7 +138,8 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
             // A refused append consumes the staged file and leaves no content behind.
             let staged = try MailStoreConformance.stage(store, "refused")
             await MailStoreConformance.expectError(.mailboxNotFound) {
-                try await store.append(account: account, mailbox: 999_999, message: staged, flags: .init(), internalDate: Date())
+                try await store.append(
+                    account: account, mailbox: 999_999, message: staged, flags: .init(), internalDate: Date())
             }
             #expect(files(in: blobs).count == 1)
             #expect(files(in: store.stagingDirectory).isEmpty)
@@ -164,7 +172,9 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
             let box = try await MailStoreConformance.mailboxID(store, account, "INBOX")
             let clock = ContinuousClock()
             let sequential = try await clock.measure {
-                for i in 0..<count { try await MailStoreConformance.append(store, account, box, MailStoreConformance.message(i)) }
+                for i in 0..<count {
+                    try await MailStoreConformance.append(store, account, box, MailStoreConformance.message(i))
+                }
             }
             let before = store.writeStatistics
             let concurrent = try await clock.measure {
@@ -186,7 +196,8 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
             }
             print(
                 "group commit: sequential \(rate(sequential)) appends/s; 8 concurrent \(rate(concurrent)) appends/s "
-                    + "(\(after.operations - before.operations) appends in \(after.transactions - before.transactions) transactions)")
+                    + "(\(after.operations - before.operations) appends in \(after.transactions - before.transactions) transactions)"
+            )
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import MailStore
-@testable import MailStoreSQLite
 import Testing
+
+@testable import MailStoreSQLite
 
 /// Schema v2 on the SQLite engine: the in-place upgrade, content files around MULTIAPPEND and MOVE,
 /// parse results kept per content file.
@@ -19,7 +20,9 @@ import Testing
         let root = store.dataDirectory.appendingPathComponent("blobs")
         let shards = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
         return shards.reduce(0) {
-            $0 + ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent($1).path))?.count ?? 0)
+            $0
+                + ((try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent($1).path))?.count
+                    ?? 0)
         }
     }
 
@@ -54,9 +57,11 @@ import Testing
                 // Writes work on the upgraded schema.
                 let added = try await MailStoreConformance.append(store, 1, 1, "new")
                 #expect(added == AppendResult(uidValidity: 5000, uid: 4))
-                try await store.setStructure(account: 1, mailbox: 1, uid: 1, structure: MessageStructure(version: 1, data: [9]))
+                try await store.setStructure(
+                    account: 1, mailbox: 1, uid: 1, structure: MessageStructure(version: 1, data: [9]))
                 let moved = try await store.move(
-                    account: 1, from: 1, uids: UIDSet([1]), to: try MailStoreConformance.mailboxID(
+                    account: 1, from: 1, uids: UIDSet([1]),
+                    to: try MailStoreConformance.mailboxID(
                         store, 1, (try await store.createMailbox(account: 1, name: "Kept", specialUse: nil)).name))
                 #expect(moved.expunged == [1])
             }
@@ -64,7 +69,9 @@ import Testing
             let store = try SQLiteMailStore(dataDirectory: url)
             let kept = try #require(try await store.mailbox(account: 1, name: "Kept"))
             let meta = try await store.messages(account: 1, mailbox: kept.id, uids: UIDSet([1]))
-            #expect(meta.first?.emailID == "E" + blobA && meta.first?.internalDate == Date(timeIntervalSince1970: 1_600_000_000))
+            #expect(
+                meta.first?.emailID == "E" + blobA
+                    && meta.first?.internalDate == Date(timeIntervalSince1970: 1_600_000_000))
             #expect(try await store.structures(account: 1, mailbox: kept.id, uids: UIDSet([1]))[1]?.data == [9])
             #expect(try await store.content(account: 1, mailbox: kept.id, uid: 1) == Data("hello".utf8))
         }
@@ -106,7 +113,8 @@ import Testing
             let trash = try await MailStoreConformance.mailboxID(store, account, "Trash")
             let shape = MessageStructure(version: 1, data: [1, 2])
             _ = try await store.append(
-                account: account, mailbox: inbox, messages: [try MailStoreConformance.staged(store, 1, structure: shape)])
+                account: account, mailbox: inbox,
+                messages: [try MailStoreConformance.staged(store, 1, structure: shape)])
             _ = try await store.copy(account: account, from: inbox, uids: UIDSet([1]), to: trash)
             #expect(try await store.structures(account: account, mailbox: trash, uids: UIDSet([1])) == [1: shape])
             _ = try await store.move(account: account, from: trash, uids: UIDSet([1]), to: trash)
@@ -114,7 +122,8 @@ import Testing
             #expect(blobCount(store) == 1)
             #expect(try await store.rowCount("structures") == 1)
             _ = try await store.store(
-                account: account, mailbox: inbox, uids: UIDSet([1]), operation: .add, flags: .deleted, unchangedSince: nil)
+                account: account, mailbox: inbox, uids: UIDSet([1]), operation: .add, flags: .deleted,
+                unchangedSince: nil)
             _ = try await store.expunge(account: account, mailbox: inbox, uids: nil)
             #expect(try await store.rowCount("structures") == 1, "still referenced from Trash")
             try await store.deleteMailbox(account: account, name: "Trash")
@@ -159,7 +168,8 @@ import Testing
                 metas = try await store.messages(account: 1, mailbox: 1, uids: scattered)
             }
             #expect(metas.count == count / 3)
-            print("structures: \(count) UIDs in \(whole), 4000 ranges in \(sparse); messages for 4000 ranges in \(meta)")
+            print(
+                "structures: \(count) UIDs in \(whole), 4000 ranges in \(sparse); messages for 4000 ranges in \(meta)")
         }
     }
 }

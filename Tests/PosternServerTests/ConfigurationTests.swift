@@ -96,7 +96,8 @@ import Testing
 
     @Test func certificateAndKeyGoTogether() {
         #expect(throws: ServerError.self) {
-            try TLSSetup.load(certificatePath: "/x.pem", keyPath: nil, dataDirectory: URL(fileURLWithPath: "/tmp"), hostName: "h")
+            try TLSSetup.load(
+                certificatePath: "/x.pem", keyPath: nil, dataDirectory: URL(fileURLWithPath: "/tmp"), hostName: "h")
         }
     }
 }

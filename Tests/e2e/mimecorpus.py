@@ -232,7 +232,7 @@ def expected_bodystructure(p, ext: bool = True):
         return out
     if isinstance(p, Rfc822):
         inner = p.msg.bytes()
-        out = ["message", "rfc822", [], None, None, "7bit", len(inner), "ENVELOPE",
+        out = ["message", "rfc822", None, None, None, "7bit", len(inner), "ENVELOPE",
                expected_bodystructure(p.msg.body, ext), _lines(inner)]
         if ext:
             out += [None, canon_disp(p.disposition), None, None]
@@ -331,6 +331,9 @@ def _pairs(lst):
 def canon_bodystructure(node, ext: bool = True):
     """Canonical form of a BODYSTRUCTURE/BODY parsed by imapclient (BodyData / tuples, bytes, None, int)."""
     node = list(node)
+    if node and isinstance(node[0], list):
+        # imapclient's BodyData groups a multipart's parts into one list: ([parts], subtype, ...)
+        node = list(node[0]) + node[1:]
     if node and isinstance(node[0], (list, tuple)):
         # multipart: parts..., subtype, [ext...]
         parts = []

@@ -88,7 +88,9 @@ public struct CommandFramer: Sendable {
     public mutating func acceptAppendMessage() {
         guard case .appendDecision = state, let message = appendMessage else { return }
         guard message.size <= limits.maxAppendSize else {
-            if message.synchronizing { pending.append(.appendError(tag: appendTag, message: "[TOOBIG] message too large")) }
+            if message.synchronizing {
+                pending.append(.appendError(tag: appendTag, message: "[TOOBIG] message too large"))
+            }
             rejectAppendMessage()
             return
         }

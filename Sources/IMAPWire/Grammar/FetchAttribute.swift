@@ -54,7 +54,8 @@ extension ByteBuffer {
         case .bodySection(let peek, let section, let partial):
             return writeString(peek ? "BODY.PEEK" : "BODY") + writeSection(section) + writePartialRange(partial)
         case .binary(let peek, let part, let partial):
-            return writeString(peek ? "BINARY.PEEK[" : "BINARY[") + writeString(part.map(String.init).joined(separator: "."))
+            return writeString(peek ? "BINARY.PEEK[" : "BINARY[")
+                + writeString(part.map(String.init).joined(separator: "."))
                 + writeString("]") + writePartialRange(partial)
         case .binarySize(let part):
             return writeString("BINARY.SIZE[" + part.map(String.init).joined(separator: ".") + "]")

@@ -55,7 +55,8 @@ extension ByteBuffer {
         case .text(let s): return writeString("TEXT ") + writeIMAPAtomOrString(s)
         case .to(let s): return writeString("TO ") + writeIMAPAtomOrString(s)
         case .header(let name, let value):
-            return writeString("HEADER ") + writeIMAPAtomOrString(name) + writeString(" ") + writeIMAPAtomOrString(value)
+            return writeString("HEADER ") + writeIMAPAtomOrString(name) + writeString(" ")
+                + writeIMAPAtomOrString(value)
         case .keyword(let f): return writeString("KEYWORD ") + writeFlag(f)
         case .unkeyword(let f): return writeString("UNKEYWORD ") + writeFlag(f)
         case .before(let d): return writeString("BEFORE ") + writeIMAPDate(d)

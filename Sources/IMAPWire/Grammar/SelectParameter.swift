@@ -24,7 +24,8 @@ public struct QResyncParameters: Sendable, Hashable {
         }
     }
 
-    public init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil, sequenceMatch: SequenceMatch? = nil) {
+    public init(uidValidity: UInt32, modSeq: UInt64, knownUIDs: SequenceSet? = nil, sequenceMatch: SequenceMatch? = nil)
+    {
         self.uidValidity = uidValidity
         self.modSeq = modSeq
         self.knownUIDs = knownUIDs
@@ -54,7 +55,8 @@ extension ByteBuffer {
                 n += writeString("QRESYNC (\(q.uidValidity) \(q.modSeq)")
                 if let known = q.knownUIDs { n += writeString(" ") + writeSequenceSet(known) }
                 if let m = q.sequenceMatch {
-                    n += writeString(" (") + writeSequenceSet(m.knownSequenceSet) + writeString(" ")
+                    n +=
+                        writeString(" (") + writeSequenceSet(m.knownSequenceSet) + writeString(" ")
                         + writeSequenceSet(m.knownUIDSet) + writeString(")")
                 }
                 n += writeString(")")

@@ -1,7 +1,9 @@
 // Command dispatch (RFC 9051 §9 "command", with RFC 3501 additions and extensions).
 extension GrammarParser {
     /// Parses a whole frame: command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF
-    public static func parseCommand(_ frame: [UInt8], limits: IMAPLimits = .default) -> Result<TaggedCommand, CommandParseFailure> {
+    public static func parseCommand(
+        _ frame: [UInt8], limits: IMAPLimits = .default
+    ) -> Result<TaggedCommand, CommandParseFailure> {
         var parser = GrammarParser(frame, limits: limits)
         var tag: String?
         do {
@@ -198,7 +200,8 @@ extension GrammarParser {
         while padding < 2, consume(UInt8(ascii: "=")) { padding += 1 }
         let length = index - start
         guard length > 0, length % 4 == 0 else { throw ParseError("invalid base64 initial response") }
-        return .authenticate(mechanism: mechanism, initialResponse: String(decoding: bytes[start..<index], as: UTF8.self))
+        return .authenticate(
+            mechanism: mechanism, initialResponse: String(decoding: bytes[start..<index], as: UTF8.self))
     }
 
     /// id = "ID" SP id-params-list; id-params-list = "(" *(string SP nstring) ")" / nil   (RFC 2971)
@@ -206,7 +209,9 @@ extension GrammarParser {
         try space()
         if consumeKeyword("NIL") { return .id(nil) }
         let params = try parenthesizedList(allowEmpty: true) { p in
-            guard let key = String(validating: try p.string(), as: UTF8.self) else { throw ParseError("ID key is not UTF-8") }
+            guard let key = String(validating: try p.string(), as: UTF8.self) else {
+                throw ParseError("ID key is not UTF-8")
+            }
             try p.space()
             let value = try p.nstring()
             guard let value else { return IDParameter(key: key, value: nil) }
@@ -219,7 +224,9 @@ extension GrammarParser {
     /// "(" status-att *(SP status-att) ")"
     mutating func statusAttributes() throws -> [StatusAttribute] {
         try parenthesizedList(allowEmpty: false) { p in
-            guard let a = StatusAttribute(rawValue: p.keywordToken()) else { throw ParseError("unknown STATUS attribute") }
+            guard let a = StatusAttribute(rawValue: p.keywordToken()) else {
+                throw ParseError("unknown STATUS attribute")
+            }
             return a
         }
     }

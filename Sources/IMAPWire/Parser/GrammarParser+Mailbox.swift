@@ -40,7 +40,8 @@ extension GrammarParser {
                 }
             }
         }
-        return ListCommand(selectionOptions: selection, reference: reference, patterns: patterns, returnOptions: returns)
+        return ListCommand(
+            selectionOptions: selection, reference: reference, patterns: patterns, returnOptions: returns)
     }
 
     /// select-params = SP "(" select-param *(SP select-param) ")"
@@ -68,7 +69,8 @@ extension GrammarParser {
                     }
                 }
                 try p.expect(UInt8(ascii: ")"), ")")
-                return .qresync(QResyncParameters(uidValidity: uidValidity, modSeq: modSeq, knownUIDs: known, sequenceMatch: match))
+                return .qresync(
+                    QResyncParameters(uidValidity: uidValidity, modSeq: modSeq, knownUIDs: known, sequenceMatch: match))
             default:
                 throw ParseError("unknown SELECT parameter")
             }

@@ -25,7 +25,8 @@ extension GrammarParser {
         while consume(UInt8(ascii: " ")) {
             keys.append(try searchKey())
         }
-        return SearchCommand(returnOptions: returnOptions, charset: charset, key: keys.count == 1 ? keys[0] : .and(keys), uid: uid)
+        return SearchCommand(
+            returnOptions: returnOptions, charset: charset, key: keys.count == 1 ? keys[0] : .and(keys), uid: uid)
     }
 
     /// search-key = "ALL" / "ANSWERED" / "BCC" SP astring / ... / sequence-set / "(" search-key *(SP search-key) ")"

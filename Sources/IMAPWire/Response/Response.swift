@@ -36,14 +36,18 @@ extension ByteBuffer {
 
     /// response-tagged = tag SP resp-cond-state CRLF
     @discardableResult
-    public mutating func writeTaggedResponse(tag: String, status: ResponseStatus, code: ResponseCode? = nil, text: String) -> Int {
-        writeString("\(tag) \(status.rawValue) ") + writeResponseText(status: status, code: code, text: text) + writeString("\r\n")
+    public mutating func writeTaggedResponse(
+        tag: String, status: ResponseStatus, code: ResponseCode? = nil, text: String
+    ) -> Int {
+        writeString("\(tag) \(status.rawValue) ") + writeResponseText(status: status, code: code, text: text)
+            + writeString("\r\n")
     }
 
     /// "*" SP (resp-cond-state / resp-cond-bye / resp-cond-auth) CRLF
     @discardableResult
     public mutating func writeUntaggedStatus(_ status: ResponseStatus, code: ResponseCode? = nil, text: String) -> Int {
-        writeString("* \(status.rawValue) ") + writeResponseText(status: status, code: code, text: text) + writeString("\r\n")
+        writeString("* \(status.rawValue) ") + writeResponseText(status: status, code: code, text: text)
+            + writeString("\r\n")
     }
 
     /// continue-req = "+" SP (resp-text / base64) CRLF
