@@ -24,13 +24,7 @@ extension IMAPSession {
             tagged(tag, .bad, text: "VANISHED needs QRESYNC enabled, UID FETCH and CHANGEDSINCE")
             return .next
         }
-        let pairs: [(seq: Int, uid: UID)]
-        do {
-            pairs = try resolve(set, uid: uid)
-        } catch {
-            tagged(tag, .bad, text: error.message)
-            return .next
-        }
+        guard let pairs = resolveOrReject(tag, set, uid: uid) else { return .next }
         var items = attributes
         if uid && !items.contains(.uid) { items.insert(.uid, at: 0) }
         if changedSince != nil || items.contains(.modSeq) { condstoreEnabled = true }

@@ -44,13 +44,7 @@ extension IMAPSession {
         do {
             var limit: UIDSet?
             if let set {
-                let pairs: [(seq: Int, uid: UID)]
-                do {
-                    pairs = try resolve(set, uid: true)
-                } catch {
-                    tagged(tag, .bad, text: error.message)
-                    return .next
-                }
+                guard let pairs = resolveOrReject(tag, set, uid: true) else { return .next }
                 limit = UIDSet(pairs.map(\.uid))
                 if limit!.isEmpty {
                     await reportUpdates(allowExpunge: true)
@@ -72,20 +66,10 @@ extension IMAPSession {
     func copy(_ tag: String, _ set: SequenceSet, to wireName: IMAPWire.MailboxName, uid: Bool) async -> ResumeDirective
     {
         guard let view = selected else { return .next }
-        let pairs: [(seq: Int, uid: UID)]
-        do {
-            pairs = try resolve(set, uid: uid)
-        } catch {
-            tagged(tag, .bad, text: error.message)
-            return .next
-        }
+        guard let pairs = resolveOrReject(tag, set, uid: uid) else { return .next }
         do {
             let name = try storeName(wireName)
-            guard let destination = try await store.mailbox(account: accountID, name: name), !destination.isNoSelect
-            else {
-                tagged(tag, .no, code: .tryCreate, text: "No such mailbox")
-                return .next
-            }
+            guard let destination = try await destinationMailbox(tag, name) else { return .next }
             var code: ResponseCode?
             if !pairs.isEmpty {
                 let result = try await store.copy(
@@ -122,13 +106,7 @@ extension IMAPSession {
             return .next
         }
         if unchangedSince != nil { condstoreEnabled = true }
-        let pairs: [(seq: Int, uid: UID)]
-        do {
-            pairs = try resolve(set, uid: uid)
-        } catch {
-            tagged(tag, .bad, text: error.message)
-            return .next
-        }
+        guard let pairs = resolveOrReject(tag, set, uid: uid) else { return .next }
         do {
             var modified: [UID] = []
             if !pairs.isEmpty {
@@ -206,20 +184,10 @@ extension IMAPSession {
             tagged(tag, .no, code: .readOnly, text: "The mailbox is read-only")
             return .next
         }
-        let pairs: [(seq: Int, uid: UID)]
-        do {
-            pairs = try resolve(set, uid: uid)
-        } catch {
-            tagged(tag, .bad, text: error.message)
-            return .next
-        }
+        guard let pairs = resolveOrReject(tag, set, uid: uid) else { return .next }
         do {
             let name = try storeName(wireName)
-            guard let destination = try await store.mailbox(account: accountID, name: name), !destination.isNoSelect
-            else {
-                tagged(tag, .no, code: .tryCreate, text: "No such mailbox")
-                return .next
-            }
+            guard let destination = try await destinationMailbox(tag, name) else { return .next }
             if destination.id == view.id {
                 tagged(tag, .no, code: .cannot, text: "The source and destination are the same mailbox")
                 return .next

@@ -143,6 +143,26 @@ extension IMAPSession {
         return numbers.map { (Int($0), view.uids[Int($0) - 1]) }
     }
 
+    /// `resolve`, answering BAD itself when the set is out of range (then nil).
+    func resolveOrReject(_ tag: String, _ set: SequenceSet, uid: Bool) -> [(seq: Int, uid: UID)]? {
+        do {
+            return try resolve(set, uid: uid)
+        } catch {
+            tagged(tag, .bad, text: error.message)
+            return nil
+        }
+    }
+
+    /// The target of COPY, MOVE or APPEND-like commands; answers NO [TRYCREATE] itself when it does not
+    /// exist or cannot hold messages (RFC 9051 §6.4.7).
+    func destinationMailbox(_ tag: String, _ name: String) async throws -> MailboxInfo? {
+        guard let mailbox = try await store.mailbox(account: accountID, name: name), !mailbox.isNoSelect else {
+            tagged(tag, .no, code: .tryCreate, text: "No such mailbox")
+            return nil
+        }
+        return mailbox
+    }
+
     private func value(_ number: SequenceNumber, last: UInt32) -> UInt32 {
         switch number {
         case .number(let n): return n

@@ -16,16 +16,15 @@ struct User: AsyncParsableCommand {
             discussion: "Without --password-stdin a strong password is generated and printed once."
         )
         @Argument(help: "The account name (letters, digits and . _ @ + -).") var name: String
-        @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+        @OptionGroup var password: PasswordOption
         @OptionGroup var data: DataDirectoryOption
 
         func run() async throws {
-            let password = try passwordStdin ? readPassword() : PasswordHasher.generatePassword()
+            let (secret, credentials) = try password.obtain()
             let store = try openStore(data)
-            let credentials = try PasswordHasher().makeCredentials(password: password)
             try await mapStoreErrors(name) { _ = try await store.createAccount(name: name, credentials: credentials) }
             print("created account \(name)")
-            if !passwordStdin { print("password: \(password)") }
+            password.report(secret)
         }
     }
 
@@ -35,18 +34,17 @@ struct User: AsyncParsableCommand {
             discussion: "Without --password-stdin a strong password is generated and printed once."
         )
         @Argument(help: "The account name.") var name: String
-        @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+        @OptionGroup var password: PasswordOption
         @OptionGroup var data: DataDirectoryOption
 
         func run() async throws {
-            let password = try passwordStdin ? readPassword() : PasswordHasher.generatePassword()
+            let (secret, credentials) = try password.obtain()
             let store = try openStore(data)
-            let credentials = try PasswordHasher().makeCredentials(password: password)
             try await mapStoreErrors(name) {
                 try await store.setCredentials(accountName: name, credentials: credentials)
             }
             print("password changed for \(name)")
-            if !passwordStdin { print("password: \(password)") }
+            password.report(secret)
         }
     }
 
@@ -73,12 +71,28 @@ struct User: AsyncParsableCommand {
     }
 }
 
-/// Reads one line from standard input, without its line ending.
-private func readPassword() throws -> String {
-    guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else {
-        throw CommandFailure(message: "--password-stdin: no password on standard input")
+/// `--password-stdin`, or a generated password printed once.
+struct PasswordOption: ParsableArguments {
+    @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
+
+    /// The password and its verifier (the password itself is never stored).
+    func obtain() throws -> (password: String, credentials: StoredCredentials) {
+        let password: String
+        if passwordStdin {
+            guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else {
+                throw CommandFailure(message: "--password-stdin: no password on standard input")
+            }
+            password = line
+        } else {
+            password = PasswordHasher.generatePassword()
+        }
+        return (password, try PasswordHasher().makeCredentials(password: password))
     }
-    return line
+
+    /// Prints a generated password (the only time it is shown).
+    func report(_ password: String) {
+        if !passwordStdin { print("password: \(password)") }
+    }
 }
 
 private func openStore(_ data: DataDirectoryOption) throws -> SQLiteMailStore {
