@@ -52,6 +52,27 @@ extension IMAPSession {
             if let since = changedSince {
                 pairs = pairs.filter { metas[$0.uid].map { $0.modSeq > since } ?? false }
             }
+            var structures = needsStructure ? try await storedStructures(pairs.map(\.uid)) : [:]
+            // BINARY of a part with an unknown transfer encoding fails the whole command (RFC 3516 §4.3),
+            // so it is found before anything changes (no implicit \Seen for a failed FETCH).
+            let binaryPaths = items.compactMap(Self.binaryPath)
+            if !binaryPaths.isEmpty {
+                for (_, messageUID) in pairs {
+                    if structures[messageUID] == nil,
+                        let data = try await store.content(account: accountID, mailbox: view.id, uid: messageUID)
+                    {
+                        structures[messageUID] = await parseAndKeep([UInt8](data), uid: messageUID)
+                    }
+                    guard let structure = structures[messageUID] else { continue }
+                    for path in binaryPaths where !path.isEmpty {
+                        if case .unknown = structure.part(path)?.transferEncoding {
+                            tagged(
+                                tag, .no, code: .other("UNKNOWN-CTE", nil), text: "Unknown Content-Transfer-Encoding")
+                            return .next
+                        }
+                    }
+                }
+            }
             // Implicit \Seen (RFC 9051 §6.4.5, BODY[]): committed before anything is reported, and
             // FLAGS is then returned for those messages even when not asked for.
             var seenNow: Set<UID> = []
@@ -69,7 +90,6 @@ extension IMAPSession {
                     }
                 }
             }
-            let structures = needsStructure ? try await storedStructures(pairs.map(\.uid)) : [:]
             var missing = false
             for (seq, messageUID) in pairs {
                 guard let meta = metas[messageUID] else {
@@ -158,6 +178,13 @@ extension IMAPSession {
         // Only the whole message needs no parse; every other section is found through the structure.
         case .bodySection(_, let section, _): return !(section.part.isEmpty && section.kind == .complete)
         default: return false
+        }
+    }
+
+    static func binaryPath(_ item: FetchAttribute) -> [Int]? {
+        switch item {
+        case .binary(_, let part, _), .binarySize(let part): return part
+        default: return nil
         }
     }
 

@@ -39,13 +39,13 @@ extension IMAPSession {
                 b.writeString("THREADID NIL")
             case .rfc822:
                 b.writeString("RFC822 ")
-                b.writeIMAPLiteral(message.bytes ?? [])
+                Self.writeMessageText(message.bytes ?? [], into: &b)
             case .rfc822Header:
                 b.writeString("RFC822.HEADER ")
-                b.writeIMAPNString(Self.section(message, SectionSpec(part: [], kind: .header)))
+                Self.writeMessageText(Self.section(message, SectionSpec(part: [], kind: .header)), into: &b)
             case .rfc822Text:
                 b.writeString("RFC822.TEXT ")
-                b.writeIMAPNString(Self.section(message, SectionSpec(part: [], kind: .text)))
+                Self.writeMessageText(Self.section(message, SectionSpec(part: [], kind: .text)), into: &b)
             case .envelope:
                 b.writeString("ENVELOPE ")
                 b.writeEnvelope(message.structure?.root.envelope ?? Envelope())
@@ -65,8 +65,7 @@ extension IMAPSession {
                     bytes = bytes.map { Self.slice($0, partial) }
                 }
                 b.writeString(" ")
-                // Bodies always go as literals: they are message text, not protocol strings.
-                if let bytes { b.writeIMAPLiteral(bytes) } else { b.writeString("NIL") }
+                Self.writeMessageText(bytes, into: &b)
             case .binary(_, let part, let partial):
                 guard var bytes = Self.binary(message, part) else { return nil }
                 b.writeString("BINARY[" + part.map(String.init).joined(separator: ".") + "]")
@@ -84,6 +83,20 @@ extension IMAPSession {
         }
         b.writeString(")\r\n")
         return b
+    }
+
+    /// Message text as a literal, or NIL. A literal cannot carry NUL (RFC 9051 §9, CHAR8), so a NUL
+    /// stored in a message (only BINARY, with literal8, gives it exactly) is sent as 0x80, which keeps
+    /// every size and offset as stored.
+    static func writeMessageText(_ bytes: [UInt8]?, into b: inout ByteBuffer) {
+        guard var bytes else {
+            b.writeString("NIL")
+            return
+        }
+        if bytes.contains(0) {
+            for i in bytes.indices where bytes[i] == 0 { bytes[i] = 0x80 }
+        }
+        b.writeIMAPLiteral(bytes)
     }
 
     /// A BODY[...] section (RFC 9051 §6.4.5); nil when the part does not exist.

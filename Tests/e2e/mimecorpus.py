@@ -14,7 +14,6 @@ names are case-insensitive (RFC 2045 section 5.1), RFC 2231 parameter continuati
 from __future__ import annotations
 
 import base64
-import os
 import quopri
 import random
 import re
@@ -377,10 +376,6 @@ def canon_lang(l):
     return [_s(x).lower() for x in l]
 
 
-def canon_expected_for_msg_params(expected):
-    return expected
-
-
 # ----------------------------------------------------------------------------- the corpus
 
 # Attachments: random bytes (NUL, CR, LF, 8-bit) so byte-exactness is really tested.
@@ -484,10 +479,6 @@ def nested_message() -> Message:
             Rfc822(inner, disposition=("attachment", [("filename", "forwarded.eml")])),
             Leaf(None, t3, t3),
         ], boundary="outer-b"))
-
-
-INNER_ENVELOPE = ['"Thu, 02 Jan 2020 08:00:00 -0500"', '"Inner forwarded message"',
-                  '(("Grace" NIL "grace" "example.net"))']
 
 
 def no_content_type_message() -> Message:

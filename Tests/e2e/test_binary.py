@@ -6,7 +6,7 @@ import pytest
 
 import mimecorpus as mc
 from exthelpers import capabilities
-from mimehelpers import (append_msg, fetch_flags_in, fetch_one, flags_now, item_value, section,
+from mimehelpers import (fetch_flags_in, fetch_one, flags_now, item_value, section,
                          setup_mailbox)
 from rawimap import quote
 
@@ -166,7 +166,8 @@ def test_append_literal8_with_nul(raw, mbox, nonsync):
         r, line = fetch_one(raw, f"c5{i}", 1, f"(BODY.PEEK[{sect}])")
         v = item_value(line, f"BODY[{sect}]")
         assert v is not None and v.form != "literal8", f"BODY[{sect}] must not be a literal8: {line.raw[:100]!r}"
-        assert 0 not in (v.data or b""), f"BODY[{sect}] sent NUL inside a {{n}} literal (not CHAR8)"
+        has_nul = 0 in (v.data or b"")
+        assert not has_nul, f"BODY[{sect}] sent NUL inside a {{n}} literal (not CHAR8): {line.raw[:60]!r}..."
 
 
 def test_append_nul_in_plain_literal(raw, mbox):
@@ -187,4 +188,5 @@ def test_append_nul_in_plain_literal(raw, mbox):
         _, line = fetch_one(raw, f"n5{i}", 1, f"({item})")
         v = item_value(line, key)
         assert v is not None and v.form != "literal8", line.raw[:120]
-        assert 0 not in (v.data or b""), f"{key} sent NUL inside a {{n}} literal (CHAR8 excludes NUL): {line.raw!r}"
+        has_nul = 0 in (v.data or b"")
+        assert not has_nul, f"{key} sent NUL inside a {{n}} literal (CHAR8 excludes NUL): {line.raw!r}"

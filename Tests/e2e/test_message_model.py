@@ -8,7 +8,7 @@ import re
 import pytest
 
 import mimecorpus as mc
-from mimehelpers import (append_msg, fetch_flags_in, fetch_one, flags_now, item_value, parse_fetch_line,
+from mimehelpers import (fetch_flags_in, fetch_one, flags_now, item_value, parse_fetch_line,
                          section, setup_mailbox)
 from rawimap import quote
 
@@ -217,10 +217,6 @@ def test_fetch_all_and_full_macros(raw, mbox):
 # ----------------------------------------------------------------------------- sections
 
 
-def _content(p) -> bytes:
-    return p.content()
-
-
 @pytest.mark.parametrize("name", ["plain", "alternative", "mixed", "nested", "noct"])
 def test_every_part_section_text_and_mime(raw, mbox, name):
     """BODY[n] is the part's (still encoded) content, BODY[n.MIME] its MIME header, for every part
@@ -229,7 +225,7 @@ def test_every_part_section_text_and_mime(raw, mbox, name):
     setup_mailbox(raw, mbox, [msg.bytes()])
     for num, part in mc.leaves(msg).items():
         v = section(raw, f"s{num}", 1, num)
-        assert v.data == _content(part), f"BODY[{num}] of {name}: {v.data[:200]!r}"
+        assert v.data == part.content(), f"BODY[{num}] of {name}: {v.data[:200]!r}"
         if isinstance(msg.body, mc.Multi) or "." in num:
             mv = section(raw, f"m{num}", 1, f"{num}.MIME")
             assert mv.data == mc.entity_header(part), f"BODY[{num}.MIME] of {name}: {mv.data!r}"
