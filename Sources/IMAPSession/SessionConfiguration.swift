@@ -25,8 +25,8 @@ public struct SessionConfiguration: Sendable {
     public init(
         store: any MailStore, authenticator: Authenticator, hostName: String, tlsActive: Bool,
         startTLSAvailable: Bool, maxMessageSize: Int, authenticatedIdleTimeout: Int64, preAuthIdleTimeout: Int64 = 60,
-        failedLoginDelay: Duration = .milliseconds(500), idleKeepaliveInterval: Duration = .seconds(120),
-        logger: Logger
+        idleKeepaliveInterval: Duration = .seconds(120),
+        failedLoginDelay: Duration = .milliseconds(500), logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator

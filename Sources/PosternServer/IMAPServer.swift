@@ -150,7 +150,8 @@ public final class IMAPServer: Sendable {
             store: store, authenticator: authenticator, hostName: configuration.hostName,
             tlsActive: kind == .imaps, startTLSAvailable: kind == .imap, maxMessageSize: configuration.maxMessageSize,
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
-            preAuthIdleTimeout: configuration.preAuthIdleTimeout, logger: logger)
+            preAuthIdleTimeout: configuration.preAuthIdleTimeout,
+            idleKeepaliveInterval: .seconds(configuration.idleKeepalive), logger: logger)
         Task {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)

@@ -64,6 +64,8 @@ public struct ServerConfiguration: Sendable {
     /// Inactivity timeouts in seconds (RFC 9051 §5.4: at least 30 minutes once authenticated).
     public var preAuthIdleTimeout: Int64
     public var authenticatedIdleTimeout: Int64
+    /// Seconds between `* OK Still here` lines to an idling client (keeps NAT mappings alive).
+    public var idleKeepalive: Int64
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -73,6 +75,7 @@ public struct ServerConfiguration: Sendable {
         self.maxMessageSize = 64 * 1024 * 1024
         self.preAuthIdleTimeout = 60
         self.authenticatedIdleTimeout = 30 * 60
+        self.idleKeepalive = 120
     }
 
     static func systemHostName() -> String {
@@ -82,7 +85,7 @@ public struct ServerConfiguration: Sendable {
 
     /// Keys of the TOML file (all optional):
     /// `data_dir`, `imaps` and `imap` (a string or an array of `HOST:PORT`/`off`), `tls_cert`, `tls_key`,
-    /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`.
+    /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`, `idle_keepalive`.
     public mutating func apply(tomlFile path: String) throws {
         let text: String
         do {
@@ -98,7 +101,7 @@ public struct ServerConfiguration: Sendable {
         }
         let known: Set<String> = [
             "data_dir", "imaps", "imap", "tls_cert", "tls_key", "log_level", "host_name", "max_message_size",
-            "idle_timeout_preauth", "idle_timeout",
+            "idle_timeout_preauth", "idle_timeout", "idle_keepalive",
         ]
         for key in table.keys where !known.contains(key) {
             throw ServerError.configuration("config file \(path): unknown key '\(key)'")
@@ -143,6 +146,10 @@ public struct ServerConfiguration: Sendable {
         }
         if let v = try integer("idle_timeout_preauth") { preAuthIdleTimeout = Int64(max(v, 10)) }
         if let v = try integer("idle_timeout") { authenticatedIdleTimeout = Int64(max(v, 30 * 60)) }
+        if let v = try integer("idle_keepalive") {
+            guard v >= 1 else { throw ServerError.configuration("config idle_keepalive must be at least 1 second") }
+            idleKeepalive = Int64(v)
+        }
     }
 
     /// Replaces every listener of one kind (nil leaves them as they are).
