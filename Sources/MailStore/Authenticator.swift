@@ -44,7 +44,7 @@ public final class Authenticator: @unchecked Sendable {
             return nil
         }
         guard let (account, credentials) = found else {
-            _ = hasher.verify(password: password, against: dummy)
+            _ = await verifyOffPool(password, dummy)
             return nil
         }
         let cacheName = name.lowercased()
@@ -58,7 +58,7 @@ public final class Authenticator: @unchecked Sendable {
             return account
         }
         // The KDF runs without the lock held.
-        guard hasher.verify(password: password, against: credentials) else { return nil }
+        guard await verifyOffPool(password, credentials) else { return nil }
         lock.withLock {
             if cache[cacheName] == nil, cache.count >= maxEntries, let victim = cache.keys.first {
                 cache.removeValue(forKey: victim)
@@ -67,6 +67,19 @@ public final class Authenticator: @unchecked Sendable {
         }
         return account
     }
+
+    /// The KDF (tens of milliseconds) runs on its own queue, not on Swift's cooperative pool, so a burst
+    /// of logins does not stall every other session's work.
+    private func verifyOffPool(_ password: String, _ credentials: StoredCredentials) async -> Bool {
+        let hasher = self.hasher
+        return await withCheckedContinuation { continuation in
+            Self.kdfQueue.async {
+                continuation.resume(returning: hasher.verify(password: password, against: credentials))
+            }
+        }
+    }
+
+    private static let kdfQueue = DispatchQueue(label: "postern.kdf", attributes: .concurrent)
 
     /// Successful logins answered from the cache (for tests and metrics).
     public var cacheHits: Int { lock.withLock { hits } }
