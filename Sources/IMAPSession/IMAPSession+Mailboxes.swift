@@ -76,8 +76,10 @@ extension IMAPSession {
                 tagged(tag, .no, code: .cannot, text: "This name is only a parent, it holds no messages")
                 return .next
             }
+            let generation = store.changeHub.generation(mailbox: info.id)
             let snapshot = try await store.snapshot(account: accountID, mailbox: info.id, markRecentSeen: !readOnly)
             var view = SelectedMailbox(snapshot: snapshot, readOnly: readOnly)
+            view.hubGeneration = generation
             var firstUnseen: Int?
             if let first = view.uids.first, let last = view.uids.last {
                 let metas = try await store.messages(

@@ -8,6 +8,14 @@ extension IMAPSession {
     /// `allowExpunge`; otherwise they wait), then EXISTS (and RECENT), then FETCH (FLAGS).
     func reportUpdates(allowExpunge: Bool) async {
         guard var view = selected else { return }
+        // Nothing published since the last look: only withheld expunges may be due.
+        let generation = store.changeHub.generation(mailbox: view.id)
+        if generation == view.hubGeneration {
+            if allowExpunge && !view.pendingExpunges.isEmpty { reportExpunged(Array(view.pendingExpunges).sorted()) }
+            return
+        }
+        view.hubGeneration = generation
+        selected = view
         do {
             guard let highest = try await store.highestModSeq(account: accountID, mailbox: view.id) else {
                 // The mailbox was deleted by another session (RFC 2180 §3.2).

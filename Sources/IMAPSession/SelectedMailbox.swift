@@ -14,6 +14,8 @@ struct SelectedMailbox {
     private(set) var uids: [UID]
     var recent: Set<UID>
     var knownModSeq: ModSeq
+    /// The change hub's generation for this mailbox when `knownModSeq` was last brought up to date.
+    var hubGeneration: UInt64 = 0
     var pendingExpunges: Set<UID> = []
     /// The SEARCHRES result variable `$` (RFC 5182): UIDs, ascending; empty on a new selection.
     var savedSearch: [UID] = []

@@ -13,6 +13,7 @@ public final class ChangeHub: Sendable {
     }
 
     private let subscribers = Mutex<[MailboxID: [UInt64: Subscriber]]>([:])
+    private let generations = Mutex<[MailboxID: UInt64]>([:])
     private let nextID = Atomic<UInt64>(0)
 
     public init() {}
@@ -31,8 +32,16 @@ public final class ChangeHub: Sendable {
 
     /// Called by a store after a change to `mailbox` committed.
     public func publish(mailbox: MailboxID) {
+        generations.withLock { $0[mailbox, default: 0] &+= 1 }
         let targets = subscribers.withLock { $0[mailbox].map { Array($0.values) } ?? [] }
         for target in targets { target.continuation.yield() }
+    }
+
+    /// A number that changes whenever a change to `mailbox` is published. A session that saw the same
+    /// number before need not ask the store what changed: the in-process writers (every writer of
+    /// mailboxes; the CLI only manages accounts) all publish after they commit.
+    public func generation(mailbox: MailboxID) -> UInt64 {
+        generations.withLock { $0[mailbox] ?? 0 }
     }
 
     public var subscriberCount: Int { subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } } }

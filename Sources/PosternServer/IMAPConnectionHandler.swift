@@ -165,9 +165,18 @@ struct ChannelSessionConnection: SessionConnection {
     let handler: NIOLoopBound<IMAPConnectionHandler>
     let context: NIOLoopBound<ChannelHandlerContext>
 
+    /// Small answers go out without waiting (they are ordered with `resume` on the event loop anyway);
+    /// large ones, or any write while the socket is backed up, wait, so a client that does not read
+    /// holds its session instead of growing the server's memory.
     func write(_ buffer: ByteBuffer) async {
-        try? await channel.writeAndFlush(buffer).get()
+        if buffer.readableBytes <= Self.unawaitedWriteLimit && channel.isWritable {
+            channel.writeAndFlush(buffer, promise: nil)
+        } else {
+            try? await channel.writeAndFlush(buffer).get()
+        }
     }
+
+    static let unawaitedWriteLimit = 16 * 1024
 
     func resume(_ directive: ResumeDirective) {
         let handler = self.handler
