@@ -30,6 +30,7 @@ extension IMAPSession {
         var state = AppendState(tag: tag)
         if account == nil {
             state.failure = (.bad, nil, "Log in first (LOGIN or AUTHENTICATE)")
+            badCommandsBeforeLogin += 1
         } else {
             do {
                 let name = try storeName(wireName)

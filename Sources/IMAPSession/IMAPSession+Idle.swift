@@ -13,9 +13,6 @@ struct IdleState {
 /// and a keepalive line goes out every `idleKeepaliveInterval` so NAT gateways keep the connection.
 extension IMAPSession {
     func startIdle(_ tag: String) async -> ResumeDirective {
-        // Report what is already pending, then wait for wake-ups.
-        await reportUpdates(allowExpunge: true)
-        out.writeString("+ idling\r\n")
         var state = IdleState(tag: tag, forwarders: [], subscription: nil)
         if let wakeups {
             if let view = selected {
@@ -37,6 +34,10 @@ extension IMAPSession {
                 })
         }
         idle = state
+        // Subscribed first, then what is already pending: a change committed in between is both
+        // reported here and woken up for (a harmless second look), never lost.
+        await reportUpdates(allowExpunge: true)
+        out.writeString("+ idling\r\n")
         return .rawLine
     }
 

@@ -14,15 +14,16 @@ extension IMAPSession {
     /// RFC 9051 §6.4.1: expunges silently (no untagged EXPUNGE) unless read-only, then deselects.
     func close(_ tag: String) async -> ResumeDirective {
         guard let view = selected else { return .next }
-        selected = nil
         if !view.readOnly {
             do {
                 _ = try await store.expunge(account: accountID, mailbox: view.id, uids: nil)
             } catch {
+                // Still selected: the client may retry or UNSELECT.
                 fail(tag, error, command: "CLOSE")
                 return .next
             }
         }
+        selected = nil
         tagged(tag, .ok, text: "CLOSE completed")
         return .next
     }
@@ -55,7 +56,14 @@ extension IMAPSession {
             let expunged = try await store.expunge(account: accountID, mailbox: view.id, uids: limit)
             reportExpunged(expunged)
             await reportUpdates(allowExpunge: true)
-            tagged(tag, .ok, text: set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed")
+            // RFC 7162 §3.2.10: with QRESYNC, an EXPUNGE that removed something gives the new HIGHESTMODSEQ.
+            var code: ResponseCode?
+            if qresyncEnabled && !expunged.isEmpty,
+                let state = try await store.syncState(account: accountID, mailbox: view.id)
+            {
+                code = .highestModSeq(state.highestModSeq)
+            }
+            tagged(tag, .ok, code: code, text: set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed")
         } catch {
             fail(tag, error, command: "EXPUNGE")
         }
@@ -124,12 +132,18 @@ extension IMAPSession {
                 announceKeywords(result.updated.map(\.flags))
                 let current = selected ?? view
                 for update in result.updated {
-                    selected?.reported[update.uid] = update.modSeq
                     guard let seq = current.sequenceNumber(of: update.uid) else { continue }
                     if action.silent {
                         // RFC 7162 §3.1.3: a conditional STORE reports the new MODSEQ even when .SILENT.
                         if unchangedSince != nil {
                             untagged("\(seq) FETCH (UID \(update.uid) MODSEQ (\(update.modSeq)))")
+                        }
+                        // The client knows the result when it knew the state the store started from;
+                        // otherwise another session's change is in it and the next poll reports it.
+                        if update.previousModSeq <= current.knownModSeq
+                            || current.reported[update.uid] == update.previousModSeq
+                        {
+                            selected?.reported[update.uid] = update.modSeq
                         }
                         continue
                     }
@@ -137,6 +151,9 @@ extension IMAPSession {
                     // RFC 7162 §3.1: with CONDSTORE on, STORE's FETCH responses carry UID and MODSEQ.
                     let uidText = uid || condstoreEnabled ? "UID \(update.uid) " : ""
                     untagged("\(seq) FETCH (\(uidText)FLAGS \(flags)\(modSeqItem(update.modSeq)))")
+                    // The client now has these flags; a .SILENT store is reported by the next poll instead,
+                    // which also carries any other session's change merged into them.
+                    selected?.reported[update.uid] = update.modSeq
                 }
             }
             await reportUpdates(allowExpunge: uid)

@@ -17,14 +17,17 @@ extension IMAPSession {
         view.hubGeneration = generation
         selected = view
         do {
-            guard let highest = try await store.highestModSeq(account: accountID, mailbox: view.id) else {
-                // The mailbox was deleted by another session (RFC 2180 §3.2).
+            guard let state = try await store.syncState(account: accountID, mailbox: view.id),
+                state.uidValidity == view.uidValidity
+            else {
+                // The mailbox was deleted (or emptied into a \Noselect parent, or deleted and created
+                // again with a new UIDVALIDITY) by another session (RFC 2180 §3.2, RFC 9051 §2.3.1.1).
                 selected = nil
                 untagged("BYE The selected mailbox was deleted")
                 mailboxVanished = true
                 return
             }
-            if highest != view.knownModSeq {
+            if state.highestModSeq != view.knownModSeq {
                 let changes = try await store.changes(account: accountID, mailbox: view.id, since: view.knownModSeq)
                 view.knownModSeq = max(view.knownModSeq, changes.highestModSeq)
                 for uid in changes.expunged where view.sequenceNumber(of: uid) != nil {
@@ -50,7 +53,8 @@ extension IMAPSession {
                     if !rev2Enabled { untagged("\(view.recent.count) RECENT") }
                 }
                 selected = view
-                announceKeywords(flagChanges.map(\.flags))
+                // Keywords of new messages too (RFC 9051 §7.3.5).
+                announceKeywords(changes.changed.map(\.flags))
                 view.keywords = selected?.keywords ?? view.keywords
                 for meta in flagChanges {
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }

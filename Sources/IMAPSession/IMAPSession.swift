@@ -83,6 +83,13 @@ public final class IMAPSession {
                 await flush()
             case .keepalive:
                 guard idle != nil else { continue }
+                // A look at the mailbox too, should a wake-up ever have been missed.
+                await reportUpdates(allowExpunge: true)
+                if mailboxVanished {
+                    await flush()
+                    connection.resume(.close)
+                    break loop
+                }
                 untagged("OK Still here")
                 await flush()
             }
@@ -111,8 +118,9 @@ public final class IMAPSession {
         case .appendStart(let tag, let mailbox):
             return await appendStart(tag: tag, mailbox: mailbox)
         case .appendMessageBegin(let flags, let date, let size, let synchronizing, let binary):
-            return appendMessageBegin(
+            let directive = appendMessageBegin(
                 flags: flags, date: date, size: size, synchronizing: synchronizing, binary: binary)
+            return directive == .rejectAppendMessage ? (closeIfTooManyBadCommands() ?? directive) : directive
         case .appendMessageBytes(let bytes):
             appendMessageBytes(bytes)
             return .next
@@ -121,7 +129,7 @@ public final class IMAPSession {
             return .next
         case .appendEnd:
             await appendEnd()
-            return .next
+            return closeIfTooManyBadCommands() ?? .next
         case .appendError(let tag, let message):
             append?.abort()
             append = nil
@@ -218,6 +226,13 @@ public final class IMAPSession {
         case .search(let search): return search.uid
         default: return false
         }
+    }
+
+    /// Before login, the connection closes after too many invalid commands (BYE already written).
+    func closeIfTooManyBadCommands() -> ResumeDirective? {
+        guard account == nil, badCommandsBeforeLogin >= Self.maxBadCommandsBeforeLogin else { return nil }
+        untagged("BYE Too many invalid commands")
+        return .close
     }
 
     private func protocolErrorCount() -> ResumeDirective {

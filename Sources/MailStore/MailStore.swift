@@ -61,6 +61,11 @@ public protocol MailStore: Sendable {
     func snapshot(account: AccountID, mailbox: MailboxID, markRecentSeen: Bool) async throws -> MailboxSnapshot
     /// HIGHESTMODSEQ of the mailbox, or nil when it no longer exists. Cheap: called after most commands.
     func highestModSeq(account: AccountID, mailbox: MailboxID) async throws -> ModSeq?
+    /// UIDVALIDITY and HIGHESTMODSEQ of a selectable mailbox; nil when it is gone or became a \Noselect
+    /// placeholder. A session compares both: a new UIDVALIDITY means its view is void (RFC 9051 §2.3.1.1).
+    func syncState(
+        account: AccountID, mailbox: MailboxID
+    ) async throws -> (uidValidity: UIDValidity, highestModSeq: ModSeq)?
     func changes(account: AccountID, mailbox: MailboxID, since: ModSeq) async throws -> MailboxChanges
     /// Metadata of the messages whose UIDs are in `uids`, ascending by UID; missing UIDs are skipped.
     func messages(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [MessageMeta]

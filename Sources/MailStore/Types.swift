@@ -195,10 +195,15 @@ public struct FlagUpdate: Sendable, Equatable {
     public var uid: UID
     public var modSeq: ModSeq
     public var flags: MessageFlags
-    public init(uid: UID, modSeq: ModSeq, flags: MessageFlags) {
+    /// The message's MODSEQ just before this STORE (equal to `modSeq` when nothing changed): a session
+    /// that already knew that state knows the result of a .SILENT store without being told.
+    public var previousModSeq: ModSeq
+
+    public init(uid: UID, modSeq: ModSeq, flags: MessageFlags, previousModSeq: ModSeq? = nil) {
         self.uid = uid
         self.modSeq = modSeq
         self.flags = flags
+        self.previousModSeq = previousModSeq ?? modSeq
     }
 }
 

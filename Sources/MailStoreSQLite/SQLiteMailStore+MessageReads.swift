@@ -50,6 +50,26 @@ extension SQLiteMailStore {
         }
     }
 
+    public func syncState(
+        account: AccountID, mailbox: MailboxID
+    ) async throws
+        -> (uidValidity: UIDValidity, highestModSeq: ModSeq)?
+    {
+        try await read("syncstate") { db in
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: "SELECT uidvalidity, highestmodseq, noselect FROM mailboxes WHERE id = ? AND account_id = ?",
+                    arguments: [mailbox, account])
+            else { return nil }
+            let noSelect: Int64 = row[2]
+            guard noSelect == 0 else { return nil }
+            let validity: Int64 = row[0]
+            let highest: Int64 = row[1]
+            return (UIDValidity(truncatingIfNeeded: validity), ModSeq(highest))
+        }
+    }
+
     public func changes(account: AccountID, mailbox: MailboxID, since: ModSeq) async throws -> MailboxChanges {
         let since = Int64(clamping: since)
         return try await read("changes") { db in

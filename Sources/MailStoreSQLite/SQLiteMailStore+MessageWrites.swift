@@ -109,7 +109,8 @@ extension SQLiteMailStore {
                     newFlags.system.rawValue, FlagCoding.keywords(newFlags), Int64(newModSeq), mailbox,
                     Int64(message.uid),
                 ])
-                outcome.updated.append(FlagUpdate(uid: message.uid, modSeq: newModSeq, flags: newFlags))
+                outcome.updated.append(
+                    FlagUpdate(uid: message.uid, modSeq: newModSeq, flags: newFlags, previousModSeq: message.modSeq))
             }
             if changed {
                 try db.execute(

@@ -67,6 +67,7 @@ extension MailStoreConformance {
         let m1 = try #require(try await store.highestModSeq(account: account, mailbox: box))
         #expect(m1 > m0)
         #expect(add.modified.isEmpty)
+        #expect(add.updated.allSatisfy { $0.previousModSeq < m1 }, "the MODSEQ each message had before")
         #expect(add.updated.map(\.uid) == [1, 2, 3])
         #expect(
             add.updated.allSatisfy {
@@ -87,7 +88,7 @@ extension MailStoreConformance {
             flags: MessageFlags(system: .flagged, keywords: ["WORK"]), unchangedSince: nil)
         let m2 = try #require(try await store.highestModSeq(account: account, mailbox: box))
         #expect(m2 > m1)
-        #expect(removed.updated == [FlagUpdate(uid: 2, modSeq: m2, flags: .seen)])
+        #expect(removed.updated == [FlagUpdate(uid: 2, modSeq: m2, flags: .seen, previousModSeq: m1)])
         let metas = try await store.messages(account: account, mailbox: box, uids: all)
         #expect(metas.map(\.modSeq) == [m1, m2, m1])
 

@@ -24,8 +24,8 @@ struct IMAPBench: AsyncParsableCommand {
               idle        --clients sessions: LOGIN, SELECT INBOX, IDLE; hold --hold s; server memory per session
               bigmailbox  SELECT, UID FETCH 1:* (FLAGS), FETCH 1:* (ENVELOPE BODYSTRUCTURE), UID SEARCH UNSEEN,
                           UID SEARCH TEXT, first byte / whole of the largest (>10 MB) message; --repeat times
-              populate    untimed set-up: APPEND --count messages from --mbox (cycling) to user --populate-user,
-                          then one --big-size message
+              populate    untimed set-up: for each user of --users, APPEND --count messages from --mbox (cycling)
+                          over --clients connections, then one --big-size message
             Client i logs in as --user with %d replaced by the i-th number of --users (cycling).
             """)
 
@@ -54,7 +54,6 @@ struct IMAPBench: AsyncParsableCommand {
     @Option(help: "bigmailbox: word for UID SEARCH TEXT.") var searchWord = "outage"
     @Option(help: "populate: messages to APPEND.") var count = 1000
     @Option(help: "populate: size of the extra big message (0 for none).") var bigSize = 0
-    @Option(help: "populate: user number index (client index into --users).") var populateUser = 0
 
     func run() async throws {
         let limit = raiseOpenFilesLimit()
@@ -65,7 +64,7 @@ struct IMAPBench: AsyncParsableCommand {
                             serverName: serverName, userTemplate: user, password: password, firstUser: first,
                             userCount: last - first + 1)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
-        defer { try? group.syncShutdownGracefully() }
+
         let source: MessageSource
         if let mbox {
             source = try MessageSource.mbox(path: mbox)
@@ -81,8 +80,8 @@ struct IMAPBench: AsyncParsableCommand {
 
         if workload == .populate {
             let t0 = nanotime()
-            let n = try await bench.populate(user: populateUser, count: count, bigSize: bigSize)
-            print("populated \(n) messages (+\(bigSize > 0 ? 1 : 0) big) for \(target.user(populateUser)) in "
+            let n = try await bench.populate(users: 0..<target.userCount, count: count, bigSize: bigSize)
+            print("populated \(n) messages (+\(bigSize > 0 ? 1 : 0) big each) for \(target.userCount) users in "
                   + String(format: "%.1f s", Double(nanotime() - t0) / 1e9))
             return
         }

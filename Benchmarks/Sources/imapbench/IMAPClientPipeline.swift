@@ -169,7 +169,7 @@ final class IMAPClientHandler: ChannelDuplexHandler {
             g.succeed(String(buffer: line))
             return
         }
-        guard var request = pending else {
+        guard let request = pending else {
             unsolicited += 1
             return
         }
@@ -187,11 +187,10 @@ final class IMAPClientHandler: ChannelDuplexHandler {
                 let part = request.parts[nextPart]
                 nextPart += 1
                 context.writeAndFlush(wrapOutboundOut(part), promise: nil)
+                pending = request
             } else if request.completeOnContinuation {
-                request.completeOnContinuation = false
                 finish(status: "+", text: String(buffer: line))
             }
-            pending = request
             return
         }
         // Tagged: TAG SP STATUS SP text

@@ -115,7 +115,7 @@ final class ServerSampler: @unchecked Sendable {
 /// CPU seconds this process (the load generator) has used.
 func selfCPUSeconds() -> Double {
     var u = rusage()
-    getrusage(RUSAGE_SELF, &u)
+    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
     return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) / 1e6 + Double(u.ru_stime.tv_sec)
         + Double(u.ru_stime.tv_usec) / 1e6
 }

@@ -408,6 +408,12 @@ struct Bench: Sendable {
 
     /// APPENDs `count` messages from the source (cycling) to client i's INBOX, over `clients` connections, then
     /// a big synthetic message of `bigSize` bytes if asked.
+    func populate(users: Range<Int>, count: Int, bigSize: Int) async throws -> Int {
+        var total = 0
+        for u in users { total += try await populate(user: u, count: count, bigSize: bigSize) }
+        return total
+    }
+
     func populate(user: Int, count: Int, bigSize: Int) async throws -> Int {
         let perClient = (count + clients - 1) / clients
         let results = await withTaskGroup(of: (Int, String?).self) { group in

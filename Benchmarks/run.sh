@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Runs one workload against Postern and against the reference Dovecot, back to back, and writes a Markdown table
+# of both figures and their ratio (Postern ÷ Dovecot) to results/WORKLOAD.md (and stdout).
+#
+#   Benchmarks/run.sh handshake|mixed|steady|append|idle|bigmailbox [extra imapbench options]
+#
+# Environment (defaults in brackets):
+#   CLIENTS [workload's default]  DURATION [20]  NUSERS [min(CLIENTS,100)]
+#   POSTERN_BIN [/work/main/.build-bench-release/release/postern]   (a release build; see README.md)
+#   BUILD_POSTERN [0]: 1 = rebuild that binary first (release, nice) and record its commit in postern.commit
+#   BENCH_DIR [/tmp/postern-bench]   state of both servers, wiped per run
+#   CERT [same]: same = Postern serves Dovecot's RSA-2048 certificate (like for like); own = its default ECDSA P-256
+#   DOVECOT_FSYNC [always for append, else Dovecot's default]: mail_fsync for Dovecot
+#   SERVERS ["postern dovecot"]   MESSAGES [100 per user for mixed/steady]   BIG_N [10000 for bigmailbox]
+#   REFERENCE [/work/shared/reference]
+# Everything is loopback only; both servers are stopped on exit. Builds and runs go under `nice -n 19`.
+set -euo pipefail
+
+WORKLOAD=${1:?usage: run.sh WORKLOAD [imapbench options]}
+shift
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+REFERENCE=${REFERENCE:-/work/shared/reference}
+BENCH_DIR=${BENCH_DIR:-/tmp/postern-bench}
+POSTERN_BIN=${POSTERN_BIN:-$ROOT/.build-bench-release/release/postern}
+IMAPBENCH=${IMAPBENCH:-$HERE/.build-bench/release/imapbench}
+SERVERS=${SERVERS:-postern dovecot}
+CERT=${CERT:-same}
+DURATION=${DURATION:-20}
+HOST=127.0.0.1
+DOVECOT_IMAPS=11993; DOVECOT_IMAP=11143
+POSTERN_IMAPS=12993; POSTERN_IMAP=12143
+case "$WORKLOAD" in
+    handshake) CLIENTS=${CLIENTS:-16} ;;
+    mixed|steady) CLIENTS=${CLIENTS:-32} ;;
+    append) CLIENTS=${CLIENTS:-8} ;;
+    idle) CLIENTS=${CLIENTS:-1000} ;;
+    bigmailbox) CLIENTS=1 ;;
+    *) echo "unknown workload $WORKLOAD" >&2; exit 2 ;;
+esac
+if [ "$WORKLOAD" = bigmailbox ]; then NUSERS=${NUSERS:-1}; else NUSERS=${NUSERS:-$(( CLIENTS < 100 ? CLIENTS : 100 ))}; fi
+if [ "$WORKLOAD" = append ]; then DOVECOT_FSYNC=${DOVECOT_FSYNC:-always}; else DOVECOT_FSYNC=${DOVECOT_FSYNC:-default}; fi
+NICE="nice -n 19"
+
+# Open files: as far as this machine allows (root may raise the hard limit up to fs.nr_open).
+ulimit -Hn "$(cat /proc/sys/fs/nr_open)" 2>/dev/null || ulimit -Hn 1048576 2>/dev/null || true
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+NOFILE=$(ulimit -n)
+
+if [ ! -x "$IMAPBENCH" ]; then
+    (cd "$HERE" && $NICE swift build -c release --product imapbench --scratch-path "$HERE/.build-bench")
+fi
+# BUILD_POSTERN=1: (re)build Postern in release mode first and record the commit it was built from.
+if [[ " $SERVERS " == *" postern "* ]] && { [ "${BUILD_POSTERN:-0}" = 1 ] || [ ! -x "$POSTERN_BIN" ]; }; then
+    if [ "$POSTERN_BIN" != "$ROOT/.build-bench-release/release/postern" ]; then
+        echo "no Postern binary at $POSTERN_BIN" >&2; exit 2
+    fi
+    COMMIT_AT_BUILD=$(git -C "$ROOT" rev-parse --short HEAD)
+    DIRTY_AT_BUILD=$(git -C "$ROOT" status --porcelain --untracked-files=no -- Sources Package.swift | wc -l)
+    (cd "$ROOT" && $NICE swift build -c release --product postern --scratch-path "$ROOT/.build-bench-release")
+    echo "$COMMIT_AT_BUILD$([ "$DIRTY_AT_BUILD" -gt 0 ] && echo " + uncommitted changes in Sources")" > "$POSTERN_BIN.commit"
+fi
+
+mkdir -p "$BENCH_DIR" "$HERE/results"
+OUT=$BENCH_DIR/out-$WORKLOAD
+rm -rf "$OUT"; mkdir -p "$OUT"
+export ANCHOR=$BENCH_DIR/dovecot
+POSTERN_PID=
+
+stop_all() {
+    if [ -n "$POSTERN_PID" ] && kill -0 "$POSTERN_PID" 2>/dev/null; then
+        kill -TERM "$POSTERN_PID"
+        for _ in $(seq 1 100); do kill -0 "$POSTERN_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$POSTERN_PID" 2>/dev/null && kill -KILL "$POSTERN_PID"
+        POSTERN_PID=
+    fi
+    if [ -s "$ANCHOR/run/master.pid" ] && kill -0 "$(cat "$ANCHOR/run/master.pid")" 2>/dev/null; then
+        "$REFERENCE/stop-dovecot.sh" >/dev/null || true
+    fi
+}
+trap stop_all EXIT INT TERM
+
+# The same messages for both servers.
+MBOX=$BENCH_DIR/messages-200.mbox
+[ -s "$MBOX" ] || python3 "$REFERENCE/make-mbox.py" -n 200 --seed 42 -o "$MBOX" >/dev/null
+case "$WORKLOAD" in
+    mixed|steady) POP_COUNT=${MESSAGES:-100}; POP_BIG=0 ;;
+    bigmailbox) POP_COUNT=${BIG_N:-10000}; POP_BIG=$((20 * 1024 * 1024)) ;;
+    *) POP_COUNT=0; POP_BIG=0 ;;
+esac
+if [ "$WORKLOAD" = bigmailbox ] && [ ! -s "$BENCH_DIR/messages-$POP_COUNT.mbox" ]; then
+    # 1,000 distinct realistic messages, cycled to POP_COUNT (make-mbox is slow for 100k).
+    python3 "$REFERENCE/make-mbox.py" -n 1000 --seed 7 -o "$BENCH_DIR/messages-$POP_COUNT.mbox" >/dev/null
+fi
+[ "$WORKLOAD" = bigmailbox ] && MBOX=$BENCH_DIR/messages-$POP_COUNT.mbox
+
+# run_load LABEL PORT PID
+run_load() {
+    local label=$1 port=$2 pid=$3
+    shift 3
+    local common=(--host $HOST --port "$port" --tls implicit --user 'user%d' --users "1-$NUSERS" --password pass)
+    if [ "$POP_COUNT" -gt 0 ]; then
+        echo "[$label] populating $POP_COUNT messages for each of $NUSERS users (untimed)"
+        $NICE "$IMAPBENCH" populate "${common[@]}" --clients 4 --mbox "$MBOX" --count "$POP_COUNT" \
+            --big-size "$POP_BIG" | tee "$OUT/$label.populate.txt"
+        sleep 2
+    fi
+    echo "[$label] $WORKLOAD: $CLIENTS clients"
+    $NICE "$IMAPBENCH" "$WORKLOAD" "${common[@]}" --clients "$CLIENTS" --duration "$DURATION" --mbox "$MBOX" \
+        --pid "$pid" --label "$label" --json "$OUT/$label.json" "$@" | tee "$OUT/$label.txt"
+}
+
+if [ -s "$POSTERN_BIN.commit" ]; then
+    POSTERN_COMMIT="binary built at $(cat "$POSTERN_BIN.commit")"
+else
+    POSTERN_COMMIT="binary of unknown commit (HEAD at run time: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null))"
+fi
+for server in $SERVERS; do
+    case "$server" in
+    postern)
+        DATA=$BENCH_DIR/postern-data
+        rm -rf "$DATA"; mkdir -p "$DATA"
+        TLSARGS=()
+        if [ "$CERT" = same ]; then
+            [ -s "$ANCHOR/ssl/cert.pem" ] || { "$REFERENCE/start-dovecot.sh" >/dev/null; "$REFERENCE/stop-dovecot.sh" >/dev/null; }
+            TLSARGS=(--tls-cert "$ANCHOR/ssl/cert.pem" --tls-key "$ANCHOR/ssl/key.pem")
+        fi
+        echo "[postern] creating user1..user$NUSERS"
+        for i in $(seq 1 "$NUSERS"); do
+            echo pass | "$POSTERN_BIN" user add "user$i" --password-stdin --data-dir "$DATA" >/dev/null
+        done
+        "$POSTERN_BIN" serve --data-dir "$DATA" --imaps "$HOST:$POSTERN_IMAPS" --imap "$HOST:$POSTERN_IMAP" \
+            "${TLSARGS[@]}" --log-level warning > "$OUT/postern.log" 2>&1 &
+        POSTERN_PID=$!
+        for _ in $(seq 1 100); do grep -q '^ready' "$OUT/postern.log" && break; sleep 0.1; done
+        grep -q '^ready' "$OUT/postern.log" || { cat "$OUT/postern.log" >&2; exit 1; }
+        run_load Postern "$POSTERN_IMAPS" "$POSTERN_PID" "$@"
+        stop_all
+        ;;
+    dovecot)
+        rm -rf "$ANCHOR/mail"
+        NUSERS=$(( NUSERS > 1000 ? NUSERS : 1000 )) \
+        IMAPS_PORT=$DOVECOT_IMAPS IMAP_PORT=$DOVECOT_IMAP NOFILE=$NOFILE \
+            IMAP_PROCESS_LIMIT=$(( CLIENTS + 1000 > 5000 ? CLIENTS + 1000 : 5000 )) \
+            LOGIN_CLIENT_LIMIT=$(( CLIENTS + 1000 > 5000 ? CLIENTS + 1000 : 5000 )) \
+            "$REFERENCE/start-dovecot.sh" > "$OUT/dovecot.start.txt"
+        if [ "$DOVECOT_FSYNC" != default ]; then
+            echo "mail_fsync = $DOVECOT_FSYNC" >> "$ANCHOR/dovecot.conf"
+            doveadm -c "$ANCHOR/dovecot.conf" reload
+            sleep 1
+        fi
+        DOVECOT_FSYNC_EFFECTIVE=$(doveconf -c "$ANCHOR/dovecot.conf" -h mail_fsync)
+        run_load Dovecot "$DOVECOT_IMAPS" "$(cat "$ANCHOR/run/master.pid")" "$@"
+        stop_all
+        ;;
+    esac
+done
+
+CORES=$(nproc)
+MEM=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
+DOVECOT_VERSION=$(dovecot --version 2>/dev/null | cut -d' ' -f1)
+SWIFT_VERSION=$(swift --version 2>/dev/null | head -1 | sed 's/.*Swift version \([^ ]*\).*/\1/')
+case "$WORKLOAD" in
+    idle) RESULT=$WORKLOAD-$CLIENTS ;;
+    bigmailbox) RESULT=$WORKLOAD-$POP_COUNT ;;
+    *) RESULT=$WORKLOAD ;;
+esac
+python3 "$HERE/report.py" --workload "$RESULT" --out "$HERE/results/$RESULT.md" \
+    --meta "date=$(date -u +%Y-%m-%d)" --meta "machine=$CORES cores, $MEM, $(uname -r)" \
+    --meta "postern=$POSTERN_COMMIT" \
+    --meta "dovecot=$DOVECOT_VERSION (mail_fsync=${DOVECOT_FSYNC_EFFECTIVE:-?}, maildir, 1 process per session)" \
+    --meta "swift=$SWIFT_VERSION" --meta "cert=$CERT" --meta "open files=$NOFILE" \
+    --meta "command=Benchmarks/run.sh $WORKLOAD $* (CLIENTS=$CLIENTS DURATION=$DURATION NUSERS=$NUSERS)" \
+    "$OUT"/*.json
