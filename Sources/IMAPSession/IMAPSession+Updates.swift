@@ -49,6 +49,12 @@ extension IMAPSession {
                     view = selected ?? view
                 }
                 if view.appendNew(newUIDs) > 0 {
+                    // IMAP4rev1 \Recent: the first read-write session to see new mail gets it (RFC 3501 §2.3.2).
+                    if !view.readOnly && !rev2Enabled, let last = newUIDs.last,
+                        let claimed = try await store.claimRecent(account: accountID, mailbox: view.id, through: last)
+                    {
+                        view.recent.formUnion(newUIDs.filter { claimed.contains($0) })
+                    }
                     untagged("\(view.count) EXISTS")
                     if !rev2Enabled { untagged("\(view.recent.count) RECENT") }
                 }

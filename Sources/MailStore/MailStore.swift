@@ -59,6 +59,10 @@ public protocol MailStore: Sendable {
     /// Opens a mailbox. When `markRecentSeen` (SELECT, not EXAMINE), messages at or above the first-recent
     /// UID are returned as recent and the first-recent UID moves to UIDNEXT.
     func snapshot(account: AccountID, mailbox: MailboxID, markRecentSeen: Bool) async throws -> MailboxSnapshot
+    /// Claims, for one read-write session, the messages up to `through` that no session has seen as
+    /// recent yet (RFC 3501 §2.3.2 \Recent: exactly one session is told). Returns the claimed UID range,
+    /// or nil when another session was first. Not a mailbox change: no MODSEQ, nothing published.
+    func claimRecent(account: AccountID, mailbox: MailboxID, through: UID) async throws -> ClosedRange<UID>?
     /// HIGHESTMODSEQ of the mailbox, or nil when it no longer exists. Cheap: called after most commands.
     func highestModSeq(account: AccountID, mailbox: MailboxID) async throws -> ModSeq?
     /// UIDVALIDITY and HIGHESTMODSEQ of a selectable mailbox; nil when it is gone or became a \Noselect

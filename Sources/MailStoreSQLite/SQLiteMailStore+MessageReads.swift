@@ -41,6 +41,17 @@ extension SQLiteMailStore {
         }
     }
 
+    public func claimRecent(account: AccountID, mailbox: MailboxID, through: UID) async throws -> ClosedRange<UID>? {
+        try await write("claimrecent") { db, _ in
+            let row = try Self.selectableMailbox(db, account: account, id: mailbox)
+            let first = row.firstRecentUID
+            guard first <= through, through < UID.max else { return nil }
+            try db.execute(
+                sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", arguments: [Int64(through) + 1, mailbox])
+            return first...through
+        }
+    }
+
     public func highestModSeq(account: AccountID, mailbox: MailboxID) async throws -> ModSeq? {
         try await read("highestmodseq") { db in
             try Int64.fetchOne(

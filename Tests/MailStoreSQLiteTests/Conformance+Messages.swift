@@ -211,6 +211,15 @@ extension MailStoreConformance {
         #expect(status.recent == 1 && status.messages == 4)
         #expect(try await store.snapshot(account: account, mailbox: box, markRecentSeen: true).recentUIDs == [4])
         #expect(try await store.status(account: account, mailbox: box).highestModSeq == status.highestModSeq)
+
+        // New mail seen by selected sessions: the first to claim it gets it, the next gets nothing.
+        _ = try await append(store, account, box, message(5))
+        _ = try await append(store, account, box, message(6))
+        #expect(try await store.claimRecent(account: account, mailbox: box, through: 5) == 5...5)
+        #expect(try await store.claimRecent(account: account, mailbox: box, through: 6) == 6...6)
+        #expect(try await store.claimRecent(account: account, mailbox: box, through: 6) == nil)
+        #expect(try await store.status(account: account, mailbox: box).recent == 0)
+        #expect(try await store.status(account: account, mailbox: box).highestModSeq > status.highestModSeq)
     }
 
     /// Eight concurrent appenders: every UID distinct, every message readable.

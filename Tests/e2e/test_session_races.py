@@ -61,3 +61,27 @@ def test_silent_store_of_own_change_stays_silent(server, mbox):
         assert not r.untagged_of("FETCH"), r
     finally:
         a.close()
+
+
+def test_new_mail_is_recent_for_exactly_one_session(server, mbox):
+    """RFC 3501 §2.3.2: a message that arrives while sessions have the mailbox selected is \\Recent for
+    the first of them to be told, and for no other."""
+    a = server.raw(login=True)
+    b = server.raw(login=True)
+    c = server.raw(login=True)
+    try:
+        assert a.command(f"c1 CREATE {mbox}").status == "OK"
+        assert a.command(f"s1 SELECT {mbox}").status == "OK"
+        assert b.command(f"s1 SELECT {mbox}").status == "OK"
+        c.command_with_literal("ap", f"APPEND {mbox}", make_message("new"))
+        ra = a.command("n1 NOOP")
+        assert any(l.text == "* 1 EXISTS" for l in ra.untagged), ra
+        assert any(l.text == "* 1 RECENT" for l in ra.untagged), ra
+        assert "1" in a.command("r1 SEARCH RECENT").untagged_of("SEARCH")[0].text.split()[2:], "A sees it as recent"
+        rb = b.command("n1 NOOP")
+        assert any(l.text == "* 1 EXISTS" for l in rb.untagged), rb
+        assert any(l.text == "* 0 RECENT" for l in rb.untagged), rb
+    finally:
+        a.close()
+        b.close()
+        c.close()
