@@ -72,7 +72,9 @@ public final class IMAPSession {
                 await flush()
                 connection.resume(directive)
                 if directive == .close { break loop }
-            case .mailboxChanged:
+            case .mailboxChanged, .keepalive:
+                // Only an idling session listens; a keepalive also looks at the mailbox, should a
+                // wake-up ever have been missed.
                 guard idle != nil else { continue }
                 await reportUpdates(allowExpunge: true)
                 if mailboxVanished {
@@ -80,17 +82,7 @@ public final class IMAPSession {
                     connection.resume(.close)
                     break loop
                 }
-                await flush()
-            case .keepalive:
-                guard idle != nil else { continue }
-                // A look at the mailbox too, should a wake-up ever have been missed.
-                await reportUpdates(allowExpunge: true)
-                if mailboxVanished {
-                    await flush()
-                    connection.resume(.close)
-                    break loop
-                }
-                untagged("OK Still here")
+                if case .keepalive = input { untagged("OK Still here") }
                 await flush()
             }
         }
