@@ -123,3 +123,40 @@ def wait_for(pred, timeout=5.0, interval=0.1):
             return v
         time.sleep(interval)
     return pred()
+
+
+def write_mbsync_config(server, tmp_path, mbox: str, sync: str = "All", expunge: bool = True):
+    """An mbsync configuration syncing `mbox` with a local Maildir; returns (config, maildir root, state dir).
+    mbsync 1.4 checks only DNS names (not IP SANs): it connects to "localhost"."""
+    local = tmp_path / "mail"
+    local.mkdir()
+    state = tmp_path / "state"
+    state.mkdir()
+    pw = server.password.replace("\\", "\\\\").replace('"', '\\"')
+    cfg = tmp_path / "mbsyncrc"
+    cfg.write_text(f"""
+IMAPAccount e2e
+Host localhost
+Port {server.imaps_port}
+User {server.user}
+Pass "{pw}"
+SSLType IMAPS
+CertificateFile {server.cafile}
+Timeout 30
+
+IMAPStore e2e-remote
+Account e2e
+
+MaildirStore e2e-local
+Path {local}/
+Inbox {local}/INBOX
+SubFolders Verbatim
+
+Channel e2e
+Far :e2e-remote:{mbox}
+Near :e2e-local:{mbox}
+Create Near
+Sync {sync}
+SyncState {state}/
+""" + ("Expunge Both\n" if expunge else ""))
+    return cfg, local, state

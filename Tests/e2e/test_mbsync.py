@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import append, fetch, flags_of, make_message, ok, search, select, status
+from helpers import append, fetch, flags_of, make_message, ok, search, select, status, write_mbsync_config
 
 
 def _mbsync_bin() -> str:
@@ -22,39 +22,7 @@ def _mbsync_bin() -> str:
 @pytest.fixture
 def sync(server, tmp_path, mbox):
     exe = _mbsync_bin()
-    local = tmp_path / "mail"
-    local.mkdir()
-    state = tmp_path / "state"
-    state.mkdir()
-    pw = server.password.replace("\\", "\\\\").replace('"', '\\"')
-    cfg = tmp_path / "mbsyncrc"
-    cfg.write_text(f"""
-# mbsync 1.4 checks only DNS names (not IP SANs): connect via "localhost".
-IMAPAccount e2e
-Host localhost
-Port {server.imaps_port}
-User {server.user}
-Pass "{pw}"
-SSLType IMAPS
-CertificateFile {server.cafile}
-Timeout 30
-
-IMAPStore e2e-remote
-Account e2e
-
-MaildirStore e2e-local
-Path {local}/
-Inbox {local}/INBOX
-SubFolders Verbatim
-
-Channel e2e
-Far :e2e-remote:{mbox}
-Near :e2e-local:{mbox}
-Create Near
-Sync All
-Expunge Both
-SyncState {state}/
-""")
+    cfg, local, state = write_mbsync_config(server, tmp_path, mbox)
 
     def run():
         r = subprocess.run([exe, "-c", str(cfg), "-V", "e2e"], capture_output=True, text=True, timeout=120)

@@ -18,6 +18,7 @@ from imapclient import IMAPClient
 from imapclient.response_types import BodyData
 
 import mimecorpus as mc
+from helpers import write_mbsync_config
 from mimehelpers import append_msg
 
 
@@ -135,36 +136,7 @@ def _mbsync(server, tmp_path: Path, mbox: str):
     exe = shutil.which("mbsync")
     if not exe:
         pytest.fail("mbsync is not installed (Debian package: isync)")
-    local = tmp_path / "mail"
-    local.mkdir()
-    (tmp_path / "state").mkdir()
-    pw = server.password.replace("\\", "\\\\").replace('"', '\\"')
-    cfg = tmp_path / "mbsyncrc"
-    cfg.write_text(f"""
-IMAPAccount e2e
-Host localhost
-Port {server.imaps_port}
-User {server.user}
-Pass "{pw}"
-SSLType IMAPS
-CertificateFile {server.cafile}
-Timeout 30
-
-IMAPStore e2e-remote
-Account e2e
-
-MaildirStore e2e-local
-Path {local}/
-Inbox {local}/INBOX
-SubFolders Verbatim
-
-Channel e2e
-Far :e2e-remote:{mbox}
-Near :e2e-local:{mbox}
-Create Near
-Sync Pull
-SyncState {tmp_path}/state/
-""")
+    cfg, local, _ = write_mbsync_config(server, tmp_path, mbox, sync="Pull", expunge=False)
     r = subprocess.run([exe, "-c", str(cfg), "e2e"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, f"mbsync failed ({r.returncode}):\n{r.stdout}\n{r.stderr}"
     d = local / mbox
