@@ -40,89 +40,91 @@ extension IMAPSession {
             if vanished, let since = changedSince {
                 try await writeVanishedEarlier(set: set, since: since)
             }
-            var metas: [UID: MessageMeta] = [:]
-            if !pairs.isEmpty {
-                for meta in try await store.messages(
-                    account: accountID, mailbox: view.id, uids: UIDSet(pairs.map(\.uid)))
-                {
-                    metas[meta.uid] = meta
-                }
-            }
-            var pairs = pairs
-            if let since = changedSince {
-                pairs = pairs.filter { metas[$0.uid].map { $0.modSeq > since } ?? false }
-            }
-            var structures = needsStructure ? try await storedStructures(pairs.map(\.uid)) : [:]
             // BINARY of a part with an unknown transfer encoding fails the whole command (RFC 3516 §4.3),
             // so it is found before anything changes (no implicit \Seen for a failed FETCH).
             let binaryPaths = items.compactMap(Self.binaryPath)
-            if !binaryPaths.isEmpty {
-                for (_, messageUID) in pairs {
-                    if structures[messageUID] == nil,
-                        let data = try await store.content(account: accountID, mailbox: view.id, uid: messageUID)
-                    {
-                        structures[messageUID] = await parseAndKeep([UInt8](data), uid: messageUID)
-                    }
-                    guard let structure = structures[messageUID] else { continue }
-                    for path in binaryPaths where !path.isEmpty {
-                        if case .unknown = structure.part(path)?.transferEncoding {
-                            tagged(
-                                tag, .no, code: .other("UNKNOWN-CTE", nil), text: "Unknown Content-Transfer-Encoding")
-                            return .next
+            if !binaryPaths.isEmpty, try await hasUnknownEncoding(pairs, binaryPaths) {
+                tagged(tag, .no, code: .other("UNKNOWN-CTE", nil), text: "Unknown Content-Transfer-Encoding")
+                return .next
+            }
+            // In batches: each store read stays small, memory stays bounded on a big mailbox, and other
+            // sessions get their turn between batches.
+            var missing = false
+            for start in stride(from: 0, to: pairs.count, by: Self.fetchBatch) {
+                let batch = Array(pairs[start..<min(start + Self.fetchBatch, pairs.count)])
+                var metas: [UID: MessageMeta] = [:]
+                for meta in try await store.messages(
+                    account: accountID, mailbox: view.id, uids: UIDSet(batch.map(\.uid)))
+                {
+                    metas[meta.uid] = meta
+                }
+                var batchPairs = batch
+                if let since = changedSince {
+                    batchPairs = batch.filter { metas[$0.uid].map { $0.modSeq > since } ?? false }
+                }
+                let structures = needsStructure ? try await storedStructures(batchPairs.map(\.uid)) : [:]
+                // Implicit \Seen (RFC 9051 §6.4.5, BODY[]): committed before these messages are reported,
+                // and FLAGS is then returned for them even when not asked for.
+                var seenNow: Set<UID> = []
+                if setsSeen {
+                    let unseen = batchPairs.compactMap { metas[$0.uid] }.filter { !$0.flags.system.contains(.seen) }
+                        .map(\.uid)
+                    if !unseen.isEmpty {
+                        let result = try await store.store(
+                            account: accountID, mailbox: view.id, uids: UIDSet(unseen), operation: .add,
+                            flags: MessageFlags(system: .seen), unchangedSince: nil)
+                        for update in result.updated {
+                            metas[update.uid]?.flags = update.flags
+                            metas[update.uid]?.modSeq = update.modSeq
+                            selected?.reported[update.uid] = update.modSeq
+                            seenNow.insert(update.uid)
                         }
                     }
                 }
-            }
-            // Implicit \Seen (RFC 9051 §6.4.5, BODY[]): committed before anything is reported, and
-            // FLAGS is then returned for those messages even when not asked for.
-            var seenNow: Set<UID> = []
-            if setsSeen {
-                let unseen = pairs.compactMap { metas[$0.uid] }.filter { !$0.flags.system.contains(.seen) }.map(\.uid)
-                if !unseen.isEmpty {
-                    let result = try await store.store(
-                        account: accountID, mailbox: view.id, uids: UIDSet(unseen), operation: .add,
-                        flags: MessageFlags(system: .seen), unchangedSince: nil)
-                    for update in result.updated {
-                        metas[update.uid]?.flags = update.flags
-                        metas[update.uid]?.modSeq = update.modSeq
-                        selected?.reported[update.uid] = update.modSeq
-                        seenNow.insert(update.uid)
-                    }
-                }
-            }
-            var missing = false
-            for (seq, messageUID) in pairs {
-                guard let meta = metas[messageUID] else {
-                    missing = true
-                    continue
-                }
-                var message = FetchedMessage(bytes: nil, structure: structures[messageUID])
-                if needsContent || (needsStructure && message.structure == nil) {
-                    guard let data = try await store.content(account: accountID, mailbox: view.id, uid: messageUID)
-                    else {
+                for (seq, messageUID) in batchPairs {
+                    guard let meta = metas[messageUID] else {
                         missing = true
                         continue
                     }
-                    message.bytes = [UInt8](data)
-                    if needsStructure && message.structure == nil {
-                        message.structure = await parseAndKeep(message.bytes!, uid: messageUID)
+                    var message = FetchedMessage(bytes: nil, structure: structures[messageUID])
+                    var itemsOut = items
+                    if seenNow.contains(messageUID) {
+                        if !itemsOut.contains(.flags) { itemsOut.append(.flags) }
+                        // RFC 7162 §3.1: a FETCH that set \Seen reports UID and MODSEQ once CONDSTORE is on.
+                        if condstoreEnabled && !itemsOut.contains(.uid) { itemsOut.append(.uid) }
+                        if condstoreEnabled && !itemsOut.contains(.modSeq) { itemsOut.append(.modSeq) }
                     }
+                    if meta.size > Self.streamThreshold, !needsStructure || message.structure != nil,
+                        let index = Self.streamedItemIndex(itemsOut)
+                    {
+                        let sent = try await streamFetchResponse(
+                            seq: seq, meta: meta, structure: message.structure, items: itemsOut, streamed: index)
+                        if !sent { missing = true }
+                        continue
+                    }
+                    if needsContent || (needsStructure && message.structure == nil) {
+                        guard
+                            let content = try await store.openContent(
+                                account: accountID, mailbox: view.id, uid: messageUID)
+                        else {
+                            missing = true
+                            continue
+                        }
+                        message.bytes = try await content.readAll()
+                        if needsStructure && message.structure == nil {
+                            message.structure = await parseAndKeep(message.bytes!, uid: messageUID)
+                        }
+                    }
+                    guard var response = fetchResponse(seq: seq, meta: meta, message: message, items: itemsOut) else {
+                        // RFC 3516 §4.3: BINARY of a part whose transfer encoding is unknown.
+                        await reportUpdates(allowExpunge: uid)
+                        tagged(tag, .no, code: .other("UNKNOWN-CTE", nil), text: "Unknown Content-Transfer-Encoding")
+                        return .next
+                    }
+                    out.writeBuffer(&response)
+                    await flushIfLarge()
                 }
-                var itemsOut = items
-                if seenNow.contains(messageUID) {
-                    if !itemsOut.contains(.flags) { itemsOut.append(.flags) }
-                    // RFC 7162 §3.1: a FETCH that set \Seen reports UID and MODSEQ once CONDSTORE is on.
-                    if condstoreEnabled && !itemsOut.contains(.uid) { itemsOut.append(.uid) }
-                    if condstoreEnabled && !itemsOut.contains(.modSeq) { itemsOut.append(.modSeq) }
-                }
-                guard var response = fetchResponse(seq: seq, meta: meta, message: message, items: itemsOut) else {
-                    // RFC 3516 §4.3: BINARY of a part whose transfer encoding is unknown.
-                    await reportUpdates(allowExpunge: uid)
-                    tagged(tag, .no, code: .other("UNKNOWN-CTE", nil), text: "Unknown Content-Transfer-Encoding")
-                    return .next
-                }
-                out.writeBuffer(&response)
-                await flushIfLarge()
+                if start + Self.fetchBatch < pairs.count { await Task.yield() }
             }
             await reportUpdates(allowExpunge: uid)
             if missing {
@@ -131,9 +133,38 @@ extension IMAPSession {
                 tagged(tag, .ok, text: uid ? "UID FETCH completed" : "FETCH completed")
             }
         } catch {
+            // A message file that failed in the middle of its literal: the response cannot be ended.
+            if streamFailed {
+                logger.error("FETCH: message stream failed: \(error)")
+                return .close
+            }
             fail(tag, error, command: "FETCH")
         }
         return .next
+    }
+
+    /// Messages answered per store read.
+    static let fetchBatch = 512
+
+    /// Whether a BINARY part of one of the messages has a transfer encoding we cannot decode.
+    private func hasUnknownEncoding(_ pairs: [(seq: Int, uid: UID)], _ paths: [[Int]]) async throws -> Bool {
+        guard let view = selected else { return false }
+        for start in stride(from: 0, to: pairs.count, by: Self.fetchBatch) {
+            let uids = pairs[start..<min(start + Self.fetchBatch, pairs.count)].map(\.uid)
+            var structures = try await storedStructures(uids)
+            for messageUID in uids {
+                if structures[messageUID] == nil,
+                    let content = try await store.openContent(account: accountID, mailbox: view.id, uid: messageUID)
+                {
+                    structures[messageUID] = await parseAndKeep(try await content.readAll(), uid: messageUID)
+                }
+                guard let structure = structures[messageUID] else { continue }
+                for path in paths where !path.isEmpty {
+                    if case .unknown = structure.part(path)?.transferEncoding { return true }
+                }
+            }
+        }
+        return false
     }
 
     /// `* VANISHED (EARLIER) uids`: the UIDs of `set` expunged after `since` (RFC 7162 §3.2.6, §3.2.10).

@@ -16,6 +16,16 @@ extension IMAPSession {
     func fetchResponse(seq: Int, meta: MessageMeta, message: FetchedMessage, items: [FetchAttribute]) -> ByteBuffer? {
         var b = ByteBufferAllocator().buffer(capacity: 128)
         b.writeString("* \(seq) FETCH (")
+        guard writeFetchItems(items, meta: meta, message: message, into: &b) else { return nil }
+        b.writeString(")\r\n")
+        return b
+    }
+
+    /// The items of a FETCH response, space-separated; false when a BINARY item meets an unknown
+    /// transfer encoding.
+    func writeFetchItems(
+        _ items: [FetchAttribute], meta: MessageMeta, message: FetchedMessage, into b: inout ByteBuffer
+    ) -> Bool {
         for (index, item) in items.enumerated() {
             if index > 0 { b.writeString(" ") }
             switch item {
@@ -67,7 +77,7 @@ extension IMAPSession {
                 b.writeString(" ")
                 Self.writeMessageText(bytes, into: &b)
             case .binary(_, let part, let partial):
-                guard var bytes = Self.binary(message, part) else { return nil }
+                guard var bytes = Self.binary(message, part) else { return false }
                 b.writeString("BINARY[" + part.map(String.init).joined(separator: ".") + "]")
                 if let partial {
                     b.writeString("<\(partial.offset)>")
@@ -77,12 +87,11 @@ extension IMAPSession {
                 b.writeString(bytes.contains(0) ? " ~{\(bytes.count)}\r\n" : " {\(bytes.count)}\r\n")
                 b.writeBytes(bytes)
             case .binarySize(let part):
-                guard let bytes = Self.binary(message, part) else { return nil }
+                guard let bytes = Self.binary(message, part) else { return false }
                 b.writeString("BINARY.SIZE[" + part.map(String.init).joined(separator: ".") + "] \(bytes.count)")
             }
         }
-        b.writeString(")\r\n")
-        return b
+        return true
     }
 
     /// Message text as a literal, or NIL. A literal cannot carry NUL (RFC 9051 §9, CHAR8), so a NUL

@@ -80,17 +80,8 @@ extension IMAPSession {
             let snapshot = try await store.snapshot(account: accountID, mailbox: info.id, markRecentSeen: !readOnly)
             var view = SelectedMailbox(snapshot: snapshot, readOnly: readOnly)
             view.hubGeneration = generation
-            var firstUnseen: Int?
-            if let first = view.uids.first, let last = view.uids.last {
-                let metas = try await store.messages(
-                    account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]))
-                for meta in metas {
-                    view.keywords.formUnion(meta.flags.keywords)
-                    if firstUnseen == nil, !meta.flags.system.contains(.seen) {
-                        firstUnseen = view.sequenceNumber(of: meta.uid)
-                    }
-                }
-            }
+            view.keywords.formUnion(snapshot.keywords)
+            let firstUnseen = snapshot.firstUnseenUID.flatMap { view.sequenceNumber(of: $0) }
             writeFlagsResponses(view)
             untagged("\(view.count) EXISTS")
             if !rev2Enabled { untagged("\(view.recent.count) RECENT") }

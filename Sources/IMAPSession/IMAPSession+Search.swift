@@ -6,6 +6,8 @@ import NIOCore
 /// SEARCH and UID SEARCH (RFC 9051 §6.4.4; RFC 3501 §7.2.5 for the `* SEARCH` answer; RFC 4731 RETURN).
 extension IMAPSession {
     static let supportedCharsets = ["US-ASCII", "UTF-8"]
+    /// Messages examined per store read.
+    static let searchBatch = 1024
 
     func search(_ tag: String, _ command: SearchCommand) async -> ResumeDirective {
         guard let view = selected else { return .next }
@@ -20,18 +22,25 @@ extension IMAPSession {
             let needsContent = SearchEvaluator.needsContent(command.key)
             var hits: [(seq: Int, uid: UID)] = []
             var highestModSeq: ModSeq = 0
-            if let first = view.uids.first, let last = view.uids.last {
+            let prefilter = SearchEvaluator.flagPrefilter(command.key)
+            // In batches: each store read stays small, memory stays bounded on a big mailbox, and
+            // other sessions get their turn between batches.
+            for start in stride(from: 0, to: view.uids.count, by: Self.searchBatch) {
+                let batch = view.uids[start..<min(start + Self.searchBatch, view.uids.count)]
                 let metas = try await store.messages(
-                    account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]))
-                let structures = needsContent ? try await storedStructures(view.uids) : [:]
+                    account: accountID, mailbox: view.id, uids: UIDSet(ranges: [batch.first!...batch.last!]),
+                    with: prefilter.with, without: prefilter.without)
+                let structures = needsContent ? try await storedStructures(metas.map(\.uid)) : [:]
                 for meta in metas {
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
                     var message = SearchEvaluator.Message(
                         sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
                     if needsContent {
-                        guard let data = try await store.content(account: accountID, mailbox: view.id, uid: meta.uid)
+                        guard
+                            let content = try await store.openContent(
+                                account: accountID, mailbox: view.id, uid: meta.uid)
                         else { continue }
-                        let bytes = [UInt8](data)
+                        let bytes = try await content.readAll()
                         let structure = structures[meta.uid] ?? MessageParser.parse(bytes)
                         message.content = MIMEMessage(bytes: bytes, structure: structure)
                     }
@@ -40,6 +49,7 @@ extension IMAPSession {
                         highestModSeq = max(highestModSeq, meta.modSeq)
                     }
                 }
+                if start + Self.searchBatch < view.uids.count { await Task.yield() }
             }
             let numbers = hits.map { command.uid ? UInt32($0.uid) : UInt32($0.seq) }
             // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ of what matched.

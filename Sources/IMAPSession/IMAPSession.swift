@@ -43,6 +43,8 @@ public final class IMAPSession {
     var utf8Enabled = false
     /// Set when the selected mailbox disappeared and BYE was sent: the connection closes.
     var mailboxVanished = false
+    /// Set when a streamed message literal could not be completed: the connection closes.
+    var streamFailed = false
     var badCommandsBeforeLogin = 0
 
     static let maxFailedLogins = 5

@@ -30,6 +30,34 @@ struct SearchEvaluator {
         }
     }
 
+    /// System flags every match must have (`with`) and must not have (`without`): a necessary
+    /// condition the store can apply from an index before the full evaluation.
+    static func flagPrefilter(_ key: SearchKey) -> (with: SystemFlags, without: SystemFlags) {
+        switch key {
+        case .seen: return (.seen, [])
+        case .unseen, .new: return ([], .seen)
+        case .answered: return (.answered, [])
+        case .unanswered: return ([], .answered)
+        case .deleted: return (.deleted, [])
+        case .undeleted: return ([], .deleted)
+        case .draft: return (.draft, [])
+        case .undraft: return ([], .draft)
+        case .flagged: return (.flagged, [])
+        case .unflagged: return ([], .flagged)
+        case .and(let keys):
+            var result: (with: SystemFlags, without: SystemFlags) = ([], [])
+            for key in keys {
+                let inner = flagPrefilter(key)
+                result.with.formUnion(inner.with)
+                result.without.formUnion(inner.without)
+            }
+            // Contradictory keys (SEEN UNSEEN) match nothing; the full evaluation says so.
+            if !result.with.isDisjoint(with: result.without) { return ([], []) }
+            return result
+        default: return ([], [])
+        }
+    }
+
     func matches(_ key: SearchKey, _ message: Message) -> Bool {
         let flags = message.meta.flags
         switch key {

@@ -9,25 +9,46 @@ import Foundation
 /// ASCII text takes a fast path.
 public enum UnicodeCaseMap {
     /// The folded, NFKD form of `s`, as UTF-8.
+    ///
+    /// ASCII bytes are lowercased in place; each maximal run of non-ASCII characters is folded on its
+    /// own. That equals folding the whole string: case mapping is per character, and NFKD only
+    /// decomposes characters and reorders runs of combining marks, never across an ASCII character
+    /// (every ASCII character is a starter). Mostly-ASCII text (most mail) thus stays on the fast path.
     public static func fold(_ s: String) -> [UInt8] {
         var utf8 = Array(s.utf8)
-        if utf8.allSatisfy({ $0 < 0x80 }) {
-            for i in utf8.indices where utf8[i] >= 65 && utf8[i] <= 90 { utf8[i] += 32 }
-            return utf8
+        var i = 0
+        while i < utf8.count, utf8[i] < 0x80 {
+            if utf8[i] >= 65 && utf8[i] <= 90 { utf8[i] += 32 }
+            i += 1
         }
-        var folded = ""
-        folded.reserveCapacity(s.utf8.count)
-        for scalar in s.unicodeScalars {
-            if scalar.isASCII {
-                folded.unicodeScalars.append(
-                    scalar.value >= 65 && scalar.value <= 90 ? Unicode.Scalar(scalar.value + 32)! : scalar)
+        if i == utf8.count { return utf8 }
+        var folded = Array(utf8[..<i])
+        folded.reserveCapacity(utf8.count + 16)
+        while i < utf8.count {
+            let byte = utf8[i]
+            if byte < 0x80 {
+                folded.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
+                i += 1
                 continue
             }
+            var end = i
+            while end < utf8.count, utf8[end] >= 0x80 { end += 1 }
+            folded += foldNonASCII(String(decoding: utf8[i..<end], as: UTF8.self))
+            i = end
+        }
+        return folded
+    }
+
+    /// Full uppercase then full lowercase mapping of each character, then NFKD.
+    private static func foldNonASCII(_ s: String) -> [UInt8] {
+        var mapped = ""
+        mapped.reserveCapacity(s.utf8.count)
+        for scalar in s.unicodeScalars {
             for u in scalar.properties.uppercaseMapping.unicodeScalars {
-                folded += u.properties.lowercaseMapping
+                mapped += u.properties.lowercaseMapping
             }
         }
-        return Array(folded.decomposedStringWithCompatibilityMapping.utf8)
+        return Array(mapped.decomposedStringWithCompatibilityMapping.utf8)
     }
 
     /// The folded form as a String.

@@ -73,8 +73,15 @@ public protocol MailStore: Sendable {
     func changes(account: AccountID, mailbox: MailboxID, since: ModSeq) async throws -> MailboxChanges
     /// Metadata of the messages whose UIDs are in `uids`, ascending by UID; missing UIDs are skipped.
     func messages(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [MessageMeta]
+    /// Like `messages(account:mailbox:uids:)`, only those whose system flags include all of `with` and
+    /// none of `without` (a SEARCH prefilter: an engine may answer it from an index).
+    func messages(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
+    ) async throws -> [MessageMeta]
     /// The whole stored message, or nil when the message is gone.
     func content(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> Data?
+    /// The stored message opened for reading (in pieces, for a large one), or nil when it is gone.
+    func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent?
     /// Places a staged message (see `MessageStaging`) in the mailbox. The staged file is consumed
     /// (moved into the store on success, removed on a user error such as `.mailboxNotFound`).
     func append(
@@ -116,6 +123,22 @@ public protocol MailStore: Sendable {
 
     /// Where `MessageStaging` writes incoming messages: on the same file system as the content files.
     var stagingDirectory: URL { get }
+}
+
+extension MailStore {
+    /// Reads the whole message into memory; engines with content files do better.
+    public func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent? {
+        try await content(account: account, mailbox: mailbox, uid: uid).map { MessageContent(bytes: [UInt8]($0)) }
+    }
+
+    /// Filters `messages(account:mailbox:uids:)` in memory; engines with an index do better.
+    public func messages(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
+    ) async throws -> [MessageMeta] {
+        try await messages(account: account, mailbox: mailbox, uids: uids).filter {
+            $0.flags.system.isSuperset(of: with) && $0.flags.system.isDisjoint(with: without)
+        }
+    }
 }
 
 /// One message of an atomic multi-append.

@@ -112,11 +112,19 @@ public struct MailboxSnapshot: Sendable, Equatable {
     public var uids: [UID]
     /// UIDs that are \Recent for this session (RFC 3501 §2.3.2). Empty for a read-only open.
     public var recentUIDs: [UID]
+    /// The keywords set on at least one message (for the FLAGS response, RFC 9051 §7.3.5).
+    public var keywords: Set<String>
+    /// The lowest UID without \Seen (for `OK [UNSEEN n]`, RFC 3501 §6.3.1), nil when all are seen.
+    public var firstUnseenUID: UID?
 
-    public init(info: MailboxInfo, uids: [UID], recentUIDs: [UID]) {
+    public init(
+        info: MailboxInfo, uids: [UID], recentUIDs: [UID], keywords: Set<String> = [], firstUnseenUID: UID? = nil
+    ) {
         self.info = info
         self.uids = uids
         self.recentUIDs = recentUIDs
+        self.keywords = keywords
+        self.firstUnseenUID = firstUnseenUID
     }
 }
 

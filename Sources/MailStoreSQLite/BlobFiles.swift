@@ -68,12 +68,17 @@ struct BlobFiles: Sendable {
         return placed
     }
 
-    func read(_ id: String) throws -> Data {
-        do {
-            return try Data(contentsOf: url(of: id), options: .uncached)
-        } catch {
-            throw MailStoreError.internal("blob: cannot read \(id): \(error)")
+    /// Opens a content file for reading, with its size.
+    func openForReading(_ id: String) throws -> MessageContent {
+        let fd = openReadOnly(url(of: id).path)
+        guard fd >= 0 else { throw MailStoreError.internal("blob: cannot open \(id): errno \(errno)") }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else {
+            let error = errno
+            close(fd)
+            throw MailStoreError.internal("blob: cannot stat \(id): errno \(error)")
         }
+        return MessageContent(fileDescriptor: fd, size: Int(info.st_size))
     }
 
     /// Unlinks content files (already known to be unreferenced by committed rows).
@@ -155,4 +160,12 @@ func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async th
             continuation.resume(with: Result { try work() })
         }
     }
+}
+
+private func openReadOnly(_ path: String) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.open(path, O_RDONLY | O_CLOEXEC)
+    #else
+        Darwin.open(path, O_RDONLY | O_CLOEXEC)
+    #endif
 }

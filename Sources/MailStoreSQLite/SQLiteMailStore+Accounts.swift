@@ -12,14 +12,17 @@ extension SQLiteMailStore {
     public func createAccount(name: String, credentials: StoredCredentials) async throws -> AccountID {
         try AccountName.validate(name)
         return try await write("create account") { db, _ in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE name = ?", arguments: [name]) != nil {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE name = ?"), arguments: [name])
+                != nil
+            {
                 throw MailStoreError.accountExists
             }
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO accounts (name, salt, iterations, stored_key, server_key, created)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    """,
+                    """
+            ).execute(
                 arguments: [
                     name, Data(credentials.salt), credentials.iterations, Data(credentials.storedKey),
                     Data(credentials.serverKey), Date().timeIntervalSince1970,
@@ -27,9 +30,9 @@ extension SQLiteMailStore {
             let account = db.lastInsertedRowID
             for mailbox in Self.defaultMailboxes {
                 _ = try Self.insertMailbox(db, account: account, name: mailbox.name, specialUse: mailbox.specialUse)
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)",
-                    arguments: [account, mailbox.name])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)")
+                    .execute(
+                        arguments: [account, mailbox.name])
             }
             return account
         }
@@ -37,8 +40,9 @@ extension SQLiteMailStore {
 
     public func setCredentials(accountName: String, credentials: StoredCredentials) async throws {
         try await write("set credentials") { db, _ in
-            try db.execute(
-                sql: "UPDATE accounts SET salt = ?, iterations = ?, stored_key = ?, server_key = ? WHERE name = ?",
+            try db.cachedStatement(
+                sql: "UPDATE accounts SET salt = ?, iterations = ?, stored_key = ?, server_key = ? WHERE name = ?"
+            ).execute(
                 arguments: [
                     Data(credentials.salt), credentials.iterations, Data(credentials.storedKey),
                     Data(credentials.serverKey), accountName,
@@ -56,19 +60,20 @@ extension SQLiteMailStore {
             effects.changedMailboxes.formUnion(
                 try MailboxID.fetchAll(db, sql: "SELECT id FROM mailboxes WHERE account_id = ?", arguments: [account]))
             let blobs = try String.fetchSet(
-                db,
-                sql: """
-                    SELECT DISTINCT m.blob FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
-                    WHERE b.account_id = ?
-                    """, arguments: [account])
-            try db.execute(sql: "DELETE FROM accounts WHERE id = ?", arguments: [account])
+                db.cachedStatement(
+                    sql: """
+                        SELECT DISTINCT m.blob FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+                        WHERE b.account_id = ?
+                        """), arguments: [account])
+            try db.cachedStatement(sql: "DELETE FROM accounts WHERE id = ?").execute(arguments: [account])
             effects.unlinkBlobs += try Self.unreferenced(db, blobs)
         }
     }
 
     public func listAccounts() async throws -> [AccountSummary] {
-        try await read("list accounts") { db in
-            try Row.fetchAll(db, sql: "SELECT id, name, created FROM accounts ORDER BY name").map { row in
+        try await read("list accounts", rows: .max) { db in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT id, name, created FROM accounts ORDER BY name")).map {
+                row in
                 AccountSummary(id: row["id"], name: row["name"], created: Date(timeIntervalSince1970: row["created"]))
             }
         }
@@ -78,7 +83,8 @@ extension SQLiteMailStore {
         guard (try? AccountName.validate(accountName)) != nil else { return nil }
         let found = try await read("read credentials") { db -> CredentialsRow? in
             try Row.fetchOne(
-                db, sql: "SELECT id, salt, iterations, stored_key, server_key FROM accounts WHERE name = ?",
+                db.cachedStatement(
+                    sql: "SELECT id, salt, iterations, stored_key, server_key FROM accounts WHERE name = ?"),
                 arguments: [accountName]
             ).map { row in
                 CredentialsRow(

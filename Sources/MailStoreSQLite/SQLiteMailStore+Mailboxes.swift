@@ -6,7 +6,8 @@ extension SQLiteMailStore {
     public func listMailboxes(account: AccountID) async throws -> [MailboxInfo] {
         try await read("list mailboxes") { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT \(MailboxRow.columns) FROM mailboxes WHERE account_id = ? ORDER BY name",
+                db.cachedStatement(
+                    sql: "SELECT \(MailboxRow.columns) FROM mailboxes WHERE account_id = ? ORDER BY name"),
                 arguments: [account])
             if rows.isEmpty { try Self.requireAccount(db, account) }
             return rows.map { MailboxRow(row: $0).info }
@@ -29,12 +30,16 @@ extension SQLiteMailStore {
                 guard existing.isNoSelect else { throw MailStoreError.mailboxExists }
                 // A placeholder becomes a new, empty, selectable incarnation.
                 let validity = try Self.nextUIDValidity(db, account: account)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         UPDATE mailboxes SET noselect = 0, uidvalidity = ?, uidnext = 1, highestmodseq = 1,
                         first_recent_uid = 1, special_use = ? WHERE id = ?
-                        """, arguments: [Int64(validity), specialUse?.rawValue, existing.id])
-                try db.execute(sql: "DELETE FROM expunged WHERE mailbox_id = ?", arguments: [existing.id])
+                        """
+                ).execute(
+                    arguments: [Int64(validity), specialUse?.rawValue, existing.id])
+                try db.cachedStatement(sql: "DELETE FROM expunged WHERE mailbox_id = ?").execute(arguments: [
+                    existing.id
+                ])
                 effects.changedMailboxes.insert(existing.id)
                 return try Self.mailboxRow(db, account: account, id: existing.id).info
             }
@@ -51,15 +56,19 @@ extension SQLiteMailStore {
                 throw MailStoreError.mailboxNotFound
             }
             let blobs = try String.fetchSet(
-                db, sql: "SELECT DISTINCT blob FROM messages WHERE mailbox_id = ?", arguments: [mailbox.id])
+                db.cachedStatement(sql: "SELECT DISTINCT blob FROM messages WHERE mailbox_id = ?"),
+                arguments: [mailbox.id])
             if try Self.hasChildren(db, account: account, name: name) {
                 if mailbox.isNoSelect { throw MailStoreError.noSelect }
-                try db.execute(sql: "DELETE FROM messages WHERE mailbox_id = ?", arguments: [mailbox.id])
-                try db.execute(sql: "DELETE FROM expunged WHERE mailbox_id = ?", arguments: [mailbox.id])
-                try db.execute(
-                    sql: "UPDATE mailboxes SET noselect = 1, special_use = NULL WHERE id = ?", arguments: [mailbox.id])
+                try db.cachedStatement(sql: "DELETE FROM messages WHERE mailbox_id = ?").execute(arguments: [mailbox.id]
+                )
+                try db.cachedStatement(sql: "DELETE FROM expunged WHERE mailbox_id = ?").execute(arguments: [mailbox.id]
+                )
+                try db.cachedStatement(sql: "UPDATE mailboxes SET noselect = 1, special_use = NULL WHERE id = ?")
+                    .execute(
+                        arguments: [mailbox.id])
             } else {
-                try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [mailbox.id])
+                try db.cachedStatement(sql: "DELETE FROM mailboxes WHERE id = ?").execute(arguments: [mailbox.id])
                 effects.changedMailboxes.formUnion(try Self.removeEmptyPlaceholders(db, account: account, above: name))
             }
             effects.changedMailboxes.insert(mailbox.id)
@@ -100,9 +109,12 @@ extension SQLiteMailStore {
             }
             try Self.createMissingAncestors(db, account: account, of: to)
             for rename in renames {
-                try db.execute(sql: "UPDATE mailboxes SET name = ? WHERE id = ?", arguments: [rename.new, rename.id])
-                try db.execute(
-                    sql: "UPDATE OR REPLACE subscriptions SET name = ? WHERE account_id = ? AND name = ?",
+                try db.cachedStatement(sql: "UPDATE mailboxes SET name = ? WHERE id = ?").execute(arguments: [
+                    rename.new, rename.id,
+                ])
+                try db.cachedStatement(
+                    sql: "UPDATE OR REPLACE subscriptions SET name = ? WHERE account_id = ? AND name = ?"
+                ).execute(
                     arguments: [rename.new, account, rename.old])
             }
             effects.changedMailboxes.formUnion(renames.map(\.id))
@@ -115,12 +127,12 @@ extension SQLiteMailStore {
         try await write("subscribe") { db, _ in
             try Self.requireAccount(db, account)
             if subscribed {
-                try db.execute(
-                    sql: "INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)",
-                    arguments: [account, name])
+                try db.cachedStatement(sql: "INSERT OR IGNORE INTO subscriptions (account_id, name) VALUES (?, ?)")
+                    .execute(
+                        arguments: [account, name])
             } else {
-                try db.execute(
-                    sql: "DELETE FROM subscriptions WHERE account_id = ? AND name = ?", arguments: [account, name])
+                try db.cachedStatement(sql: "DELETE FROM subscriptions WHERE account_id = ? AND name = ?").execute(
+                    arguments: [account, name])
             }
         }
     }
@@ -128,7 +140,8 @@ extension SQLiteMailStore {
     public func subscriptions(account: AccountID) async throws -> [String] {
         try await read("list subscriptions") { db in
             try String.fetchAll(
-                db, sql: "SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name", arguments: [account])
+                db.cachedStatement(sql: "SELECT name FROM subscriptions WHERE account_id = ? ORDER BY name"),
+                arguments: [account])
         }
     }
 }
@@ -143,8 +156,9 @@ extension SQLiteMailStore {
         -> MailboxRow
     {
         let validity = try nextUIDValidity(db, account: account)
-        try db.execute(
-            sql: "INSERT INTO mailboxes (account_id, name, uidvalidity, special_use) VALUES (?, ?, ?, ?)",
+        try db.cachedStatement(
+            sql: "INSERT INTO mailboxes (account_id, name, uidvalidity, special_use) VALUES (?, ?, ?, ?)"
+        ).execute(
             arguments: [account, name, Int64(validity), specialUse?.rawValue])
         return try mailboxRow(db, account: account, id: db.lastInsertedRowID)
     }
@@ -164,7 +178,7 @@ extension SQLiteMailStore {
     static func hasChildren(_ db: Database, account: AccountID, name: String) throws -> Bool {
         let (low, high) = childRange(name)
         return try Bool.fetchOne(
-            db, sql: "SELECT 1 FROM mailboxes WHERE account_id = ? AND name >= ? AND name < ? LIMIT 1",
+            db.cachedStatement(sql: "SELECT 1 FROM mailboxes WHERE account_id = ? AND name >= ? AND name < ? LIMIT 1"),
             arguments: [account, low, high]) != nil
     }
 
@@ -172,11 +186,11 @@ extension SQLiteMailStore {
     static func mailboxRows(_ db: Database, account: AccountID, inside name: String) throws -> [MailboxRow] {
         let (low, high) = childRange(name)
         return try Row.fetchAll(
-            db,
-            sql: """
-                SELECT \(MailboxRow.columns) FROM mailboxes
-                WHERE account_id = ? AND (name = ? OR (name >= ? AND name < ?)) ORDER BY name
-                """, arguments: [account, name, low, high]
+            db.cachedStatement(
+                sql: """
+                    SELECT \(MailboxRow.columns) FROM mailboxes
+                    WHERE account_id = ? AND (name = ? OR (name >= ? AND name < ?)) ORDER BY name
+                    """), arguments: [account, name, low, high]
         ).map(MailboxRow.init(row:))
     }
 
@@ -193,7 +207,7 @@ extension SQLiteMailStore {
             guard let row = try mailboxRow(db, account: account, name: ancestor), row.isNoSelect,
                 try !hasChildren(db, account: account, name: ancestor)
             else { break }
-            try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [row.id])
+            try db.cachedStatement(sql: "DELETE FROM mailboxes WHERE id = ?").execute(arguments: [row.id])
             removed.append(row.id)
         }
         return removed
@@ -204,14 +218,14 @@ extension SQLiteMailStore {
     /// UIDNEXT stay.
     static func moveAllMessages(_ db: Database, from source: MailboxRow, to target: MailboxRow) throws {
         let rows = try Row.fetchAll(
-            db, sql: "SELECT \(MessageRow.columns) FROM messages WHERE mailbox_id = ? ORDER BY uid",
+            db.cachedStatement(sql: "SELECT \(MessageRow.columns) FROM messages WHERE mailbox_id = ? ORDER BY uid"),
             arguments: [source.id]
         ).map(MessageRow.init(row:))
         guard !rows.isEmpty else { return }
         _ = try insertCopies(db, rows, into: target)
         let sourceModSeq = source.highestModSeq + 1
         try removeMessages(db, mailbox: source.id, uids: rows.map(\.uid), modSeq: sourceModSeq)
-        try db.execute(
-            sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", arguments: [Int64(sourceModSeq), source.id])
+        try db.cachedStatement(sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?").execute(
+            arguments: [Int64(sourceModSeq), source.id])
     }
 }

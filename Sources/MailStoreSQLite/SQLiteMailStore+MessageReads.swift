@@ -4,17 +4,17 @@ import MailStore
 
 extension SQLiteMailStore {
     public func status(account: AccountID, mailbox: MailboxID) async throws -> MailboxStatus {
-        try await read("status") { db in
+        try await read("status", rows: .max) { db in
             let mailbox = try Self.selectableMailbox(db, account: account, id: mailbox)
             let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) AS messages,
-                           COALESCE(SUM((flags & \(SystemFlags.seen.rawValue)) = 0), 0) AS unseen,
-                           COALESCE(SUM(uid >= ?), 0) AS recent,
-                           COALESCE(SUM(size), 0) AS size
-                    FROM messages WHERE mailbox_id = ?
-                    """, arguments: [Int64(mailbox.firstRecentUID), mailbox.id])!
+                db.cachedStatement(
+                    sql: """
+                        SELECT COUNT(*) AS messages,
+                               COALESCE(SUM((flags & \(SystemFlags.seen.rawValue)) = 0), 0) AS unseen,
+                               COALESCE(SUM(uid >= ?), 0) AS recent,
+                               COALESCE(SUM(size), 0) AS size
+                        FROM messages WHERE mailbox_id = ?
+                        """), arguments: [Int64(mailbox.firstRecentUID), mailbox.id])!
             return MailboxStatus(
                 messages: row["messages"], unseen: row["unseen"], recent: row["recent"], uidNext: mailbox.uidNext,
                 uidValidity: mailbox.uidValidity, highestModSeq: mailbox.highestModSeq, size: row["size"])
@@ -22,32 +22,60 @@ extension SQLiteMailStore {
     }
 
     public func snapshot(account: AccountID, mailbox: MailboxID, markRecentSeen: Bool) async throws -> MailboxSnapshot {
-        let plain = try await read("snapshot") { db -> (MailboxSnapshot, hasRecent: Bool) in
+        let plain = try await read("snapshot", rows: .max) { db -> (MailboxSnapshot, hasRecent: Bool) in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
-            let snapshot = MailboxSnapshot(info: row.info, uids: try Self.allUIDs(db, mailbox: mailbox), recentUIDs: [])
-            return (snapshot, row.firstRecentUID < row.uidNext)
+            let snapshot = try Self.snapshot(db, row)
+            // Recent messages that were expunged since need no claim (and no write).
+            let hasRecent = (snapshot.uids.last ?? 0) >= row.firstRecentUID
+            return (snapshot, hasRecent)
         }
         if !markRecentSeen || !plain.hasRecent { return plain.0 }
         // Claiming the recent messages is a write: only one session gets them.
         return try await write("snapshot") { db, _ in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
-            let uids = try Self.allUIDs(db, mailbox: mailbox)
-            let recent = uids.filter { $0 >= row.firstRecentUID }
+            var snapshot = try Self.snapshot(db, row)
+            snapshot.recentUIDs = snapshot.uids.filter { $0 >= row.firstRecentUID }
             if row.firstRecentUID < row.uidNext {
-                try db.execute(
-                    sql: "UPDATE mailboxes SET first_recent_uid = uidnext WHERE id = ?", arguments: [mailbox])
+                try db.cachedStatement(sql: "UPDATE mailboxes SET first_recent_uid = uidnext WHERE id = ?").execute(
+                    arguments: [mailbox])
             }
-            return MailboxSnapshot(info: row.info, uids: uids, recentUIDs: recent)
+            return snapshot
         }
     }
+
+    /// The mailbox as SELECT shows it, without recent messages: UIDs, keywords in use and first unseen
+    /// (both from partial indexes, schema v3, so a big mailbox is not scanned for them).
+    static func snapshot(_ db: Database, _ row: MailboxRow) throws -> MailboxSnapshot {
+        var keywords: Set<String> = []
+        let lists = try String.fetchCursor(
+            db.cachedStatement(
+                sql: "SELECT DISTINCT keywords FROM messages WHERE mailbox_id = ? AND keywords <> ''"),
+            arguments: [row.id])
+        while let list = try lists.next() {
+            for keyword in list.split(separator: " ") { keywords.insert(String(keyword)) }
+        }
+        let firstUnseen = try Int64.fetchOne(
+            db.cachedStatement(
+                sql:
+                    "SELECT uid FROM messages INDEXED BY messages_unseen WHERE mailbox_id = ? AND \(unseenTerm) ORDER BY uid LIMIT 1"
+            ),
+            arguments: [row.id])
+        return MailboxSnapshot(
+            info: row.info, uids: try allUIDs(db, mailbox: row.id), recentUIDs: [], keywords: keywords,
+            firstUnseenUID: firstUnseen.map { UID(truncatingIfNeeded: $0) })
+    }
+
+    /// The WHERE term of the `messages_unseen` partial index, spelled exactly as the index has it
+    /// (SQLite only uses a partial index for a query that repeats its term; \Seen is bit 0).
+    static let unseenTerm = "flags & 1 = 0"
 
     public func claimRecent(account: AccountID, mailbox: MailboxID, through: UID) async throws -> ClosedRange<UID>? {
         try await write("claimrecent") { db, _ in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
             let first = row.firstRecentUID
             guard first <= through, through < UID.max else { return nil }
-            try db.execute(
-                sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?", arguments: [Int64(through) + 1, mailbox])
+            try db.cachedStatement(sql: "UPDATE mailboxes SET first_recent_uid = ? WHERE id = ?").execute(
+                arguments: [Int64(through) + 1, mailbox])
             return first...through
         }
     }
@@ -55,7 +83,7 @@ extension SQLiteMailStore {
     public func highestModSeq(account: AccountID, mailbox: MailboxID) async throws -> ModSeq? {
         try await read("highestmodseq") { db in
             try Int64.fetchOne(
-                db, sql: "SELECT highestmodseq FROM mailboxes WHERE id = ? AND account_id = ?",
+                db.cachedStatement(sql: "SELECT highestmodseq FROM mailboxes WHERE id = ? AND account_id = ?"),
                 arguments: [mailbox, account]
             ).map { ModSeq($0) }
         }
@@ -69,8 +97,10 @@ extension SQLiteMailStore {
         try await read("syncstate") { db in
             guard
                 let row = try Row.fetchOne(
-                    db,
-                    sql: "SELECT uidvalidity, highestmodseq, noselect FROM mailboxes WHERE id = ? AND account_id = ?",
+                    db.cachedStatement(
+                        sql:
+                            "SELECT uidvalidity, highestmodseq, noselect FROM mailboxes WHERE id = ? AND account_id = ?"
+                    ),
                     arguments: [mailbox, account])
             else { return nil }
             let noSelect: Int64 = row[2]
@@ -86,12 +116,12 @@ extension SQLiteMailStore {
         return try await read("changes") { db in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
             let changed = try Row.fetchAll(
-                db,
-                sql: "SELECT \(MessageRow.columns) FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
+                db.cachedStatement(
+                    sql: "SELECT \(MessageRow.columns) FROM messages WHERE mailbox_id = ? AND modseq > ? ORDER BY uid"),
                 arguments: [mailbox, since]
             ).map { MessageRow(row: $0).meta }
             let expunged = try Int64.fetchAll(
-                db, sql: "SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid",
+                db.cachedStatement(sql: "SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid"),
                 arguments: [mailbox, since]
             ).map { UID(truncatingIfNeeded: $0) }
             return MailboxChanges(
@@ -100,28 +130,52 @@ extension SQLiteMailStore {
     }
 
     public func messages(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [MessageMeta] {
-        try await read("messages") { db in
+        try await read("messages", rows: uids.count) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             return try Self.messageRows(db, mailbox: mailbox, uids: uids).map(\.meta)
         }
     }
 
+    /// The flag filter goes into the query; unseen messages come from the `messages_unseen` index.
+    public func messages(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
+    ) async throws -> [MessageMeta] {
+        if with.isEmpty && without.isEmpty { return try await messages(account: account, mailbox: mailbox, uids: uids) }
+        let unseenOnly = without.contains(.seen)
+        let sql = """
+            SELECT \(MessageRow.columns) FROM messages \(unseenOnly ? "INDEXED BY messages_unseen" : "")
+            WHERE mailbox_id = ? AND uid BETWEEN ? AND ? \(unseenOnly ? "AND \(Self.unseenTerm)" : "")
+            AND flags & \(with.rawValue) = \(with.rawValue) AND flags & \(without.rawValue) = 0 ORDER BY uid
+            """
+        return try await read("messages", rows: uids.count) { db in
+            _ = try Self.selectableMailbox(db, account: account, id: mailbox)
+            return try Self.selectByUID(db, mailbox: mailbox, uids: uids, sql: sql, map: MessageRow.init(row:))
+                .map(\.meta)
+        }
+    }
+
     public func content(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> Data? {
-        let blob = try await read("content") { db in
+        guard let content = try await openContent(account: account, mailbox: mailbox, uid: uid) else { return nil }
+        return try await guarded("content") { Data(try await content.readAll()) }
+    }
+
+    /// Opens the content file (open and fstat on the caller's thread: cheap). Once open, an expunge
+    /// that unlinks the file does not disturb the reader.
+    public func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent? {
+        let blob = try await read("content") { db -> String? in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             return try String.fetchOne(
-                db, sql: "SELECT blob FROM messages WHERE mailbox_id = ? AND uid = ?",
+                db.cachedStatement(sql: "SELECT blob FROM messages WHERE mailbox_id = ? AND uid = ?"),
                 arguments: [mailbox, Int64(uid)])
         }
         guard let blob else { return nil }
-        let blobs = self.blobs
         do {
-            return try await offloaded { try blobs.read(blob) }
+            return try blobs.openForReading(blob)
         } catch {
             // An expunge may have committed and unlinked the file since the row was read.
             let stillThere = try await read("content") { db in
                 try Bool.fetchOne(
-                    db, sql: "SELECT 1 FROM messages WHERE mailbox_id = ? AND uid = ?",
+                    db.cachedStatement(sql: "SELECT 1 FROM messages WHERE mailbox_id = ? AND uid = ?"),
                     arguments: [mailbox, Int64(uid)]
                 ) != nil
             }
@@ -131,7 +185,9 @@ extension SQLiteMailStore {
     }
 
     static func allUIDs(_ db: Database, mailbox: MailboxID) throws -> [UID] {
-        try Int64.fetchAll(db, sql: "SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid", arguments: [mailbox])
-            .map { UID(truncatingIfNeeded: $0) }
+        try Int64.fetchAll(
+            db.cachedStatement(sql: "SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid"), arguments: [mailbox]
+        )
+        .map { UID(truncatingIfNeeded: $0) }
     }
 }

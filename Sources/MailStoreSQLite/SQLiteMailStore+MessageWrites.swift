@@ -67,8 +67,7 @@ extension SQLiteMailStore {
                     results.append(AppendResult(uidValidity: row.uidValidity, uid: uid))
                     uid += 1
                 }
-                try db.execute(
-                    sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?",
+                try db.cachedStatement(sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?").execute(
                     arguments: [Int64(uid), Int64(modSeq), mailbox])
                 effects.changedMailboxes.insert(mailbox)
                 return results
@@ -113,8 +112,8 @@ extension SQLiteMailStore {
                     FlagUpdate(uid: message.uid, modSeq: newModSeq, flags: newFlags, previousModSeq: message.modSeq))
             }
             if changed {
-                try db.execute(
-                    sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", arguments: [Int64(newModSeq), mailbox])
+                try db.cachedStatement(sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?").execute(
+                    arguments: [Int64(newModSeq), mailbox])
                 effects.changedMailboxes.insert(mailbox)
             }
             return outcome
@@ -142,11 +141,11 @@ extension SQLiteMailStore {
         try await write("expunge") { db, effects in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
             let deleted = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT uid, blob FROM messages
-                    WHERE mailbox_id = ? AND (flags & \(SystemFlags.deleted.rawValue)) != 0 ORDER BY uid
-                    """, arguments: [mailbox]
+                db.cachedStatement(
+                    sql: """
+                        SELECT uid, blob FROM messages
+                        WHERE mailbox_id = ? AND (flags & \(SystemFlags.deleted.rawValue)) != 0 ORDER BY uid
+                        """), arguments: [mailbox]
             ).compactMap { row -> (uid: UID, blob: String)? in
                 let uid = UID(truncatingIfNeeded: row["uid"] as Int64)
                 if let uids, !uids.contains(uid) { return nil }
@@ -155,8 +154,8 @@ extension SQLiteMailStore {
             guard !deleted.isEmpty else { return [] }
             let modSeq = row.highestModSeq + 1
             try Self.removeMessages(db, mailbox: mailbox, uids: deleted.map(\.uid), modSeq: modSeq)
-            try db.execute(
-                sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", arguments: [Int64(modSeq), mailbox])
+            try db.cachedStatement(sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?").execute(
+                arguments: [Int64(modSeq), mailbox])
             effects.unlinkBlobs += try Self.unreferenced(db, Set(deleted.map(\.blob)))
             effects.changedMailboxes.insert(mailbox)
             return deleted.map(\.uid)
@@ -205,8 +204,7 @@ extension SQLiteMailStore {
             pairs.append((row.uid, uid))
             uid += 1
         }
-        try db.execute(
-            sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?").execute(
             arguments: [Int64(uid), Int64(modSeq), target.id])
         return pairs
     }

@@ -27,8 +27,8 @@ extension SQLiteMailStore {
             let sourceModSeq = from == to ? target.highestModSeq + 1 : source.highestModSeq + 1
             let moved = rows.map(\.uid)
             try Self.removeMessages(db, mailbox: from, uids: moved, modSeq: sourceModSeq)
-            try db.execute(
-                sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?", arguments: [Int64(sourceModSeq), from])
+            try db.cachedStatement(sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?").execute(
+                arguments: [Int64(sourceModSeq), from])
             // The content stays referenced by the new rows: nothing to unlink.
             effects.changedMailboxes.formUnion([from, to])
             return MoveOutcome(copied: CopyResult(uidValidity: target.uidValidity, pairs: pairs), expunged: moved)
@@ -43,7 +43,7 @@ extension SQLiteMailStore {
     ) async throws
         -> [UID: MessageStructure]
     {
-        try await read("structures") { db in
+        try await read("structures", rows: uids.count) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             let found = try Self.selectByUID(
                 db, mailbox: mailbox, uids: uids,
@@ -74,7 +74,7 @@ extension SQLiteMailStore {
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             guard
                 let blob = try String.fetchOne(
-                    db, sql: "SELECT blob FROM messages WHERE mailbox_id = ? AND uid = ?",
+                    db.cachedStatement(sql: "SELECT blob FROM messages WHERE mailbox_id = ? AND uid = ?"),
                     arguments: [mailbox, Int64(uid)])
             else { return }
             try Self.saveStructure(db, blob: blob, structure)

@@ -36,7 +36,7 @@ public final class SQLiteMailStore: MailStore {
         config.busyMode = .timeout(5)
         config.label = "postern"
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
         }
         let pool: DatabasePool
         do {
@@ -70,8 +70,9 @@ public final class SQLiteMailStore: MailStore {
         let referenced: Set<String>
         do {
             referenced = try pool.write { db in
-                try db.execute(sql: "DELETE FROM structures WHERE blob NOT IN (SELECT blob FROM messages)")
-                return try Set(String.fetchAll(db, sql: "SELECT DISTINCT blob FROM messages"))
+                try db.cachedStatement(sql: "DELETE FROM structures WHERE blob NOT IN (SELECT blob FROM messages)")
+                    .execute()
+                return try Set(String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT blob FROM messages")))
             }
         } catch {
             throw MailStoreError.internal("recovery: \(error)")
@@ -93,7 +94,7 @@ public final class SQLiteMailStore: MailStore {
 
     /// Number of rows of a table (for tests: e.g. that parse results leave with their content).
     func rowCount(_ table: String) async throws -> Int {
-        try await read("count") { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
+        try await read("count", rows: .max) { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
     }
 
     // MARK: Helpers shared by the extensions
@@ -103,19 +104,51 @@ public final class SQLiteMailStore: MailStore {
     func guarded<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as MailStoreError {
-            if case .internal(let message) = error {
-                logger.error("mail store: \(what) failed", metadata: ["error": "\(message)"])
-            }
-            throw error
         } catch {
-            logger.error("mail store: \(what) failed", metadata: ["error": "\(error)"])
-            throw MailStoreError.internal("\(what): \(error)")
+            throw storeError(what, error)
         }
     }
 
-    func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await guarded(what) { try await pool.read(body) }
+    /// The error a caller sees: `MailStoreError`s as they are (internal ones logged), anything else
+    /// logged and turned into `.internal`.
+    private func storeError(_ what: String, _ error: any Error) -> MailStoreError {
+        if let error = error as? MailStoreError {
+            if case .internal(let message) = error {
+                logger.error("mail store: \(what) failed", metadata: ["error": "\(message)"])
+            }
+            return error
+        }
+        logger.error("mail store: \(what) failed", metadata: ["error": "\(error)"])
+        return MailStoreError.internal("\(what): \(error)")
+    }
+
+    /// Reads expected to visit at most this many rows run inline, on the caller's thread.
+    static let inlineReadRowLimit = 1024
+
+    /// Runs a read transaction on a snapshot of the database.
+    ///
+    /// `rows` is how many rows the read may visit. A small read (most of them: a mailbox row, a
+    /// few messages) runs inline on the calling thread — with the server's sessions that is their
+    /// event loop (see `EventLoopTaskExecutor`), and a round trip through GRDB's reader queue and back
+    /// cost more than the read itself (issue #5's profile). A larger read (a whole big mailbox) goes
+    /// to GRDB's reader queue, so an event loop is never held for long. WAL readers never wait for
+    /// the writer.
+    func read<T: Sendable>(
+        _ what: String, rows: Int = 1, _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws -> T {
+        if rows <= Self.inlineReadRowLimit {
+            do {
+                return try Self.readNow(pool, body)
+            } catch {
+                throw storeError(what, error)
+            }
+        }
+        return try await guarded(what) { try await pool.read(body) }
+    }
+
+    /// GRDB's synchronous read (from an async function, the async overload would be chosen).
+    private static func readNow<T>(_ pool: DatabasePool, _ body: (Database) throws -> T) throws -> T {
+        try pool.read(body)
     }
 
     func write<T: Sendable>(
@@ -131,7 +164,7 @@ extension SQLiteMailStore {
     static func mailboxRow(_ db: Database, account: AccountID, id: MailboxID) throws -> MailboxRow {
         guard
             let row = try Row.fetchOne(
-                db, sql: "SELECT \(MailboxRow.columns) FROM mailboxes WHERE id = ? AND account_id = ?",
+                db.cachedStatement(sql: "SELECT \(MailboxRow.columns) FROM mailboxes WHERE id = ? AND account_id = ?"),
                 arguments: [id, account])
         else { throw MailStoreError.mailboxNotFound }
         return MailboxRow(row: row)
@@ -146,13 +179,16 @@ extension SQLiteMailStore {
 
     static func mailboxRow(_ db: Database, account: AccountID, name: String) throws -> MailboxRow? {
         try Row.fetchOne(
-            db, sql: "SELECT \(MailboxRow.columns) FROM mailboxes WHERE account_id = ? AND name = ?",
+            db.cachedStatement(sql: "SELECT \(MailboxRow.columns) FROM mailboxes WHERE account_id = ? AND name = ?"),
             arguments: [account, name]
         ).map(MailboxRow.init(row:))
     }
 
     static func requireAccount(_ db: Database, _ account: AccountID) throws {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM accounts WHERE id = ?", arguments: [account]) != nil else {
+        guard
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM accounts WHERE id = ?"), arguments: [account])
+                != nil
+        else {
             throw MailStoreError.accountNotFound
         }
     }
@@ -162,7 +198,8 @@ extension SQLiteMailStore {
     /// deleted here, in the same transaction.
     static func unreferenced(_ db: Database, _ candidates: Set<String>) throws -> [String] {
         let gone = try candidates.sorted().filter { blob in
-            try Bool.fetchOne(db, sql: "SELECT 1 FROM messages WHERE blob = ? LIMIT 1", arguments: [blob]) == nil
+            try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM messages WHERE blob = ? LIMIT 1"), arguments: [blob]) == nil
         }
         let delete = try db.cachedStatement(sql: "DELETE FROM structures WHERE blob = ?")
         for blob in gone { try delete.execute(arguments: [blob]) }
@@ -196,7 +233,7 @@ extension SQLiteMailStore {
             return result
         }
         let cursor = try Row.fetchCursor(
-            db, sql: sql, arguments: [mailbox, Int64(first.lowerBound), Int64(last.upperBound)])
+            db.cachedStatement(sql: sql), arguments: [mailbox, Int64(first.lowerBound), Int64(last.upperBound)])
         while let row = try cursor.next() {
             let uid = UID(truncatingIfNeeded: row[0] as Int64)
             if uids.contains(uid) { result.append(try map(row)) }
@@ -208,13 +245,13 @@ extension SQLiteMailStore {
     static func nextUIDValidity(_ db: Database, account: AccountID) throws -> UIDValidity {
         guard
             let last = try Int64.fetchOne(
-                db, sql: "SELECT last_uidvalidity FROM accounts WHERE id = ?", arguments: [account])
+                db.cachedStatement(sql: "SELECT last_uidvalidity FROM accounts WHERE id = ?"), arguments: [account])
         else { throw MailStoreError.accountNotFound }
         let now = Int64(Date().timeIntervalSince1970)
         let next = max(now, last + 1)
         guard next <= Int64(UInt32.max) else { throw MailStoreError.internal("UIDVALIDITY space exhausted") }
-        try db.execute(
-            sql: "UPDATE accounts SET last_uidvalidity = ? WHERE id = ?", arguments: [next, account])
+        try db.cachedStatement(sql: "UPDATE accounts SET last_uidvalidity = ? WHERE id = ?").execute(
+            arguments: [next, account])
         return UIDValidity(next)
     }
 }

@@ -159,7 +159,8 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     }
 }
 
-/// The `SessionConnection` a session task uses: every call hops to the event loop.
+/// The `SessionConnection` a session task uses. The task normally runs on the channel's event loop
+/// (`EventLoopTaskExecutor`), so calls go straight to the channel; from anywhere else they hop.
 struct ChannelSessionConnection: SessionConnection {
     let channel: Channel
     let handler: NIOLoopBound<IMAPConnectionHandler>
@@ -181,6 +182,10 @@ struct ChannelSessionConnection: SessionConnection {
     func resume(_ directive: ResumeDirective) {
         let handler = self.handler
         let context = self.context
+        if channel.eventLoop.inEventLoop {
+            handler.value.resume(directive, context: context.value)
+            return
+        }
         channel.eventLoop.execute {
             handler.value.resume(directive, context: context.value)
         }

@@ -152,7 +152,7 @@ public final class IMAPServer: Sendable {
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
             preAuthIdleTimeout: configuration.preAuthIdleTimeout,
             idleKeepaliveInterval: .seconds(configuration.idleKeepalive), logger: logger)
-        Task {
+        Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)
         }

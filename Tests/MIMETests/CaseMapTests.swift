@@ -22,6 +22,26 @@ import Testing
         #expect(UnicodeCaseMap.contains("Ｆｕｌｌ", "full"))  // full-width, NFKD
     }
 
+    /// Folding runs of non-ASCII characters one at a time equals folding the whole string at once.
+    @Test func runWiseFoldingEqualsWholeStringFolding() {
+        func reference(_ s: String) -> [UInt8] {
+            var mapped = ""
+            for scalar in s.unicodeScalars {
+                for u in scalar.properties.uppercaseMapping.unicodeScalars { mapped += u.properties.lowercaseMapping }
+            }
+            return Array(mapped.decomposedStringWithCompatibilityMapping.utf8)
+        }
+        let samples = [
+            "Plain ASCII Text", "Straße und CAFÉ", "e\u{301}\u{323}x and \u{1E0D}\u{307}", "ﬁle Ｏｕｔａｇｅ \u{212A}elvin",
+            "ΟΔΟΣ — “quoted” ΣΑΣ.", "a\u{323}\u{301}b\u{301}\u{323}", "日本語のテキスト ABC ｶﾀｶﾅ", "",
+        ]
+        for sample in samples {
+            #expect(UnicodeCaseMap.fold(sample) == reference(sample), "\(sample)")
+        }
+        #expect(UnicodeCaseMap.contains("Service OUTAGE at 9", "outage"))
+        #expect(UnicodeCaseMap.contains("Ｏｕｔａｇｅ — résumé", "OUTAGE"))
+    }
+
     @Test func matcherReuse() {
         let m = UnicodeCaseMap.Matcher("grüsse")
         #expect(m.matches("Viele GRÜßE"))

@@ -222,6 +222,35 @@ extension MailStoreConformance {
         #expect(try await store.status(account: account, mailbox: box).highestModSeq > status.highestModSeq)
     }
 
+    /// SELECT's view: keywords in use and the first unseen message; the flag prefilter of SEARCH.
+    static func snapshotKeywordsAndFlagFilter(_ store: any MailStore) async throws {
+        let account = try await makeAccount(store)
+        let box = try await mailboxID(store, account, "INBOX")
+        var snapshot = try await store.snapshot(account: account, mailbox: box, markRecentSeen: false)
+        #expect(snapshot.keywords.isEmpty && snapshot.firstUnseenUID == nil)
+        _ = try await append(store, account, box, message(1), flags: MessageFlags(system: .seen, keywords: ["$Work"]))
+        _ = try await append(store, account, box, message(2), flags: MessageFlags(system: .flagged))
+        _ = try await append(store, account, box, message(3), flags: MessageFlags(keywords: ["$Junk", "$Work"]))
+        snapshot = try await store.snapshot(account: account, mailbox: box, markRecentSeen: false)
+        #expect(snapshot.keywords == ["$Work", "$Junk"] && snapshot.firstUnseenUID == 2)
+        _ = try await store.store(
+            account: account, mailbox: box, uids: UIDSet([2]), operation: .add, flags: MessageFlags(system: .seen),
+            unchangedSince: nil)
+        snapshot = try await store.snapshot(account: account, mailbox: box, markRecentSeen: true)
+        #expect(snapshot.firstUnseenUID == 3 && snapshot.recentUIDs == [1, 2, 3])
+
+        let all = UIDSet(ranges: [1...10])
+        func uids(_ with: SystemFlags, _ without: SystemFlags) async throws -> [UID] {
+            try await store.messages(account: account, mailbox: box, uids: all, with: with, without: without).map(\.uid)
+        }
+        #expect(try await uids([], .seen) == [3])
+        #expect(try await uids(.seen, []) == [1, 2])
+        #expect(try await uids([.seen, .flagged], []) == [2])
+        #expect(try await uids([], [.seen, .flagged]) == [3])
+        #expect(try await uids([], []) == [1, 2, 3])
+        #expect(try await uids(.seen, .flagged) == [1])
+    }
+
     /// Eight concurrent appenders: every UID distinct, every message readable.
     static func concurrentAppends(_ store: any MailStore, appenders: Int = 8, each: Int = 25) async throws {
         let account = try await makeAccount(store)

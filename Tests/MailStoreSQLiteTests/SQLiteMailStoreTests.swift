@@ -38,6 +38,9 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
     @Test func expungeRules() async throws { try await withSQLiteStore(MailStoreConformance.expungeRules) }
     @Test func changesSince() async throws { try await withSQLiteStore(MailStoreConformance.changesSince) }
     @Test func snapshotAndStatus() async throws { try await withSQLiteStore(MailStoreConformance.snapshotAndStatus) }
+    @Test func snapshotKeywordsAndFlagFilter() async throws {
+        try await withSQLiteStore(MailStoreConformance.snapshotKeywordsAndFlagFilter)
+    }
     @Test func moveMessages() async throws { try await withSQLiteStore(MailStoreConformance.moveMessages) }
     @Test func moveWithinMailbox() async throws { try await withSQLiteStore(MailStoreConformance.moveWithinMailbox) }
     @Test func moveRefusals() async throws { try await withSQLiteStore(MailStoreConformance.moveRefusals) }

@@ -1,0 +1,86 @@
+import IMAPWire
+import MIME
+import MailStore
+import NIOCore
+
+/// FETCH of a whole large message (RFC822, BODY[] and BODY.PEEK[] without a partial; RFC 9051
+/// §6.4.5): the literal is written as the message file is read, chunk by chunk, instead of after the
+/// whole message has been loaded and copied. The client gets its first byte at once, and the server
+/// holds one chunk of the message, not all of it.
+extension IMAPSession {
+    /// Messages larger than this are streamed (when the FETCH allows it, see `streamedItemIndex`).
+    static let streamThreshold = 1024 * 1024
+    /// Bytes read from the message file and written per step.
+    static let streamChunk = 256 * 1024
+
+    /// The position of the one item that needs the message's bytes, when it is the whole message
+    /// and nothing else needs them (and no BINARY item, which could still fail): then the message
+    /// can be streamed. Nil otherwise.
+    static func streamedItemIndex(_ items: [FetchAttribute]) -> Int? {
+        var found: Int?
+        for (index, item) in items.enumerated() {
+            switch item {
+            case .rfc822:
+                break
+            case .bodySection(_, let section, nil) where section.part.isEmpty && section.kind == .complete:
+                break
+            case .binary, .binarySize:
+                return nil
+            default:
+                if needsContent(item) { return nil }
+                continue
+            }
+            if found != nil { return nil }
+            found = index
+        }
+        return found
+    }
+
+    /// Writes `* seq FETCH (... BODY[] {size}` + the message + `...)`, flushing as it goes. Returns
+    /// false when the message is gone. A read failure after the literal has begun cannot be reported
+    /// in the protocol: it is thrown, and the caller closes the connection.
+    func streamFetchResponse(
+        seq: Int, meta: MessageMeta, structure: ParsedMessage?, items: [FetchAttribute], streamed index: Int
+    ) async throws -> Bool {
+        guard let view = selected,
+            let content = try await store.openContent(account: accountID, mailbox: view.id, uid: meta.uid)
+        else { return false }
+        let message = FetchedMessage(bytes: nil, structure: structure)
+        out.writeString("* \(seq) FETCH (")
+        if index > 0 {
+            _ = writeFetchItems(Array(items[..<index]), meta: meta, message: message, into: &out)
+            out.writeString(" ")
+        }
+        switch items[index] {
+        case .bodySection(_, let section, _):
+            out.writeString("BODY")
+            out.writeSection(section)
+            out.writeString(" ")
+        default:
+            out.writeString("RFC822 ")
+        }
+        out.writeString("{\(content.size)}\r\n")
+        await flush()
+        do {
+            while true {
+                var chunk = try content.read(upTo: Self.streamChunk)
+                if chunk.isEmpty { break }
+                // As `writeMessageText`: a NUL goes out as 0x80, sizes unchanged.
+                if chunk.contains(0) {
+                    for i in chunk.indices where chunk[i] == 0 { chunk[i] = 0x80 }
+                }
+                out.writeBytes(chunk)
+                await flush()
+            }
+        } catch {
+            streamFailed = true
+            throw error
+        }
+        if index + 1 < items.count {
+            out.writeString(" ")
+            _ = writeFetchItems(Array(items[(index + 1)...]), meta: meta, message: message, into: &out)
+        }
+        out.writeString(")\r\n")
+        return true
+    }
+}

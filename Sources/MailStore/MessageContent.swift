@@ -1,0 +1,111 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A stored message opened for reading: its exact size, then its bytes in order.
+///
+/// A message is read straight into the `[UInt8]` the message model works on (no `Data` in between),
+/// and a large one can be sent in pieces: FETCH of a 20 MB message starts writing after its first
+/// chunk instead of after the whole file (issue #5). Engines that keep content in files hand out the
+/// open file (after `open`, an expunge that unlinks it does no harm); others hand out bytes.
+///
+/// Not thread-safe: one reader at a time (a session reads its own).
+public final class MessageContent: @unchecked Sendable {
+    /// The number of octets `read` delivers in total (RFC822.SIZE).
+    public let size: Int
+    private var source: Source
+    private var offset = 0
+
+    private enum Source {
+        case memory([UInt8])
+        case file(Int32)
+        case closed
+    }
+
+    /// Reads above this size are moved off the caller's thread by `readAll()`.
+    public static let inlineReadLimit = 256 * 1024
+
+    public init(bytes: [UInt8]) {
+        size = bytes.count
+        source = .memory(bytes)
+    }
+
+    /// Takes ownership of an open file descriptor (closed when done or on deinit); `size` from `fstat`.
+    public init(fileDescriptor: Int32, size: Int) {
+        self.size = size
+        source = .file(fileDescriptor)
+    }
+
+    deinit {
+        if case .file(let fd) = source { close(fd) }
+    }
+
+    /// The next at most `count` bytes; an empty array at the end. A file that ends before `size`
+    /// octets is an error (the size may already have been sent as a literal's length).
+    public func read(upTo count: Int) throws -> [UInt8] {
+        let wanted = min(count, size - offset)
+        guard wanted > 0 else {
+            finish()
+            return []
+        }
+        switch source {
+        case .memory(let bytes):
+            offset += wanted
+            return Array(bytes[(offset - wanted)..<offset])
+        case .file(let fd):
+            var failure: Int32 = 0
+            let chunk = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+                initialized = 0
+                while initialized < wanted {
+                    let n = systemRead(fd, buffer.baseAddress! + initialized, wanted - initialized)
+                    if n > 0 {
+                        initialized += n
+                    } else if n < 0 && errno == EINTR {
+                        continue
+                    } else {
+                        failure = n == 0 ? -1 : errno
+                        return
+                    }
+                }
+            }
+            guard failure == 0 else {
+                finish()
+                throw MailStoreError.internal(
+                    failure == -1 ? "content file shorter than its size" : "content read failed: errno \(failure)")
+            }
+            offset += wanted
+            return chunk
+        case .closed:
+            throw MailStoreError.internal("content already read")
+        }
+    }
+
+    /// Everything not read yet. Large messages are read on a global queue, so the caller's thread
+    /// (a session's event loop) is not held while megabytes are copied.
+    public func readAll() async throws -> [UInt8] {
+        let remaining = size - offset
+        if remaining <= Self.inlineReadLimit { return try read(upTo: remaining) }
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.read(upTo: remaining) })
+            }
+        }
+    }
+
+    private func finish() {
+        if case .file(let fd) = source { close(fd) }
+        source = .closed
+    }
+}
+
+private func systemRead(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.read(fd, buffer, count)
+    #else
+        Darwin.read(fd, buffer, count)
+    #endif
+}

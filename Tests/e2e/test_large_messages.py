@@ -1,0 +1,102 @@
+"""FETCH of whole large messages (RFC 9051 6.4.5): above 1 MB the server streams RFC822 / BODY[] /
+BODY.PEEK[] from the message file. Checked with imaplib (an independent client) and a raw
+connection: exact bytes, the other items of the same FETCH before and after the literal, implicit
+\\Seen, partial fetches (not streamed), NUL as 0x80, and an expunge by another session."""
+from __future__ import annotations
+
+import random
+
+from helpers import append, flags_of, ok, select
+from mimehelpers import fetch_one, item_value, setup_mailbox
+from rawimap import quote
+
+
+def big_message(size: int, seed: int = 5) -> bytes:
+    rng = random.Random(seed)
+    words = ["outage", "report", "Grüße", "naïve", "budget", "deploy", "rollback", "weekly", "status"]
+    head = (b"From: Big Sender <big@example.org>\r\nTo: you@example.net\r\nSubject: large message\r\n"
+            b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            b"Content-Transfer-Encoding: 8bit\r\n\r\n")
+    lines = []
+    total = len(head)
+    while total < size:
+        line = (" ".join(rng.choice(words) for _ in range(12)) + "\r\n").encode()
+        lines.append(line)
+        total += len(line)
+    return head + b"".join(lines)
+
+
+def test_whole_large_message_is_exact_with_items_around_it(server, mbox):
+    msg = big_message(3 * 1024 * 1024 + 17)
+    m = server.imaps()
+    try:
+        ok(m.create(quote(mbox)))
+        append(m, mbox, msg)
+        select(m, mbox)
+        typ, data = m.uid("FETCH", "1", "(FLAGS BODY.PEEK[] RFC822.SIZE INTERNALDATE)")
+        assert typ == "OK", data
+        head, body = data[0]
+        assert body == msg, "BODY.PEEK[] of a 3 MB message differs from what was appended"
+        head = head.decode()
+        assert "UID 1" in head and "FLAGS (" in head and "BODY[] {%d}" % len(msg) in head, head
+        tail = data[1].decode()
+        assert f"RFC822.SIZE {len(msg)}" in tail and "INTERNALDATE" in tail and tail.endswith(")"), tail
+        assert "\\Seen" not in flags_of(m, "1"), "BODY.PEEK[] must not set \\Seen"
+        # RFC822 sets \Seen (RFC 3501 6.4.5), and the FLAGS it changed come in the same response.
+        typ, data = m.fetch("1", "(RFC822)")
+        assert typ == "OK" and data[0][1] == msg
+        assert "\\Seen" in b" ".join(p if isinstance(p, bytes) else p[0] for p in data).decode()
+        assert "\\Seen" in flags_of(m, "1")
+        # A partial fetch of the same message is not streamed and still exact.
+        typ, data = m.fetch("1", "(BODY.PEEK[]<1048570.100>)")
+        assert typ == "OK" and data[0][1] == msg[1048570:1048670]
+        typ, data = m.fetch("1", "(BODY.PEEK[TEXT])")
+        assert typ == "OK" and data[0][1] == msg[msg.index(b"\r\n\r\n") + 4:]
+        # Several large messages in one FETCH, between small ones.
+        append(m, mbox, b"From: a@example.org\r\nSubject: small\r\n\r\nsmall\r\n")
+        append(m, mbox, big_message(1500 * 1024, seed=9))
+        typ, data = m.fetch("1:3", "(BODY.PEEK[])")
+        bodies = [p[1] for p in data if isinstance(p, tuple)]
+        assert bodies == [msg, b"From: a@example.org\r\nSubject: small\r\n\r\nsmall\r\n", big_message(1500 * 1024, 9)]
+    finally:
+        m.logout()
+
+
+def test_streamed_message_with_nul_goes_out_as_0x80(raw, mbox):
+    """A stored NUL (via a literal8 APPEND) is sent as 0x80 inside BODY[] (CHAR8 excludes NUL), as for
+    small messages; the size stays the stored size."""
+    payload = big_message(1200 * 1024, seed=3)
+    msg = payload[:4000] + b"\x00" + payload[4001:]
+    assert raw.command(f"c1 CREATE {quote(mbox)}").status == "OK"
+    raw.send(f"c2 APPEND {quote(mbox)} ~{{{len(msg)}+}}\r\n".encode() + msg + b"\r\n")
+    assert raw.read_until_tagged("c2").status == "OK"
+    assert raw.command(f"c3 EXAMINE {quote(mbox)}").status == "OK"
+    _, line = fetch_one(raw, "c4", 1, "(BODY.PEEK[])")
+    v = item_value(line, "BODY[]")
+    assert v is not None and v.form != "literal8" and len(v.data) == len(msg)
+    assert v.data == msg.replace(b"\x00", b"\x80")
+    _, line = fetch_one(raw, "c5", 1, "(BINARY.PEEK[])")
+    assert item_value(line, "BINARY[]").data == msg, "BINARY[] must stay exact"
+
+
+def test_streamed_fetch_of_message_expunged_by_another_session(server, mbox):
+    """Session B expunges while A still shows the message: A's FETCH of it by sequence number
+    answers without the message (NO [EXPUNGEISSUED] or OK) and the connection stays usable."""
+    msg = big_message(2 * 1024 * 1024)
+    a = server.imaps()
+    b = server.imaps()
+    try:
+        ok(a.create(quote(mbox)))
+        append(a, mbox, msg)
+        select(a, mbox)
+        select(b, mbox)
+        ok(b.store("1", "+FLAGS.SILENT", "(\\Deleted)"))
+        ok(b.expunge())
+        typ, data = a.fetch("1", "(BODY.PEEK[])")
+        assert typ == "NO" and b"EXPUNGEISSUED" in b" ".join(p for p in data if isinstance(p, bytes)), data
+        assert not any(isinstance(p, tuple) for p in data), "an expunged message must not be sent"
+        typ, _ = a.noop()
+        assert typ == "OK"
+    finally:
+        a.logout()
+        b.logout()
