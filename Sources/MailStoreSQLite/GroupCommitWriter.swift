@@ -78,12 +78,17 @@ final class GroupCommitWriter: @unchecked Sendable {
                 return true
             }
             if startDrain {
-                Task.detached { await self.drain() }
+                drainQueue.async { self.drain() }
             }
         }
     }
 
-    private func drain() async {
+    /// Batches run one after the other on this queue, with GRDB's synchronous write: a caller's
+    /// operation goes from its thread to this queue and its result straight back (no task on the
+    /// cooperative pool in between; issue #5's profile counted every hop).
+    private let drainQueue = DispatchQueue(label: "postern.group-commit")
+
+    private func drain() {
         while true {
             let batch = lock.withLock { () -> [Pending] in
                 let batch = queue
@@ -92,14 +97,14 @@ final class GroupCommitWriter: @unchecked Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            await run(batch)
+            run(batch)
         }
     }
 
-    private func run(_ batch: [Pending]) async {
+    private func run(_ batch: [Pending]) {
         let outcome = BatchOutcome(count: batch.count)
         do {
-            try await pool.writeWithoutTransaction { db in
+            try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
                     for (index, pending) in batch.enumerated() {
                         var effects = Effects()

@@ -15,6 +15,10 @@ public final class SQLiteMailStore: MailStore {
     /// Wakes the sessions watching a mailbox after each committed change to it (see `GroupCommitWriter`).
     public let changeHub = ChangeHub()
     let pool: DatabasePool
+    /// Read-only connections for inline reads only (see `read`). Separate from `pool` so that a thread
+    /// waiting here for a free connection never waits on an async read, whose connection is only given
+    /// back once its task resumes — possibly on that very thread (an event loop): a deadlock.
+    let inlinePool: DatabasePool
     let blobs: BlobFiles
     let writer: GroupCommitWriter
     let logger: Logger
@@ -48,6 +52,16 @@ public final class SQLiteMailStore: MailStore {
             throw MailStoreError.internal("cannot open database: \(error)")
         }
         self.pool = pool
+        var readConfig = config
+        readConfig.readonly = true
+        readConfig.maximumReaderCount = Self.inlineReaders
+        do {
+            inlinePool = try DatabasePool(
+                path: dataDirectory.appendingPathComponent("postern.sqlite").path, configuration: readConfig)
+        } catch {
+            logger.error("mail store: cannot open database for reading", metadata: ["error": "\(error)"])
+            throw MailStoreError.internal("cannot open database for reading: \(error)")
+        }
         let hub = changeHub
         writer = GroupCommitWriter(pool: pool) { ids, changed in
             blobs.remove(ids)
@@ -124,6 +138,8 @@ public final class SQLiteMailStore: MailStore {
 
     /// Reads expected to visit at most this many rows run inline, on the caller's thread.
     static let inlineReadRowLimit = 1024
+    /// Connections of `inlinePool`: at least one per event-loop thread, so they rarely wait.
+    static let inlineReaders = 8
 
     /// Runs a read transaction on a snapshot of the database.
     ///
@@ -132,13 +148,14 @@ public final class SQLiteMailStore: MailStore {
     /// event loop (see `EventLoopTaskExecutor`), and a round trip through GRDB's reader queue and back
     /// cost more than the read itself (issue #5's profile). A larger read (a whole big mailbox) goes
     /// to GRDB's reader queue, so an event loop is never held for long. WAL readers never wait for
-    /// the writer.
+    /// the writer. Inline reads use their own connections (`inlinePool`): they never wait for an
+    /// async read.
     func read<T: Sendable>(
         _ what: String, rows: Int = 1, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
         if rows <= Self.inlineReadRowLimit {
             do {
-                return try Self.readNow(pool, body)
+                return try Self.readNow(inlinePool, body)
             } catch {
                 throw storeError(what, error)
             }
