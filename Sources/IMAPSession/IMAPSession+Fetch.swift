@@ -115,13 +115,12 @@ extension IMAPSession {
                             message.structure = await parseAndKeep(message.bytes!, uid: messageUID)
                         }
                     }
-                    guard var response = fetchResponse(seq: seq, meta: meta, message: message, items: itemsOut) else {
+                    guard writeFetchResponse(seq: seq, meta: meta, message: message, items: itemsOut) else {
                         // RFC 3516 §4.3: BINARY of a part whose transfer encoding is unknown.
                         await reportUpdates(allowExpunge: uid)
                         tagged(tag, .no, code: .other("UNKNOWN-CTE", nil), text: "Unknown Content-Transfer-Encoding")
                         return .next
                     }
-                    out.writeBuffer(&response)
                     await flushIfLarge()
                 }
                 if start + Self.fetchBatch < pairs.count { await Task.yield() }

@@ -12,13 +12,19 @@ struct FetchedMessage {
 
 /// Building one FETCH response (RFC 9051 §7.5.2) from stored metadata and the message model.
 extension IMAPSession {
-    /// `* n FETCH (...)`, or nil when a BINARY item meets an unknown transfer encoding (RFC 3516 §4.3).
-    func fetchResponse(seq: Int, meta: MessageMeta, message: FetchedMessage, items: [FetchAttribute]) -> ByteBuffer? {
-        var b = ByteBufferAllocator().buffer(capacity: 128)
-        b.writeString("* \(seq) FETCH (")
-        guard writeFetchItems(items, meta: meta, message: message, into: &b) else { return nil }
-        b.writeString(")\r\n")
-        return b
+    /// `* n FETCH (...)`, or false when a BINARY item meets an unknown transfer encoding (RFC 3516 §4.3).
+    /// Written straight into the output (no per-message buffer); nothing is written when it fails.
+    func writeFetchResponse(seq: Int, meta: MessageMeta, message: FetchedMessage, items: [FetchAttribute]) -> Bool {
+        let mark = out.writerIndex
+        out.writeString("* ")
+        out.writeString(String(seq))
+        out.writeString(" FETCH (")
+        guard writeFetchItems(items, meta: meta, message: message, into: &out) else {
+            out.moveWriterIndex(to: mark)
+            return false
+        }
+        out.writeString(")\r\n")
+        return true
     }
 
     /// The items of a FETCH response, space-separated; false when a BINARY item meets an unknown
@@ -102,10 +108,18 @@ extension IMAPSession {
             b.writeString("NIL")
             return
         }
-        if bytes.contains(0) {
+        if containsNUL(bytes) {
             for i in bytes.indices where bytes[i] == 0 { bytes[i] = 0x80 }
         }
         b.writeIMAPLiteral(bytes)
+    }
+
+    /// Whether `bytes` has a NUL (memchr: a message is scanned at memory speed).
+    static func containsNUL(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return false }
+            return memchr(base, 0, raw.count) != nil
+        }
     }
 
     /// A BODY[...] section (RFC 9051 §6.4.5); nil when the part does not exist.

@@ -66,7 +66,7 @@ extension IMAPSession {
                 var chunk = try content.read(upTo: Self.streamChunk)
                 if chunk.isEmpty { break }
                 // As `writeMessageText`: a NUL goes out as 0x80, sizes unchanged.
-                if chunk.contains(0) {
+                if Self.containsNUL(chunk) {
                     for i in chunk.indices where chunk[i] == 0 { chunk[i] = 0x80 }
                 }
                 out.writeBytes(chunk)

@@ -17,16 +17,17 @@ struct MailboxRow {
     static let columns =
         "id, account_id, name, uidvalidity, uidnext, highestmodseq, first_recent_uid, special_use, noselect"
 
+    /// Read by position (a lookup by name costs more than the query): keep it in the order of `columns`.
     init(row: Row) {
-        id = row["id"]
-        accountID = row["account_id"]
-        name = row["name"]
-        uidValidity = UIDValidity(truncatingIfNeeded: row["uidvalidity"] as Int64)
-        uidNext = UID(truncatingIfNeeded: row["uidnext"] as Int64)
-        highestModSeq = ModSeq(truncatingIfNeeded: row["highestmodseq"] as Int64)
-        firstRecentUID = UID(truncatingIfNeeded: row["first_recent_uid"] as Int64)
-        specialUse = (row["special_use"] as String?).flatMap(SpecialUse.init(rawValue:))
-        isNoSelect = row["noselect"] as Bool
+        id = row[0]
+        accountID = row[1]
+        name = row[2]
+        uidValidity = UIDValidity(truncatingIfNeeded: row[3] as Int64)
+        uidNext = UID(truncatingIfNeeded: row[4] as Int64)
+        highestModSeq = ModSeq(truncatingIfNeeded: row[5] as Int64)
+        firstRecentUID = UID(truncatingIfNeeded: row[6] as Int64)
+        specialUse = (row[7] as String?).flatMap(SpecialUse.init(rawValue:))
+        isNoSelect = row[8] as Bool
     }
 
     var info: MailboxInfo {
