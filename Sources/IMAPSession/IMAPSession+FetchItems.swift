@@ -36,9 +36,12 @@ extension IMAPSession {
             if index > 0 { b.writeString(" ") }
             switch item {
             case .uid:
-                b.writeString("UID \(meta.uid)")
+                b.writeString("UID ")
+                b.writeString(String(meta.uid))
             case .flags:
-                b.writeString("FLAGS " + flagText(meta.flags, uid: meta.uid))
+                b.writeString("FLAGS ")
+                Self.writeFlagList(
+                    meta.flags, recent: !rev2Enabled && (selected?.recent.contains(meta.uid) ?? false), into: &b)
             case .internalDate:
                 b.writeString("INTERNALDATE ")
                 b.writeInternalDate(meta.internalDate)

@@ -12,6 +12,8 @@ extension IMAPSession {
     static let streamThreshold = 1024 * 1024
     /// Bytes read from the message file and written per step.
     static let streamChunk = 256 * 1024
+    /// The first step's bytes: about one TLS record.
+    static let firstStreamChunk = 16 * 1024 - 512
 
     /// The position of the one item that needs the message's bytes, when it is the whole message
     /// and nothing else needs them (and no BINARY item, which could still fail): then the message
@@ -60,10 +62,13 @@ extension IMAPSession {
             out.writeString("RFC822 ")
         }
         out.writeString("{\(content.size)}\r\n")
-        await flush()
         do {
+            // A small first chunk goes out with the response's beginning (one TLS record): the client
+            // sees data at once; then larger chunks.
+            var chunkSize = Self.firstStreamChunk
             while true {
-                var chunk = try content.read(upTo: Self.streamChunk)
+                var chunk = try content.read(upTo: chunkSize)
+                chunkSize = Self.streamChunk
                 if chunk.isEmpty { break }
                 // As `writeMessageText`: a NUL goes out as 0x80, sizes unchanged.
                 if Self.containsNUL(chunk) {

@@ -169,7 +169,7 @@ struct SearchEvaluator {
 
     private func bodyContains(_ content: MIMEMessage, _ needle: [UInt8]) -> Bool {
         let matcher = Self.matcher(needle)
-        return content.textParts.contains { matcher.matches(content.decodedText(of: $0)) }
+        return content.textParts.contains { matcher.matches(utf8: content.decodedTextUTF8(of: $0)) }
     }
 
     static func matcher(_ needle: [UInt8]) -> UnicodeCaseMap.Matcher {

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The i;unicode-casemap comparator of RFC 5051, used by IMAP SEARCH (RFC 9051 §6.4.4).
 ///
@@ -14,14 +15,14 @@ public enum UnicodeCaseMap {
     /// own. That equals folding the whole string: case mapping is per character, and NFKD only
     /// decomposes characters and reorders runs of combining marks, never across an ASCII character
     /// (every ASCII character is a starter). Mostly-ASCII text (most mail) thus stays on the fast path.
-    public static func fold(_ s: String) -> [UInt8] {
-        var utf8 = Array(s.utf8)
-        var i = 0
-        while i < utf8.count, utf8[i] < 0x80 {
-            if utf8[i] >= 65 && utf8[i] <= 90 { utf8[i] += 32 }
-            i += 1
-        }
-        if i == utf8.count { return utf8 }
+    public static func fold(_ s: String) -> [UInt8] { fold(utf8: Array(s.utf8)) }
+
+    /// `fold` of UTF-8 bytes (invalid sequences are read as U+FFFD, as `String(decoding:)` does).
+    public static func fold(utf8 input: [UInt8]) -> [UInt8] {
+        var utf8 = input
+        let asciiPrefix = utf8.withUnsafeMutableBufferPointer { lowercaseASCIIPrefix($0) }
+        if asciiPrefix == utf8.count { return utf8 }
+        var i = asciiPrefix
         var folded = Array(utf8[..<i])
         folded.reserveCapacity(utf8.count + 16)
         while i < utf8.count {
@@ -33,10 +34,70 @@ public enum UnicodeCaseMap {
             }
             var end = i
             while end < utf8.count, utf8[end] >= 0x80 { end += 1 }
-            folded += foldNonASCII(String(decoding: utf8[i..<end], as: UTF8.self))
+            let run = String(decoding: utf8[i..<end], as: UTF8.self)
+            if !appendCachedFolds(of: run, to: &folded) { folded += foldNonASCII(run) }
             i = end
         }
         return folded
+    }
+
+    /// Lowercases ASCII letters in place up to the first non-ASCII byte; returns that byte's index
+    /// (the count when all are ASCII). Eight bytes at a time: a word without a high bit is lowercased
+    /// with a few integer operations (no byte can carry into the next: each is below 0x80).
+    static func lowercaseASCIIPrefix(_ buffer: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        guard let base = buffer.baseAddress else { return 0 }
+        let count = buffer.count
+        var i = 0
+        let raw = UnsafeMutableRawPointer(base)
+        while i + 8 <= count {
+            let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if word & 0x8080_8080_8080_8080 != 0 { break }
+            let atLeastA = (word &+ 0x3F3F_3F3F_3F3F_3F3F) & 0x8080_8080_8080_8080
+            let aboveZ = (word &+ 0x2525_2525_2525_2525) & 0x8080_8080_8080_8080
+            let upper = atLeastA & ~aboveZ
+            if upper != 0 { raw.storeBytes(of: word | (upper >> 2), toByteOffset: i, as: UInt64.self) }
+            i += 8
+        }
+        while i < count {
+            let byte = base[i]
+            if byte >= 0x80 { return i }
+            if byte >= 65 && byte <= 90 { base[i] = byte + 32 }
+            i += 1
+        }
+        return count
+    }
+
+    /// Folds of single non-ASCII characters that are starters (canonical combining class 0) and whose
+    /// fold starts with a starter, as they are met (mail uses few distinct ones: é, ü, “, —, ...).
+    private static let starterFolds = Mutex<[UInt32: [UInt8]]>([:])
+    private static let starterFoldsLimit = 8192
+
+    /// Appends the fold of `run` character by character from `starterFolds`, which is exact when every
+    /// character is such a starter: canonical reordering never crosses a starter, so NFKD of the run
+    /// is the concatenation. False (nothing appended) when some character is not.
+    private static func appendCachedFolds(of run: String, to folded: inout [UInt8]) -> Bool {
+        let start = folded.count
+        for scalar in run.unicodeScalars {
+            if let cached = starterFolds.withLock({ $0[scalar.value] }) {
+                folded += cached
+                continue
+            }
+            guard scalar.properties.canonicalCombiningClass == .notReordered else {
+                folded.removeSubrange(start...)
+                return false
+            }
+            let fold = foldNonASCII(String(scalar))
+            let first = String(decoding: fold, as: UTF8.self).unicodeScalars.first
+            guard let first, first.properties.canonicalCombiningClass == .notReordered else {
+                folded.removeSubrange(start...)
+                return false
+            }
+            starterFolds.withLock { cache in
+                if cache.count < starterFoldsLimit { cache[scalar.value] = fold }
+            }
+            folded += fold
+        }
+        return true
     }
 
     /// Full uppercase then full lowercase mapping of each character, then NFKD.
@@ -75,22 +136,28 @@ public enum UnicodeCaseMap {
         /// Whether the needle occurs in `text` (folded here).
         public func matches(_ text: String) -> Bool { matches(UnicodeCaseMap.fold(text)) }
 
-        /// Whether the needle occurs in already-folded UTF-8.
+        /// Whether the needle occurs in UTF-8 text (folded here).
+        public func matches(utf8 text: [UInt8]) -> Bool { matches(UnicodeCaseMap.fold(utf8: text)) }
+
+        /// Whether the needle occurs in already-folded UTF-8 (memchr finds each candidate start).
         public func matches(_ folded: [UInt8]) -> Bool {
             guard let first = needle.first else { return true }
             let n = needle.count
             guard folded.count >= n else { return false }
-            var i = 0
-            let last = folded.count - n
-            while i <= last {
-                if folded[i] == first {
-                    var j = 1
-                    while j < n, folded[i + j] == needle[j] { j += 1 }
-                    if j == n { return true }
+            return folded.withUnsafeBytes { hay in
+                needle.withUnsafeBytes { pin in
+                    let base = hay.baseAddress!
+                    let last = folded.count - n
+                    var i = 0
+                    while i <= last {
+                        guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return false }
+                        let at = base.distance(to: UnsafeRawPointer(hit))
+                        if memcmp(base + at, pin.baseAddress!, n) == 0 { return true }
+                        i = at + 1
+                    }
+                    return false
                 }
-                i += 1
             }
-            return false
         }
     }
 }

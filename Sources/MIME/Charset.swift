@@ -52,9 +52,23 @@ public enum Charset {
 
     /// One spelling per charset: lower case, common aliases folded.
     static func canonicalName(_ raw: String) -> String {
-        var s = raw.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'"))
-        if let star = s.firstIndex(of: "*") { s = String(s[..<star]) }  // RFC 2231 §5 language suffix
-        let squeezed = s.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
+        // The names every message uses, as they are usually spelled: no work (this runs for each
+        // encoded word and text part that SEARCH decodes).
+        switch raw {
+        case "utf-8", "UTF-8", "us-ascii", "US-ASCII", "iso-8859-1", "ISO-8859-1": return raw.lowercased()
+        default: break
+        }
+        // Byte-wise: ASCII lowercase, surrounding blanks and quotes trimmed, an RFC 2231 §5 language
+        // suffix ("*en") cut; `squeezed` also drops "-" and "_".
+        var bytes = Array(raw.utf8)
+        for i in bytes.indices where bytes[i] >= 65 && bytes[i] <= 90 { bytes[i] += 32 }
+        let trimmed: Set<UInt8> = [32, 9, 34, 39]
+        while let last = bytes.last, trimmed.contains(last) { bytes.removeLast() }
+        let start = bytes.firstIndex { !trimmed.contains($0) } ?? bytes.endIndex
+        var name = Array(bytes[start...])
+        if let star = name.firstIndex(of: 42) { name.removeSubrange(star...) }
+        let s = String(decoding: name, as: UTF8.self)
+        let squeezed = String(decoding: name.filter { $0 != 45 && $0 != 95 }, as: UTF8.self)
         switch squeezed {
         case "utf8", "unicode11utf8": return "utf-8"
         case "usascii", "ascii", "ansix3.41968", "iso646us", "us", "cp367", "": return "us-ascii"

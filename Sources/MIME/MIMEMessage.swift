@@ -50,6 +50,17 @@ public struct MIMEMessage: Sendable {
         return Charset.decode(raw, charset: part.charset ?? "us-ascii")
     }
 
+    /// `decodedText` as UTF-8 bytes, without making a String when the text already is UTF-8 (a
+    /// UTF-8 part, or an ASCII one): what SEARCH folds and matches (invalid UTF-8 is read as U+FFFD
+    /// there, as `String(decoding:)` does).
+    public func decodedTextUTF8(of part: MessagePart) -> [UInt8] {
+        let raw = decodedBody(of: part) ?? Array(bytes[clamped(part.body)])
+        let charset = Charset.canonicalName(part.charset ?? "us-ascii")
+        if charset == "utf-8" { return raw }
+        if charset != "utf-16" && charset != "iso-2022-jp" && !raw.contains(where: { $0 >= 0x80 }) { return raw }
+        return Array(Charset.decode(raw, charset: charset).utf8)
+    }
+
     /// The first `name` field of the part's header (the top-level header by default), unfolded and
     /// with encoded words decoded (RFC 2047); nil when absent.
     public func decodedHeaderValue(_ name: String, in part: MessagePart? = nil) -> String? {

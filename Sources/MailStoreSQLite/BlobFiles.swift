@@ -11,9 +11,18 @@ import MailStore
 /// never modified, shared by copies, unlinked once no row references them.
 struct BlobFiles: Sendable {
     let root: URL
+    /// `root`'s path, for building file paths as strings: `URL.appendingPathComponent` costs a
+    /// `stat` to learn whether the result is a directory, on every read of a message.
+    private let rootPath: String
 
-    func url(of id: String) -> URL {
-        root.appendingPathComponent(String(id.prefix(2)), isDirectory: true).appendingPathComponent(id)
+    init(root: URL) {
+        self.root = root
+        rootPath = root.path
+    }
+
+    /// `<root>/<first 2 hex>/<id>`.
+    func path(of id: String) -> String {
+        "\(rootPath)/\(id.prefix(2))/\(id)"
     }
 
     static func newID() -> String {
@@ -70,7 +79,7 @@ struct BlobFiles: Sendable {
 
     /// Opens a content file for reading, with its size.
     func openForReading(_ id: String) throws -> MessageContent {
-        let fd = openReadOnly(url(of: id).path)
+        let fd = openReadOnly(path(of: id))
         guard fd >= 0 else { throw MailStoreError.internal("blob: cannot open \(id): errno \(errno)") }
         var info = stat()
         guard fstat(fd, &info) == 0 else {
@@ -83,7 +92,7 @@ struct BlobFiles: Sendable {
 
     /// Unlinks content files (already known to be unreferenced by committed rows).
     func remove(_ ids: [String]) {
-        for id in ids { unlink(url(of: id).path) }
+        for id in ids { unlink(path(of: id)) }
     }
 
     /// Every content file id present on disk.

@@ -81,7 +81,7 @@ extension SQLiteMailStore {
 
     public func credentials(accountName: String) async throws -> (AccountID, StoredCredentials)? {
         guard (try? AccountName.validate(accountName)) != nil else { return nil }
-        let found = try await read("read credentials") { db -> CredentialsRow? in
+        let found = try await read("read credentials", isolated: false) { db -> CredentialsRow? in
             try Row.fetchOne(
                 db.cachedStatement(
                     sql: "SELECT id, salt, iterations, stored_key, server_key FROM accounts WHERE name = ?"),

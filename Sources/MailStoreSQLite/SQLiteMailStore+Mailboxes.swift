@@ -17,7 +17,7 @@ extension SQLiteMailStore {
     /// The mailbox called `name` (INBOX in any case), or nil — also for names that cannot exist.
     public func mailbox(account: AccountID, name: String) async throws -> MailboxInfo? {
         guard let name = try? MailboxPath.validated(name) else { return nil }
-        return try await read("find mailbox") { db in
+        return try await read("find mailbox", isolated: false) { db in
             try Self.mailboxRow(db, account: account, name: name)?.info
         }
     }

@@ -81,7 +81,7 @@ extension SQLiteMailStore {
     }
 
     public func highestModSeq(account: AccountID, mailbox: MailboxID) async throws -> ModSeq? {
-        try await read("highestmodseq") { db in
+        try await read("highestmodseq", isolated: false) { db in
             try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT highestmodseq FROM mailboxes WHERE id = ? AND account_id = ?"),
                 arguments: [mailbox, account]
@@ -94,7 +94,7 @@ extension SQLiteMailStore {
     ) async throws
         -> (uidValidity: UIDValidity, highestModSeq: ModSeq)?
     {
-        try await read("syncstate") { db in
+        try await read("syncstate", isolated: false) { db in
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(
@@ -130,7 +130,7 @@ extension SQLiteMailStore {
     }
 
     public func messages(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [MessageMeta] {
-        try await read("messages", rows: uids.count) { db in
+        try await read("messages", rows: uids.count, isolated: false) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             return try Self.messageRows(db, mailbox: mailbox, uids: uids).map(\.meta)
         }
@@ -147,7 +147,7 @@ extension SQLiteMailStore {
             WHERE mailbox_id = ? AND uid BETWEEN ? AND ? \(unseenOnly ? "AND \(Self.unseenTerm)" : "")
             AND flags & \(with.rawValue) = \(with.rawValue) AND flags & \(without.rawValue) = 0 ORDER BY uid
             """
-        return try await read("messages", rows: uids.count) { db in
+        return try await read("messages", rows: uids.count, isolated: false) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             return try Self.selectByUID(db, mailbox: mailbox, uids: uids, sql: sql, map: MessageRow.init(row:))
                 .map(\.meta)
@@ -162,18 +162,25 @@ extension SQLiteMailStore {
     /// Opens the content file (open and fstat on the caller's thread: cheap). Once open, an expunge
     /// that unlinks the file does not disturb the reader.
     public func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent? {
-        let blob = try await read("content") { db -> String? in
+        let blob = try await read("content", isolated: false) { db -> String? in
+            // One query on the usual path (the message is there); the mailbox is checked on its own
+            // only to tell a missing message from a missing (or another account's) mailbox.
+            let sql = """
+                SELECT m.blob FROM messages m JOIN mailboxes b ON b.id = m.mailbox_id
+                WHERE m.mailbox_id = ? AND m.uid = ? AND b.account_id = ? AND b.noselect = 0
+                """
+            if let blob = try String.fetchOne(db.cachedStatement(sql: sql), arguments: [mailbox, Int64(uid), account]) {
+                return blob
+            }
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
-            return try String.fetchOne(
-                db.cachedStatement(sql: "SELECT blob FROM messages WHERE mailbox_id = ? AND uid = ?"),
-                arguments: [mailbox, Int64(uid)])
+            return nil
         }
         guard let blob else { return nil }
         do {
             return try blobs.openForReading(blob)
         } catch {
             // An expunge may have committed and unlinked the file since the row was read.
-            let stillThere = try await read("content") { db in
+            let stillThere = try await read("content", isolated: false) { db in
                 try Bool.fetchOne(
                     db.cachedStatement(sql: "SELECT 1 FROM messages WHERE mailbox_id = ? AND uid = ?"),
                     arguments: [mailbox, Int64(uid)]
@@ -185,9 +192,11 @@ extension SQLiteMailStore {
     }
 
     static func allUIDs(_ db: Database, mailbox: MailboxID) throws -> [UID] {
-        try Int64.fetchAll(
-            db.cachedStatement(sql: "SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid"), arguments: [mailbox]
-        )
-        .map { UID(truncatingIfNeeded: $0) }
+        var uids: [UID] = []
+        let cursor = try Int64.fetchCursor(
+            db.cachedStatement(sql: "SELECT uid FROM messages WHERE mailbox_id = ? ORDER BY uid"), arguments: [mailbox])
+        while let uid = try cursor.next() { uids.append(UID(truncatingIfNeeded: uid)) }
+        return uids
     }
+
 }

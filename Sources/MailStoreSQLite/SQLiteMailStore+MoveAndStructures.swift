@@ -43,7 +43,7 @@ extension SQLiteMailStore {
     ) async throws
         -> [UID: MessageStructure]
     {
-        try await read("structures", rows: uids.count) { db in
+        try await read("structures", rows: uids.count, isolated: false) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             let found = try Self.selectByUID(
                 db, mailbox: mailbox, uids: uids,

@@ -150,12 +150,16 @@ public final class SQLiteMailStore: MailStore {
     /// to GRDB's reader queue, so an event loop is never held for long. WAL readers never wait for
     /// the writer. Inline reads use their own connections (`inlinePool`): they never wait for an
     /// async read.
+    ///
+    /// `isolated: false` skips the read transaction (BEGIN/COMMIT cost more than a one-row query):
+    /// each statement still sees a consistent database, but two statements may see different commits.
+    /// Only for reads whose answer stays right either way (a lookup, rows of given UIDs).
     func read<T: Sendable>(
-        _ what: String, rows: Int = 1, _ body: @escaping @Sendable (Database) throws -> T
+        _ what: String, rows: Int = 1, isolated: Bool = true, _ body: @escaping @Sendable (Database) throws -> T
     ) async throws -> T {
         if rows <= Self.inlineReadRowLimit {
             do {
-                return try Self.readNow(inlinePool, body)
+                return try Self.readNow(inlinePool, isolated: isolated, body)
             } catch {
                 throw storeError(what, error)
             }
@@ -164,8 +168,10 @@ public final class SQLiteMailStore: MailStore {
     }
 
     /// GRDB's synchronous read (from an async function, the async overload would be chosen).
-    private static func readNow<T>(_ pool: DatabasePool, _ body: (Database) throws -> T) throws -> T {
-        try pool.read(body)
+    private static func readNow<T>(
+        _ pool: DatabasePool, isolated: Bool, _ body: (Database) throws -> T
+    ) throws -> T {
+        isolated ? try pool.read(body) : try pool.unsafeRead(body)
     }
 
     func write<T: Sendable>(

@@ -34,12 +34,43 @@ import Testing
         let samples = [
             "Plain ASCII Text", "Straße und CAFÉ", "e\u{301}\u{323}x and \u{1E0D}\u{307}", "ﬁle Ｏｕｔａｇｅ \u{212A}elvin",
             "ΟΔΟΣ — “quoted” ΣΑΣ.", "a\u{323}\u{301}b\u{301}\u{323}", "日本語のテキスト ABC ｶﾀｶﾅ", "",
+            "Résumé é\u{323}ü“—” ÅΩ ǅ ß", "é\u{323}\u{301}Ω\u{345}",
         ]
         for sample in samples {
             #expect(UnicodeCaseMap.fold(sample) == reference(sample), "\(sample)")
         }
         #expect(UnicodeCaseMap.contains("Service OUTAGE at 9", "outage"))
         #expect(UnicodeCaseMap.contains("Ｏｕｔａｇｅ — résumé", "OUTAGE"))
+    }
+
+    /// The eight-bytes-at-a-time ASCII lowercasing equals the byte-by-byte one, at every length and
+    /// alignment, around the letters' edges ('@' 'A' 'Z' '[' '`' 'a' 'z' '{' DEL).
+    @Test func wordwiseASCIILowercasing() {
+        let alphabet = Array("@AZ[`az{\u{7F}09 mQ\t".utf8)
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<40 {
+            for _ in 0..<20 {
+                let text = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+                let expected = text.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+                #expect(UnicodeCaseMap.fold(utf8: text) == expected)
+                // A non-ASCII byte stops the fast prefix; what follows is still folded.
+                let mixed = text + Array("É".utf8) + text
+                #expect(UnicodeCaseMap.fold(utf8: mixed) == expected + Array("e\u{301}".utf8) + expected)
+            }
+        }
+    }
+
+    @Test func matcherEdges() {
+        let m = UnicodeCaseMap.Matcher("aab")
+        #expect(m.matches(utf8: Array("AAB".utf8)))
+        #expect(m.matches(utf8: Array("xaaab".utf8)))
+        #expect(m.matches(utf8: Array("aaaaaaaaab".utf8)))
+        #expect(!m.matches(utf8: Array("aa".utf8)))
+        #expect(!m.matches(utf8: Array("aaxaab-".utf8).dropLast(2) + [0x61]))
+        #expect(m.matches(utf8: Array("...aab".utf8)))
+        #expect(!m.matches(utf8: []))
+        #expect(UnicodeCaseMap.Matcher("").matches(utf8: []))
+        #expect(UnicodeCaseMap.Matcher("outage").matches(utf8: Array("Ｏｕｔａｇｅ".utf8)))
     }
 
     @Test func matcherReuse() {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import MIME
@@ -60,6 +61,26 @@ import Testing
         #expect(Charset.isSupported(label))
         #expect(Charset.decode(bytes, charset: label) == text)
         #expect(Charset.decode(bytes, charset: label.lowercased()) == text)
+    }
+
+    /// The bytes SEARCH folds equal the decoded text's UTF-8 once folded, for every charset vector,
+    /// every transfer encoding, and invalid UTF-8.
+    @Test(arguments: charsetVectors.map(\.0))
+    func decodedTextUTF8FoldsLikeDecodedText(_ label: String) throws {
+        let (_, bytes, _) = try #require(charsetVectors.first { $0.0 == label })
+        let base64 = Data(bytes).base64EncodedString()
+        for (cte, body) in [("8bit", bytes), ("base64", Array(base64.utf8))] {
+            let message = MIMEMessage(
+                mail("Content-Type: text/plain; charset=\(label)\nContent-Transfer-Encoding: \(cte)\n\n") + body)
+            #expect(
+                UnicodeCaseMap.fold(utf8: message.decodedTextUTF8(of: message.root))
+                    == UnicodeCaseMap.fold(message.decodedText(of: message.root)), "\(label) \(cte)")
+        }
+        let invalid = MIMEMessage(
+            mail("Content-Type: text/plain; charset=utf-8\n\n") + [0x41, 0xC3, 0x41, 0xFF, 0xE2, 0x82])
+        #expect(
+            UnicodeCaseMap.fold(utf8: invalid.decodedTextUTF8(of: invalid.root))
+                == UnicodeCaseMap.fold(invalid.decodedText(of: invalid.root)))
     }
 
     @Test func charsetAliasesAndInvalidBytes() {

@@ -53,15 +53,23 @@ extension ByteBuffer {
     /// string = quoted / literal: quoted if every byte can be quoted, else a synchronizing literal `{n}\r\n...`.
     @discardableResult
     public mutating func writeIMAPString(_ bytes: [UInt8]) -> Int {
-        if bytes.allSatisfy(IMAPChar.isQuotable) {
-            var n = writeInteger(UInt8(ascii: "\""))
+        var escapes = 0
+        for b in bytes {
+            guard IMAPChar.isQuotable(b) else { return writeIMAPLiteral(bytes) }
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { escapes += 1 }
+        }
+        var n = writeInteger(UInt8(ascii: "\""))
+        if escapes == 0 {
+            // The usual case: the bytes as they are, in one copy.
+            n += writeBytes(bytes)
+        } else {
+            reserveCapacity(minimumWritableBytes: bytes.count + escapes + 1)
             for b in bytes {
                 if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { n += writeInteger(UInt8(ascii: "\\")) }
                 n += writeInteger(b)
             }
-            return n + writeInteger(UInt8(ascii: "\""))
         }
-        return writeIMAPLiteral(bytes)
+        return n + writeInteger(UInt8(ascii: "\""))
     }
 
     @discardableResult
