@@ -18,25 +18,29 @@ public enum UnicodeCaseMap {
     public static func fold(_ s: String) -> [UInt8] { fold(utf8: Array(s.utf8)) }
 
     /// `fold` of UTF-8 bytes (invalid sequences are read as U+FFFD, as `String(decoding:)` does).
-    public static func fold(utf8 input: [UInt8]) -> [UInt8] {
+    public static func fold(utf8 input: consuming [UInt8]) -> [UInt8] {
         var utf8 = input
+        let count = utf8.count
         let asciiPrefix = utf8.withUnsafeMutableBufferPointer { lowercaseASCIIPrefix($0) }
-        if asciiPrefix == utf8.count { return utf8 }
+        if asciiPrefix == count { return utf8 }
+        var folded: [UInt8] = []
+        folded.reserveCapacity(count + count / 8 + 16)
+        folded += utf8[..<asciiPrefix]
         var i = asciiPrefix
-        var folded = Array(utf8[..<i])
-        folded.reserveCapacity(utf8.count + 16)
-        while i < utf8.count {
-            let byte = utf8[i]
-            if byte < 0x80 {
-                folded.append(byte >= 65 && byte <= 90 ? byte + 32 : byte)
-                i += 1
-                continue
-            }
+        while i < count {
+            // A run of non-ASCII characters, folded on its own...
             var end = i
-            while end < utf8.count, utf8[end] >= 0x80 { end += 1 }
+            while end < count, utf8[end] >= 0x80 { end += 1 }
             let run = String(decoding: utf8[i..<end], as: UTF8.self)
             if !appendCachedFolds(of: run, to: &folded) { folded += foldNonASCII(run) }
             i = end
+            guard i < count else { break }
+            // ...then the ASCII that follows, lowercased in place eight bytes at a time and copied.
+            let ascii = utf8.withUnsafeMutableBufferPointer {
+                lowercaseASCIIPrefix(UnsafeMutableBufferPointer(rebasing: $0[i...]))
+            }
+            folded += utf8[i..<(i + ascii)]
+            i += ascii
         }
         return folded
     }

@@ -15,7 +15,7 @@ public enum Charset {
     /// The text of `bytes` in `charset` (any spelling of a known name; case-insensitive).
     public static func decode(_ bytes: some Collection<UInt8>, charset: String) -> String {
         let name = canonicalName(charset)
-        if bytes.allSatisfy({ $0 < 0x80 }) && name != "utf-16" && name != "iso-2022-jp" {
+        if name != "utf-16" && name != "iso-2022-jp" && isASCII(Array(bytes)) {
             return String(decoding: bytes, as: UTF8.self)
         }
         switch name {
@@ -31,6 +31,37 @@ public enum Charset {
             if let enc = foundationEncodings[name] { return foundation(Array(bytes), enc) }
             return String(decoding: bytes, as: UTF8.self)
         }
+    }
+
+    /// Whether every byte is below 0x80 (eight at a time).
+    public static func isASCII(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var i = 0
+            while i + 8 <= raw.count {
+                if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+                i += 8
+            }
+            while i < raw.count {
+                if raw[i] >= 0x80 { return false }
+                i += 1
+            }
+            return true
+        }
+    }
+
+    /// ISO-8859-1 to UTF-8 (each byte is the code point of the same value).
+    static func latin1ToUTF8(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + bytes.count / 8)
+        for b in bytes {
+            if b < 0x80 {
+                out.append(b)
+            } else {
+                out.append(0xC0 | (b >> 6))
+                out.append(0x80 | (b & 0x3F))
+            }
+        }
+        return out
     }
 
     /// Whether `charset` is one this type converts (rather than falling back to UTF-8).

@@ -57,7 +57,9 @@ public struct MIMEMessage: Sendable {
         let raw = decodedBody(of: part) ?? Array(bytes[clamped(part.body)])
         let charset = Charset.canonicalName(part.charset ?? "us-ascii")
         if charset == "utf-8" { return raw }
-        if charset != "utf-16" && charset != "iso-2022-jp" && !raw.contains(where: { $0 >= 0x80 }) { return raw }
+        if charset == "utf-16" || charset == "iso-2022-jp" { return Array(Charset.decode(raw, charset: charset).utf8) }
+        if Charset.isASCII(raw) { return raw }
+        if charset == "iso-8859-1" { return Charset.latin1ToUTF8(raw) }
         return Array(Charset.decode(raw, charset: charset).utf8)
     }
 
