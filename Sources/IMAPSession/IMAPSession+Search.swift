@@ -8,6 +8,8 @@ extension IMAPSession {
     static let supportedCharsets = ["US-ASCII", "UTF-8"]
     /// Messages examined per store read.
     static let searchBatch = 1024
+    /// Messages whose text is searched between two turns of other sessions.
+    static let contentSearchYield = 32
 
     func search(_ tag: String, _ command: SearchCommand) async -> ResumeDirective {
         guard let view = selected else { return .next }
@@ -31,7 +33,10 @@ extension IMAPSession {
                     account: accountID, mailbox: view.id, uids: UIDSet(ranges: [batch.first!...batch.last!]),
                     with: prefilter.with, without: prefilter.without)
                 let structures = needsContent ? try await storedStructures(metas.map(\.uid)) : [:]
-                for meta in metas {
+                for (index, meta) in metas.enumerated() {
+                    // Reading and decoding messages takes a while: other sessions of this event loop
+                    // get their turn every few messages.
+                    if needsContent && index > 0 && index % Self.contentSearchYield == 0 { await Task.yield() }
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
                     var message = SearchEvaluator.Message(
                         sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
