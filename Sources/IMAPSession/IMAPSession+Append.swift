@@ -116,8 +116,7 @@ extension IMAPSession {
             // Parse once, now (the file is in the page cache), so FETCH of ENVELOPE/BODYSTRUCTURE
             // never has to read the message again.
             let structure = (try? Data(contentsOf: message.url)).map { data in
-                let parsed = MessageParser.parse([UInt8](data))
-                return MessageStructure(version: ParsedMessage.serializationVersion, data: parsed.serialized())
+                Self.storedForm(of: MessageParser.parse([UInt8](data)))
             }
             state.staged.append(
                 StagedAppend(message: message, flags: current.flags, internalDate: current.date, structure: structure))

@@ -1,5 +1,6 @@
 import Foundation
 import IMAPWire
+import MIME
 import MailStore
 import NIOCore
 
@@ -35,6 +36,7 @@ extension IMAPSession {
         }
         let needsContent = items.contains { Self.needsContent($0) }
         let needsStructure = items.contains { Self.needsStructure($0) }
+        let renderedOnly = needsStructure && Self.renderingSuffices(items)
         let setsSeen = !view.readOnly && items.contains { Self.setsSeen($0) }
         do {
             if vanished, let since = changedSince {
@@ -62,7 +64,15 @@ extension IMAPSession {
                 if let since = changedSince {
                     batchPairs = batch.filter { metas[$0.uid].map { $0.modSeq > since } ?? false }
                 }
-                let structures = needsStructure ? try await storedStructures(batchPairs.map(\.uid)) : [:]
+                var structures: [UID: ParsedMessage] = [:]
+                var renderings: [UID: RenderedStructure] = [:]
+                if renderedOnly {
+                    renderings = try await storedRenderings(batchPairs.map(\.uid))
+                    let unrendered = batchPairs.map(\.uid).filter { renderings[$0] == nil }
+                    if !unrendered.isEmpty { structures = try await storedStructures(unrendered) }
+                } else if needsStructure {
+                    structures = try await storedStructures(batchPairs.map(\.uid))
+                }
                 // Implicit \Seen (RFC 9051 §6.4.5, BODY[]): committed before these messages are reported,
                 // and FLAGS is then returned for them even when not asked for.
                 var seenNow: Set<UID> = []
@@ -86,7 +96,9 @@ extension IMAPSession {
                         missing = true
                         continue
                     }
-                    var message = FetchedMessage(bytes: nil, structure: structures[messageUID])
+                    var message = FetchedMessage(
+                        bytes: nil, structure: structures[messageUID], rendered: renderings[messageUID])
+                    let hasStructure = message.structure != nil || message.rendered != nil
                     var itemsOut = items
                     if seenNow.contains(messageUID) {
                         if !itemsOut.contains(.flags) { itemsOut.append(.flags) }
@@ -94,15 +106,15 @@ extension IMAPSession {
                         if condstoreEnabled && !itemsOut.contains(.uid) { itemsOut.append(.uid) }
                         if condstoreEnabled && !itemsOut.contains(.modSeq) { itemsOut.append(.modSeq) }
                     }
-                    if meta.size > Self.streamThreshold, !needsStructure || message.structure != nil,
+                    if meta.size > Self.streamThreshold, !needsStructure || hasStructure,
                         let index = Self.streamedItemIndex(itemsOut)
                     {
                         let sent = try await streamFetchResponse(
-                            seq: seq, meta: meta, structure: message.structure, items: itemsOut, streamed: index)
+                            seq: seq, meta: meta, message: message, items: itemsOut, streamed: index)
                         if !sent { missing = true }
                         continue
                     }
-                    if needsContent || (needsStructure && message.structure == nil) {
+                    if needsContent || (needsStructure && !hasStructure) {
                         guard
                             let content = try await store.openContent(
                                 account: accountID, mailbox: view.id, uid: messageUID)

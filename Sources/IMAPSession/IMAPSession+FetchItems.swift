@@ -8,6 +8,8 @@ import NIOCore
 struct FetchedMessage {
     var bytes: [UInt8]?
     var structure: ParsedMessage?
+    /// ENVELOPE, BODY and BODYSTRUCTURE ready to copy, when the FETCH needs nothing else of the structure.
+    var rendered: RenderedStructure? = nil
 }
 
 /// Building one FETCH response (RFC 9051 §7.5.2) from stored metadata and the message model.
@@ -67,10 +69,16 @@ extension IMAPSession {
                 Self.writeMessageText(Self.section(message, SectionSpec(part: [], kind: .text)), into: &b)
             case .envelope:
                 b.writeString("ENVELOPE ")
-                b.writeEnvelope(message.structure?.root.envelope ?? Envelope())
+                if let rendered = message.rendered {
+                    b.writeBytes(rendered.envelope)
+                } else {
+                    b.writeEnvelope(message.structure?.root.envelope ?? Envelope())
+                }
             case .body, .bodyStructure:
                 b.writeString(item == .body ? "BODY " : "BODYSTRUCTURE ")
-                if let root = message.structure?.root {
+                if let rendered = message.rendered {
+                    b.writeBytes(item == .body ? rendered.body : rendered.bodyStructure)
+                } else if let root = message.structure?.root {
                     b.writeBodyStructure(root, extensible: item == .bodyStructure)
                 } else {
                     b.writeString("NIL")
@@ -166,7 +174,7 @@ extension IMAPSession {
     func parseAndKeep(_ bytes: [UInt8], uid: UID) async -> ParsedMessage {
         let parsed = MessageParser.parse(bytes)
         if let view = selected {
-            let structure = MessageStructure(version: ParsedMessage.serializationVersion, data: parsed.serialized())
+            let structure = Self.storedForm(of: parsed)
             do {
                 try await store.setStructure(account: accountID, mailbox: view.id, uid: uid, structure: structure)
             } catch {

@@ -42,12 +42,11 @@ extension IMAPSession {
     /// false when the message is gone. A read failure after the literal has begun cannot be reported
     /// in the protocol: it is thrown, and the caller closes the connection.
     func streamFetchResponse(
-        seq: Int, meta: MessageMeta, structure: ParsedMessage?, items: [FetchAttribute], streamed index: Int
+        seq: Int, meta: MessageMeta, message: FetchedMessage, items: [FetchAttribute], streamed index: Int
     ) async throws -> Bool {
         guard let view = selected,
             let content = try await store.openContent(account: accountID, mailbox: view.id, uid: meta.uid)
         else { return false }
-        let message = FetchedMessage(bytes: nil, structure: structure)
         out.writeString("* \(seq) FETCH (")
         if index > 0 {
             _ = writeFetchItems(Array(items[..<index]), meta: meta, message: message, into: &out)

@@ -161,9 +161,30 @@ public struct StagedAppend: Sendable {
 public struct MessageStructure: Sendable, Equatable {
     public var version: Int
     public var data: [UInt8]
+    /// The IMAP text made from it for FETCH, when the session stored one.
+    public var rendered: RenderedStructure?
 
-    public init(version: Int, data: [UInt8]) {
+    public init(version: Int, data: [UInt8], rendered: RenderedStructure? = nil) {
         self.version = version
         self.data = data
+        self.rendered = rendered
+    }
+}
+
+/// A message's ENVELOPE, BODY and BODYSTRUCTURE as IMAP text (RFC 9051 §7.5.2), rendered once from its
+/// parse result, so that FETCH of them for a whole mailbox copies bytes instead of decoding a parse
+/// result and encoding it again per message (issue #5). Derived data, opaque to the store, versioned
+/// by the session's encoder.
+public struct RenderedStructure: Sendable, Equatable {
+    public var version: Int
+    public var envelope: [UInt8]
+    public var body: [UInt8]
+    public var bodyStructure: [UInt8]
+
+    public init(version: Int, envelope: [UInt8], body: [UInt8], bodyStructure: [UInt8]) {
+        self.version = version
+        self.envelope = envelope
+        self.body = body
+        self.bodyStructure = bodyStructure
     }
 }

@@ -221,8 +221,16 @@ extension SQLiteMailStore {
     }
 
     static func saveStructure(_ db: Database, blob: String, _ structure: MessageStructure) throws {
-        try db.cachedStatement(sql: "INSERT OR REPLACE INTO structures (blob, version, data) VALUES (?, ?, ?)")
-            .execute(arguments: [blob, structure.version, Data(structure.data)])
+        let rendered = structure.rendered
+        try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO structures (blob, version, data, rendered_version, envelope, body, bodystructure)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            blob, structure.version, Data(structure.data), rendered?.version, rendered.map { Data($0.envelope) },
+            rendered.map { Data($0.body) }, rendered.map { Data($0.bodyStructure) },
+        ])
     }
 }
 

@@ -48,15 +48,25 @@ extension SQLiteMailStore {
             let found = try Self.selectByUID(
                 db, mailbox: mailbox, uids: uids,
                 sql: """
-                    SELECT m.uid AS uid, s.version AS version, s.data AS data
+                    SELECT m.uid, s.version, s.data, s.rendered_version, s.envelope, s.body, s.bodystructure
                     FROM messages m JOIN structures s ON s.blob = m.blob
                     WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? ORDER BY m.uid
                     """
             ) { row in
-                let data = try row.withUnsafeData(atIndex: 2) { data in
-                    data.map { bytes in bytes.withUnsafeBytes { [UInt8]($0) } } ?? []
+                func bytes(_ index: Int) throws -> [UInt8] {
+                    try row.withUnsafeData(atIndex: index) { data in
+                        data.map { bytes in bytes.withUnsafeBytes { [UInt8]($0) } } ?? []
+                    }
                 }
-                return (UID(truncatingIfNeeded: row[0] as Int64), MessageStructure(version: row[1], data: data))
+                var rendered: RenderedStructure?
+                if let version = row[3] as Int? {
+                    rendered = RenderedStructure(
+                        version: version, envelope: try bytes(4), body: try bytes(5), bodyStructure: try bytes(6))
+                }
+                return (
+                    UID(truncatingIfNeeded: row[0] as Int64),
+                    MessageStructure(version: row[1], data: try bytes(2), rendered: rendered)
+                )
             }
             return Dictionary(found, uniquingKeysWith: { first, _ in first })
         }

@@ -104,6 +104,17 @@ enum Schema {
                     CREATE INDEX messages_keywords ON messages (mailbox_id, keywords) WHERE keywords <> '';
                     """)
         }
+        // v4: the IMAP text of ENVELOPE, BODY and BODYSTRUCTURE next to each parse result (see
+        // `RenderedStructure`); NULL for parse results stored before.
+        migrator.registerMigration("v4") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE structures ADD COLUMN rendered_version INTEGER;
+                    ALTER TABLE structures ADD COLUMN envelope BLOB;
+                    ALTER TABLE structures ADD COLUMN body BLOB;
+                    ALTER TABLE structures ADD COLUMN bodystructure BLOB;
+                    """)
+        }
         return migrator
     }
 

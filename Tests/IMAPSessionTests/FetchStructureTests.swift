@@ -759,6 +759,22 @@ private let structureFixtures: [StructureFixture] = [
 
     /// Set MIME_FIXTURE_DUMP=/some/dir to write each fixture (NN-name.eml) and what the writers make
     /// of it (NN-name.out), for comparing with another server.
+    /// The rendering stored at APPEND (`IMAPSession.render`) is what FETCH writes from the parse result,
+    /// also after the parse result's serialization round trip.
+    @Test(arguments: structureFixtures.map(\.name))
+    func storedRenderingEqualsEncoding(_ name: String) throws {
+        let fixture = try #require(structureFixtures.first { $0.name == name })
+        let parsed = MessageParser.parse(fixture.bytes)
+        let again = try #require(ParsedMessage(serialized: parsed.serialized()))
+        for m in [parsed, again] {
+            let rendered = IMAPSession.render(m)
+            #expect(rendered.version == IMAPSession.renderVersion)
+            #expect(printable(rendered.envelope) == render { $0.writeEnvelope(m.root.envelope ?? Envelope()) })
+            #expect(printable(rendered.body) == render { $0.writeBodyStructure(m.root, extensible: false) })
+            #expect(printable(rendered.bodyStructure) == render { $0.writeBodyStructure(m.root, extensible: true) })
+        }
+    }
+
     @Test func dumpWhenAsked() throws {
         guard let dir = ProcessInfo.processInfo.environment["MIME_FIXTURE_DUMP"] else { return }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

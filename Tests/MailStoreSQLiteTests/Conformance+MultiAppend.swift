@@ -99,6 +99,21 @@ extension MailStoreConformance {
                 uids[2]: empty
             ])
         #expect(try await store.highestModSeq(account: account, mailbox: box) == modSeq, "derived data: no MODSEQ")
+        // With its rendering (kept and given back exactly, empty parts included), then without again.
+        let rendered = MessageStructure(
+            version: 2, data: [1, 2],
+            rendered: RenderedStructure(
+                version: 7, envelope: Array("(NIL \"s\")".utf8), body: [], bodyStructure: [0, 0x80, 255]))
+        try await store.setStructure(account: account, mailbox: box, uid: uids[0], structure: rendered)
+        #expect(
+            try await store.structures(account: account, mailbox: box, uids: UIDSet([uids[0]])) == [uids[0]: rendered])
+        let plain = MessageStructure(version: 2, data: [1, 2])
+        try await store.setStructure(account: account, mailbox: box, uid: uids[0], structure: plain)
+        #expect(try await store.structures(account: account, mailbox: box, uids: UIDSet([uids[0]])) == [uids[0]: plain])
+        _ = try await store.store(
+            account: account, mailbox: box, uids: UIDSet([uids[0]]), operation: .add, flags: .deleted,
+            unchangedSince: nil)
+        _ = try await store.expunge(account: account, mailbox: box, uids: UIDSet([uids[0]]))
         // A UID that is not there is ignored; mailboxes of other accounts are not.
         try await store.setStructure(account: account, mailbox: box, uid: 99, structure: first)
         #expect(try await store.structures(account: account, mailbox: box, uids: UIDSet([99])).isEmpty)

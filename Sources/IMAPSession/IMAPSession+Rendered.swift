@@ -1,0 +1,60 @@
+import IMAPWire
+import MIME
+import MailStore
+import NIOCore
+
+/// ENVELOPE, BODY and BODYSTRUCTURE rendered once per message (`RenderedStructure`): at APPEND, next to
+/// the parse result, so that `FETCH 1:* (ENVELOPE BODYSTRUCTURE)` on a big mailbox copies stored bytes
+/// instead of decoding each parse result and encoding it again (issue #5).
+extension IMAPSession {
+    /// The version of `render`'s output: raise it whenever the encoding of ENVELOPE, BODY or
+    /// BODYSTRUCTURE changes, and stored renderings of older versions are ignored (rendered anew).
+    static let renderVersion = 1
+
+    /// The three items exactly as `writeFetchItems` writes them from the parse result.
+    static func render(_ parsed: ParsedMessage) -> RenderedStructure {
+        var b = ByteBufferAllocator().buffer(capacity: 1024)
+        b.writeEnvelope(parsed.root.envelope ?? Envelope())
+        let envelope = Array(b.readableBytesView)
+        b.clear()
+        b.writeBodyStructure(parsed.root, extensible: false)
+        let body = Array(b.readableBytesView)
+        b.clear()
+        b.writeBodyStructure(parsed.root, extensible: true)
+        return RenderedStructure(
+            version: renderVersion, envelope: envelope, body: body, bodyStructure: Array(b.readableBytesView))
+    }
+
+    /// What the store keeps of a freshly parsed message: the parse result and its rendering.
+    static func storedForm(of parsed: ParsedMessage) -> MessageStructure {
+        MessageStructure(
+            version: ParsedMessage.serializationVersion, data: parsed.serialized(), rendered: render(parsed))
+    }
+
+    /// The renderings of these messages of the selected mailbox; rendered now from the stored parse
+    /// result where none of the current version was stored. Messages without a current parse result
+    /// are absent (the caller parses them).
+    func storedRenderings(_ uids: [UID]) async throws -> [UID: RenderedStructure] {
+        guard let view = selected, !uids.isEmpty else { return [:] }
+        let stored = try await store.structures(account: accountID, mailbox: view.id, uids: UIDSet(uids))
+        var result: [UID: RenderedStructure] = [:]
+        for (uid, structure) in stored where structure.version == ParsedMessage.serializationVersion {
+            if let rendered = structure.rendered, rendered.version == Self.renderVersion {
+                result[uid] = rendered
+            } else if let parsed = ParsedMessage(serialized: structure.data) {
+                result[uid] = Self.render(parsed)
+            }
+        }
+        return result
+    }
+
+    /// Whether every item that needs the message's structure can be answered from its rendering.
+    static func renderingSuffices(_ items: [FetchAttribute]) -> Bool {
+        items.allSatisfy { item in
+            switch item {
+            case .envelope, .body, .bodyStructure: return true
+            default: return !needsStructure(item) && !needsContent(item)
+            }
+        }
+    }
+}
