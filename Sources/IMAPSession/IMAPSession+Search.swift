@@ -25,36 +25,53 @@ extension IMAPSession {
             var hits: [(seq: Int, uid: UID)] = []
             var highestModSeq: ModSeq = 0
             let prefilter = SearchEvaluator.flagPrefilter(command.key)
-            // In batches: each store read stays small, memory stays bounded on a big mailbox, and
-            // other sessions get their turn between batches.
-            for start in stride(from: 0, to: view.uids.count, by: Self.searchBatch) {
-                let batch = view.uids[start..<min(start + Self.searchBatch, view.uids.count)]
-                let metas = try await store.messages(
-                    account: accountID, mailbox: view.id, uids: UIDSet(ranges: [batch.first!...batch.last!]),
-                    with: prefilter.with, without: prefilter.without)
-                let structures = needsContent ? try await storedStructures(metas.map(\.uid)) : [:]
-                for (index, meta) in metas.enumerated() {
-                    // Reading and decoding messages takes a while: other sessions of this event loop
-                    // get their turn every few messages.
-                    if needsContent && index > 0 && index % Self.contentSearchYield == 0 { await Task.yield() }
-                    guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
-                    var message = SearchEvaluator.Message(
-                        sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
-                    if needsContent {
-                        guard
-                            let content = try await store.openContent(
-                                account: accountID, mailbox: view.id, uid: meta.uid)
-                        else { continue }
-                        let bytes = try await content.readAll()
-                        let structure = structures[meta.uid] ?? MessageParser.parse(bytes)
-                        message.content = MIMEMessage(bytes: bytes, structure: structure)
-                    }
-                    if evaluator.matches(command.key, message) {
-                        hits.append((seq, meta.uid))
-                        highestModSeq = max(highestModSeq, meta.modSeq)
-                    }
+            if SearchEvaluator.isFlagsOnly(command.key), let first = view.uids.first, let last = view.uids.last {
+                // Flag keys only (UNSEEN, FLAGGED UNDELETED, ...): the store's answer is the result.
+                let conflicting = !prefilter.with.isDisjoint(with: prefilter.without)
+                let uids =
+                    conflicting
+                    ? []
+                    : try await store.uids(
+                        account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]),
+                        with: prefilter.with, without: prefilter.without)
+                // Both ascending: one walk gives the sequence numbers.
+                var index = 0
+                for uid in uids {
+                    while index < view.uids.count && view.uids[index] < uid { index += 1 }
+                    if index < view.uids.count && view.uids[index] == uid { hits.append((index + 1, uid)) }
                 }
-                if start + Self.searchBatch < view.uids.count { await Task.yield() }
+            } else {
+                // In batches: each store read stays small, memory stays bounded on a big mailbox, and
+                // other sessions get their turn between batches.
+                for start in stride(from: 0, to: view.uids.count, by: Self.searchBatch) {
+                    let batch = view.uids[start..<min(start + Self.searchBatch, view.uids.count)]
+                    let metas = try await store.messages(
+                        account: accountID, mailbox: view.id, uids: UIDSet(ranges: [batch.first!...batch.last!]),
+                        with: prefilter.with, without: prefilter.without)
+                    let structures = needsContent ? try await storedStructures(metas.map(\.uid)) : [:]
+                    for (index, meta) in metas.enumerated() {
+                        // Reading and decoding messages takes a while: other sessions of this event loop
+                        // get their turn every few messages.
+                        if needsContent && index > 0 && index % Self.contentSearchYield == 0 { await Task.yield() }
+                        guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
+                        var message = SearchEvaluator.Message(
+                            sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
+                        if needsContent {
+                            guard
+                                let content = try await store.openContent(
+                                    account: accountID, mailbox: view.id, uid: meta.uid)
+                            else { continue }
+                            let bytes = try await content.readAll()
+                            let structure = structures[meta.uid] ?? MessageParser.parse(bytes)
+                            message.content = MIMEMessage(bytes: bytes, structure: structure)
+                        }
+                        if evaluator.matches(command.key, message) {
+                            hits.append((seq, meta.uid))
+                            highestModSeq = max(highestModSeq, meta.modSeq)
+                        }
+                    }
+                    if start + Self.searchBatch < view.uids.count { await Task.yield() }
+                }
             }
             let numbers = hits.map { command.uid ? UInt32($0.uid) : UInt32($0.seq) }
             // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ of what matched.

@@ -58,6 +58,17 @@ struct SearchEvaluator {
         }
     }
 
+    /// Whether `flagPrefilter` says all there is to the key: system flag keys (and ALL), joined by AND.
+    static func isFlagsOnly(_ key: SearchKey) -> Bool {
+        switch key {
+        case .all, .seen, .unseen, .answered, .unanswered, .deleted, .undeleted, .draft, .undraft, .flagged,
+            .unflagged:
+            return true
+        case .and(let keys): return keys.allSatisfy(isFlagsOnly)
+        default: return false
+        }
+    }
+
     func matches(_ key: SearchKey, _ message: Message) -> Bool {
         let flags = message.meta.flags
         switch key {

@@ -80,6 +80,11 @@ public protocol MailStore: Sendable {
     ) async throws -> [MessageMeta]
     /// The whole stored message, or nil when the message is gone.
     func content(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> Data?
+    /// The UIDs of `uids` whose system flags include all of `with` and none of `without`, ascending
+    /// (a SEARCH made of flag keys only needs nothing else).
+    func uids(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
+    ) async throws -> [UID]
     /// The stored message opened for reading (in pieces, for a large one), or nil when it is gone.
     func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent?
     /// Places a staged message (see `MessageStaging`) in the mailbox. The staged file is consumed
@@ -126,6 +131,13 @@ public protocol MailStore: Sendable {
 }
 
 extension MailStore {
+    /// From `messages(account:mailbox:uids:with:without:)`; engines with an index do better.
+    public func uids(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
+    ) async throws -> [UID] {
+        try await messages(account: account, mailbox: mailbox, uids: uids, with: with, without: without).map(\.uid)
+    }
+
     /// Reads the whole message into memory; engines with content files do better.
     public func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent? {
         try await content(account: account, mailbox: mailbox, uid: uid).map { MessageContent(bytes: [UInt8]($0)) }

@@ -154,6 +154,31 @@ extension SQLiteMailStore {
         }
     }
 
+    /// One query over the UID range (unseen messages from the `messages_unseen` index); only UIDs.
+    public func uids(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
+    ) async throws -> [UID] {
+        guard let first = uids.ranges.first, let last = uids.ranges.last else { return [] }
+        let unseenOnly = without.contains(.seen)
+        let sql = """
+            SELECT uid FROM messages \(unseenOnly ? "INDEXED BY messages_unseen" : "")
+            WHERE mailbox_id = ? AND uid BETWEEN ? AND ? \(unseenOnly ? "AND \(Self.unseenTerm)" : "")
+            AND flags & \(with.rawValue) = \(with.rawValue) AND flags & \(without.rawValue) = 0 ORDER BY uid
+            """
+        return try await read("uids", rows: uids.count, isolated: false) { db in
+            _ = try Self.selectableMailbox(db, account: account, id: mailbox)
+            var found: [UID] = []
+            let cursor = try Int64.fetchCursor(
+                db.cachedStatement(sql: sql),
+                arguments: [mailbox, Int64(first.lowerBound), Int64(last.upperBound)])
+            while let value = try cursor.next() {
+                let uid = UID(truncatingIfNeeded: value)
+                if uids.ranges.count == 1 || uids.contains(uid) { found.append(uid) }
+            }
+            return found
+        }
+    }
+
     public func content(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> Data? {
         guard let content = try await openContent(account: account, mailbox: mailbox, uid: uid) else { return nil }
         return try await guarded("content") { Data(try await content.readAll()) }

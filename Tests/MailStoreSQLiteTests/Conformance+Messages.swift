@@ -249,6 +249,16 @@ extension MailStoreConformance {
         #expect(try await uids([], [.seen, .flagged]) == [3])
         #expect(try await uids([], []) == [1, 2, 3])
         #expect(try await uids(.seen, .flagged) == [1])
+        // The UIDs alone, over a range and over a scattered set.
+        func only(_ set: UIDSet, _ with: SystemFlags, _ without: SystemFlags) async throws -> [UID] {
+            try await store.uids(account: account, mailbox: box, uids: set, with: with, without: without)
+        }
+        #expect(try await only(all, [], .seen) == [3])
+        #expect(try await only(all, .seen, []) == [1, 2])
+        #expect(try await only(all, [], []) == [1, 2, 3])
+        #expect(try await only(UIDSet([1, 3]), [], []) == [1, 3])
+        #expect(try await only(UIDSet([2, 3]), [], .flagged) == [3])
+        #expect(try await only(UIDSet(ranges: [5...9]), [], []).isEmpty)
     }
 
     /// Eight concurrent appenders: every UID distinct, every message readable.
