@@ -54,6 +54,7 @@ struct IMAPBench: AsyncParsableCommand {
     @Option(help: "bigmailbox: word for UID SEARCH TEXT.") var searchWord = "outage"
     @Option(help: "populate: messages to APPEND.") var count = 1000
     @Option(help: "populate: size of the extra big message (0 for none).") var bigSize = 0
+    @Option(help: "populate: write the --count messages as files into this maildir (its cur/) instead of APPENDing them; for a server indexed afterwards, untimed (Dovecot at 100,000 messages).") var maildir: String?
 
     func run() async throws {
         let limit = raiseOpenFilesLimit()
@@ -78,6 +79,12 @@ struct IMAPBench: AsyncParsableCommand {
                           hold: hold, repeatCount: repeatCount, searchWord: searchWord)
         let targetText = "\(host):\(port) tls=\(tls.rawValue)"
 
+        if workload == .populate, let maildir {
+            let t0 = nanotime()
+            let n = try source.writeMaildir(maildir, count: count)
+            print("wrote \(n) messages into \(maildir)/cur in " + String(format: "%.1f s", Double(nanotime() - t0) / 1e9))
+            return
+        }
         if workload == .populate {
             let t0 = nanotime()
             let n = try await bench.populate(users: 0..<target.userCount, count: count, bigSize: bigSize)

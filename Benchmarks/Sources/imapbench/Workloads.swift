@@ -50,6 +50,24 @@ struct MessageSource: Sendable {
         return MessageSource(messages: messages)
     }
 
+    /// Writes `count` messages (cycling, as `populate` APPENDs them) as maildir files `cur/<n>.M<n>P0.bench,S=<size>:2,`
+    /// (no flags). Returns the number written.
+    func writeMaildir(_ path: String, count: Int) throws -> Int {
+        let fm = FileManager.default
+        for sub in ["cur", "new", "tmp"] {
+            try fm.createDirectory(atPath: path + "/" + sub, withIntermediateDirectories: true)
+        }
+        for index in 0..<count {
+            let message = messages[index % messages.count]
+            let name = "\(1_700_000_000 + index).M\(index)P0.bench,S=\(message.readableBytes):2,"
+            let data = Data(message.readableBytesView)
+            guard fm.createFile(atPath: path + "/cur/" + name, contents: data) else {
+                throw BenchError.protocolError("cannot write \(path)/cur/\(name)")
+            }
+        }
+        return count
+    }
+
     /// A plain-text message of exactly `size` bytes (CRLF lines of words), deterministic for a seed.
     static func synthetic(size: Int, seed: Int, id: String) -> ByteBuffer {
         let words = ["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do",
