@@ -55,6 +55,7 @@ extension IMAPSession {
             for start in stride(from: 0, to: pairs.count, by: Self.fetchBatch) {
                 let batch = Array(pairs[start..<min(start + Self.fetchBatch, pairs.count)])
                 var metas: [UID: MessageMeta] = [:]
+                metas.reserveCapacity(batch.count)
                 for meta in try await store.messages(
                     account: accountID, mailbox: view.id, uids: UIDSet(batch.map(\.uid)))
                 {

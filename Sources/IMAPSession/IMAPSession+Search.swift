@@ -97,9 +97,13 @@ extension IMAPSession {
                         modSeq: modSeq)
                 }
             } else {
-                var words = ["SEARCH"] + numbers.map(String.init)
-                if let modSeq { words.append("(MODSEQ \(modSeq))") }
-                untagged(words.joined(separator: " "))
+                out.writeString("* SEARCH")
+                for number in numbers {
+                    out.writeString(" ")
+                    out.writeString(String(number))
+                }
+                if let modSeq { out.writeString(" (MODSEQ \(modSeq))") }
+                out.writeString("\r\n")
             }
             await reportUpdates(allowExpunge: command.uid)
             tagged(tag, .ok, text: command.uid ? "UID SEARCH completed" : "SEARCH completed")

@@ -4,14 +4,28 @@ public struct UIDSet: Sendable, Equatable, Sequence {
 
     public init() { ranges = [] }
 
+    /// Linear in the number of UIDs when they come ascending (as they mostly do), else a sort first.
     public init<S: Sequence>(_ uids: S) where S.Element == UID {
-        self.init()
-        for uid in uids.sorted() { insert(uid...uid) }
+        var sorted = Array(uids)
+        if !zip(sorted, sorted.dropFirst()).allSatisfy({ $0 <= $1 }) { sorted.sort() }
+        self.init(ascendingRanges: sorted.lazy.map { $0...$0 })
     }
 
     public init(ranges: [ClosedRange<UID>]) {
-        self.init()
-        for r in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) { insert(r) }
+        self.init(ascendingRanges: ranges.sorted(by: { $0.lowerBound < $1.lowerBound }))
+    }
+
+    /// Merges ranges sorted by lower bound in one pass (overlapping or adjacent ones join).
+    private init<S: Sequence>(ascendingRanges: S) where S.Element == ClosedRange<UID> {
+        var merged: [ClosedRange<UID>] = []
+        for r in ascendingRanges {
+            if let last = merged.last, r.lowerBound <= last.upperBound || r.lowerBound - last.upperBound == 1 {
+                if r.upperBound > last.upperBound { merged[merged.count - 1] = last.lowerBound...r.upperBound }
+            } else {
+                merged.append(r)
+            }
+        }
+        ranges = merged
     }
 
     public var isEmpty: Bool { ranges.isEmpty }

@@ -65,6 +65,23 @@ extension SQLiteMailStore {
             firstUnseenUID: firstUnseen.map { UID(truncatingIfNeeded: $0) })
     }
 
+    /// `[INDEXED BY messages_unseen] WHERE mailbox_id = ? AND uid BETWEEN ? AND ? AND <flag terms> ORDER BY uid`,
+    /// with no term more than needed: unseen messages come from the partial index, whose term is then
+    /// the only one about \Seen (so `SELECT uid` of unseen messages reads the index alone).
+    static func flagFilter(with: SystemFlags, without: SystemFlags) -> String {
+        var terms = ["mailbox_id = ?", "uid BETWEEN ? AND ?"]
+        var without = without
+        var index = ""
+        if without.contains(.seen) {
+            index = "INDEXED BY messages_unseen"
+            terms.append(unseenTerm)
+            without.remove(.seen)
+        }
+        if !with.isEmpty { terms.append("flags & \(with.rawValue) = \(with.rawValue)") }
+        if !without.isEmpty { terms.append("flags & \(without.rawValue) = 0") }
+        return "\(index) WHERE " + terms.joined(separator: " AND ") + " ORDER BY uid"
+    }
+
     /// The WHERE term of the `messages_unseen` partial index, spelled exactly as the index has it
     /// (SQLite only uses a partial index for a query that repeats its term; \Seen is bit 0).
     static let unseenTerm = "flags & 1 = 0"
@@ -141,12 +158,7 @@ extension SQLiteMailStore {
         account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
     ) async throws -> [MessageMeta] {
         if with.isEmpty && without.isEmpty { return try await messages(account: account, mailbox: mailbox, uids: uids) }
-        let unseenOnly = without.contains(.seen)
-        let sql = """
-            SELECT \(MessageRow.columns) FROM messages \(unseenOnly ? "INDEXED BY messages_unseen" : "")
-            WHERE mailbox_id = ? AND uid BETWEEN ? AND ? \(unseenOnly ? "AND \(Self.unseenTerm)" : "")
-            AND flags & \(with.rawValue) = \(with.rawValue) AND flags & \(without.rawValue) = 0 ORDER BY uid
-            """
+        let sql = "SELECT \(MessageRow.columns) FROM messages \(Self.flagFilter(with: with, without: without))"
         return try await read("messages", rows: uids.count, isolated: false) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             return try Self.selectByUID(db, mailbox: mailbox, uids: uids, sql: sql, map: MessageRow.init(row:))
@@ -159,12 +171,7 @@ extension SQLiteMailStore {
         account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
     ) async throws -> [UID] {
         guard let first = uids.ranges.first, let last = uids.ranges.last else { return [] }
-        let unseenOnly = without.contains(.seen)
-        let sql = """
-            SELECT uid FROM messages \(unseenOnly ? "INDEXED BY messages_unseen" : "")
-            WHERE mailbox_id = ? AND uid BETWEEN ? AND ? \(unseenOnly ? "AND \(Self.unseenTerm)" : "")
-            AND flags & \(with.rawValue) = \(with.rawValue) AND flags & \(without.rawValue) = 0 ORDER BY uid
-            """
+        let sql = "SELECT uid FROM messages \(Self.flagFilter(with: with, without: without))"
         return try await read("uids", rows: uids.count, isolated: false) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             var found: [UID] = []

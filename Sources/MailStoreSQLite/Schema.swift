@@ -95,12 +95,13 @@ enum Schema {
         }
         // v3: partial indexes for what SELECT and SEARCH ask of large mailboxes (issue #5): the unseen
         // messages (first unseen, SEARCH UNSEEN, STATUS UNSEEN) and the keywords in use (the FLAGS
-        // response), so neither scans every message. SQLite uses a partial index only when the query
+        // response), so neither scans every message. `flags` is in the unseen index so that a query
+        // of UIDs by flags reads the index alone. SQLite uses a partial index only when the query
         // repeats its WHERE term literally: see `SQLiteMailStore.unseenTerm`.
         migrator.registerMigration("v3") { db in
             try db.execute(
                 sql: """
-                    CREATE INDEX messages_unseen ON messages (mailbox_id, uid) WHERE flags & 1 = 0;
+                    CREATE INDEX messages_unseen ON messages (mailbox_id, uid, flags) WHERE flags & 1 = 0;
                     CREATE INDEX messages_keywords ON messages (mailbox_id, keywords) WHERE keywords <> '';
                     """)
         }

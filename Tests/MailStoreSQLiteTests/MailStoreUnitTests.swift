@@ -68,6 +68,28 @@ import Testing
         #expect(UIDSet(ranges: [1...UID.max]).contains(UID.max))
         #expect(UIDSet(ranges: [1...UID.max]).count == Int(UID.max))
     }
+
+    /// Building from UIDs or ranges in any order, with duplicates, overlaps, adjacency and UID.max,
+    /// equals inserting them one by one; a large scattered set builds in one pass.
+    @Test func buildsLikeRepeatedInsertion() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let uids = (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                Bool.random(using: &generator)
+                    ? UID.random(in: 1...60, using: &generator) : UID.max - UID.random(in: 0...3)
+            }
+            var inserted = UIDSet()
+            for uid in uids { inserted.insert(uid...uid) }
+            #expect(UIDSet(uids) == inserted)
+            #expect(UIDSet(uids.sorted()) == inserted)
+            let ranges = uids.map { $0...($0 + min(UID.max - $0, UID.random(in: 0...4, using: &generator))) }
+            var insertedRanges = UIDSet()
+            for r in ranges { insertedRanges.insert(r) }
+            #expect(UIDSet(ranges: ranges) == insertedRanges)
+        }
+        let scattered = UIDSet((1...200_000).map { UID($0 * 2) })
+        #expect(scattered.ranges.count == 200_000 && scattered.count == 200_000)
+    }
 }
 
 @Suite struct PasswordHasherTests {
