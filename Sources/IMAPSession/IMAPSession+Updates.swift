@@ -91,16 +91,9 @@ extension IMAPSession {
 
     /// `(\Seen \Flagged keyword)`, with \Recent for this session's recent messages.
     static func flagList(_ flags: MessageFlags, recent: Bool) -> String {
-        var names: [String] = []
-        let system = flags.system
-        if system.contains(.seen) { names.append("\\Seen") }
-        if system.contains(.answered) { names.append("\\Answered") }
-        if system.contains(.flagged) { names.append("\\Flagged") }
-        if system.contains(.deleted) { names.append("\\Deleted") }
-        if system.contains(.draft) { names.append("\\Draft") }
-        if recent { names.append("\\Recent") }
-        names += flags.keywords.sorted()
-        return "(" + names.joined(separator: " ") + ")"
+        var b = ByteBufferAllocator().buffer(capacity: 64)
+        writeFlagList(flags, recent: recent, into: &b)
+        return String(buffer: b)
     }
 
     /// `flagList` written straight into a buffer (FETCH FLAGS of a big mailbox writes it per message).
