@@ -49,10 +49,15 @@ extension IMAPSession {
                 tagged(tag, .no, code: .other("UNKNOWN-CTE", nil), text: "Unknown Content-Transfer-Encoding")
                 return .next
             }
+            var missing = false
+            // Flags only (a client's resynchronisation, `UID FETCH 1:* (FLAGS)`): from memory.
+            let cache = Self.flagCacheSuffices(items) ? try await currentFlagIndex() : nil
+            if let cache {
+                missing = await writeFetchFromFlagCache(pairs, items: items, cache: cache, changedSince: changedSince)
+            }
             // In batches: each store read stays small, memory stays bounded on a big mailbox, and other
             // sessions get their turn between batches.
-            var missing = false
-            for start in stride(from: 0, to: pairs.count, by: Self.fetchBatch) {
+            for start in stride(from: 0, to: cache == nil ? pairs.count : 0, by: Self.fetchBatch) {
                 let batch = Array(pairs[start..<min(start + Self.fetchBatch, pairs.count)])
                 var metas: [UID: MessageMeta] = [:]
                 metas.reserveCapacity(batch.count)

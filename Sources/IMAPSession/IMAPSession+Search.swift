@@ -25,15 +25,21 @@ extension IMAPSession {
             var hits: [(seq: Int, uid: UID)] = []
             var highestModSeq: ModSeq = 0
             let prefilter = SearchEvaluator.flagPrefilter(command.key)
-            if SearchEvaluator.isFlagsOnly(command.key), let first = view.uids.first, let last = view.uids.last {
-                // Flag keys only (UNSEEN, FLAGGED UNDELETED, ...): the store's answer is the result.
-                let conflicting = !prefilter.with.isDisjoint(with: prefilter.without)
+            // Flag keys only (UNSEEN, FLAGGED UNDELETED, ...): these flag terms are the whole search.
+            let flagsOnly = SearchEvaluator.isFlagsOnly(command.key)
+            let terms = SearchEvaluator.flagTerms(command.key)
+            let conflicting = !terms.with.isDisjoint(with: terms.without)
+            if flagsOnly, flagIndexCached, let cache = try await currentFlagIndex() {
+                // The flags are in memory already (a FETCH FLAGS came first).
+                hits = conflicting ? [] : flagSearchFromCache(cache, with: terms.with, without: terms.without)
+            } else if flagsOnly, let first = view.uids.first, let last = view.uids.last {
+                // The store's answer is the result.
                 let uids =
                     conflicting
                     ? []
                     : try await store.uids(
                         account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]),
-                        with: prefilter.with, without: prefilter.without)
+                        with: terms.with, without: terms.without)
                 // Both ascending: one walk gives the sequence numbers.
                 var index = 0
                 for uid in uids {
@@ -98,10 +104,18 @@ extension IMAPSession {
                 }
             } else {
                 out.writeString("* SEARCH")
+                // Through a scratch area: a big mailbox's answer has a number per message.
+                var scratch = ScratchWriter(capacity: 16 * 1024)
+                defer { scratch.deallocate() }
                 for number in numbers {
-                    out.writeString(" ")
-                    out.writeString(String(number))
+                    if scratch.count + 12 > scratch.capacity {
+                        out.writeBytes(scratch.written)
+                        scratch.count = 0
+                    }
+                    scratch.put(" ")
+                    scratch.decimal(UInt64(number))
                 }
+                out.writeBytes(scratch.written)
                 if let modSeq { out.writeString(" (MODSEQ \(modSeq))") }
                 out.writeString("\r\n")
             }

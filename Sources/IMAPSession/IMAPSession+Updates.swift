@@ -160,7 +160,7 @@ extension IMAPSession {
                 let b = value(range.last, last: lastUID)
                 wanted.insert(min(a, b)...max(a, b))
             }
-            var result: [(Int, UID)] = []
+            var result: [(seq: Int, uid: UID)] = []
             for (index, u) in view.uids.enumerated() where wanted.contains(u) { result.append((index + 1, u)) }
             return result
         }
@@ -173,7 +173,7 @@ extension IMAPSession {
             if max(a, b) > count { throw SequenceError(message: "Message sequence number out of range") }
             numbers.insert(min(a, b)...max(a, b))
         }
-        return numbers.map { (Int($0), view.uids[Int($0) - 1]) }
+        return numbers.map { (seq: Int($0), uid: view.uids[Int($0) - 1]) }
     }
 
     /// `resolve`, answering BAD itself when the set is out of range (then nil).

@@ -44,18 +44,27 @@ struct SearchEvaluator {
         case .undraft: return ([], .draft)
         case .flagged: return (.flagged, [])
         case .unflagged: return ([], .flagged)
-        case .and(let keys):
-            var result: (with: SystemFlags, without: SystemFlags) = ([], [])
-            for key in keys {
-                let inner = flagPrefilter(key)
-                result.with.formUnion(inner.with)
-                result.without.formUnion(inner.without)
-            }
+        case .and:
+            let result = flagTerms(key)
             // Contradictory keys (SEEN UNSEEN) match nothing; the full evaluation says so.
             if !result.with.isDisjoint(with: result.without) { return ([], []) }
             return result
         default: return ([], [])
         }
+    }
+
+    /// The system flags `key` requires and forbids, from its flag keys at the top level and in nested
+    /// AND lists. For a key of flag keys only (`isFlagsOnly`) this is the whole key; the two overlap
+    /// when keys contradict each other (SEEN UNSEEN), and then nothing matches.
+    static func flagTerms(_ key: SearchKey) -> (with: SystemFlags, without: SystemFlags) {
+        guard case .and(let keys) = key else { return flagPrefilter(key) }
+        var result: (with: SystemFlags, without: SystemFlags) = ([], [])
+        for key in keys {
+            let inner = flagTerms(key)
+            result.with.formUnion(inner.with)
+            result.without.formUnion(inner.without)
+        }
+        return result
     }
 
     /// Whether `flagPrefilter` says all there is to the key: system flag keys (and ALL), joined by AND.

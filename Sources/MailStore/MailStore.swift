@@ -78,6 +78,9 @@ public protocol MailStore: Sendable {
     func messages(
         account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
     ) async throws -> [MessageMeta]
+    /// Flags and MODSEQ of every message of the mailbox, with the HIGHESTMODSEQ they are current at
+    /// (see `MailboxFlagIndex`). The default reads `messages`; engines do better with a narrow read.
+    func flagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex
     /// The whole stored message, or nil when the message is gone.
     func content(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> Data?
     /// The UIDs of `uids` whose system flags include all of `with` and none of `without`, ascending

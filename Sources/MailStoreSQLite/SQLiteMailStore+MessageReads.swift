@@ -87,7 +87,13 @@ extension SQLiteMailStore {
     static let unseenTerm = "flags & 1 = 0"
 
     public func claimRecent(account: AccountID, mailbox: MailboxID, through: UID) async throws -> ClosedRange<UID>? {
-        try await write("claimrecent") { db, _ in
+        // Mostly there is nothing to claim (another session, or an earlier SELECT, was first): a read
+        // says so without a write transaction.
+        let first = try await read("claimrecent", isolated: false) { db in
+            try Self.selectableMailbox(db, account: account, id: mailbox).firstRecentUID
+        }
+        if first > through { return nil }
+        return try await write("claimrecent") { db, _ in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
             let first = row.firstRecentUID
             guard first <= through, through < UID.max else { return nil }
@@ -183,6 +189,35 @@ extension SQLiteMailStore {
                 if uids.ranges.count == 1 || uids.contains(uid) { found.append(uid) }
             }
             return found
+        }
+    }
+
+    /// Four narrow columns of the mailbox's rows in one transaction; equal keyword lists share one set.
+    public func flagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex {
+        try await read("flagindex", rows: .max) { db in
+            let row = try Self.selectableMailbox(db, account: account, id: mailbox)
+            var index = MailboxFlagIndex(highestModSeq: row.highestModSeq)
+            var keywordSets: [String: Set<String>] = [:]
+            let cursor = try Row.fetchCursor(
+                db.cachedStatement(
+                    sql: "SELECT uid, modseq, flags, keywords FROM messages WHERE mailbox_id = ? ORDER BY uid"),
+                arguments: [mailbox])
+            while let message = try cursor.next() {
+                index.uids.append(UID(truncatingIfNeeded: message[0] as Int64))
+                index.modSeqs.append(ModSeq(truncatingIfNeeded: message[1] as Int64))
+                var flags = MessageFlags(system: SystemFlags(rawValue: Int(message[2] as Int64)))
+                let list: String = message[3]
+                if !list.isEmpty {
+                    if let known = keywordSets[list] {
+                        flags.keywords = known
+                    } else {
+                        flags.keywords = FlagCoding.decode(system: 0, keywords: list).keywords
+                        keywordSets[list] = flags.keywords
+                    }
+                }
+                index.flags.append(flags)
+            }
+            return index
         }
     }
 

@@ -20,6 +20,8 @@ public final class IMAPServer: Sendable {
     private let configuration: ServerConfiguration
     private let store: any MailStore
     private let authenticator: Authenticator
+    /// Shared by all sessions of this server.
+    private let flagCaches = FlagCaches()
     private let tlsContext: NIOSSLContext
     private let group: any EventLoopGroup
     private let logger: Logger
@@ -151,7 +153,7 @@ public final class IMAPServer: Sendable {
             tlsActive: kind == .imaps, startTLSAvailable: kind == .imap, maxMessageSize: configuration.maxMessageSize,
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
             preAuthIdleTimeout: configuration.preAuthIdleTimeout,
-            idleKeepaliveInterval: .seconds(configuration.idleKeepalive), logger: logger)
+            idleKeepaliveInterval: .seconds(configuration.idleKeepalive), logger: logger, flagCaches: flagCaches)
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)

@@ -261,6 +261,34 @@ extension MailStoreConformance {
         #expect(try await only(UIDSet(ranges: [5...9]), [], []).isEmpty)
     }
 
+    /// The flag index has every message's flags and MODSEQ, ascending, and the HIGHESTMODSEQ; it
+    /// equals what `messages` reports, and a \Noselect or another account's mailbox is refused.
+    static func flagIndex(_ store: any MailStore) async throws {
+        let account = try await makeAccount(store)
+        let box = try await mailboxID(store, account, "INBOX")
+        #expect(try await store.flagIndex(account: account, mailbox: box).uids.isEmpty)
+        _ = try await append(store, account, box, message(1), flags: MessageFlags(system: .seen, keywords: ["$Work"]))
+        _ = try await append(store, account, box, message(2), flags: MessageFlags(system: .flagged))
+        _ = try await append(store, account, box, message(3), flags: MessageFlags(keywords: ["$Work", "$Junk"]))
+        _ = try await store.store(
+            account: account, mailbox: box, uids: UIDSet([2]), operation: .add, flags: MessageFlags(system: .seen),
+            unchangedSince: nil)
+        _ = try await store.store(
+            account: account, mailbox: box, uids: UIDSet([1]), operation: .add,
+            flags: MessageFlags(system: .deleted), unchangedSince: nil)
+        #expect(try await store.expunge(account: account, mailbox: box, uids: nil) == [1])
+        let index = try await store.flagIndex(account: account, mailbox: box)
+        let metas = try await store.messages(account: account, mailbox: box, uids: UIDSet(ranges: [1...100]))
+        #expect(index.uids == [2, 3])
+        #expect(index.uids == metas.map(\.uid) && index.flags == metas.map(\.flags))
+        #expect(index.modSeqs == metas.map(\.modSeq))
+        #expect(index.highestModSeq == (try await store.highestModSeq(account: account, mailbox: box)))
+        let other = try await makeAccount(store, "other")
+        await #expect(throws: MailStoreError.mailboxNotFound) {
+            _ = try await store.flagIndex(account: other, mailbox: box)
+        }
+    }
+
     /// Eight concurrent appenders: every UID distinct, every message readable.
     static func concurrentAppends(_ store: any MailStore, appenders: Int = 8, each: Int = 25) async throws {
         let account = try await makeAccount(store)

@@ -41,6 +41,7 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
     @Test func snapshotKeywordsAndFlagFilter() async throws {
         try await withSQLiteStore(MailStoreConformance.snapshotKeywordsAndFlagFilter)
     }
+    @Test func flagIndex() async throws { try await withSQLiteStore(MailStoreConformance.flagIndex) }
     @Test func moveMessages() async throws { try await withSQLiteStore(MailStoreConformance.moveMessages) }
     @Test func moveWithinMailbox() async throws { try await withSQLiteStore(MailStoreConformance.moveWithinMailbox) }
     @Test func moveRefusals() async throws { try await withSQLiteStore(MailStoreConformance.moveRefusals) }

@@ -1,0 +1,243 @@
+import IMAPWire
+import MailStore
+import NIOCore
+
+/// FETCH of flags and searches of flag keys answered from the shared `FlagCaches` (issue #5).
+extension IMAPSession {
+    /// The selected mailbox's flags from the shared `FlagCaches`, made or brought up to date first: if
+    /// the change hub published anything for the mailbox since the entry was made, what changed is
+    /// read from the store (`changes(since:)`) and applied. Nil when nothing is selected.
+    func currentFlagIndex() async throws -> MailboxFlagIndex? {
+        guard let id = selected?.id else { return nil }
+        let key = FlagCaches.Key(account: accountID, mailbox: id)
+        let caches = configuration.flagCaches
+        // Read before the store is: a change published after this is seen at the next call.
+        let generation = store.changeHub.generation(mailbox: id)
+        if let (cached, current) = caches.lookup(key, generation: generation) {
+            if current { return cached }
+            var index = cached
+            do {
+                index.apply(try await store.changes(account: accountID, mailbox: id, since: index.highestModSeq))
+            } catch {
+                caches.remove(key)
+                throw error
+            }
+            caches.install(key, index: index, generation: generation)
+            return index
+        }
+        let index = try await store.flagIndex(account: accountID, mailbox: id)
+        caches.install(key, index: index, generation: generation)
+        return index
+    }
+
+    /// Whether the shared cache has the selected mailbox's flags (current or not).
+    var flagIndexCached: Bool {
+        guard let id = selected?.id else { return false }
+        return configuration.flagCaches.contains(FlagCaches.Key(account: accountID, mailbox: id))
+    }
+
+    /// SELECT's view of a mailbox whose flags are in the shared cache and current at `generation`
+    /// (read after `info`), or nil. The UIDs, keywords in use and first unseen message come from the
+    /// cache; UIDNEXT is at least one past its last UID, and HIGHESTMODSEQ is the cache's (what the
+    /// view reflects: later changes are reported as updates). For SELECT (not EXAMINE) the \Recent
+    /// messages are claimed like the store's snapshot does (RFC 3501 §2.3.2).
+    func snapshotFromFlagCache(
+        _ info: MailboxInfo, generation: UInt64, readOnly: Bool
+    ) async throws -> MailboxSnapshot? {
+        let key = FlagCaches.Key(account: accountID, mailbox: info.id)
+        guard let (index, current) = configuration.flagCaches.lookup(key, generation: generation), current else {
+            return nil
+        }
+        logger.debug("mailbox view from the flag cache", metadata: ["messages": "\(index.uids.count)"])
+        var mailbox = info
+        mailbox.highestModSeq = index.highestModSeq
+        if let last = index.uids.last { mailbox.uidNext = max(mailbox.uidNext, last &+ 1) }
+        var snapshot = MailboxSnapshot(info: mailbox, uids: index.uids, recentUIDs: [])
+        // Messages with the same keywords mostly share one set (see `MailboxFlagIndex`), and comparing
+        // a set with itself is immediate.
+        var lastKeywords: Set<String> = []
+        for (i, flags) in index.flags.enumerated() {
+            if snapshot.firstUnseenUID == nil && !flags.system.contains(.seen) {
+                snapshot.firstUnseenUID = index.uids[i]
+            }
+            if !flags.keywords.isEmpty && flags.keywords != lastKeywords {
+                snapshot.keywords.formUnion(flags.keywords)
+                lastKeywords = flags.keywords
+            }
+        }
+        if !readOnly, let last = index.uids.last,
+            let claimed = try await store.claimRecent(account: accountID, mailbox: info.id, through: last)
+        {
+            snapshot.recentUIDs = index.uids.filter { claimed.contains($0) }
+        }
+        return snapshot
+    }
+
+    /// Whether a FETCH asks for nothing the flag cache does not hold.
+    static func flagCacheSuffices(_ items: [FetchAttribute]) -> Bool {
+        items.allSatisfy { $0 == .uid || $0 == .flags || $0 == .modSeq }
+    }
+
+    /// `* n FETCH (UID u FLAGS (...) MODSEQ (m))` for each message, items in the order asked, from the
+    /// flag cache; with `changedSince`, only messages whose MODSEQ is above it (RFC 7162 §3.1.4.1).
+    /// Returns whether a message of the view was gone from the store (expunged by another session).
+    ///
+    /// The bytes are the ones `writeFetchResponse` writes. They are built through a pointer into a
+    /// scratch area handed to the output every 64 KB (ByteBuffer's per-write capacity and exclusivity
+    /// checks were most of the cost), and each distinct flag list is rendered once.
+    func writeFetchFromFlagCache(
+        _ pairs: [(seq: Int, uid: UID)], items: [FetchAttribute], cache: MailboxFlagIndex, changedSince: ModSeq?
+    ) async -> Bool {
+        let recent = rev2Enabled ? [] : (selected?.recent ?? [])
+        let uids = cache.uids
+        let flags = cache.flags
+        let modSeqs = cache.modSeqs
+        // Without keywords, by the five system flag bits and \Recent; with keywords, by value.
+        var plainLists = [[UInt8]](repeating: [], count: 64)
+        var keywordLists: [FlagListKey: [UInt8]] = [:]
+        func flagList(_ messageFlags: MessageFlags, recent isRecent: Bool) -> [UInt8] {
+            let system = messageFlags.system.rawValue
+            if messageFlags.keywords.isEmpty && system >= 0 && system < 32 {
+                let key = system << 1 | (isRecent ? 1 : 0)
+                if plainLists[key].isEmpty { plainLists[key] = Self.flagListBytes(messageFlags, recent: isRecent) }
+                return plainLists[key]
+            }
+            let key = FlagListKey(flags: messageFlags, recent: isRecent)
+            if let known = keywordLists[key] { return known }
+            let list = Self.flagListBytes(messageFlags, recent: isRecent)
+            keywordLists[key] = list
+            return list
+        }
+        let wantsFlags = items.contains(.flags)
+        var missing = false
+        var scratch = ScratchWriter(capacity: Self.cachedFetchChunk)
+        defer { scratch.deallocate() }
+        var j = 0
+        for (seq, uid) in pairs {
+            // Both ascending by UID: one walk.
+            while j < uids.count && uids[j] < uid { j += 1 }
+            guard j < uids.count && uids[j] == uid else {
+                missing = true
+                continue
+            }
+            let modSeq = modSeqs[j]
+            if let since = changedSince, modSeq <= since { continue }
+            let list = wantsFlags ? flagList(flags[j], recent: !recent.isEmpty && recent.contains(uid)) : []
+            // At most 40 bytes per item besides the flag list.
+            let bound = 32 + items.count * (40 + list.count)
+            if scratch.count + bound > scratch.capacity {
+                out.writeBytes(scratch.written)
+                scratch.count = 0
+                // Sent at once: the client reads the first responses while the rest are made.
+                await flush()
+            }
+            if bound > scratch.capacity {
+                // A huge keyword list: this line alone, through the general writer.
+                let meta = MessageMeta(
+                    uid: uid, modSeq: modSeq, flags: flags[j], internalDate: .distantPast, size: 0)
+                _ = writeFetchResponse(seq: seq, meta: meta, message: FetchedMessage(bytes: nil), items: items)
+                continue
+            }
+            scratch.put("* ")
+            scratch.decimal(UInt64(seq))
+            scratch.put(" FETCH (")
+            for (k, item) in items.enumerated() {
+                if k > 0 { scratch.put(" ") }
+                switch item {
+                case .uid:
+                    scratch.put("UID ")
+                    scratch.decimal(UInt64(uid))
+                case .modSeq:
+                    scratch.put("MODSEQ (")
+                    scratch.decimal(modSeq)
+                    scratch.put(")")
+                default:
+                    scratch.put("FLAGS ")
+                    scratch.put(list)
+                }
+            }
+            scratch.put(")\r\n")
+        }
+        out.writeBytes(scratch.written)
+        return missing
+    }
+
+    /// `writeFlagList`'s bytes.
+    static func flagListBytes(_ flags: MessageFlags, recent: Bool) -> [UInt8] {
+        var text = ByteBufferAllocator().buffer(capacity: 64)
+        writeFlagList(flags, recent: recent, into: &text)
+        return Array(text.readableBytesView)
+    }
+
+    /// Bytes of FETCH responses built locally before they go to the output.
+    static let cachedFetchChunk = 64 * 1024
+
+    /// The messages of the view whose system flags include all of `with` and none of `without`, from
+    /// the flag cache (a message expunged meanwhile does not match, as with the store).
+    func flagSearchFromCache(
+        _ cache: MailboxFlagIndex, with: SystemFlags, without: SystemFlags
+    ) -> [(seq: Int, uid: UID)] {
+        guard let view = selected else { return [] }
+        let uids = cache.uids
+        let flags = cache.flags
+        var hits: [(seq: Int, uid: UID)] = []
+        var j = 0
+        for (i, uid) in view.uids.enumerated() {
+            while j < uids.count && uids[j] < uid { j += 1 }
+            guard j < uids.count && uids[j] == uid else { continue }
+            let system = flags[j].system
+            if system.isSuperset(of: with) && system.isDisjoint(with: without) { hits.append((i + 1, uid)) }
+        }
+        return hits
+    }
+}
+
+private struct FlagListKey: Hashable {
+    var flags: MessageFlags
+    var recent: Bool
+}
+
+/// Bytes written through a pointer into a fixed area: no capacity or exclusivity check per write, the
+/// caller checks the room once per response line.
+struct ScratchWriter {
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    var count = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    func deallocate() { base.deallocate() }
+
+    var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    mutating func put(_ text: StaticString) {
+        (base + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
+        count += text.utf8CodeUnitCount
+    }
+
+    mutating func put(_ bytes: [UInt8]) {
+        if bytes.isEmpty { return }
+        bytes.withUnsafeBufferPointer { (base + count).update(from: $0.baseAddress!, count: $0.count) }
+        count += bytes.count
+    }
+
+    mutating func decimal(_ number: UInt64) {
+        var digits = 1
+        var rest = number / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        var value = number
+        var at = count + digits
+        repeat {
+            at -= 1
+            base[at] = UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0")
+            value /= 10
+        } while value > 0
+        count += digits
+    }
+}
