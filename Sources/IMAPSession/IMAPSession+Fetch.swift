@@ -35,6 +35,7 @@ extension IMAPSession {
             items.append(.modSeq)
         }
         let needsContent = items.contains { Self.needsContent($0) }
+        let partialRange = Self.partialWholeMessage(items)
         let needsStructure = items.contains { Self.needsStructure($0) }
         let renderedOnly = needsStructure && Self.renderingSuffices(items)
         let setsSeen = !view.readOnly && items.contains { Self.setsSeen($0) }
@@ -50,15 +51,32 @@ extension IMAPSession {
                 return .next
             }
             var missing = false
-            // Flags only (a client's resynchronisation, `UID FETCH 1:* (FLAGS)`): from memory.
-            let cache = Self.flagCacheSuffices(items) ? try await currentFlagIndex() : nil
-            if let cache {
-                missing = await writeFetchFromFlagCache(pairs, items: items, cache: cache, changedSince: changedSince)
+            // Flags only (a client's resynchronisation, `UID FETCH 1:* (FLAGS)`): from memory. With
+            // ENVELOPE, BODY or BODYSTRUCTURE too: from memory and the stored renderings.
+            let flagsOnly = Self.flagCacheSuffices(items)
+            let rendered = !needsContent && Self.renderingsAndFlagCacheSuffice(items)
+            let cache = flagsOnly || rendered ? try await currentFlagIndex() : nil
+            if flagsOnly, let cache {
+                missing =
+                    await writeFetchFromMemory(
+                        pairs[...], items: items, cache: cache, renderings: nil, changedSince: changedSince) ?? false
             }
             // In batches: each store read stays small, memory stays bounded on a big mailbox, and other
             // sessions get their turn between batches.
-            for start in stride(from: 0, to: cache == nil ? pairs.count : 0, by: Self.fetchBatch) {
-                let batch = Array(pairs[start..<min(start + Self.fetchBatch, pairs.count)])
+            for start in stride(from: 0, to: flagsOnly && cache != nil ? 0 : pairs.count, by: Self.fetchBatch) {
+                let slice = pairs[start..<min(start + Self.fetchBatch, pairs.count)]
+                if rendered, let cache {
+                    let renderings = try await store.renderings(
+                        account: accountID, mailbox: view.id, uids: UIDSet(slice.map(\.uid)))
+                    if let lost = await writeFetchFromMemory(
+                        slice, items: items, cache: cache, renderings: renderings, changedSince: changedSince)
+                    {
+                        missing = missing || lost
+                        if start + Self.fetchBatch < pairs.count { await Task.yield() }
+                        continue
+                    }
+                }
+                let batch = Array(slice)
                 var metas: [UID: MessageMeta] = [:]
                 metas.reserveCapacity(batch.count)
                 for meta in try await store.messages(
@@ -128,7 +146,15 @@ extension IMAPSession {
                             missing = true
                             continue
                         }
-                        message.bytes = try await content.readAll()
+                        if let range = partialRange, meta.size > Self.partialReadThreshold {
+                            // Only the range of a large message (RFC 9051 §6.4.5 partial): a client
+                            // downloading it in pieces does not make the server read it whole each time.
+                            try content.skip(Int(range.offset))
+                            message.offset = Int(range.offset)
+                            message.bytes = try await content.readOffThread(upTo: Int(range.length))
+                        } else {
+                            message.bytes = try await content.readAll()
+                        }
                         if needsStructure && message.structure == nil {
                             message.structure = await parseAndKeep(message.bytes!, uid: messageUID)
                         }
@@ -162,6 +188,21 @@ extension IMAPSession {
 
     /// Messages answered per store read.
     static let fetchBatch = 512
+    /// Above this size, a partial FETCH of the whole message reads only its range.
+    static let partialReadThreshold = 64 * 1024
+
+    /// The range, when the only item that needs the message's bytes is `BODY[]<offset.length>` (or
+    /// BODY.PEEK) of the whole message: then only that range needs reading.
+    static func partialWholeMessage(_ items: [FetchAttribute]) -> PartialRange? {
+        var range: PartialRange?
+        for item in items where needsContent(item) {
+            guard case .bodySection(_, let section, let partial?) = item, range == nil,
+                section.part.isEmpty && section.kind == .complete
+            else { return nil }
+            range = partial
+        }
+        return range
+    }
 
     /// Whether a BINARY part of one of the messages has a transfer encoding we cannot decode.
     private func hasUnknownEncoding(_ pairs: [(seq: Int, uid: UID)], _ paths: [[Int]]) async throws -> Bool {

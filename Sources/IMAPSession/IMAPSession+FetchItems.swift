@@ -10,6 +10,8 @@ struct FetchedMessage {
     var structure: ParsedMessage?
     /// ENVELOPE, BODY and BODYSTRUCTURE ready to copy, when the FETCH needs nothing else of the structure.
     var rendered: RenderedStructure? = nil
+    /// Where `bytes` start in the message: a partial FETCH of the whole message reads only its range.
+    var offset = 0
 }
 
 /// Building one FETCH response (RFC 9051 §7.5.2) from stored metadata and the message model.
@@ -89,7 +91,12 @@ extension IMAPSession {
                 var bytes = Self.section(message, section)
                 if let partial {
                     b.writeString("<\(partial.offset)>")
-                    bytes = bytes.map { Self.slice($0, partial) }
+                    var range = partial
+                    if message.offset > 0 {
+                        // Only the range was read (`partialWholeMessage`).
+                        range.offset = partial.offset >= message.offset ? partial.offset - UInt32(message.offset) : 0
+                    }
+                    bytes = bytes.map { Self.slice($0, range) }
                 }
                 b.writeString(" ")
                 Self.writeMessageText(bytes, into: &b)

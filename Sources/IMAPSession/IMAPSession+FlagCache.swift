@@ -1,4 +1,5 @@
 import IMAPWire
+import MIME
 import MailStore
 import NIOCore
 
@@ -78,20 +79,52 @@ extension IMAPSession {
         items.allSatisfy { $0 == .uid || $0 == .flags || $0 == .modSeq }
     }
 
-    /// `* n FETCH (UID u FLAGS (...) MODSEQ (m))` for each message, items in the order asked, from the
-    /// flag cache; with `changedSince`, only messages whose MODSEQ is above it (RFC 7162 §3.1.4.1).
-    /// Returns whether a message of the view was gone from the store (expunged by another session).
+    /// Whether a FETCH asks for ENVELOPE, BODY or BODYSTRUCTURE and otherwise only for what the flag
+    /// cache holds: then stored renderings and the cache answer it.
+    static func renderingsAndFlagCacheSuffice(_ items: [FetchAttribute]) -> Bool {
+        items.contains(where: isRendered) && flagCacheSuffices(items.filter { !isRendered($0) })
+    }
+
+    static func isRendered(_ item: FetchAttribute) -> Bool {
+        item == .envelope || item == .body || item == .bodyStructure
+    }
+
+    /// `* n FETCH (UID u FLAGS (...) MODSEQ (m) ENVELOPE (...) ...)` for each message, items in the order
+    /// asked, from the flag cache and, for ENVELOPE, BODY and BODYSTRUCTURE, from `renderings`; with
+    /// `changedSince`, only messages whose MODSEQ is above it (RFC 7162 §3.1.4.1). Returns whether a
+    /// message of the view was gone from the store (expunged by another session), or nil, having
+    /// written nothing, when a message has no current rendering (the caller takes the general path).
     ///
     /// The bytes are the ones `writeFetchResponse` writes. They are built through a pointer into a
     /// scratch area handed to the output every 64 KB (ByteBuffer's per-write capacity and exclusivity
     /// checks were most of the cost), and each distinct flag list is rendered once.
-    func writeFetchFromFlagCache(
-        _ pairs: [(seq: Int, uid: UID)], items: [FetchAttribute], cache: MailboxFlagIndex, changedSince: ModSeq?
-    ) async -> Bool {
+    func writeFetchFromMemory(
+        _ pairs: ArraySlice<(seq: Int, uid: UID)>, items: [FetchAttribute], cache: MailboxFlagIndex,
+        renderings: RenderingBatch?, changedSince: ModSeq?
+    ) async -> Bool? {
         let recent = rev2Enabled ? [] : (selected?.recent ?? [])
         let uids = cache.uids
         let flags = cache.flags
         let modSeqs = cache.modSeqs
+        // The rendering of each pair present in the cache, found before anything is written.
+        var rendered: [RenderingBatch.Entry?] = []
+        if let renderings {
+            rendered.reserveCapacity(pairs.count)
+            var k = 0
+            for (_, uid) in pairs {
+                while k < renderings.entries.count && renderings.entries[k].uid < uid { k += 1 }
+                if k < renderings.entries.count, renderings.entries[k].uid == uid,
+                    renderings.entries[k].structureVersion == ParsedMessage.serializationVersion,
+                    renderings.entries[k].renderVersion == Self.renderVersion
+                {
+                    rendered.append(renderings.entries[k])
+                } else if cache.position(of: uid) != nil {
+                    return nil
+                } else {
+                    rendered.append(nil)
+                }
+            }
+        }
         // Without keywords, by the five system flag bits and \Recent; with keywords, by value.
         var plainLists = [[UInt8]](repeating: [], count: 64)
         var keywordLists: [FlagListKey: [UInt8]] = [:]
@@ -113,7 +146,7 @@ extension IMAPSession {
         var scratch = ScratchWriter(capacity: Self.cachedFetchChunk)
         defer { scratch.deallocate() }
         var j = 0
-        for (seq, uid) in pairs {
+        for (n, (seq, uid)) in pairs.enumerated() {
             // Both ascending by UID: one walk.
             while j < uids.count && uids[j] < uid { j += 1 }
             guard j < uids.count && uids[j] == uid else {
@@ -123,8 +156,12 @@ extension IMAPSession {
             let modSeq = modSeqs[j]
             if let since = changedSince, modSeq <= since { continue }
             let list = wantsFlags ? flagList(flags[j], recent: !recent.isEmpty && recent.contains(uid)) : []
-            // At most 40 bytes per item besides the flag list.
-            let bound = 32 + items.count * (40 + list.count)
+            let entry = renderings == nil ? nil : rendered[n]
+            // At most 40 bytes per item besides the flag list and the renderings.
+            var bound = 32 + items.count * (40 + list.count)
+            if let entry {
+                bound += items.count * (entry.envelope.count + entry.body.count + entry.bodyStructure.count)
+            }
             if scratch.count + bound > scratch.capacity {
                 out.writeBytes(scratch.written)
                 scratch.count = 0
@@ -132,10 +169,17 @@ extension IMAPSession {
                 await flush()
             }
             if bound > scratch.capacity {
-                // A huge keyword list: this line alone, through the general writer.
+                // A huge keyword list or structure: this line alone, through the general writer.
                 let meta = MessageMeta(
                     uid: uid, modSeq: modSeq, flags: flags[j], internalDate: .distantPast, size: 0)
-                _ = writeFetchResponse(seq: seq, meta: meta, message: FetchedMessage(bytes: nil), items: items)
+                var message = FetchedMessage(bytes: nil)
+                if let entry, let renderings {
+                    message.rendered = RenderedStructure(
+                        version: entry.renderVersion, envelope: Array(renderings.bytes[entry.envelope]),
+                        body: Array(renderings.bytes[entry.body]),
+                        bodyStructure: Array(renderings.bytes[entry.bodyStructure]))
+                }
+                _ = writeFetchResponse(seq: seq, meta: meta, message: message, items: items)
                 continue
             }
             scratch.put("* ")
@@ -151,9 +195,18 @@ extension IMAPSession {
                     scratch.put("MODSEQ (")
                     scratch.decimal(modSeq)
                     scratch.put(")")
-                default:
+                case .flags:
                     scratch.put("FLAGS ")
                     scratch.put(list)
+                case .envelope:
+                    scratch.put("ENVELOPE ")
+                    if let entry, let renderings { scratch.put(renderings.bytes, entry.envelope) }
+                case .body:
+                    scratch.put("BODY ")
+                    if let entry, let renderings { scratch.put(renderings.bytes, entry.body) }
+                default:
+                    scratch.put("BODYSTRUCTURE ")
+                    if let entry, let renderings { scratch.put(renderings.bytes, entry.bodyStructure) }
                 }
             }
             scratch.put(")\r\n")
@@ -222,6 +275,14 @@ struct ScratchWriter {
         if bytes.isEmpty { return }
         bytes.withUnsafeBufferPointer { (base + count).update(from: $0.baseAddress!, count: $0.count) }
         count += bytes.count
+    }
+
+    mutating func put(_ bytes: [UInt8], _ range: Range<Int>) {
+        if range.isEmpty { return }
+        bytes.withUnsafeBufferPointer {
+            (base + count).update(from: $0.baseAddress! + range.lowerBound, count: range.count)
+        }
+        count += range.count
     }
 
     mutating func decimal(_ number: UInt64) {

@@ -8,8 +8,6 @@ extension IMAPSession {
     static let supportedCharsets = ["US-ASCII", "UTF-8"]
     /// Messages examined per store read.
     static let searchBatch = 1024
-    /// Messages whose text is searched between two turns of other sessions.
-    static let contentSearchYield = 32
 
     func search(_ tag: String, _ command: SearchCommand) async -> ResumeDirective {
         guard let view = selected else { return .next }
@@ -54,23 +52,27 @@ extension IMAPSession {
                     let metas = try await store.messages(
                         account: accountID, mailbox: view.id, uids: UIDSet(ranges: [batch.first!...batch.last!]),
                         with: prefilter.with, without: prefilter.without)
-                    let structures = needsContent ? try await storedStructures(metas.map(\.uid)) : [:]
-                    for (index, meta) in metas.enumerated() {
-                        // Reading and decoding messages takes a while: other sessions of this event loop
-                        // get their turn every few messages.
-                        if needsContent && index > 0 && index % Self.contentSearchYield == 0 { await Task.yield() }
-                        guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
-                        var message = SearchEvaluator.Message(
-                            sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
-                        if needsContent {
-                            guard
-                                let content = try await store.openContent(
-                                    account: accountID, mailbox: view.id, uid: meta.uid)
-                            else { continue }
-                            let bytes = try await content.readAll()
-                            let structure = structures[meta.uid] ?? MessageParser.parse(bytes)
-                            message.content = MIMEMessage(bytes: bytes, structure: structure)
+                    if needsContent {
+                        // Reading messages: in parallel (see `ContentSearch`).
+                        let candidates = metas.compactMap { meta in
+                            view.sequenceNumber(of: meta.uid).map {
+                                ContentSearch.Candidate(
+                                    sequenceNumber: $0, meta: meta, recent: view.recent.contains(meta.uid))
+                            }
                         }
+                        let search = ContentSearch(
+                            store: store, account: accountID, mailbox: view.id, key: command.key,
+                            evaluator: evaluator)
+                        for hit in try await search.matches(candidates) {
+                            hits.append((hit.sequenceNumber, hit.uid))
+                            highestModSeq = max(highestModSeq, hit.modSeq)
+                        }
+                        continue
+                    }
+                    for meta in metas {
+                        guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
+                        let message = SearchEvaluator.Message(
+                            sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
                         if evaluator.matches(command.key, message) {
                             hits.append((seq, meta.uid))
                             highestModSeq = max(highestModSeq, meta.modSeq)

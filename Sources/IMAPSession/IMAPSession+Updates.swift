@@ -160,8 +160,22 @@ extension IMAPSession {
                 let b = value(range.last, last: lastUID)
                 wanted.insert(min(a, b)...max(a, b))
             }
+            // Per range: a binary search for its first UID, then a walk (UID FETCH of one message in a
+            // big mailbox costs a search, not a pass over every UID).
             var result: [(seq: Int, uid: UID)] = []
-            for (index, u) in view.uids.enumerated() where wanted.contains(u) { result.append((index + 1, u)) }
+            let uids = view.uids
+            for range in wanted.ranges {
+                var lo = 0
+                var hi = uids.count
+                while lo < hi {
+                    let mid = (lo + hi) / 2
+                    if uids[mid] < range.lowerBound { lo = mid + 1 } else { hi = mid }
+                }
+                while lo < uids.count && uids[lo] <= range.upperBound {
+                    result.append((lo + 1, uids[lo]))
+                    lo += 1
+                }
+            }
             return result
         }
         let count = UInt32(view.count)

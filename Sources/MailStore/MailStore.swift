@@ -122,6 +122,8 @@ public protocol MailStore: Sendable {
 
     /// The stored parse result of messages (see `MessageStructure`), for those that have one.
     func structures(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [UID: MessageStructure]
+    /// The stored renderings of messages (see `RenderingBatch`), for those that have one.
+    func renderings(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> RenderingBatch
     /// Stores a message's parse result (made when it was appended, or later by a newer parser version).
     /// It is derived data: no MODSEQ change.
     func setStructure(account: AccountID, mailbox: MailboxID, uid: UID, structure: MessageStructure) async throws

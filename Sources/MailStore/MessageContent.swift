@@ -84,16 +84,40 @@ public final class MessageContent: @unchecked Sendable {
         }
     }
 
+    /// Skips the next `count` bytes (at most to the end) without reading them: a partial FETCH of a
+    /// large message reads only its range.
+    public func skip(_ count: Int) throws {
+        let skipped = min(max(count, 0), size - offset)
+        guard skipped > 0 else { return }
+        switch source {
+        case .memory:
+            break
+        case .file(let fd):
+            guard lseek(fd, off_t(offset + skipped), SEEK_SET) >= 0 else {
+                let failure = errno
+                finish()
+                throw MailStoreError.internal("content seek failed: errno \(failure)")
+            }
+        case .closed:
+            throw MailStoreError.internal("content already read")
+        }
+        offset += skipped
+    }
+
+    /// `read(upTo:)`, moved off the caller's thread when more than `inlineReadLimit` bytes are read.
+    public func readOffThread(upTo count: Int) async throws -> [UInt8] {
+        if min(count, size - offset) <= Self.inlineReadLimit { return try read(upTo: count) }
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.read(upTo: count) })
+            }
+        }
+    }
+
     /// Everything not read yet. Large messages are read on a global queue, so the caller's thread
     /// (a session's event loop) is not held while megabytes are copied.
     public func readAll() async throws -> [UInt8] {
-        let remaining = size - offset
-        if remaining <= Self.inlineReadLimit { return try read(upTo: remaining) }
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.read(upTo: remaining) })
-            }
-        }
+        try await readOffThread(upTo: size - offset)
     }
 
     private func finish() {

@@ -72,6 +72,37 @@ extension SQLiteMailStore {
         }
     }
 
+    /// The rendering columns only (not the parse result), copied straight into one buffer.
+    public func renderings(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> RenderingBatch {
+        try await read("renderings", rows: uids.count, isolated: false) { db in
+            _ = try Self.selectableMailbox(db, account: account, id: mailbox)
+            var batch = RenderingBatch()
+            batch.bytes.reserveCapacity(uids.count * 1024)
+            _ = try Self.selectByUID(
+                db, mailbox: mailbox, uids: uids,
+                sql: """
+                    SELECT m.uid, s.version, s.rendered_version, s.envelope, s.body, s.bodystructure
+                    FROM messages m JOIN structures s ON s.blob = m.blob
+                    WHERE m.mailbox_id = ? AND m.uid BETWEEN ? AND ? AND s.rendered_version IS NOT NULL
+                    ORDER BY m.uid
+                    """
+            ) { row in
+                func add(_ index: Int) throws -> Range<Int> {
+                    let start = batch.bytes.count
+                    try row.withUnsafeData(atIndex: index) { data in
+                        data?.withUnsafeBytes { batch.bytes.append(contentsOf: $0) }
+                    }
+                    return start..<batch.bytes.count
+                }
+                batch.entries.append(
+                    RenderingBatch.Entry(
+                        uid: UID(truncatingIfNeeded: row[0] as Int64), structureVersion: row[1], renderVersion: row[2],
+                        envelope: try add(3), body: try add(4), bodyStructure: try add(5)))
+            }
+            return batch
+        }
+    }
+
     /// Stores (or replaces) a message's parse result. Derived data: no MODSEQ change and nothing is
     /// published. It is kept per content, so copies of the message see it too. A UID that is not (or
     /// no longer) in the mailbox is ignored: the message may have been expunged since it was parsed.

@@ -132,3 +132,35 @@ import Testing
         #expect(!a.contains("0") && !a.contains("O") && !a.contains("l") && !a.contains("1"))
     }
 }
+
+@Suite struct MessageContentTests {
+    static let bytes = (0..<(MessageContent.inlineReadLimit + 5000)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+
+    /// The same content in memory and in a file.
+    static func contents() throws -> [MessageContent] {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("content-\(UUID().uuidString)")
+        try Data(bytes).write(to: url)
+        let fd = open(url.path, O_RDONLY)
+        try FileManager.default.removeItem(at: url)
+        return [MessageContent(bytes: bytes), MessageContent(fileDescriptor: fd, size: bytes.count)]
+    }
+
+    @Test func skipThenReadGivesTheRange() async throws {
+        for content in try Self.contents() {
+            try content.skip(100)
+            #expect(try content.read(upTo: 10) == Array(Self.bytes[100..<110]))
+            try content.skip(1000)
+            // More than the inline limit: read off the caller's thread, same bytes.
+            let rest = try await content.readOffThread(upTo: MessageContent.inlineReadLimit + 1)
+            #expect(rest == Array(Self.bytes[1110..<(1110 + MessageContent.inlineReadLimit + 1)]))
+            #expect(try await content.readAll() == Array(Self.bytes[(1111 + MessageContent.inlineReadLimit)...]))
+        }
+    }
+
+    @Test func skippingPastTheEndLeavesNothing() async throws {
+        for content in try Self.contents() {
+            try content.skip(Self.bytes.count + 10)
+            #expect(try await content.readOffThread(upTo: 5).isEmpty)
+        }
+    }
+}

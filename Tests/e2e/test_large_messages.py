@@ -100,3 +100,37 @@ def test_streamed_fetch_of_message_expunged_by_another_session(server, mbox):
     finally:
         a.logout()
         b.logout()
+
+
+def test_partial_fetch_of_a_large_message_reads_its_range(server, mbox):
+    """BODY[]<offset.length> of a message above 64 KB reads only the range (a client downloading a large
+    message in pieces): every range must be exactly the message's bytes, also at and past its end, with
+    other items in the same FETCH and with \\Seen set by BODY[] without PEEK."""
+    msg = big_message(300 * 1024 + 3, seed=11)
+    m = server.imaps()
+    try:
+        ok(m.create(quote(mbox)))
+        append(m, mbox, msg)
+        select(m, mbox)
+        size = len(msg)
+        for offset, length in [(0, 100), (65536, 4096), (size - 10, 100), (size, 5), (size + 1000, 5),
+                               (1, size + 50), (123457, 1)]:
+            typ, data = m.fetch("1", f"(BODY.PEEK[]<{offset}.{length}>)")
+            assert typ == "OK", data
+            head, body = data[0]
+            assert body == msg[offset:offset + length], (offset, length, len(body))
+            assert f"BODY[]<{offset}>".encode() in head, head
+        # Pieces in a row give the whole message back.
+        pieces = []
+        for offset in range(0, size, 50_000):
+            typ, data = m.uid("FETCH", "1", f"(RFC822.SIZE BODY.PEEK[]<{offset}.50000> FLAGS)")
+            assert typ == "OK", data
+            pieces.append(data[0][1])
+            assert f"RFC822.SIZE {size}" in data[0][0].decode()
+        assert b"".join(pieces) == msg
+        assert "\\Seen" not in flags_of(m, "1")
+        typ, data = m.fetch("1", "(BODY[]<200.300>)")
+        assert typ == "OK" and data[0][1] == msg[200:500]
+        assert "\\Seen" in flags_of(m, "1")
+    finally:
+        m.logout()

@@ -49,3 +49,18 @@ def test_rendered_items_equal_items_from_the_parse_result(raw, mbox):
         a, b = _items(stored.raw), _items(parsed.raw)
         assert a == b, f"message {seq}: rendered {a} != parsed {b}"
         assert a["BODYSTRUCTURE"].startswith(b"(") and len(a["BODYSTRUCTURE"]) >= len(a["BODY"])
+
+
+def test_whole_mailbox_fetch_from_memory_equals_general_path(raw, mbox):
+    """FETCH 1:* of structure items with UID/FLAGS/MODSEQ is answered from the flag cache and the stored
+    renderings; adding RFC822.SIZE takes the general path. Every line must be the same otherwise."""
+    messages = list(mc.corpus().values())
+    setup_mailbox(raw, mbox, [m.bytes() for m in messages])
+    assert raw.command("st1 STORE 2:4 +FLAGS (\\Flagged $Work)").status == "OK"
+    for n, items in enumerate(["ENVELOPE BODYSTRUCTURE", "UID FLAGS BODY ENVELOPE", "BODYSTRUCTURE MODSEQ UID"]):
+        fast = raw.command(f"m{n} FETCH 1:* ({items})")
+        slow = raw.command(f"g{n} FETCH 1:* ({items} RFC822.SIZE)")
+        assert fast.status == "OK" and slow.status == "OK", (fast, slow)
+        a = [l.raw for l in fast.untagged_of("FETCH")]
+        b = [re.sub(rb" RFC822\.SIZE \d+", b"", l.raw) for l in slow.untagged_of("FETCH")]
+        assert len(a) == len(messages) and a == b, items

@@ -1,0 +1,92 @@
+import Foundation
+import IMAPWire
+import MIME
+import MailStore
+
+/// The part of SEARCH that reads messages (TEXT, BODY, header keys), spread over the machine's cores
+/// (issue #5): reading, decoding and matching one message does not depend on another, and a session
+/// waits for the whole answer anyway.
+///
+/// Chunks of a batch run as child tasks on the global concurrent executor, at most one per core at a
+/// time, so the session's event loop stays free for its other connections meanwhile. Each chunk reads
+/// its own parse results and message files; the store is `Sendable` and its small reads block their
+/// thread only briefly.
+struct ContentSearch: Sendable {
+    struct Candidate: Sendable {
+        var sequenceNumber: Int
+        var meta: MessageMeta
+        var recent: Bool
+    }
+
+    struct Hit: Sendable {
+        var sequenceNumber: Int
+        var uid: UID
+        var modSeq: ModSeq
+    }
+
+    let store: any MailStore
+    let account: AccountID
+    let mailbox: MailboxID
+    let key: SearchKey
+    let evaluator: SearchEvaluator
+
+    /// Messages per child task.
+    static let chunk = 64
+    /// Child tasks at a time: one per core.
+    static let parallelism = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// The candidates that match, ascending as given.
+    func matches(_ candidates: [Candidate]) async throws -> [Hit] {
+        let chunks = stride(from: 0, to: candidates.count, by: Self.chunk).map {
+            Array(candidates[$0..<min($0 + Self.chunk, candidates.count)])
+        }
+        if chunks.count <= 1 {
+            guard let only = chunks.first else { return [] }
+            return try await evaluate(only)
+        }
+        var results = [[Hit]](repeating: [], count: chunks.count)
+        try await withThrowingTaskGroup(of: (Int, [Hit]).self) { group in
+            var next = 0
+            func start() {
+                let index = next
+                let chunk = chunks[index]
+                next += 1
+                // Not on the parent's event loop: the chunks are what should run in parallel.
+                group.addTask(executorPreference: globalConcurrentExecutor) {
+                    (index, try await evaluate(chunk))
+                }
+            }
+            while next < min(Self.parallelism, chunks.count) { start() }
+            while let (index, hits) = try await group.next() {
+                results[index] = hits
+                if next < chunks.count { start() }
+            }
+        }
+        return results.flatMap { $0 }
+    }
+
+    private func evaluate(_ chunk: [Candidate]) async throws -> [Hit] {
+        let stored = try await store.structures(
+            account: account, mailbox: mailbox, uids: UIDSet(chunk.map(\.meta.uid)))
+        var hits: [Hit] = []
+        for candidate in chunk {
+            let uid = candidate.meta.uid
+            guard let content = try await store.openContent(account: account, mailbox: mailbox, uid: uid) else {
+                // Expunged meanwhile: it no longer matches anything.
+                continue
+            }
+            let bytes = try await content.readAll()
+            var structure: ParsedMessage?
+            if let kept = stored[uid], kept.version == ParsedMessage.serializationVersion {
+                structure = ParsedMessage(serialized: kept.data)
+            }
+            let message = SearchEvaluator.Message(
+                sequenceNumber: candidate.sequenceNumber, meta: candidate.meta, recent: candidate.recent,
+                content: MIMEMessage(bytes: bytes, structure: structure ?? MessageParser.parse(bytes)))
+            if evaluator.matches(key, message) {
+                hits.append(Hit(sequenceNumber: candidate.sequenceNumber, uid: uid, modSeq: candidate.meta.modSeq))
+            }
+        }
+        return hits
+    }
+}
