@@ -66,15 +66,16 @@ struct ContentSearch: Sendable {
     }
 
     private func evaluate(_ chunk: [Candidate]) async throws -> [Hit] {
-        let stored = try await store.structures(
-            account: account, mailbox: mailbox, uids: UIDSet(chunk.map(\.meta.uid)))
+        let uids = UIDSet(chunk.map { $0.meta.uid })
+        let stored = try await store.structures(account: account, mailbox: mailbox, uids: uids)
         var hits: [Hit] = []
-        for candidate in chunk {
-            let uid = candidate.meta.uid
-            guard let content = try await store.openContent(account: account, mailbox: mailbox, uid: uid) else {
-                // Expunged meanwhile: it no longer matches anything.
-                continue
-            }
+        var next = 0
+        // Messages that are gone meanwhile are skipped: they no longer match anything.
+        try await store.forEachContent(account: account, mailbox: mailbox, uids: uids) { uid, content in
+            // Both ascending by UID.
+            while next < chunk.count && chunk[next].meta.uid < uid { next += 1 }
+            guard next < chunk.count && chunk[next].meta.uid == uid else { return }
+            let candidate = chunk[next]
             let bytes = try await content.readAll()
             var structure: ParsedMessage?
             if let kept = stored[uid], kept.version == ParsedMessage.serializationVersion {

@@ -90,6 +90,12 @@ public protocol MailStore: Sendable {
     ) async throws -> [UID]
     /// The stored message opened for reading (in pieces, for a large one), or nil when it is gone.
     func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent?
+    /// Opens the messages of `uids` one at a time, in ascending UID order, and hands each to `body`
+    /// (messages that are gone are skipped): one store read finds them all, so a search through many
+    /// messages does not pay a store round trip per message.
+    func forEachContent(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, _ body: (UID, MessageContent) async throws -> Void
+    ) async throws
     /// Places a staged message (see `MessageStaging`) in the mailbox. The staged file is consumed
     /// (moved into the store on success, removed on a user error such as `.mailboxNotFound`).
     func append(
@@ -146,6 +152,17 @@ extension MailStore {
     /// Reads the whole message into memory; engines with content files do better.
     public func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent? {
         try await content(account: account, mailbox: mailbox, uid: uid).map { MessageContent(bytes: [UInt8]($0)) }
+    }
+
+    /// `openContent` per message; engines that can find them all at once do better.
+    public func forEachContent(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, _ body: (UID, MessageContent) async throws -> Void
+    ) async throws {
+        for uid in uids {
+            if let content = try await openContent(account: account, mailbox: mailbox, uid: uid) {
+                try await body(uid, content)
+            }
+        }
     }
 
     /// Filters `messages(account:mailbox:uids:)` in memory; engines with an index do better.

@@ -226,6 +226,28 @@ extension SQLiteMailStore {
         return try await guarded("content") { Data(try await content.readAll()) }
     }
 
+    /// One read for the content file names, then each file opened just before `body` gets it (one
+    /// open file at a time). A file that cannot be opened goes through `openContent`, which tells an
+    /// expunge that unlinked it (skipped) from a real failure (thrown).
+    public func forEachContent(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, _ body: (UID, MessageContent) async throws -> Void
+    ) async throws {
+        let found = try await read("contents", rows: uids.count, isolated: false) { db in
+            _ = try Self.selectableMailbox(db, account: account, id: mailbox)
+            return try Self.selectByUID(
+                db, mailbox: mailbox, uids: uids,
+                sql: "SELECT uid, blob FROM messages WHERE mailbox_id = ? AND uid BETWEEN ? AND ? ORDER BY uid"
+            ) { row in (UID(truncatingIfNeeded: row[0] as Int64), row[1] as String) }
+        }
+        for (uid, blob) in found {
+            if let content = try? blobs.openForReading(blob) {
+                try await body(uid, content)
+            } else if let content = try await openContent(account: account, mailbox: mailbox, uid: uid) {
+                try await body(uid, content)
+            }
+        }
+    }
+
     /// Opens the content file (open and fstat on the caller's thread: cheap). Once open, an expunge
     /// that unlinks the file does not disturb the reader.
     public func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent? {

@@ -77,7 +77,7 @@ extension SQLiteMailStore {
         try await read("renderings", rows: uids.count, isolated: false) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             var batch = RenderingBatch()
-            batch.bytes.reserveCapacity(uids.count * 1024)
+            batch.bytes.reserveCapacity(min(uids.count, 1024) * 1024)
             _ = try Self.selectByUID(
                 db, mailbox: mailbox, uids: uids,
                 sql: """

@@ -289,6 +289,29 @@ extension MailStoreConformance {
         }
     }
 
+    /// Every present message of the set, ascending, with its bytes; expunged ones and UIDs that never
+    /// existed are skipped; another account's mailbox is refused.
+    static func forEachContent(_ store: any MailStore) async throws {
+        let account = try await makeAccount(store)
+        let box = try await mailboxID(store, account, "INBOX")
+        for n in 1...4 { _ = try await append(store, account, box, message(n)) }
+        _ = try await store.store(
+            account: account, mailbox: box, uids: UIDSet([2]), operation: .add, flags: MessageFlags(system: .deleted),
+            unchangedSince: nil)
+        #expect(try await store.expunge(account: account, mailbox: box, uids: nil) == [2])
+        var seen: [(UID, String)] = []
+        try await store.forEachContent(account: account, mailbox: box, uids: UIDSet(ranges: [1...3, 4...9])) {
+            uid, content in
+            seen.append((uid, String(decoding: try await content.readAll(), as: UTF8.self)))
+        }
+        #expect(seen.map(\.0) == [1, 3, 4])
+        #expect(seen.map(\.1) == [message(1), message(3), message(4)])
+        let other = try await makeAccount(store, "other")
+        await #expect(throws: MailStoreError.mailboxNotFound) {
+            try await store.forEachContent(account: other, mailbox: box, uids: UIDSet([1])) { _, _ in }
+        }
+    }
+
     /// Eight concurrent appenders: every UID distinct, every message readable.
     static func concurrentAppends(_ store: any MailStore, appenders: Int = 8, each: Int = 25) async throws {
         let account = try await makeAccount(store)

@@ -78,6 +78,41 @@ extension MailStoreConformance {
         #expect(try await append(store, account, box, message(9)).uid == 3)
     }
 
+    /// The renderings alone, in one buffer: equal to those `structures` gives, ascending, only for
+    /// messages that have one; another account's mailbox is refused.
+    static func renderings(_ store: any MailStore) async throws {
+        let account = try await makeAccount(store)
+        let box = try await mailboxID(store, account, "INBOX")
+        let uids = try await fill(store, account, box, count: 4)
+        let all = UIDSet(ranges: [1...UID.max])
+        #expect(try await store.renderings(account: account, mailbox: box, uids: all).entries.isEmpty)
+        let a = RenderedStructure(version: 3, envelope: Array("(NIL)".utf8), body: [], bodyStructure: [0, 0x80, 255])
+        let b = RenderedStructure(version: 4, envelope: [1], body: [2, 2], bodyStructure: Array("(\"TEXT\")".utf8))
+        try await store.setStructure(
+            account: account, mailbox: box, uid: uids[3],
+            structure: MessageStructure(version: 5, data: [9], rendered: a))
+        try await store.setStructure(
+            account: account, mailbox: box, uid: uids[1],
+            structure: MessageStructure(version: 6, data: [8], rendered: b))
+        try await store.setStructure(
+            account: account, mailbox: box, uid: uids[2], structure: MessageStructure(version: 6, data: [7]))
+        let batch = try await store.renderings(account: account, mailbox: box, uids: all)
+        #expect(batch.entries.map(\.uid) == [uids[1], uids[3]])
+        #expect(batch.entries.map(\.structureVersion) == [6, 5] && batch.entries.map(\.renderVersion) == [4, 3])
+        func parts(_ batch: RenderingBatch) -> [RenderedStructure] {
+            batch.entries.map { entry in
+                RenderedStructure(
+                    version: entry.renderVersion, envelope: Array(batch.bytes[entry.envelope]),
+                    body: Array(batch.bytes[entry.body]), bodyStructure: Array(batch.bytes[entry.bodyStructure]))
+            }
+        }
+        #expect(parts(batch) == [b, a])
+        let some = try await store.renderings(account: account, mailbox: box, uids: UIDSet([uids[0], uids[3]]))
+        #expect(some.entries.map(\.uid) == [uids[3]] && parts(some) == [a])
+        let bob = try await makeAccount(store, "bob")
+        await expectError(.mailboxNotFound) { _ = try await store.renderings(account: bob, mailbox: box, uids: all) }
+    }
+
     static func structuresRoundTrip(_ store: any MailStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")

@@ -42,6 +42,8 @@ func withSQLiteStore(_ body: (SQLiteMailStore) async throws -> Void) async throw
         try await withSQLiteStore(MailStoreConformance.snapshotKeywordsAndFlagFilter)
     }
     @Test func flagIndex() async throws { try await withSQLiteStore(MailStoreConformance.flagIndex) }
+    @Test func forEachContent() async throws { try await withSQLiteStore(MailStoreConformance.forEachContent) }
+    @Test func renderings() async throws { try await withSQLiteStore(MailStoreConformance.renderings) }
     @Test func moveMessages() async throws { try await withSQLiteStore(MailStoreConformance.moveMessages) }
     @Test func moveWithinMailbox() async throws { try await withSQLiteStore(MailStoreConformance.moveWithinMailbox) }
     @Test func moveRefusals() async throws { try await withSQLiteStore(MailStoreConformance.moveRefusals) }
