@@ -61,6 +61,12 @@ extension IMAPSession {
                     await writeFetchFromMemory(
                         pairs[...], items: items, cache: cache, renderings: nil, changedSince: changedSince) ?? false
             }
+            // Whole messages (or ranges of them) with UID, FLAGS or MODSEQ, typically a client opening a
+            // message: the metadata from the flag cache when it is loaded, the size from the opened file.
+            let metaCache =
+                !flagsOnly && needsContent && !needsStructure
+                    && Self.flagCacheSuffices(items.filter { !Self.needsContent($0) }) && flagIndexCached
+                ? try await currentFlagIndex() : nil
             // In batches: each store read stays small, memory stays bounded on a big mailbox, and other
             // sessions get their turn between batches.
             for start in stride(from: 0, to: flagsOnly && cache != nil ? 0 : pairs.count, by: Self.fetchBatch) {
@@ -79,10 +85,19 @@ extension IMAPSession {
                 let batch = Array(slice)
                 var metas: [UID: MessageMeta] = [:]
                 metas.reserveCapacity(batch.count)
-                for meta in try await store.messages(
-                    account: accountID, mailbox: view.id, uids: UIDSet(batch.map(\.uid)))
-                {
-                    metas[meta.uid] = meta
+                if let metaCache {
+                    for (_, messageUID) in batch {
+                        guard let i = metaCache.position(of: messageUID) else { continue }
+                        metas[messageUID] = MessageMeta(
+                            uid: messageUID, modSeq: metaCache.modSeqs[i], flags: metaCache.flags[i],
+                            internalDate: .distantPast, size: Self.sizeFromContent)
+                    }
+                } else {
+                    for meta in try await store.messages(
+                        account: accountID, mailbox: view.id, uids: UIDSet(batch.map(\.uid)))
+                    {
+                        metas[meta.uid] = meta
+                    }
                 }
                 var batchPairs = batch
                 if let since = changedSince {
@@ -130,15 +145,9 @@ extension IMAPSession {
                         if condstoreEnabled && !itemsOut.contains(.uid) { itemsOut.append(.uid) }
                         if condstoreEnabled && !itemsOut.contains(.modSeq) { itemsOut.append(.modSeq) }
                     }
-                    if meta.size > Self.streamThreshold, !needsStructure || hasStructure,
-                        let index = Self.streamedItemIndex(itemsOut)
-                    {
-                        let sent = try await streamFetchResponse(
-                            seq: seq, meta: meta, message: message, items: itemsOut, streamed: index)
-                        if !sent { missing = true }
-                        continue
-                    }
-                    if needsContent || (needsStructure && !hasStructure) {
+                    var opened: MessageContent?
+                    var size = meta.size
+                    if size == Self.sizeFromContent {
                         guard
                             let content = try await store.openContent(
                                 account: accountID, mailbox: view.id, uid: messageUID)
@@ -146,7 +155,26 @@ extension IMAPSession {
                             missing = true
                             continue
                         }
-                        if let range = partialRange, meta.size > Self.partialReadThreshold {
+                        opened = content
+                        size = content.size
+                    }
+                    if size > Self.streamThreshold, !needsStructure || hasStructure,
+                        let index = Self.streamedItemIndex(itemsOut)
+                    {
+                        let sent = try await streamFetchResponse(
+                            seq: seq, meta: meta, message: message, items: itemsOut, streamed: index, content: opened)
+                        if !sent { missing = true }
+                        continue
+                    }
+                    if needsContent || (needsStructure && !hasStructure) {
+                        let reopened =
+                            opened == nil
+                            ? try await store.openContent(account: accountID, mailbox: view.id, uid: messageUID) : nil
+                        guard let content = opened ?? reopened else {
+                            missing = true
+                            continue
+                        }
+                        if let range = partialRange, size > Self.partialReadThreshold {
                             // Only the range of a large message (RFC 9051 §6.4.5 partial): a client
                             // downloading it in pieces does not make the server read it whole each time.
                             try content.skip(Int(range.offset))
@@ -188,6 +216,8 @@ extension IMAPSession {
 
     /// Messages answered per store read.
     static let fetchBatch = 512
+    /// `MessageMeta.size` of metadata taken from the flag cache: the size is the opened file's.
+    static let sizeFromContent = -1
     /// Above this size, a partial FETCH of the whole message reads only its range.
     static let partialReadThreshold = 64 * 1024
 

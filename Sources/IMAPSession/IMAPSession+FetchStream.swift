@@ -38,15 +38,17 @@ extension IMAPSession {
         return found
     }
 
-    /// Writes `* seq FETCH (... BODY[] {size}` + the message + `...)`, flushing as it goes. Returns
-    /// false when the message is gone. A read failure after the literal has begun cannot be reported
+    /// Writes `* seq FETCH (... BODY[] {size}` + the message + `...)`, flushing as it goes (from
+    /// `content` when the caller opened it already). Returns false when the message is gone. A read failure after the literal has begun cannot be reported
     /// in the protocol: it is thrown, and the caller closes the connection.
     func streamFetchResponse(
-        seq: Int, meta: MessageMeta, message: FetchedMessage, items: [FetchAttribute], streamed index: Int
+        seq: Int, meta: MessageMeta, message: FetchedMessage, items: [FetchAttribute], streamed index: Int,
+        content opened: MessageContent? = nil
     ) async throws -> Bool {
-        guard let view = selected,
-            let content = try await store.openContent(account: accountID, mailbox: view.id, uid: meta.uid)
-        else { return false }
+        guard let view = selected else { return false }
+        let reopened =
+            opened == nil ? try await store.openContent(account: accountID, mailbox: view.id, uid: meta.uid) : nil
+        guard let content = opened ?? reopened else { return false }
         out.writeString("* \(seq) FETCH (")
         if index > 0 {
             _ = writeFetchItems(Array(items[..<index]), meta: meta, message: message, into: &out)

@@ -238,3 +238,38 @@ def test_contradictory_flag_keys_match_nothing(server, mbox):
             assert c.command(f"{tag}f FETCH 1:* (FLAGS)").status == "OK"
     finally:
         c.close()
+
+
+def test_message_bodies_with_flags_from_cache(server, mbox):
+    """With the flags cached, `UID FETCH n (FLAGS BODY.PEEK[])` takes its metadata from the cache and the size
+    from the opened file; adding RFC822.SIZE takes the store path. Same bytes otherwise, also for a streamed
+    (> 1 MB) message, a partial fetch, an implicit \\Seen, and a message another session expunged."""
+    a = server.raw(login=True)
+    b = server.raw(login=True)
+    try:
+        assert a.command(f"c1 CREATE {mbox}").status == "OK"
+        _fill(a, mbox, 4)
+        big = make_message("big", body=("x" * 998 + "\r\n") * 1200)
+        assert a.command_with_literal("ap", f"APPEND {mbox} (\\Flagged)", big).status == "OK"
+        assert a.command(f"s1 SELECT {mbox}").status == "OK"
+        assert a.command("f0 FETCH 1:* (FLAGS)").status == "OK"
+        for n, (which, items) in enumerate([("1:*", "UID FLAGS BODY.PEEK[]"), ("5", "BODY.PEEK[] FLAGS"),
+                                            ("2:5", "BODY.PEEK[]<10.2000> UID"), ("3", "RFC822 MODSEQ")]):
+            cached = a.command(f"m{n} UID FETCH {which} ({items})")
+            stored = a.command(f"g{n} UID FETCH {which} ({items} RFC822.SIZE)")
+            assert cached.status == "OK" and stored.status == "OK", (cached, stored)
+            x = [l.raw for l in cached.untagged_of("FETCH")]
+            y = [re.sub(rb" RFC822\.SIZE \d+", b"", l.raw) for l in stored.untagged_of("FETCH")]
+            assert x and x == y, items
+        # BODY[] (not PEEK) of an unseen message sets \Seen and says so in the same response.
+        r = a.command("f1 UID FETCH 4 (UID BODY[])")
+        assert r.status == "OK" and "\\Seen" in r.untagged_of("FETCH")[0].text, r
+        assert "\\Seen" in a.command("f1b UID FETCH 4 (FLAGS)").untagged_of("FETCH")[0].text
+        assert b.command(f"s1 SELECT {mbox}").status == "OK"
+        assert b.command("b1 STORE 2 +FLAGS.SILENT (\\Deleted)").status == "OK"
+        assert b.command("b2 EXPUNGE").status == "OK"
+        r = a.command("f2 FETCH 2 (FLAGS BODY.PEEK[])")
+        assert r.status == "NO" and r.code == "EXPUNGEISSUED", r
+    finally:
+        a.close()
+        b.close()
