@@ -109,6 +109,24 @@ extension MailStoreConformance {
         #expect(parts(batch) == [b, a])
         let some = try await store.renderings(account: account, mailbox: box, uids: UIDSet([uids[0], uids[3]]))
         #expect(some.entries.map(\.uid) == [uids[3]] && parts(some) == [a])
+        // They follow the messages: a copy and a move have them in their new mailbox, an expunge and a
+        // parse result stored again without one take them away.
+        let other = try await store.createMailbox(account: account, name: "Other", specialUse: nil).id
+        let copied = try await store.copy(account: account, from: box, uids: UIDSet([uids[1]]), to: other)
+        let moved = try await store.move(account: account, from: box, uids: UIDSet([uids[3]]), to: other)
+        let there = try await store.renderings(account: account, mailbox: other, uids: all)
+        #expect(there.entries.map(\.uid) == (copied.pairs.map(\.1) + moved.copied.pairs.map(\.1)).sorted())
+        #expect(parts(there) == [b, a])
+        #expect(try await store.renderings(account: account, mailbox: box, uids: all).entries.map(\.uid) == [uids[1]])
+        try await store.setStructure(
+            account: account, mailbox: box, uid: uids[1], structure: MessageStructure(version: 6, data: [8]))
+        #expect(try await store.renderings(account: account, mailbox: box, uids: all).entries.isEmpty)
+        // The copy shares the content, so its rendering went too.
+        #expect(
+            try await store.renderings(account: account, mailbox: other, uids: all).entries.map(\.uid) == [
+                moved.copied.pairs[0].1
+            ])
+        try await store.deleteMailbox(account: account, name: "Other")
         let bob = try await makeAccount(store, "bob")
         await expectError(.mailboxNotFound) { _ = try await store.renderings(account: bob, mailbox: box, uids: all) }
     }
