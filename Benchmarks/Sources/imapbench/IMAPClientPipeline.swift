@@ -8,8 +8,9 @@ import NIOCore
 /// One piece of what an IMAP server sends: a line (without CRLF), or a chunk of a literal, streamed as it arrives
 /// (so that the time to the first byte of a large message can be measured).
 enum IMAPEvent: Sendable {
-    /// `continued` is true when the line follows a literal and so belongs to the same response.
-    case line(ByteBuffer, continued: Bool)
+    /// One or more complete lines, each ending in LF (CRLF); `continued` is true when the first follows a
+    /// literal and so belongs to the same response. Only the last line can announce a literal.
+    case lines(ByteBuffer, continued: Bool)
     case literal(ByteBuffer)
 }
 
@@ -31,33 +32,42 @@ struct IMAPResponseFramer: ByteToMessageDecoder {
             context.fireChannelRead(Self.wrapInboundOut(.literal(chunk)))
             return .continue
         }
-        // memchr: a big FETCH is megabytes of lines, and a byte-by-byte search made the load generator
-        // a large part of the measured latency.
+        // All complete lines up to the first one that announces a literal go up as one event: firing one
+        // pipeline event per line made the load generator a large part of a big FETCH's measured latency
+        // (10,000 FLAGS lines: ~7 ms of client time against ~2 ms of server time). memchr finds the line ends.
         let readable = buffer.readableBytes
-        let found: Int? = buffer.withUnsafeReadableBytes { bytes in
-            guard readable > scanned, let base = bytes.baseAddress,
-                let hit = memchr(base + scanned, Int32(UInt8(ascii: "\n")), readable - scanned)
-            else { return nil }
-            return base.distance(to: UnsafeRawPointer(hit))
+        var consumed = 0
+        var announced: Int?
+        var scanFrom = scanned
+        buffer.withUnsafeReadableBytes { bytes in
+            guard let base = bytes.baseAddress else { return }
+            var lineStart = 0
+            while scanFrom < readable,
+                let hit = memchr(base + scanFrom, Int32(UInt8(ascii: "\n")), readable - scanFrom)
+            {
+                let lf = base.distance(to: UnsafeRawPointer(hit))
+                consumed = lf + 1
+                var lineEnd = lf
+                if lineEnd > lineStart && bytes[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
+                if let n = Self.trailingLiteralLength(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineEnd])) {
+                    announced = n
+                    break
+                }
+                lineStart = consumed
+                scanFrom = consumed
+            }
         }
-        guard let length = found else {
+        guard consumed > 0 else {
             scanned = readable
             if readable > 64 << 20 { throw BenchError.protocolError("response line over 64 MiB") }
             return .needMoreData
         }
         scanned = 0
-        var line = buffer.readSlice(length: length + 1)!
-        line.moveWriterIndex(to: line.writerIndex - 1)  // drop LF
-        if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\r") {
-            line.moveWriterIndex(to: line.writerIndex - 1)
-        }
+        let block = buffer.readSlice(length: consumed)!
         let continued = afterLiteral
-        afterLiteral = false
-        if let n = Self.trailingLiteralLength(line) {
-            literalRemaining = n
-            afterLiteral = true
-        }
-        context.fireChannelRead(Self.wrapInboundOut(.line(line, continued: continued)))
+        afterLiteral = announced != nil
+        literalRemaining = announced ?? 0
+        context.fireChannelRead(Self.wrapInboundOut(.lines(block, continued: continued)))
         return .continue
     }
 
@@ -67,23 +77,21 @@ struct IMAPResponseFramer: ByteToMessageDecoder {
     }
 
     /// `{123}` or `{123+}` at the end of the line.
-    static func trailingLiteralLength(_ line: ByteBuffer) -> Int? {
-        let v = line.readableBytesView
+    static func trailingLiteralLength(_ v: UnsafeRawBufferPointer) -> Int? {
         guard v.last == UInt8(ascii: "}") else { return nil }
-        var i = v.index(before: v.endIndex)
+        var i = v.count - 1
         var value = 0
         var multiplier = 1
         var digits = 0
-        if i > v.startIndex, v[v.index(before: i)] == UInt8(ascii: "+") { i = v.index(before: i) }
-        while i > v.startIndex {
-            let j = v.index(before: i)
-            let c = v[j]
+        if i > 0, v[i - 1] == UInt8(ascii: "+") { i -= 1 }
+        while i > 0 {
+            let c = v[i - 1]
             if c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") {
                 value += Int(c - UInt8(ascii: "0")) * multiplier
                 multiplier *= 10
                 digits += 1
                 if digits > 12 { return nil }
-                i = j
+                i -= 1
             } else if c == UInt8(ascii: "{") {
                 return digits > 0 ? value : nil
             } else {
@@ -164,8 +172,24 @@ final class IMAPClientHandler: ChannelDuplexHandler {
                 response.literalBytes += chunk.readableBytes
                 response.bytes += chunk.readableBytes
             }
-        case .line(let line, let continued):
-            handleLine(context: context, line, continued: continued)
+        case .lines(var block, let continued):
+            var first = true
+            while block.readableBytes > 0 {
+                let length = block.withUnsafeReadableBytes { bytes in
+                    memchr(bytes.baseAddress!, Int32(UInt8(ascii: "\n")), bytes.count).map {
+                        bytes.baseAddress!.distance(to: UnsafeRawPointer($0)) + 1
+                    } ?? bytes.count
+                }
+                var line = block.readSlice(length: length)!
+                if line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\n") {
+                    line.moveWriterIndex(to: line.writerIndex - 1)
+                }
+                if line.readableBytes > 0, line.getInteger(at: line.writerIndex - 1, as: UInt8.self) == UInt8(ascii: "\r") {
+                    line.moveWriterIndex(to: line.writerIndex - 1)
+                }
+                handleLine(context: context, line, continued: first && continued)
+                first = false
+            }
         }
     }
 
