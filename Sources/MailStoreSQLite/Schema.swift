@@ -126,6 +126,16 @@ enum Schema {
         // for all its messages; ~1 KB a message more).
         migrator.registerMigration("v5") { db in
             let rendering = "s.version, s.rendered_version, s.envelope, s.body, s.bodystructure"
+            // A parse result stored (or stored again, with or without a rendering): every message of that
+            // content gets its rendering anew.
+            let structureStored = """
+                    DELETE FROM renderings
+                        WHERE key IN (SELECT (m.mailbox_id << 32) | m.uid FROM messages m WHERE m.blob = NEW.blob);
+                    INSERT INTO renderings
+                        SELECT (m.mailbox_id << 32) | m.uid, NEW.version, NEW.rendered_version, NEW.envelope,
+                            NEW.body, NEW.bodystructure
+                        FROM messages m WHERE m.blob = NEW.blob AND NEW.rendered_version IS NOT NULL;
+                """
             try db.execute(
                 sql: """
                     CREATE TABLE renderings (
@@ -154,20 +164,10 @@ enum Schema {
                             FROM structures s WHERE s.blob = NEW.blob AND s.rendered_version IS NOT NULL;
                     END;
                     CREATE TRIGGER renderings_structure_insert AFTER INSERT ON structures BEGIN
-                        DELETE FROM renderings
-                            WHERE key IN (SELECT (m.mailbox_id << 32) | m.uid FROM messages m WHERE m.blob = NEW.blob);
-                        INSERT INTO renderings
-                            SELECT (m.mailbox_id << 32) | m.uid, NEW.version, NEW.rendered_version, NEW.envelope,
-                                NEW.body, NEW.bodystructure
-                            FROM messages m WHERE m.blob = NEW.blob AND NEW.rendered_version IS NOT NULL;
+                    \(structureStored)
                     END;
                     CREATE TRIGGER renderings_structure_update AFTER UPDATE ON structures BEGIN
-                        DELETE FROM renderings
-                            WHERE key IN (SELECT (m.mailbox_id << 32) | m.uid FROM messages m WHERE m.blob = NEW.blob);
-                        INSERT INTO renderings
-                            SELECT (m.mailbox_id << 32) | m.uid, NEW.version, NEW.rendered_version, NEW.envelope,
-                                NEW.body, NEW.bodystructure
-                            FROM messages m WHERE m.blob = NEW.blob AND NEW.rendered_version IS NOT NULL;
+                    \(structureStored)
                     END;
                     """)
         }

@@ -77,6 +77,41 @@ import Testing
         }
     }
 
+    /// A v4 database's stored renderings are copied per message by the v5 upgrade (both messages of a
+    /// shared content get theirs), and parse results without a rendering give none.
+    @Test func upgradeFromV4FillsRenderings() async throws {
+        try await withTemporaryDirectory { url in
+            try Schema.makeDatabase(
+                path: url.appendingPathComponent("postern.sqlite").path, upTo: "v4",
+                then: """
+                    INSERT INTO accounts (id, name, salt, iterations, stored_key, server_key, created, last_uidvalidity)
+                        VALUES (1, 'alice', x'00', 1, x'00', x'00', 1000, 5000);
+                    INSERT INTO mailboxes (id, account_id, name, uidvalidity, uidnext, highestmodseq, first_recent_uid)
+                        VALUES (1, 1, 'INBOX', 5000, 4, 6, 4), (2, 1, 'Other', 5001, 2, 1, 2);
+                    INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, save_date, size, blob)
+                        VALUES (1, 1, 2, 1, '', 1600000000, 1600000000, 5, '\(blobA)'),
+                        (1, 3, 5, 0, '', 1600000100, 1600000100, 6, '\(blobB)'),
+                        (2, 1, 1, 0, '', 1600000000, 1600000000, 5, '\(blobA)');
+                    INSERT INTO structures (blob, version, data, rendered_version, envelope, body, bodystructure)
+                        VALUES ('\(blobA)', 7, x'01', 2, x'454e56', x'424f4459', x'4253'),
+                        ('\(blobB)', 7, x'02', NULL, NULL, NULL, NULL);
+                    """)
+            try writeBlob(blobA, "hello", in: url)
+            try writeBlob(blobB, "world!", in: url)
+            let store = try SQLiteMailStore(dataDirectory: url)
+            for mailbox: MailboxID in [1, 2] {
+                let batch = try await store.renderings(account: 1, mailbox: mailbox, uids: UIDSet(ranges: [1...10]))
+                #expect(batch.entries.map(\.uid) == [1])
+                #expect(batch.entries.map(\.structureVersion) == [7] && batch.entries.map(\.renderVersion) == [2])
+                if let entry = batch.entries.first {
+                    #expect(Array(batch.bytes[entry.envelope]) == Array("ENV".utf8))
+                    #expect(Array(batch.bytes[entry.body]) == Array("BODY".utf8))
+                    #expect(Array(batch.bytes[entry.bodyStructure]) == Array("BS".utf8))
+                }
+            }
+        }
+    }
+
     /// A failed MULTIAPPEND leaves no content file and no staged file behind.
     @Test func failedMultiAppendLeavesNoFiles() async throws {
         try await withSQLiteStore { store in
