@@ -7,10 +7,10 @@ import MailStore
 /// (issue #5): reading, decoding and matching one message does not depend on another, and a session
 /// waits for the whole answer anyway.
 ///
-/// Chunks of a batch run as child tasks on the global concurrent executor, at most one per core at a
-/// time, so the session's event loop stays free for its other connections meanwhile. Each chunk reads
-/// its own parse results and message files; the store is `Sendable` and its small reads block their
-/// thread only briefly.
+/// Chunks of a batch run as child tasks on the global concurrent executor, at most one per core (and
+/// four) at a time, so the session's event loop stays free for its other connections meanwhile. Each
+/// chunk reads its own parse results and message files; the store is `Sendable` and its small reads
+/// block their thread only briefly.
 struct ContentSearch: Sendable {
     struct Candidate: Sendable {
         var sequenceNumber: Int
@@ -32,8 +32,9 @@ struct ContentSearch: Sendable {
 
     /// Messages per child task.
     static let chunk = 64
-    /// Child tasks at a time: one per core.
-    static let parallelism = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    /// Child tasks at a time: one per core, at most four, so that one session's search cannot take every
+    /// core of a big machine from the other sessions.
+    static let parallelism = min(4, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     /// The candidates that match, ascending as given.
     func matches(_ candidates: [Candidate]) async throws -> [Hit] {
