@@ -1,9 +1,9 @@
 import IMAPWire
-import MIME
 import MailStore
 import NIOCore
 
-/// FETCH of flags and searches of flag keys answered from the shared `FlagCaches` (issue #5).
+/// What the shared `FlagCaches` answer (issue #5): FETCH of UID/FLAGS/MODSEQ (with stored renderings for
+/// ENVELOPE, BODY and BODYSTRUCTURE), SELECT's view, and the flags searches and message FETCHes use.
 extension IMAPSession {
     /// The selected mailbox's flags from the shared `FlagCaches`, made or brought up to date first: if
     /// the change hub published anything for the mailbox since the entry was made, what changed is
@@ -114,8 +114,7 @@ extension IMAPSession {
             for (_, uid) in pairs {
                 while k < renderings.entries.count && renderings.entries[k].uid < uid { k += 1 }
                 if k < renderings.entries.count, renderings.entries[k].uid == uid,
-                    renderings.entries[k].structureVersion == ParsedMessage.serializationVersion,
-                    renderings.entries[k].renderVersion == Self.renderVersion
+                    Self.isCurrent(renderings.entries[k])
                 {
                     rendered.append(renderings.entries[k])
                 } else if cache.position(of: uid) != nil {
@@ -173,12 +172,7 @@ extension IMAPSession {
                 let meta = MessageMeta(
                     uid: uid, modSeq: modSeq, flags: flags[j], internalDate: .distantPast, size: 0)
                 var message = FetchedMessage(bytes: nil)
-                if let entry, let renderings {
-                    message.rendered = RenderedStructure(
-                        version: entry.renderVersion, envelope: Array(renderings.bytes[entry.envelope]),
-                        body: Array(renderings.bytes[entry.body]),
-                        bodyStructure: Array(renderings.bytes[entry.bodyStructure]))
-                }
+                if let entry, let renderings { message.rendered = renderings.rendered(entry) }
                 _ = writeFetchResponse(seq: seq, meta: meta, message: message, items: items)
                 continue
             }
@@ -224,81 +218,9 @@ extension IMAPSession {
 
     /// Bytes of FETCH responses built locally before they go to the output.
     static let cachedFetchChunk = 64 * 1024
-
-    /// The messages of the view whose system flags include all of `with` and none of `without`, from
-    /// the flag cache (a message expunged meanwhile does not match, as with the store).
-    func flagSearchFromCache(
-        _ cache: MailboxFlagIndex, with: SystemFlags, without: SystemFlags
-    ) -> [(seq: Int, uid: UID)] {
-        guard let view = selected else { return [] }
-        let uids = cache.uids
-        let flags = cache.flags
-        var hits: [(seq: Int, uid: UID)] = []
-        var j = 0
-        for (i, uid) in view.uids.enumerated() {
-            while j < uids.count && uids[j] < uid { j += 1 }
-            guard j < uids.count && uids[j] == uid else { continue }
-            let system = flags[j].system
-            if system.isSuperset(of: with) && system.isDisjoint(with: without) { hits.append((i + 1, uid)) }
-        }
-        return hits
-    }
 }
 
 private struct FlagListKey: Hashable {
     var flags: MessageFlags
     var recent: Bool
-}
-
-/// Bytes written through a pointer into a fixed area: no capacity or exclusivity check per write, the
-/// caller checks the room once per response line.
-struct ScratchWriter {
-    let base: UnsafeMutablePointer<UInt8>
-    let capacity: Int
-    var count = 0
-
-    init(capacity: Int) {
-        self.capacity = capacity
-        base = .allocate(capacity: capacity)
-    }
-
-    func deallocate() { base.deallocate() }
-
-    var written: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
-
-    mutating func put(_ text: StaticString) {
-        (base + count).update(from: text.utf8Start, count: text.utf8CodeUnitCount)
-        count += text.utf8CodeUnitCount
-    }
-
-    mutating func put(_ bytes: [UInt8]) {
-        if bytes.isEmpty { return }
-        bytes.withUnsafeBufferPointer { (base + count).update(from: $0.baseAddress!, count: $0.count) }
-        count += bytes.count
-    }
-
-    mutating func put(_ bytes: [UInt8], _ range: Range<Int>) {
-        if range.isEmpty { return }
-        bytes.withUnsafeBufferPointer {
-            (base + count).update(from: $0.baseAddress! + range.lowerBound, count: range.count)
-        }
-        count += range.count
-    }
-
-    mutating func decimal(_ number: UInt64) {
-        var digits = 1
-        var rest = number / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        var value = number
-        var at = count + digits
-        repeat {
-            at -= 1
-            base[at] = UInt8(truncatingIfNeeded: value % 10) &+ UInt8(ascii: "0")
-            value /= 10
-        } while value > 0
-        count += digits
-    }
 }

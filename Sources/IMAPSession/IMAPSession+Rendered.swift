@@ -31,21 +31,19 @@ extension IMAPSession {
             version: ParsedMessage.serializationVersion, data: parsed.serialized(), rendered: render(parsed))
     }
 
-    /// The renderings of these messages of the selected mailbox; rendered now from the stored parse
-    /// result where none of the current version was stored. Messages without a current parse result
-    /// are absent (the caller parses them).
+    /// The stored renderings of these messages of the selected mailbox, of the current render and parse
+    /// result versions. Messages without one are absent (the caller uses their parse result).
     func storedRenderings(_ uids: [UID]) async throws -> [UID: RenderedStructure] {
         guard let view = selected, !uids.isEmpty else { return [:] }
-        let stored = try await store.structures(account: accountID, mailbox: view.id, uids: UIDSet(uids))
+        let batch = try await store.renderings(account: accountID, mailbox: view.id, uids: UIDSet(uids))
         var result: [UID: RenderedStructure] = [:]
-        for (uid, structure) in stored where structure.version == ParsedMessage.serializationVersion {
-            if let rendered = structure.rendered, rendered.version == Self.renderVersion {
-                result[uid] = rendered
-            } else if let parsed = ParsedMessage(serialized: structure.data) {
-                result[uid] = Self.render(parsed)
-            }
-        }
+        for entry in batch.entries where Self.isCurrent(entry) { result[entry.uid] = batch.rendered(entry) }
         return result
+    }
+
+    /// Whether a stored rendering was made by this encoder from a parse result of this parser.
+    static func isCurrent(_ entry: RenderingBatch.Entry) -> Bool {
+        entry.structureVersion == ParsedMessage.serializationVersion && entry.renderVersion == renderVersion
     }
 
     /// Whether every item that needs the message's structure can be answered from its rendering.

@@ -27,18 +27,20 @@ extension IMAPSession {
             let flagsOnly = SearchEvaluator.isFlagsOnly(command.key)
             let terms = SearchEvaluator.flagTerms(command.key)
             let conflicting = !terms.with.isDisjoint(with: terms.without)
-            if flagsOnly, flagIndexCached, let cache = try await currentFlagIndex() {
-                // The flags are in memory already (a FETCH FLAGS came first).
-                hits = conflicting ? [] : flagSearchFromCache(cache, with: terms.with, without: terms.without)
-            } else if flagsOnly, let first = view.uids.first, let last = view.uids.last {
-                // The store's answer is the result.
-                let uids =
-                    conflicting
-                    ? []
-                    : try await store.uids(
+            if flagsOnly, let first = view.uids.first, let last = view.uids.last {
+                // The answer is the UIDs with those flags: from memory when the flags are there already (a
+                // FETCH FLAGS came first), else from the store.
+                let uids: [UID]
+                if conflicting {
+                    uids = []
+                } else if flagIndexCached, let cache = try await currentFlagIndex() {
+                    uids = cache.uids(with: terms.with, without: terms.without)
+                } else {
+                    uids = try await store.uids(
                         account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]),
                         with: terms.with, without: terms.without)
-                // Both ascending: one walk gives the sequence numbers.
+                }
+                // Both ascending: one walk gives the sequence numbers (messages not in the view are not hits).
                 var index = 0
                 for uid in uids {
                     while index < view.uids.count && view.uids[index] < uid { index += 1 }

@@ -44,6 +44,17 @@ extension MailboxFlagIndex {
         return nil
     }
 
+    /// The UIDs whose system flags include all of `with` and none of `without`, ascending (what the
+    /// store's `uids(account:mailbox:uids:with:without:)` answers for the whole mailbox).
+    public func uids(with: SystemFlags, without: SystemFlags) -> [UID] {
+        var found: [UID] = []
+        for i in uids.indices {
+            let system = flags[i].system
+            if system.isSuperset(of: with) && system.isDisjoint(with: without) { found.append(uids[i]) }
+        }
+        return found
+    }
+
     /// Brings the index up to date with what `changes(since: highestModSeq)` reported: each changed
     /// message carries its current flags and MODSEQ (so applying a change twice is harmless), new ones
     /// are added in UID order, expunged ones removed.

@@ -34,6 +34,13 @@ public struct RenderingBatch: Sendable, Equatable {
         self.entries = entries
     }
 
+    /// One entry's rendering as its own arrays.
+    public func rendered(_ entry: Entry) -> RenderedStructure {
+        RenderedStructure(
+            version: entry.renderVersion, envelope: Array(bytes[entry.envelope]), body: Array(bytes[entry.body]),
+            bodyStructure: Array(bytes[entry.bodyStructure]))
+    }
+
     /// Appends one message's rendering.
     public mutating func append(uid: UID, structureVersion: Int, _ rendered: RenderedStructure) {
         func add(_ part: [UInt8]) -> Range<Int> {

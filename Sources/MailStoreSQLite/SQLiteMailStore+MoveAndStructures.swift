@@ -72,40 +72,31 @@ extension SQLiteMailStore {
         }
     }
 
-    /// From the `renderings` table (schema v5): one key range per UID range, read in key order and
-    /// copied straight into one buffer.
+    /// From the `renderings` table (schema v5): key ranges read in key order (`selectByUID`'s
+    /// mailbox, first and last UID make the key bounds), copied straight into one buffer.
     public func renderings(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> RenderingBatch {
         try await read("renderings", rows: uids.count, isolated: false) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
             var batch = RenderingBatch()
             batch.bytes.reserveCapacity(min(uids.count, 1024) * 1024)
-            guard let first = uids.ranges.first, let last = uids.ranges.last else { return batch }
-            let statement = try db.cachedStatement(
+            _ = try Self.selectByUID(
+                db, mailbox: mailbox, uids: uids,
                 sql: """
                     SELECT key & 4294967295, structure_version, version, envelope, body, bodystructure
-                    FROM renderings WHERE key BETWEEN ? AND ? ORDER BY key
-                    """)
-            let base = Int64(mailbox) << 32
-            // Few ranges: one query each; many (a scattered set): the whole span, filtered.
-            let spans = uids.ranges.count <= 32 ? uids.ranges : [first.lowerBound...last.upperBound]
-            for span in spans {
-                let cursor = try Row.fetchCursor(
-                    statement, arguments: [base | Int64(span.lowerBound), base | Int64(span.upperBound)])
-                while let row = try cursor.next() {
-                    let uid = UID(truncatingIfNeeded: row[0] as Int64)
-                    if spans.count == 1 && uids.ranges.count > 1 && !uids.contains(uid) { continue }
-                    func add(_ index: Int) throws -> Range<Int> {
-                        let start = batch.bytes.count
-                        try row.withUnsafeData(atIndex: index) { data in
-                            data?.withUnsafeBytes { batch.bytes.append(contentsOf: $0) }
-                        }
-                        return start..<batch.bytes.count
+                    FROM renderings WHERE key BETWEEN (?1 << 32) | ?2 AND (?1 << 32) | ?3 ORDER BY key
+                    """
+            ) { row in
+                func add(_ index: Int) throws -> Range<Int> {
+                    let start = batch.bytes.count
+                    try row.withUnsafeData(atIndex: index) { data in
+                        data?.withUnsafeBytes { batch.bytes.append(contentsOf: $0) }
                     }
-                    batch.entries.append(
-                        RenderingBatch.Entry(
-                            uid: uid, structureVersion: row[1], renderVersion: row[2], envelope: try add(3),
-                            body: try add(4), bodyStructure: try add(5)))
+                    return start..<batch.bytes.count
                 }
+                batch.entries.append(
+                    RenderingBatch.Entry(
+                        uid: UID(truncatingIfNeeded: row[0] as Int64), structureVersion: row[1], renderVersion: row[2],
+                        envelope: try add(3), body: try add(4), bodyStructure: try add(5)))
             }
             return batch
         }

@@ -11,19 +11,6 @@ import Testing
         return String(buffer: b)
     }
 
-    @Test func decimals() {
-        var b = ByteBuffer()
-        for n: UInt64 in [0, 7, 10, 99, 4_294_967_295, UInt64.max] {
-            b.clear()
-            b.writeDecimal(n)
-            #expect(String(buffer: b) == String(n))
-        }
-        b.clear()
-        b.writeDecimal(UInt32(12_345))
-        b.writeDecimal(-3)
-        #expect(String(buffer: b) == "123450")
-    }
-
     @Test func atomOrString() {
         #expect(written { $0.writeIMAPAtomOrString("INBOX") } == "INBOX")
         #expect(written { $0.writeIMAPAtomOrString("a]b") } == "a]b")

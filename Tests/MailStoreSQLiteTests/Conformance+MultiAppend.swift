@@ -99,13 +99,7 @@ extension MailStoreConformance {
         let batch = try await store.renderings(account: account, mailbox: box, uids: all)
         #expect(batch.entries.map(\.uid) == [uids[1], uids[3]])
         #expect(batch.entries.map(\.structureVersion) == [6, 5] && batch.entries.map(\.renderVersion) == [4, 3])
-        func parts(_ batch: RenderingBatch) -> [RenderedStructure] {
-            batch.entries.map { entry in
-                RenderedStructure(
-                    version: entry.renderVersion, envelope: Array(batch.bytes[entry.envelope]),
-                    body: Array(batch.bytes[entry.body]), bodyStructure: Array(batch.bytes[entry.bodyStructure]))
-            }
-        }
+        func parts(_ batch: RenderingBatch) -> [RenderedStructure] { batch.entries.map(batch.rendered) }
         #expect(parts(batch) == [b, a])
         let some = try await store.renderings(account: account, mailbox: box, uids: UIDSet([uids[0], uids[3]]))
         #expect(some.entries.map(\.uid) == [uids[3]] && parts(some) == [a])
