@@ -12,8 +12,9 @@ extension IMAPSession {
     static let streamThreshold = 1024 * 1024
     /// Bytes read from the message file and written per step.
     static let streamChunk = 256 * 1024
-    /// The first step's bytes: about one TLS record.
-    static let firstStreamChunk = 16 * 1024 - 512
+    /// The first step's bytes: small, so that the client has data as soon as possible (with the
+    /// response's beginning, in one TLS record).
+    static let firstStreamChunk = 4 * 1024 - 512
 
     /// The position of the one item that needs the message's bytes, when it is the whole message
     /// and nothing else needs them (and no BINARY item, which could still fail): then the message
@@ -69,6 +70,7 @@ extension IMAPSession {
             var chunkSize = Self.firstStreamChunk
             while true {
                 var chunk = try content.read(upTo: chunkSize)
+                let first = chunkSize == Self.firstStreamChunk
                 chunkSize = Self.streamChunk
                 if chunk.isEmpty { break }
                 // As `writeMessageText`: a NUL goes out as 0x80, sizes unchanged.
@@ -76,7 +78,11 @@ extension IMAPSession {
                     for i in chunk.indices where chunk[i] == 0 { chunk[i] = 0x80 }
                 }
                 out.writeBytes(chunk)
-                await flush()
+                if first {
+                    await flushHead()
+                } else {
+                    await flush()
+                }
             }
         } catch {
             streamFailed = true

@@ -257,6 +257,14 @@ public final class IMAPSession {
         await connection.write(buffer)
     }
 
+    /// `flush` for the beginning of a long response (see `SessionConnection.writeHead`).
+    func flushHead() async {
+        guard out.readableBytes > 0 else { return }
+        let buffer = out
+        out = ByteBufferAllocator().buffer(capacity: 1024)
+        await connection.writeHead(buffer)
+    }
+
     func flushIfLarge() async {
         if out.readableBytes >= Self.flushThreshold { await flush() }
     }

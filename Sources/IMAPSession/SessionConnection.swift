@@ -28,6 +28,10 @@ public enum ResumeDirective: Sendable, Equatable {
 public protocol SessionConnection: Sendable {
     /// Writes and flushes bytes; returns once they are handed to the transport.
     func write(_ buffer: ByteBuffer) async
+    /// `write` for the beginning of a long response (the first piece of a large message's literal),
+    /// after which the session goes on producing the rest at once: the transport may let the reader
+    /// of these bytes run before that.
+    func writeHead(_ buffer: ByteBuffer) async
     /// Lets the connection go on with its input.
     func resume(_ directive: ResumeDirective)
     /// The inactivity timeout: short before login, at least 30 minutes after (RFC 9051 §5.4).
@@ -40,4 +44,10 @@ public enum SessionInput: Sendable {
     case framer(FramerEvent)
     case mailboxChanged
     case keepalive
+}
+
+extension SessionConnection {
+    public func writeHead(_ buffer: ByteBuffer) async {
+        await write(buffer)
+    }
 }

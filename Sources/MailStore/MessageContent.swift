@@ -35,6 +35,7 @@ public final class MessageContent: @unchecked Sendable {
     }
 
     /// Takes ownership of an open file descriptor (closed when done or on deinit); `size` from `fstat`.
+    /// Reads are positional (`pread`), so the descriptor may be a `dup` of one another reader holds.
     public init(fileDescriptor: Int32, size: Int) {
         self.size = size
         source = .file(fileDescriptor)
@@ -61,7 +62,8 @@ public final class MessageContent: @unchecked Sendable {
             let chunk = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
                 initialized = 0
                 while initialized < wanted {
-                    let n = systemRead(fd, buffer.baseAddress! + initialized, wanted - initialized)
+                    let n = pread(
+                        fd, buffer.baseAddress! + initialized, wanted - initialized, off_t(offset + initialized))
                     if n > 0 {
                         initialized += n
                     } else if n < 0 && errno == EINTR {
@@ -89,18 +91,7 @@ public final class MessageContent: @unchecked Sendable {
     public func skip(_ count: Int) throws {
         let skipped = min(max(count, 0), size - offset)
         guard skipped > 0 else { return }
-        switch source {
-        case .memory:
-            break
-        case .file(let fd):
-            guard lseek(fd, off_t(offset + skipped), SEEK_SET) >= 0 else {
-                let failure = errno
-                finish()
-                throw MailStoreError.internal("content seek failed: errno \(failure)")
-            }
-        case .closed:
-            throw MailStoreError.internal("content already read")
-        }
+        if case .closed = source { throw MailStoreError.internal("content already read") }
         offset += skipped
     }
 
@@ -124,12 +115,4 @@ public final class MessageContent: @unchecked Sendable {
         if case .file(let fd) = source { close(fd) }
         source = .closed
     }
-}
-
-private func systemRead(_ fd: Int32, _ buffer: UnsafeMutablePointer<UInt8>, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        Glibc.read(fd, buffer, count)
-    #else
-        Darwin.read(fd, buffer, count)
-    #endif
 }

@@ -79,6 +79,12 @@ struct BlobFiles: Sendable {
 
     /// Opens a content file for reading, with its size.
     func openForReading(_ id: String) throws -> MessageContent {
+        let (fd, size) = try openDescriptor(id)
+        return MessageContent(fileDescriptor: fd, size: size)
+    }
+
+    /// Opens a content file: the descriptor (the caller closes it) and the file's size.
+    func openDescriptor(_ id: String) throws -> (fd: Int32, size: Int) {
         let fd = openReadOnly(path(of: id))
         guard fd >= 0 else { throw MailStoreError.internal("blob: cannot open \(id): errno \(errno)") }
         var info = stat()
@@ -87,7 +93,7 @@ struct BlobFiles: Sendable {
             close(fd)
             throw MailStoreError.internal("blob: cannot stat \(id): errno \(error)")
         }
-        return MessageContent(fileDescriptor: fd, size: Int(info.st_size))
+        return (fd, Int(info.st_size))
     }
 
     /// Unlinks content files (already known to be unreferenced by committed rows).

@@ -249,8 +249,15 @@ extension SQLiteMailStore {
     }
 
     /// Opens the content file (open and fstat on the caller's thread: cheap). Once open, an expunge
-    /// that unlinks the file does not disturb the reader.
+    /// that unlinks the file does not disturb the reader. A message opened recently is found without
+    /// a database read, and a large one without opening its file again (`ContentLocations`).
     public func openContent(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> MessageContent? {
+        let found = contentLocations.lookup(account: account, mailbox: mailbox, uid: uid)
+        if let content = found.content { return content }
+        // A file gone since it was remembered (its message expunged) is looked up again.
+        if let known = found.blob, let opened = try? blobs.openDescriptor(known) {
+            return keep(opened, blob: known, account: account, mailbox: mailbox, uid: uid, epoch: found.epoch)
+        }
         let blob = try await read("content", isolated: false) { db -> String? in
             // One query on the usual path (the message is there); the mailbox is checked on its own
             // only to tell a missing message from a missing (or another account's) mailbox.
@@ -266,7 +273,8 @@ extension SQLiteMailStore {
         }
         guard let blob else { return nil }
         do {
-            return try blobs.openForReading(blob)
+            let opened = try blobs.openDescriptor(blob)
+            return keep(opened, blob: blob, account: account, mailbox: mailbox, uid: uid, epoch: found.epoch)
         } catch {
             // An expunge may have committed and unlinked the file since the row was read.
             let stillThere = try await read("content", isolated: false) { db in
@@ -278,6 +286,25 @@ extension SQLiteMailStore {
             if !stillThere { return nil }
             return try await guarded("content") { throw error }
         }
+    }
+
+    /// Messages from this size on have their file held open once opened (`ContentLocations`): they
+    /// are the ones a client reads in pieces.
+    static let heldFileMinimumSize = 64 * 1024
+
+    /// The opened file as a `MessageContent`, remembered (and, when large, held) for the next open.
+    private func keep(
+        _ opened: (fd: Int32, size: Int), blob: String, account: AccountID, mailbox: MailboxID, uid: UID,
+        epoch: UInt64
+    ) -> MessageContent {
+        var held: Int32?
+        if opened.size >= Self.heldFileMinimumSize {
+            let copy = dup(opened.fd)
+            if copy >= 0 { held = copy }
+        }
+        contentLocations.remember(
+            account: account, mailbox: mailbox, uid: uid, blob: blob, file: held, size: opened.size, epoch: epoch)
+        return MessageContent(fileDescriptor: opened.fd, size: opened.size)
     }
 
     static func allUIDs(_ db: Database, mailbox: MailboxID) throws -> [UID] {

@@ -20,6 +20,8 @@ public final class SQLiteMailStore: MailStore {
     /// back once its task resumes — possibly on that very thread (an event loop): a deadlock.
     let inlinePool: DatabasePool
     let blobs: BlobFiles
+    /// Content files of recently opened messages (see `ContentLocations`).
+    let contentLocations = ContentLocations()
     let writer: GroupCommitWriter
     let logger: Logger
     private let lock: DirectoryLock
@@ -63,8 +65,10 @@ public final class SQLiteMailStore: MailStore {
             throw MailStoreError.internal("cannot open database for reading: \(error)")
         }
         let hub = changeHub
+        let locations = contentLocations
         writer = GroupCommitWriter(pool: pool) { ids, changed in
             blobs.remove(ids)
+            locations.forget(changed, unlinked: ids)
             for mailbox in changed { hub.publish(mailbox: mailbox) }
         }
         let staging = stagingDirectory
