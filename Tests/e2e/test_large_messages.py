@@ -81,15 +81,21 @@ def test_streamed_message_with_nul_goes_out_as_0x80(raw, mbox):
 
 def test_streamed_fetch_of_message_expunged_by_another_session(server, mbox):
     """Session B expunges while A still shows the message: A's FETCH of it by sequence number
-    answers without the message (NO [EXPUNGEISSUED] or OK) and the connection stays usable."""
+    answers without the message (NO [EXPUNGEISSUED] or OK) and the connection stays usable. A has
+    fetched it before (the server then remembers its file and holds it open), and a copy elsewhere
+    keeps the content on disk: neither may bring the expunged message back."""
     msg = big_message(2 * 1024 * 1024)
     a = server.imaps()
     b = server.imaps()
     try:
         ok(a.create(quote(mbox)))
+        ok(a.create(quote(mbox + "-copy")))
         append(a, mbox, msg)
         select(a, mbox)
+        typ, data = a.fetch("1", "(BODY.PEEK[])")
+        assert typ == "OK" and data[0][1] == msg
         select(b, mbox)
+        ok(b.copy("1", quote(mbox + "-copy")))
         ok(b.store("1", "+FLAGS.SILENT", "(\\Deleted)"))
         ok(b.expunge())
         typ, data = a.fetch("1", "(BODY.PEEK[])")
@@ -97,6 +103,9 @@ def test_streamed_fetch_of_message_expunged_by_another_session(server, mbox):
         assert not any(isinstance(p, tuple) for p in data), "an expunged message must not be sent"
         typ, _ = a.noop()
         assert typ == "OK"
+        select(b, mbox + "-copy")
+        typ, data = b.fetch("1", "(BODY.PEEK[]<1000000.5000>)")
+        assert typ == "OK" and data[0][1] == msg[1000000:1005000]
     finally:
         a.logout()
         b.logout()
