@@ -258,7 +258,8 @@ extension SQLiteMailStore {
         if let known = found.blob, let opened = try? blobs.openDescriptor(known) {
             return keep(opened, blob: known, account: account, mailbox: mailbox, uid: uid, epoch: found.epoch)
         }
-        let blob = try await read("content", isolated: false) { db -> String? in
+        // The hottest lookup of a message body's FETCH: on `pointReader` (see `pointRead`).
+        let blob = try pointRead("content") { db -> String? in
             // One query on the usual path (the message is there); the mailbox is checked on its own
             // only to tell a missing message from a missing (or another account's) mailbox.
             let sql = """

@@ -19,6 +19,8 @@ public final class SQLiteMailStore: MailStore {
     /// waiting here for a free connection never waits on an async read, whose connection is only given
     /// back once its task resumes — possibly on that very thread (an event loop): a deadlock.
     let inlinePool: DatabasePool
+    /// One read-only connection for the hottest one-row lookups (`pointRead`).
+    let pointReader: DatabaseQueue
     let blobs: BlobFiles
     /// Content files of recently opened messages (see `ContentLocations`).
     let contentLocations = ContentLocations()
@@ -59,6 +61,8 @@ public final class SQLiteMailStore: MailStore {
         readConfig.maximumReaderCount = Self.inlineReaders
         do {
             inlinePool = try DatabasePool(
+                path: dataDirectory.appendingPathComponent("postern.sqlite").path, configuration: readConfig)
+            pointReader = try DatabaseQueue(
                 path: dataDirectory.appendingPathComponent("postern.sqlite").path, configuration: readConfig)
         } catch {
             logger.error("mail store: cannot open database for reading", metadata: ["error": "\(error)"])
@@ -176,6 +180,24 @@ public final class SQLiteMailStore: MailStore {
         _ pool: DatabasePool, isolated: Bool, _ body: (Database) throws -> T
     ) throws -> T {
         isolated ? try pool.read(body) : try pool.unsafeRead(body)
+    }
+
+    /// A one-statement lookup on the caller's thread through `pointReader`, a single connection kept
+    /// open outside any pool.
+    ///
+    /// Why (issue #5): an inline read through `inlinePool` first checks a connection out of GRDB's
+    /// pool and runs `PRAGMA schema_version` (GRDB's check before every read outside a transaction),
+    /// so a one-row lookup runs two statements, each its own read transaction with its locks; cold,
+    /// after a large message went through the caches, that was 0.15–0.25 ms of the time to a FETCH's
+    /// first byte. A `DatabaseQueue`'s `inDatabase` runs the statement alone. The schema only changes
+    /// at startup, before this connection opens. Callers are serialised on it: only statements that
+    /// visit one or two rows belong here.
+    func pointRead<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
+        do {
+            return try pointReader.inDatabase(body)
+        } catch {
+            throw storeError(what, error)
+        }
     }
 
     func write<T: Sendable>(
