@@ -189,7 +189,9 @@ struct SearchEvaluator {
 
     private func bodyContains(_ content: MIMEMessage, _ needle: [UInt8]) -> Bool {
         let matcher = Self.matcher(needle)
-        return content.textParts.contains { matcher.matches(utf8: content.decodedTextUTF8(of: $0)) }
+        return content.textParts.contains { part in
+            content.withDecodedTextUTF8(of: part) { matcher.matches(utf8: $0) }
+        }
     }
 
     static func matcher(_ needle: [UInt8]) -> UnicodeCaseMap.Matcher {

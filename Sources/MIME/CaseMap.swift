@@ -141,7 +141,37 @@ public enum UnicodeCaseMap {
         public func matches(_ text: String) -> Bool { matches(UnicodeCaseMap.fold(text)) }
 
         /// Whether the needle occurs in UTF-8 text (folded here).
-        public func matches(utf8 text: [UInt8]) -> Bool { matches(UnicodeCaseMap.fold(utf8: text)) }
+        public func matches(utf8 text: [UInt8]) -> Bool {
+            text.withUnsafeBufferPointer { matches(utf8: $0) }
+        }
+
+        /// Bytes of text folded at a time by `matches(utf8:)`.
+        public static let window = 256 * 1024
+
+        /// Whether the needle occurs in UTF-8 text, folded a window at a time, so a large body costs
+        /// one window of memory, not a folded copy of itself (issue #5: SEARCH TEXT of a 20 MB message).
+        ///
+        /// Folding is independent across ASCII characters (see `fold`), so a window that ends just
+        /// after an ASCII byte folds as it would within the whole text; a window is stretched until it
+        /// does. A match that crosses into the next window starts within the last `needle.count - 1`
+        /// folded bytes, which are kept (`carry`) and tried with the start of the next one.
+        public func matches(utf8 text: UnsafeBufferPointer<UInt8>, window: Int = Matcher.window) -> Bool {
+            guard !needle.isEmpty else { return true }
+            let overlap = needle.count - 1
+            var carry: [UInt8] = []
+            var start = 0
+            while start < text.count {
+                var end = min(start + max(window, 1), text.count)
+                while end < text.count && text[end - 1] >= 0x80 { end += 1 }
+                let folded = UnicodeCaseMap.fold(utf8: Array(UnsafeBufferPointer(rebasing: text[start..<end])))
+                if !carry.isEmpty && overlap > 0 && matches(carry + folded.prefix(overlap)) { return true }
+                if matches(folded) { return true }
+                carry =
+                    folded.count >= overlap ? Array(folded.suffix(overlap)) : Array((carry + folded).suffix(overlap))
+                start = end
+            }
+            return false
+        }
 
         /// Whether the needle occurs in already-folded UTF-8 (memchr finds each candidate start).
         public func matches(_ folded: [UInt8]) -> Bool {

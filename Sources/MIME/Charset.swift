@@ -35,18 +35,22 @@ public enum Charset {
 
     /// Whether every byte is below 0x80 (eight at a time).
     public static func isASCII(_ bytes: [UInt8]) -> Bool {
-        bytes.withUnsafeBytes { raw in
-            var i = 0
-            while i + 8 <= raw.count {
-                if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
-                i += 8
-            }
-            while i < raw.count {
-                if raw[i] >= 0x80 { return false }
-                i += 1
-            }
-            return true
+        bytes.withUnsafeBufferPointer { isASCII($0) }
+    }
+
+    /// Whether every byte is below 0x80 (eight at a time).
+    public static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let raw = UnsafeRawBufferPointer(bytes)
+        var i = 0
+        while i + 8 <= raw.count {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
         }
+        while i < raw.count {
+            if raw[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
     }
 
     /// ISO-8859-1 to UTF-8 (each byte is the code point of the same value).

@@ -63,6 +63,32 @@ public struct MIMEMessage: Sendable {
         return Array(Charset.decode(raw, charset: charset).utf8)
     }
 
+    /// `decodedTextUTF8`, handed to `body` without a copy when the part's bytes already are that text:
+    /// no transfer encoding to undo, and UTF-8 (or ASCII, in any charset but UTF-16 and ISO-2022-JP).
+    /// SEARCH then holds a large body once (issue #5: a 20 MB message had its bytes, a copy and a
+    /// folded copy in memory at once).
+    public func withDecodedTextUTF8<R>(
+        of part: MessagePart, _ body: (UnsafeBufferPointer<UInt8>) throws -> R
+    ) rethrows -> R {
+        let charset = Charset.canonicalName(part.charset ?? "us-ascii")
+        // The bytes `decodedTextUTF8` starts from when there is nothing to decode (an identity or an
+        // unknown transfer encoding): the body, or nothing when it runs past the end (as `decodedBody`).
+        let range: Range<Int>?
+        switch part.transferEncoding {
+        case .sevenBit, .eightBit, .binary, .unknown: range = part.body.upperBound <= bytes.count ? part.body : 0..<0
+        case .base64, .quotedPrintable: range = nil
+        }
+        if let range, charset != "utf-16" && charset != "iso-2022-jp" {
+            let direct = try bytes.withUnsafeBufferPointer { all -> R? in
+                let text = UnsafeBufferPointer(rebasing: all[range])
+                guard charset == "utf-8" || Charset.isASCII(text) else { return nil }
+                return try body(text)
+            }
+            if let direct { return direct }
+        }
+        return try decodedTextUTF8(of: part).withUnsafeBufferPointer(body)
+    }
+
     /// The first `name` field of the part's header (the top-level header by default), unfolded and
     /// with encoded words decoded (RFC 2047); nil when absent.
     public func decodedHeaderValue(_ name: String, in part: MessagePart? = nil) -> String? {

@@ -73,6 +73,50 @@ import Testing
         #expect(UnicodeCaseMap.Matcher("outage").matches(utf8: Array("Ｏｕｔａｇｅ".utf8)))
     }
 
+    /// Matching a window at a time (as SEARCH does for a large body) finds exactly what matching the
+    /// whole folded text finds: needles cut from the text at every place, across window edges, with
+    /// characters whose folding changes their length and combining marks that NFKD reorders.
+    @Test func windowedMatchingEqualsWholeTextMatching() {
+        let pieces = [
+            "a", "B", "z", " ", "\r\n", "É", "ß", "ﬁ", "e\u{301}", "\u{323}", "Σ", "ς", "日本", "Ｏ", "ǅ", "İ", "\u{FFFD}",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<60 {
+            let text = Array(
+                (0..<Int.random(in: 0...40, using: &generator)).map { _ in
+                    pieces.randomElement(using: &generator)!
+                }.joined().utf8)
+            let whole = UnicodeCaseMap.fold(utf8: text)
+            var needles = (0..<6).map { _ in
+                (0..<Int.random(in: 1...4, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }
+                    .joined()
+            }
+            let string = String(decoding: text, as: UTF8.self)
+            let characters = Array(string)
+            for _ in 0..<6 where !characters.isEmpty {
+                let from = Int.random(in: 0..<characters.count, using: &generator)
+                let to = Int.random(in: from...min(characters.count, from + 6), using: &generator)
+                needles.append(String(characters[from..<to]).uppercased())
+            }
+            for needle in needles {
+                let matcher = UnicodeCaseMap.Matcher(needle)
+                let expected = matcher.matches(whole)
+                for window in [1, 2, 3, 5, 8, 13, 64] {
+                    let found = text.withUnsafeBufferPointer { matcher.matches(utf8: $0, window: window) }
+                    #expect(
+                        found == expected, "\(string.debugDescription) ~ \(needle.debugDescription), window \(window)")
+                }
+            }
+        }
+        // Invalid UTF-8 cut by a window reads as U+FFFD either way.
+        let invalid: [UInt8] = [0x41, 0xC3, 0x41, 0xFF, 0xE2, 0x82, 0x42]
+        let matcher = UnicodeCaseMap.Matcher("\u{FFFD}a")
+        #expect(matcher.matches(UnicodeCaseMap.fold(utf8: invalid)))
+        for window in 1...8 {
+            #expect(invalid.withUnsafeBufferPointer { matcher.matches(utf8: $0, window: window) })
+        }
+    }
+
     @Test func matcherReuse() {
         let m = UnicodeCaseMap.Matcher("grüsse")
         #expect(m.matches("Viele GRÜßE"))

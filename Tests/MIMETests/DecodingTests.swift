@@ -83,6 +83,27 @@ import Testing
                 == UnicodeCaseMap.fold(invalid.decodedText(of: invalid.root)))
     }
 
+    /// `withDecodedTextUTF8` hands over the same bytes as `decodedTextUTF8` (in place or decoded), for
+    /// every charset vector and transfer encoding, an unknown encoding and invalid UTF-8.
+    @Test(arguments: charsetVectors.map(\.0))
+    func decodedTextInPlaceEqualsDecodedText(_ label: String) throws {
+        let (_, bytes, _) = try #require(charsetVectors.first { $0.0 == label })
+        let base64 = Data(bytes).base64EncodedString()
+        let ascii = Array("Plain ASCII text\r\n".utf8)
+        for (cte, body) in [
+            ("8bit", bytes), ("base64", Array(base64.utf8)), ("x-unknown", bytes), ("7bit", ascii), ("binary", bytes),
+        ] {
+            let message = MIMEMessage(
+                mail("Content-Type: text/plain; charset=\(label)\nContent-Transfer-Encoding: \(cte)\n\n") + body)
+            let inPlace = message.withDecodedTextUTF8(of: message.root) { Array($0) }
+            #expect(inPlace == message.decodedTextUTF8(of: message.root), "\(label) \(cte)")
+        }
+        let invalid = MIMEMessage(
+            mail("Content-Type: text/plain; charset=utf-8\n\n") + [0x41, 0xC3, 0x41, 0xFF, 0xE2, 0x82])
+        #expect(
+            invalid.withDecodedTextUTF8(of: invalid.root) { Array($0) } == invalid.decodedTextUTF8(of: invalid.root))
+    }
+
     @Test func charsetAliasesAndInvalidBytes() {
         #expect(Charset.decode([0xE9], charset: "latin1") == "é")
         #expect(Charset.decode([0x80], charset: "cp1252") == "€")

@@ -143,3 +143,39 @@ def test_partial_fetch_of_a_large_message_reads_its_range(server, mbox):
         assert "\\Seen" in flags_of(m, "1")
     finally:
         m.logout()
+
+
+def test_search_in_a_large_body_finds_words_across_window_edges(server, mbox):
+    """SEARCH BODY/TEXT folds and matches a large body a window (256 KB) at a time: a word that
+    straddles a window's edge, one in non-ASCII text at an edge, and one at the very end are found;
+    a word that is not there is not."""
+    window = 256 * 1024
+    head = (b"From: a@example.org\r\nSubject: windows\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+    filler = b"lorem ipsum dolor sit amet\r\n"
+    body = bytearray()
+    while len(body) < window - 5:
+        body += filler
+    del body[window - 5:]
+    body += b"STRADDLE"  # bytes window-5 .. window+2
+    while len(body) < 2 * window - 3:
+        body += "Grüße ".encode()
+    body += "ÉCLAIRÉ".encode()  # non-ASCII across the second edge (the window stretches to an ASCII byte)
+    while len(body) < 3 * window:
+        body += filler
+    body += b"finalword\r\n"
+    m = server.imaps()
+    try:
+        ok(m.create(quote(mbox)))
+        append(m, mbox, head + bytes(body))
+        select(m, mbox)
+        for word, found in [("straddle", True), ("éclairé", True), ("FINALWORD", True), ("grüsse", True),
+                            ("notthere", False), ("straddlex", False)]:
+            for key in ("BODY", "TEXT"):
+                # The word as a UTF-8 literal (imaplib sends `{n}` and the bytes after the continuation).
+                m.literal = word.encode("utf-8")
+                typ, data = m.uid("SEARCH", "CHARSET", "UTF-8", key)
+                assert typ == "OK", data
+                assert (data[0].split() == [b"1"]) == found, (key, word, data)
+    finally:
+        m.logout()
