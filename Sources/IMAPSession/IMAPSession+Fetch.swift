@@ -167,10 +167,7 @@ extension IMAPSession {
                         continue
                     }
                     if needsContent || (needsStructure && !hasStructure) {
-                        let reopened =
-                            opened == nil
-                            ? try await store.openContent(account: accountID, mailbox: view.id, uid: messageUID) : nil
-                        guard let content = opened ?? reopened else {
+                        guard let content = try await content(of: messageUID, opened: opened) else {
                             missing = true
                             continue
                         }

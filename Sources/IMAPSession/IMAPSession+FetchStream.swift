@@ -46,10 +46,7 @@ extension IMAPSession {
         seq: Int, meta: MessageMeta, message: FetchedMessage, items: [FetchAttribute], streamed index: Int,
         content opened: MessageContent? = nil
     ) async throws -> Bool {
-        guard let view = selected else { return false }
-        let reopened =
-            opened == nil ? try await store.openContent(account: accountID, mailbox: view.id, uid: meta.uid) : nil
-        guard let content = opened ?? reopened else { return false }
+        guard let content = try await content(of: meta.uid, opened: opened) else { return false }
         out.writeString("* \(seq) FETCH (")
         if index > 0 {
             _ = writeFetchItems(Array(items[..<index]), meta: meta, message: message, into: &out)
@@ -70,7 +67,7 @@ extension IMAPSession {
             var chunkSize = Self.firstStreamChunk
             while true {
                 var chunk = try content.read(upTo: chunkSize)
-                let first = chunkSize == Self.firstStreamChunk
+                let head = chunkSize == Self.firstStreamChunk
                 chunkSize = Self.streamChunk
                 if chunk.isEmpty { break }
                 // As `writeMessageText`: a NUL goes out as 0x80, sizes unchanged.
@@ -78,11 +75,7 @@ extension IMAPSession {
                     for i in chunk.indices where chunk[i] == 0 { chunk[i] = 0x80 }
                 }
                 out.writeBytes(chunk)
-                if first {
-                    await flushHead()
-                } else {
-                    await flush()
-                }
+                await flush(head: head)
             }
         } catch {
             streamFailed = true
@@ -94,5 +87,12 @@ extension IMAPSession {
         }
         out.writeString(")\r\n")
         return true
+    }
+
+    /// `opened`, or the message's content opened now; nil when the message is gone.
+    func content(of uid: UID, opened: MessageContent?) async throws -> MessageContent? {
+        if let opened { return opened }
+        guard let view = selected else { return nil }
+        return try await store.openContent(account: accountID, mailbox: view.id, uid: uid)
     }
 }

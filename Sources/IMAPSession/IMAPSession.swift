@@ -250,19 +250,17 @@ public final class IMAPSession {
         out.writeTaggedResponse(tag: tag, status: status, code: code, text: text)
     }
 
-    func flush() async {
+    /// Hands what is written so far to the connection; `head`: it begins a long response (see
+    /// `SessionConnection.writeHead`).
+    func flush(head: Bool = false) async {
         guard out.readableBytes > 0 else { return }
         let buffer = out
         out = ByteBufferAllocator().buffer(capacity: 1024)
-        await connection.write(buffer)
-    }
-
-    /// `flush` for the beginning of a long response (see `SessionConnection.writeHead`).
-    func flushHead() async {
-        guard out.readableBytes > 0 else { return }
-        let buffer = out
-        out = ByteBufferAllocator().buffer(capacity: 1024)
-        await connection.writeHead(buffer)
+        if head {
+            await connection.writeHead(buffer)
+        } else {
+            await connection.write(buffer)
+        }
     }
 
     func flushIfLarge() async {
