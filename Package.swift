@@ -90,7 +90,18 @@ let package = Package(
         .executableTarget(name: "FuzzMIMEParse", dependencies: ["MIME"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME"]),
-        .testTarget(name: "MailStoreSQLiteTests", dependencies: ["MailStore", "MailStoreSQLite"]),
+        // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).
+        .target(
+            name: "SQLiteSyncRecorder",
+            dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")],
+            path: "Tests/Support/SQLiteSyncRecorder"
+        ),
+        .testTarget(
+            name: "MailStoreSQLiteTests",
+            dependencies: [
+                "MailStore", "MailStoreSQLite", "SQLiteSyncRecorder", .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         .testTarget(
             name: "IMAPSessionTests",
             dependencies: ["IMAPSession", "IMAPWire", "MailStore", "MailStoreSQLite", "MIME"]

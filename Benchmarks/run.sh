@@ -6,13 +6,14 @@
 #
 # Environment (defaults in brackets):
 #   CLIENTS [workload's default]  DURATION [20]  NUSERS [min(CLIENTS,100)]
-#   POSTERN_BIN [/work/main/.build-bench-release/release/postern]   (a release build; see README.md)
+#   POSTERN_BIN [REPO/.build-bench-release/release/postern]   (a release build; see README.md)
 #   BUILD_POSTERN [0]: 1 = rebuild that binary first (release, nice) and record its commit in postern.commit
 #   BENCH_DIR [/tmp/postern-bench]   state of both servers, wiped per run
 #   CERT [same]: same = Postern serves Dovecot's RSA-2048 certificate (like for like); own = its default ECDSA P-256
 #   DOVECOT_FSYNC [always for append, else Dovecot's default]: mail_fsync for Dovecot
 #   SERVERS ["postern dovecot"]   MESSAGES [100 per user for mixed/steady]   BIG_N [10000 for bigmailbox]
-#   REFERENCE [/work/shared/reference]
+#   REFERENCE [REPO/../shared/reference]
+#   POSTERN_LOG_LEVEL [warning]: notice also logs, at shutdown, how many write operations shared each commit
 #   DOVECOT_POPULATE [imap; maildir for bigmailbox with BIG_N > 20000]: maildir = write Dovecot's messages as files
 #     and index them with doveadm (untimed) instead of APPENDing them
 # Everything is loopback only; both servers are stopped on exit. Builds and runs go under `nice -n 19`.
@@ -22,7 +23,7 @@ WORKLOAD=${1:?usage: run.sh WORKLOAD [imapbench options]}
 shift
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-REFERENCE=${REFERENCE:-/work/shared/reference}
+REFERENCE=${REFERENCE:-$ROOT/../shared/reference}
 BENCH_DIR=${BENCH_DIR:-/tmp/postern-bench}
 POSTERN_BIN=${POSTERN_BIN:-$ROOT/.build-bench-release/release/postern}
 IMAPBENCH=${IMAPBENCH:-$HERE/.build-bench/release/imapbench}
@@ -147,7 +148,7 @@ for server in $SERVERS; do
             echo pass | "$POSTERN_BIN" user add "user$i" --password-stdin --data-dir "$DATA" >/dev/null
         done
         "$POSTERN_BIN" serve --data-dir "$DATA" --imaps "$HOST:$POSTERN_IMAPS" --imap "$HOST:$POSTERN_IMAP" \
-            "${TLSARGS[@]}" --log-level warning > "$OUT/postern.log" 2>&1 &
+            "${TLSARGS[@]}" --log-level "${POSTERN_LOG_LEVEL:-warning}" > "$OUT/postern.log" 2>&1 &
         POSTERN_PID=$!
         for _ in $(seq 1 100); do grep -q '^ready' "$OUT/postern.log" && break; sleep 0.1; done
         grep -q '^ready' "$OUT/postern.log" || { cat "$OUT/postern.log" >&2; exit 1; }

@@ -66,9 +66,9 @@ struct BlobFiles: Sendable {
                 placed.append((id, Int(info.st_size)))
                 shards.insert(shard)
             }
-            if newShard { try Self.fsyncDirectory(root) }
+            if newShard { try DurableFiles.syncDirectory(rootPath) }
             for shard in shards.sorted() {
-                try Self.fsyncDirectory(root.appendingPathComponent(shard, isDirectory: true))
+                try DurableFiles.syncDirectory("\(rootPath)/\(shard)")
             }
         } catch {
             remove(placed.map(\.id))
@@ -96,7 +96,8 @@ struct BlobFiles: Sendable {
         return (fd, Int(info.st_size))
     }
 
-    /// Unlinks content files (already known to be unreferenced by committed rows).
+    /// Unlinks content files (already known to be unreferenced by committed, synced rows). The
+    /// directory is not fsynced: a file whose unlink a power cut undoes is swept on the next open.
     func remove(_ ids: [String]) {
         for id in ids { unlink(path(of: id)) }
     }
@@ -111,25 +112,6 @@ struct BlobFiles: Sendable {
             ids.append(contentsOf: files.filter { $0.hasPrefix(shard) })
         }
         return ids
-    }
-
-    static func fsyncDirectory(_ url: URL) throws {
-        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw MailStoreError.internal("fsync: cannot open \(url.path): errno \(errno)") }
-        defer { close(fd) }
-        while fsync(fd) != 0 {
-            if errno == EINTR { continue }
-            throw MailStoreError.internal("fsync of \(url.path) failed: errno \(errno)")
-        }
-    }
-
-    static func makeDirectory(_ url: URL) throws {
-        do {
-            try FileManager.default.createDirectory(
-                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw MailStoreError.internal("cannot create \(url.path): \(error)")
-        }
     }
 }
 

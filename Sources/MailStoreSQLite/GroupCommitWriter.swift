@@ -6,10 +6,12 @@ import MailStore
 /// joins the next one, so N concurrent writers pay one fsync instead of N.
 ///
 /// Each operation runs in its own savepoint: one that throws is rolled back alone and gets its error,
-/// the others commit. A caller resumes only after its transaction has committed (durably, with
-/// `synchronous = FULL`), after the content files the batch released have been unlinked and after
-/// the changed mailboxes have been published ("commit first, then publish": never from inside the
-/// transaction, and never for an operation that was rolled back).
+/// the others commit. A caller resumes only after its transaction has committed durably (the writer
+/// runs with `synchronous = FULL`, so the commit returns once its WAL frames are fsynced: see
+/// `SQLiteMailStore+Durability`), after the content files the batch released have been unlinked
+/// (never before that commit is on disk: a power cut must not leave a committed row without its
+/// file) and after the changed mailboxes have been published ("commit first, then publish": never
+/// from inside the transaction, and never for an operation that was rolled back).
 final class GroupCommitWriter: @unchecked Sendable {
     /// What an operation can ask for besides its result, done once its transaction committed:
     /// content files to unlink, and mailboxes whose messages or existence changed (to publish).

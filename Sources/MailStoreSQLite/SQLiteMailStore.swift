@@ -4,7 +4,8 @@ import Logging
 import MailStore
 
 /// The embedded engine: metadata in `<data>/postern.sqlite` (GRDB `DatabasePool`, WAL,
-/// `synchronous = FULL`), message content in `<data>/blobs/`, staging in `<data>/tmp/`.
+/// `synchronous = FULL`, checked on open: see `SQLiteMailStore+Durability`), message content in
+/// `<data>/blobs/`, staging in `<data>/tmp/`.
 ///
 /// Several processes may open the same data directory (the server and the `postern` CLI): SQLite
 /// serializes writers (busy timeout 5 s). Crash recovery on open (removing staged files and content
@@ -35,22 +36,15 @@ public final class SQLiteMailStore: MailStore {
         stagingDirectory = dataDirectory.appendingPathComponent("tmp", isDirectory: true)
         let blobs = BlobFiles(root: dataDirectory.appendingPathComponent("blobs", isDirectory: true))
         self.blobs = blobs
-        try BlobFiles.makeDirectory(dataDirectory)
-        try BlobFiles.makeDirectory(stagingDirectory)
-        try BlobFiles.makeDirectory(blobs.root)
+        try DurableFiles.makeDirectory(dataDirectory)
+        try DurableFiles.makeDirectory(stagingDirectory)
+        try DurableFiles.makeDirectory(blobs.root)
 
-        var config = Configuration()
-        config.foreignKeysEnabled = true
-        config.busyMode = .timeout(5)
-        config.label = "postern"
-        config.prepareDatabase { db in
-            try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
-        }
+        let path = dataDirectory.appendingPathComponent("postern.sqlite").path
+        let config = Self.databaseConfiguration()
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(
-                path: dataDirectory.appendingPathComponent("postern.sqlite").path, configuration: config)
-            try Schema.migrator.migrate(pool)
+            pool = try Self.openWriterPool(path: path, configuration: config)
         } catch {
             logger.error("mail store: cannot open database", metadata: ["error": "\(error)"])
             throw MailStoreError.internal("cannot open database: \(error)")
@@ -60,10 +54,8 @@ public final class SQLiteMailStore: MailStore {
         readConfig.readonly = true
         readConfig.maximumReaderCount = Self.inlineReaders
         do {
-            inlinePool = try DatabasePool(
-                path: dataDirectory.appendingPathComponent("postern.sqlite").path, configuration: readConfig)
-            pointReader = try DatabaseQueue(
-                path: dataDirectory.appendingPathComponent("postern.sqlite").path, configuration: readConfig)
+            inlinePool = try DatabasePool(path: path, configuration: readConfig)
+            pointReader = try DatabaseQueue(path: path, configuration: readConfig)
         } catch {
             logger.error("mail store: cannot open database for reading", metadata: ["error": "\(error)"])
             throw MailStoreError.internal("cannot open database for reading: \(error)")
@@ -290,15 +282,16 @@ extension SQLiteMailStore {
         return result
     }
 
-    /// The next UIDVALIDITY for a mailbox of `account`: max(now, previous + 1), remembered per account.
+    /// The next UIDVALIDITY for a mailbox of `account`: max(now, largest ever given + 1), store-wide,
+    /// so a value once given is never given again (not after a mailbox or an account was deleted and
+    /// made again, nor after the clock went back).
     static func nextUIDValidity(_ db: Database, account: AccountID) throws -> UIDValidity {
-        guard
-            let last = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT last_uidvalidity FROM accounts WHERE id = ?"), arguments: [account])
-        else { throw MailStoreError.accountNotFound }
-        let now = Int64(Date().timeIntervalSince1970)
-        let next = max(now, last + 1)
+        try requireAccount(db, account)
+        let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_uidvalidity FROM store_state")) ?? 0
+        let next = max(Int64(Date().timeIntervalSince1970), last + 1)
         guard next <= Int64(UInt32.max) else { throw MailStoreError.internal("UIDVALIDITY space exhausted") }
+        try db.cachedStatement(sql: "UPDATE store_state SET last_uidvalidity = ?").execute(arguments: [next])
+        // Kept up to date for a binary of an earlier schema that reads it.
         try db.cachedStatement(sql: "UPDATE accounts SET last_uidvalidity = ? WHERE id = ?").execute(
             arguments: [next, account])
         return UIDValidity(next)

@@ -171,6 +171,22 @@ enum Schema {
                     END;
                     """)
         }
+        // The largest UIDVALIDITY ever given, across all accounts: an account deleted and made again
+        // under the same name would otherwise start from the clock again and could give its new
+        // INBOX the UIDVALIDITY of the old one (RFC 9051 §2.3.1.1: a UIDVALIDITY with other UIDs must
+        // not come back).
+        migrator.registerMigration("v6") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        last_uidvalidity INTEGER NOT NULL
+                    );
+                    INSERT INTO store_state (id, last_uidvalidity) VALUES (1, max(
+                        (SELECT coalesce(max(last_uidvalidity), 0) FROM accounts),
+                        (SELECT coalesce(max(uidvalidity), 0) FROM mailboxes)));
+                    """)
+        }
         return migrator
     }
 

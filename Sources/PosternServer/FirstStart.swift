@@ -19,8 +19,10 @@ public enum FirstStart {
 
     public static func prepare(store: any MailStore, configuration: ServerConfiguration) async throws -> Result? {
         let marker = configuration.dataDirectory.appendingPathComponent(markerName)
-        defer { _ = FileManager.default.createFile(atPath: marker.path, contents: Data()) }
-        if try await store.credentials(accountName: accountName) != nil { return nil }
+        if try await store.credentials(accountName: accountName) != nil {
+            try markDone(marker)
+            return nil
+        }
         let password = PasswordHasher.generatePassword()
         let account = try await store.createAccount(
             name: accountName, credentials: try PasswordHasher().makeCredentials(password: password))
@@ -32,7 +34,14 @@ public enum FirstStart {
             _ = try await store.append(
                 account: account, mailbox: inbox.id, message: staged, flags: MessageFlags(), internalDate: Date())
         }
+        try markDone(marker)
         return Result(user: accountName, password: password)
+    }
+
+    /// Records that the first start is done, once the account and its welcome message are committed
+    /// (a first start that failed is tried again on the next start).
+    private static func markDone(_ marker: URL) throws {
+        try DurableFiles.writeAtomically([], to: marker, mode: 0o600)
     }
 
     static func welcomeMessage(configuration: ServerConfiguration, date: Date) -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailStore
 import NIOSSL
 
 /// Loads (or, on the embedded default, creates) the server's certificate and builds the TLS context:
@@ -35,9 +36,11 @@ public enum TLSSetup {
             let fm = FileManager.default
             if !fm.fileExists(atPath: certURL.path) || !fm.fileExists(atPath: keyURL.path) {
                 let made = try SelfSignedCertificate.generate(hostName: hostName)
-                try fm.createDirectory(
-                    at: certURL.deletingLastPathComponent(), withIntermediateDirectories: true,
-                    attributes: [.posixPermissions: 0o700])
+                do {
+                    try DurableFiles.makeDirectory(certURL.deletingLastPathComponent())
+                } catch {
+                    throw ServerError.configuration("cannot create the TLS folder: \(error)")
+                }
                 try writeFile(made.privateKeyPEM, to: keyURL, mode: 0o600)
                 try writeFile(made.certificatePEM, to: certURL, mode: 0o644)
                 generated = true
@@ -68,12 +71,14 @@ public enum TLSSetup {
             context: context, fingerprint: SelfSignedCertificate.fingerprint(der: der), generated: generated)
     }
 
-    private static func writeFile(_ text: String, to url: URL, mode: Int) throws {
-        let tmp = url.appendingPathExtension("tmp")
-        try Data(text.utf8).write(to: tmp)
-        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: tmp.path)
-        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
-        try FileManager.default.moveItem(at: tmp, to: url)
+    /// Written durably (see `DurableFiles.writeAtomically`): a power cut during first start leaves no
+    /// empty or partial certificate or key that would keep the server from starting again.
+    private static func writeFile(_ text: String, to url: URL, mode: mode_t) throws {
+        do {
+            try DurableFiles.writeAtomically(Array(text.utf8), to: url, mode: mode)
+        } catch {
+            throw ServerError.configuration("cannot write \(url.path): \(error)")
+        }
     }
 }
 

@@ -124,8 +124,7 @@ struct ServeRunner {
         let tls: TLSSetup.Material
         let isNew: Bool
         do {
-            try FileManager.default.createDirectory(
-                at: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            try DurableFiles.makeDirectory(dataDirectory)
             isNew = FirstStart.isEmptyDataDirectory(dataDirectory)
             store = try SQLiteMailStore(dataDirectory: dataDirectory, logger: logger)
             tls = try TLSSetup.load(
@@ -174,6 +173,11 @@ struct ServeRunner {
         let signal = await shutdown.wait()
         logger.info("shutting down", metadata: ["signal": "\(signal)"])
         await server.shutdown()
+        // How many write operations shared each durable commit (group commit) over the server's life.
+        let writes = store.writeStatistics
+        logger.notice(
+            "mail store: write operations and their commits",
+            metadata: ["operations": "\(writes.operations)", "commits": "\(writes.transactions)"])
     }
 
     private func emit(_ text: String) {

@@ -98,10 +98,9 @@ struct PasswordOption: ParsableArguments {
 private func openStore(_ data: DataDirectoryOption) throws -> SQLiteMailStore {
     let directory = data.resolve()
     do {
-        try FileManager.default.createDirectory(
-            at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try DurableFiles.makeDirectory(directory)
     } catch {
-        throw CommandFailure(message: "cannot make the data folder \(directory.path): \(error.localizedDescription)")
+        throw CommandFailure(message: "cannot make the data folder \(directory.path): \(error)")
     }
     var logger = Logger(label: "postern")
     logger.logLevel = .warning
