@@ -724,13 +724,7 @@ class Run:
         server.freeze()
         self.fs.clear_cache()
         server.kill()
-        self.fs.unmount()
-        self.fs.mount()
-        try:
-            server = self.start_server()
-        except HarnessError as e:
-            self.found_problem = True
-            raise HarnessError(f"cut after the first start: the server did not come back: {e}") from None
+        server = self.remount_and_restart("cut after the first start")
         problems = []
         if server.password:
             problems.append("the server made its data folder again (it printed a new postmaster password)")
@@ -758,6 +752,16 @@ class Run:
         for line in problems[:self.args.show]:
             log(f"    {line}")
 
+    def remount_and_restart(self, what: str) -> Postern:
+        """After a cut: LazyFS mounted again (the kernel's caches dropped too), the server started on it."""
+        self.fs.unmount()
+        self.fs.mount()
+        try:
+            return self.start_server()
+        except HarnessError as e:
+            self.found_problem = True
+            raise HarnessError(f"{what}: the server did not come back: {e}") from None
+
     def cut(self, n: int) -> None:
         args = self.args
         server = self.server
@@ -783,13 +787,7 @@ class Run:
         stuck = [c.name for c in clients if c.is_alive()]
         if stuck:
             raise HarnessError(f"clients did not stop: {stuck}")
-        self.fs.unmount()
-        self.fs.mount()
-        try:
-            server = self.start_server()
-        except HarnessError as e:
-            self.found_problem = True
-            raise HarnessError(f"cut {n}: the server did not come back: {e}") from None
+        server = self.remount_and_restart(f"cut {n}")
         conn = imaps(server.ports["imaps"], self.password, args.io_timeout)
         for mb in self.mailboxes:
             verify(conn, mb)
