@@ -22,37 +22,31 @@ enum ResponseText {
 
 // MARK: - Encoding
 
+/// Shorthands for the status responses, written by `ResponseEncoder`.
 extension ByteBuffer {
-    /// resp-text = ["[" resp-text-code "]" SP] text   (an empty text is written as the status word)
-    @discardableResult
-    mutating func writeResponseText(status: ResponseStatus, code: ResponseCode?, text: String) -> Int {
-        var n = 0
-        if let code {
-            n += writeString("[") + writeResponseCode(code) + writeString("] ")
-        }
-        let t = ResponseText.sanitized(text)
-        return n + writeString(t.isEmpty ? status.rawValue : t)
-    }
-
     /// response-tagged = tag SP resp-cond-state CRLF
     @discardableResult
     public mutating func writeTaggedResponse(
         tag: String, status: ResponseStatus, code: ResponseCode? = nil, text: String
     ) -> Int {
-        writeString("\(tag) \(status.rawValue) ") + writeResponseText(status: status, code: code, text: text)
-            + writeString("\r\n")
+        let start = writerIndex
+        ResponseEncoder().encode(.tagged(TaggedResponse(tag: tag, status: status, code: code, text: text)), into: &self)
+        return writerIndex - start
     }
 
     /// "*" SP (resp-cond-state / resp-cond-bye / resp-cond-auth) CRLF
     @discardableResult
     public mutating func writeUntaggedStatus(_ status: ResponseStatus, code: ResponseCode? = nil, text: String) -> Int {
-        writeString("* \(status.rawValue) ") + writeResponseText(status: status, code: code, text: text)
-            + writeString("\r\n")
+        let start = writerIndex
+        ResponseEncoder().encode(.condition(status, code: code, text: text), into: &self)
+        return writerIndex - start
     }
 
     /// continue-req = "+" SP (resp-text / base64) CRLF
     @discardableResult
     public mutating func writeContinuation(_ text: String = "Ready") -> Int {
-        writeString("+ " + ResponseText.sanitized(text) + "\r\n")
+        let start = writerIndex
+        ResponseEncoder().encode(.continuation(.text(text)), into: &self)
+        return writerIndex - start
     }
 }
