@@ -33,7 +33,7 @@ extension IMAPSession {
 
     /// RFC 9051 §6.1.1
     func capability(_ tag: String) -> ResumeDirective {
-        untagged("CAPABILITY " + capabilities.joined(separator: " "))
+        send(.capability(capabilities))
         tagged(tag, .ok, text: "CAPABILITY completed")
         return .next
     }
@@ -47,7 +47,7 @@ extension IMAPSession {
 
     /// RFC 9051 §6.1.3
     func logout(_ tag: String) -> ResumeDirective {
-        untagged("BYE Logging out")
+        bye("Logging out")
         tagged(tag, .ok, text: "LOGOUT completed")
         selected = nil
         return .close
@@ -59,11 +59,7 @@ extension IMAPSession {
             let summary = parameters.prefix(8).map { "\($0.key)=\($0.value ?? "NIL")" }.joined(separator: ", ")
             logger.debug("client ID: \(summary.prefix(256))")
         }
-        out.writeString("* ID (")
-        out.writeIMAPString("name")
-        out.writeString(" ")
-        out.writeIMAPString("Postern")
-        out.writeString(")\r\n")
+        send(.id([IDParameter(key: "name", value: "Postern")]))
         tagged(tag, .ok, text: "ID completed")
         return .next
     }
@@ -113,7 +109,7 @@ extension IMAPSession {
             return .next
         }
         guard let initialResponse else {
-            out.writeString("+ \r\n")
+            send(.continuation(.text("")))
             pendingAuthentication = tag
             return .rawLine
         }
@@ -162,7 +158,7 @@ extension IMAPSession {
             try? await Task.sleep(for: configuration.failedLoginDelay)
             tagged(tag, .no, code: .authenticationFailed, text: "Authentication failed")
             if failedLogins >= Self.maxFailedLogins {
-                untagged("BYE Too many failed logins")
+                bye("Too many failed logins")
                 return .close
             }
             return .next
@@ -200,7 +196,7 @@ extension IMAPSession {
                 break
             }
         }
-        untagged((["ENABLED"] + enabled).joined(separator: " "))
+        send(.enabled(enabled))
         tagged(tag, .ok, text: "ENABLE completed")
         return .next
     }

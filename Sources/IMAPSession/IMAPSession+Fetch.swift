@@ -269,9 +269,7 @@ extension IMAPSession {
         }
         let gone = UIDSet(changes.expunged.filter { wanted.contains($0) })
         guard !gone.isEmpty else { return }
-        out.writeString("* VANISHED (EARLIER) ")
-        out.writeSequenceSet(Self.sequenceSet(gone.ranges))
-        out.writeString("\r\n")
+        send(.vanished(earlier: true, uids: Self.sequenceSet(gone.ranges)))
     }
 
     /// `<offset.length>`: an offset past the end gives an empty string (RFC 9051 §6.4.5).

@@ -37,7 +37,7 @@ extension IMAPSession {
         // Subscribed first, then what is already pending: a change committed in between is both
         // reported here and woken up for (a harmless second look), never lost.
         await reportUpdates(allowExpunge: true)
-        out.writeString("+ idling\r\n")
+        send(.continuation(.text("idling")))
         return .rawLine
     }
 

@@ -11,7 +11,7 @@ extension IMAPSession {
             let patterns = try command.patterns.map { try decodePattern($0.bytes) }
             // An empty pattern asks for the hierarchy delimiter and the root (RFC 9051 §6.3.9).
             if patterns.count == 1 && patterns[0].isEmpty && command.selectionOptions.isEmpty {
-                untagged("LIST (\\Noselect) \"/\" \"\"")
+                send(.list(ListResponse(attributes: ["\\Noselect"], name: "")))
                 tagged(tag, .ok, text: "LIST completed")
                 return .next
             }
@@ -63,21 +63,15 @@ extension IMAPSession {
                     attributes.append("\\NonExistent")
                 }
                 if returnSubscribed && isSubscribed { attributes.append("\\Subscribed") }
-                out.writeString("* LIST (\(attributes.joined(separator: " "))) \"/\" ")
-                writeMailbox(name)
-                if childInfo {
-                    out.writeString(
-                        selectSubscribed ? " (\"CHILDINFO\" (\"SUBSCRIBED\"))" : " (\"CHILDINFO\" (\"SPECIAL-USE\"))")
-                }
-                out.writeString("\r\n")
+                let extended: [ListExtendedItem] =
+                    childInfo ? [.childInfo([selectSubscribed ? "SUBSCRIBED" : "SPECIAL-USE"])] : []
+                send(.list(ListResponse(attributes: attributes, name: responseName(name), extended: extended)))
                 // LIST-STATUS (RFC 5819 §2): STATUS right after the mailbox's LIST, for selectable ones.
                 if let statusAttributes, passes, let mailbox, !mailbox.isNoSelect {
                     let status = try await store.status(account: accountID, mailbox: mailbox.id)
-                    out.writeString("* STATUS ")
-                    writeMailbox(name)
                     let items = Self.statusItems(
                         status, statusAttributes, appendLimit: configuration.maxMessageSize, mailboxID: mailbox.id)
-                    out.writeString(" (\(items))\r\n")
+                    send(.mailboxStatus(MailboxStatusResponse(name: responseName(name), items: items)))
                 }
             }
             await reportUpdates(allowExpunge: true)
@@ -98,9 +92,8 @@ extension IMAPSession {
             let selectable = Set(mailboxes.filter { !$0.isNoSelect }.map(\.name))
             for name in try await store.subscriptions(account: accountID).sorted(by: Self.listOrder)
             where matcher.matches(name) {
-                out.writeString(selectable.contains(name) ? "* LSUB () \"/\" " : "* LSUB (\\Noselect) \"/\" ")
-                writeMailbox(name)
-                out.writeString("\r\n")
+                let attributes = selectable.contains(name) ? [] : ["\\Noselect"]
+                send(.list(ListResponse(kind: .lsub, attributes: attributes, name: responseName(name))))
             }
             await reportUpdates(allowExpunge: true)
             tagged(tag, .ok, text: "LSUB completed")
@@ -141,20 +134,20 @@ extension IMAPSession {
     static func statusItems(
         _ status: MailboxStatus, _ attributes: [StatusAttribute], appendLimit: Int, mailboxID: MailboxID,
         deleted: Int? = nil
-    ) -> String {
-        attributes.compactMap { attribute -> String? in
+    ) -> [MailboxStatusItem] {
+        attributes.compactMap { attribute -> MailboxStatusItem? in
             switch attribute {
-            case .messages: return "MESSAGES \(status.messages)"
-            case .recent: return "RECENT \(status.recent)"
-            case .uidNext: return "UIDNEXT \(status.uidNext)"
-            case .uidValidity: return "UIDVALIDITY \(status.uidValidity)"
-            case .unseen: return "UNSEEN \(status.unseen)"
-            case .size: return "SIZE \(status.size)"
-            case .appendLimit: return "APPENDLIMIT \(appendLimit)"
-            case .highestModSeq: return "HIGHESTMODSEQ \(status.highestModSeq)"
-            case .deleted: return deleted.map { "DELETED \($0)" }
-            case .mailboxID: return "MAILBOXID (\(Self.mailboxObjectID(mailboxID)))"
+            case .messages: return .number(attribute, UInt64(status.messages))
+            case .recent: return .number(attribute, UInt64(status.recent))
+            case .uidNext: return .number(attribute, UInt64(status.uidNext))
+            case .uidValidity: return .number(attribute, UInt64(status.uidValidity))
+            case .unseen: return .number(attribute, UInt64(status.unseen))
+            case .size: return .number(attribute, UInt64(status.size))
+            case .appendLimit: return .number(attribute, UInt64(appendLimit))
+            case .highestModSeq: return .number(attribute, status.highestModSeq)
+            case .deleted: return deleted.map { .number(attribute, UInt64($0)) }
+            case .mailboxID: return .mailboxID(Self.mailboxObjectID(mailboxID))
             }
-        }.joined(separator: " ")
+        }
     }
 }

@@ -28,16 +28,9 @@ extension IMAPSession {
 
     /// A mailbox name in a response: modified UTF-7 for IMAP4rev1 clients, UTF-8 (a quoted string)
     /// once IMAP4rev2 or UTF8=ACCEPT is enabled (RFC 9051 §5.1, RFC 6855 §3).
-    func writeMailbox(_ name: String) {
-        if rev2Enabled || utf8Enabled {
-            if name.utf8.contains(where: { $0 >= 0x80 }) {
-                out.writeQuotedUTF8(name)
-            } else {
-                out.writeMailboxName(IMAPWire.MailboxName(Array(name.utf8)))
-            }
-        } else {
-            out.writeMailboxName(IMAPWire.MailboxName(ModifiedUTF7.encode(name)))
-        }
+    func responseName(_ name: String) -> IMAPWire.MailboxName {
+        rev2Enabled || utf8Enabled
+            ? IMAPWire.MailboxName(Array(name.utf8)) : IMAPWire.MailboxName(ModifiedUTF7.encode(name))
     }
 
     /// SELECT and EXAMINE (RFC 9051 §6.3.2, §6.3.3; RFC 3501 §6.3.1 for the rev1 responses).
@@ -64,7 +57,7 @@ extension IMAPSession {
         // client is told so (RFC 7162 §3.2.11).
         if selected != nil {
             selected = nil
-            if qresyncEnabled || rev2Enabled { untagged("OK [CLOSED] Previous mailbox closed") }
+            if qresyncEnabled || rev2Enabled { send(.condition(.ok, code: .closed, text: "Previous mailbox closed")) }
         }
         do {
             let name = try storeName(wireName)
@@ -88,10 +81,10 @@ extension IMAPSession {
             view.keywords.formUnion(snapshot.keywords)
             let firstUnseen = snapshot.firstUnseenUID.flatMap { view.sequenceNumber(of: $0) }
             writeFlagsResponses(view)
-            untagged("\(view.count) EXISTS")
-            if !rev2Enabled { untagged("\(view.recent.count) RECENT") }
+            send(.exists(UInt32(view.count)))
+            if !rev2Enabled { send(.recent(UInt32(view.recent.count))) }
             if let firstUnseen, !rev2Enabled {
-                untagged("OK [UNSEEN \(firstUnseen)] First unseen message")
+                send(.condition(.ok, code: .unseen(UInt32(firstUnseen)), text: "First unseen message"))
             }
             if rev2Enabled {
                 // RFC 9051 §6.3.2: the mailbox's LIST response, with accurate attributes.
@@ -99,14 +92,12 @@ extension IMAPSession {
                     .contains { $0.name != info.name && MailboxPath.isInside($0.name, ancestor: info.name) }
                 var attributes = [children ? "\\HasChildren" : "\\HasNoChildren"]
                 if let use = info.specialUse { attributes.append(use.rawValue) }
-                out.writeString("* LIST (\(attributes.joined(separator: " "))) \"/\" ")
-                writeMailbox(info.name)
-                out.writeString("\r\n")
+                send(.list(ListResponse(attributes: attributes, name: responseName(info.name))))
             }
-            untagged("OK [UIDVALIDITY \(snapshot.info.uidValidity)] UIDs valid")
-            untagged("OK [UIDNEXT \(snapshot.info.uidNext)] Predicted next UID")
-            untagged("OK [HIGHESTMODSEQ \(snapshot.info.highestModSeq)] Highest")
-            untagged("OK [MAILBOXID (\(Self.mailboxObjectID(info.id)))] Ok")
+            send(.condition(.ok, code: .uidValidity(snapshot.info.uidValidity), text: "UIDs valid"))
+            send(.condition(.ok, code: .uidNext(snapshot.info.uidNext), text: "Predicted next UID"))
+            send(.condition(.ok, code: .highestModSeq(snapshot.info.highestModSeq), text: "Highest"))
+            send(.condition(.ok, code: .mailboxID(Self.mailboxObjectID(info.id)), text: "Ok"))
             selected = view
             if let qresync, qresync.uidValidity == snapshot.info.uidValidity {
                 try await resynchronize(qresync)
@@ -139,26 +130,31 @@ extension IMAPSession {
         }
         let vanished = changes.expunged.filter { known?.contains($0) ?? true }
         if !vanished.isEmpty {
-            out.writeString("* VANISHED (EARLIER) ")
-            out.writeSequenceSet(Self.sequenceSet(UIDSet(vanished).ranges))
-            out.writeString("\r\n")
+            send(.vanished(earlier: true, uids: Self.sequenceSet(UIDSet(vanished).ranges)))
         }
         for meta in changes.changed {
             guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
-            let flags = flagText(meta.flags, uid: meta.uid)
-            untagged("\(seq) FETCH (UID \(meta.uid) FLAGS \(flags) MODSEQ (\(meta.modSeq)))")
+            send(
+                .fetch(
+                    FetchResponse(
+                        sequenceNumber: UInt32(seq),
+                        attributes: [
+                            .uid(meta.uid), .flags(wireFlags(meta.flags, uid: meta.uid)), .modSeq(meta.modSeq),
+                        ])))
         }
     }
 
     /// FLAGS and PERMANENTFLAGS, listing the keywords in use (RFC 9051 §7.3.5, §7.1).
     func writeFlagsResponses(_ view: SelectedMailbox) {
-        let keywords = view.keywords.sorted().map { " " + $0 }.joined()
-        untagged("FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft\(keywords))")
+        let flags: [Flag] = [.answered, .flagged, .deleted, .seen, .draft] + view.keywords.sorted().map(Flag.keyword)
+        send(.flags(flags))
         if view.readOnly {
-            untagged("OK [PERMANENTFLAGS ()] No permanent flags in a read-only mailbox")
+            send(
+                .condition(
+                    .ok, code: .permanentFlags([], allowsNewKeywords: false),
+                    text: "No permanent flags in a read-only mailbox"))
         } else {
-            untagged(
-                "OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft\(keywords) \\*)] Flags permitted")
+            send(.condition(.ok, code: .permanentFlags(flags, allowsNewKeywords: true), text: "Flags permitted"))
         }
     }
 
@@ -227,7 +223,7 @@ extension IMAPSession {
             try await store.deleteMailbox(account: accountID, name: name)
             if selected?.id == info.id {
                 selected = nil
-                untagged("OK [CLOSED] The selected mailbox was deleted")
+                send(.condition(.ok, code: .closed, text: "The selected mailbox was deleted"))
             }
             await reportUpdates(allowExpunge: true)
             tagged(tag, .ok, text: "DELETE completed")
@@ -284,7 +280,7 @@ extension IMAPSession {
 
     /// RFC 9051 §6.3.10: one personal namespace, no prefix, "/" as separator.
     func namespace(_ tag: String) async -> ResumeDirective {
-        untagged("NAMESPACE ((\"\" \"/\")) NIL NIL")
+        send(.namespace(NamespaceResponse(personal: [.init(prefix: "", delimiter: UInt8(ascii: "/"))])))
         await reportUpdates(allowExpunge: true)
         tagged(tag, .ok, text: "NAMESPACE completed")
         return .next
@@ -309,9 +305,7 @@ extension IMAPSession {
             }
             let items = Self.statusItems(
                 status, attributes, appendLimit: configuration.maxMessageSize, mailboxID: info.id, deleted: deleted)
-            out.writeString("* STATUS ")
-            writeMailbox(info.name)
-            out.writeString(" (\(items))\r\n")
+            send(.mailboxStatus(MailboxStatusResponse(name: responseName(info.name), items: items)))
             await reportUpdates(allowExpunge: true)
             tagged(tag, .ok, text: "STATUS completed")
         } catch {

@@ -107,21 +107,7 @@ extension IMAPSession {
                         modSeq: modSeq)
                 }
             } else {
-                out.writeString("* SEARCH")
-                // Through a scratch area: a big mailbox's answer has a number per message.
-                var scratch = ScratchWriter(capacity: 16 * 1024)
-                defer { scratch.deallocate() }
-                for number in numbers {
-                    if scratch.count + 12 > scratch.capacity {
-                        out.writeBytes(scratch.written)
-                        scratch.count = 0
-                    }
-                    scratch.put(" ")
-                    scratch.decimal(UInt64(number))
-                }
-                out.writeBytes(scratch.written)
-                if let modSeq { out.writeString(" (MODSEQ \(modSeq))") }
-                out.writeString("\r\n")
+                send(.search(SearchResponse(numbers: numbers, modSeq: modSeq)))
             }
             await reportUpdates(allowExpunge: command.uid)
             tagged(tag, .ok, text: command.uid ? "UID SEARCH completed" : "SEARCH completed")
@@ -134,21 +120,14 @@ extension IMAPSession {
     /// `* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set` (RFC 4731 §3.1).
     private func writeESearch(tag: String, numbers: [UInt32], options: [SearchReturnOption], uid: Bool, modSeq: ModSeq?)
     {
-        out.writeString("* ESEARCH (TAG ")
-        out.writeIMAPString(tag)
-        out.writeString(")")
-        if uid { out.writeString(" UID") }
-        if !numbers.isEmpty {
-            if options.contains(.min), let min = numbers.min() { out.writeString(" MIN \(min)") }
-            if options.contains(.max), let max = numbers.max() { out.writeString(" MAX \(max)") }
-        }
-        if options.contains(.count) { out.writeString(" COUNT \(numbers.count)") }
+        var response = ESearchResponse(tag: tag, uid: uid, modSeq: modSeq)
+        if options.contains(.min) { response.min = numbers.min() }
+        if options.contains(.max) { response.max = numbers.max() }
+        if options.contains(.count) { response.count = numbers.count }
         if options.contains(.all) && !numbers.isEmpty {
-            out.writeString(" ALL ")
-            out.writeSequenceSet(Self.sequenceSet(UIDSet(numbers).ranges))
+            response.all = Self.sequenceSet(UIDSet(numbers).ranges)
         }
-        if let modSeq { out.writeString(" MODSEQ \(modSeq)") }
-        out.writeString("\r\n")
+        send(.esearch(response))
     }
 
     static func usesModSeq(_ key: SearchKey) -> Bool {

@@ -136,7 +136,11 @@ extension IMAPSession {
                     if action.silent {
                         // RFC 7162 §3.1.3: a conditional STORE reports the new MODSEQ even when .SILENT.
                         if unchangedSince != nil {
-                            untagged("\(seq) FETCH (UID \(update.uid) MODSEQ (\(update.modSeq)))")
+                            send(
+                                .fetch(
+                                    FetchResponse(
+                                        sequenceNumber: UInt32(seq),
+                                        attributes: [.uid(update.uid), .modSeq(update.modSeq)])))
                         }
                         // The client knows the result when it knew the state the store started from;
                         // otherwise another session's change is in it and the next poll reports it.
@@ -147,10 +151,11 @@ extension IMAPSession {
                         }
                         continue
                     }
-                    let flags = flagText(update.flags, uid: update.uid)
                     // RFC 7162 §3.1: with CONDSTORE on, STORE's FETCH responses carry UID and MODSEQ.
-                    let uidText = uid || condstoreEnabled ? "UID \(update.uid) " : ""
-                    untagged("\(seq) FETCH (\(uidText)FLAGS \(flags)\(modSeqItem(update.modSeq)))")
+                    var attributes: [MessageAttribute] = uid || condstoreEnabled ? [.uid(update.uid)] : []
+                    attributes.append(.flags(wireFlags(update.flags, uid: update.uid)))
+                    if condstoreEnabled { attributes.append(.modSeq(update.modSeq)) }
+                    send(.fetch(FetchResponse(sequenceNumber: UInt32(seq), attributes: attributes)))
                     // The client now has these flags; a .SILENT store is reported by the next poll instead,
                     // which also carries any other session's change merged into them.
                     selected?.reported[update.uid] = update.modSeq
@@ -213,13 +218,14 @@ extension IMAPSession {
                 let result = try await store.move(
                     account: accountID, from: view.id, uids: UIDSet(pairs.map(\.uid)), to: destination.id)
                 if !result.copied.pairs.isEmpty {
-                    out.writeUntaggedStatus(
-                        .ok,
-                        code: .copyUID(
-                            uidValidity: result.copied.uidValidity,
-                            source: Self.sequenceSet(UIDSet(result.copied.pairs.map(\.source)).ranges),
-                            destination: Self.sequenceSet(ordered: result.copied.pairs.map(\.destination))),
-                        text: "Moved")
+                    send(
+                        .condition(
+                            .ok,
+                            code: .copyUID(
+                                uidValidity: result.copied.uidValidity,
+                                source: Self.sequenceSet(UIDSet(result.copied.pairs.map(\.source)).ranges),
+                                destination: Self.sequenceSet(ordered: result.copied.pairs.map(\.destination))),
+                            text: "Moved"))
                 }
                 reportExpunged(result.expunged)
             }
@@ -240,11 +246,9 @@ extension IMAPSession {
         let numbers = view.remove(present)
         selected = view
         if qresyncEnabled {
-            out.writeString("* VANISHED ")
-            out.writeSequenceSet(Self.sequenceSet(UIDSet(present).ranges))
-            out.writeString("\r\n")
+            send(.vanished(earlier: false, uids: Self.sequenceSet(UIDSet(present).ranges)))
         } else {
-            for number in numbers { untagged("\(number) EXPUNGE") }
+            for number in numbers { send(.expunge(UInt32(number))) }
         }
     }
 }

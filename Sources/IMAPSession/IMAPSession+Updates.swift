@@ -23,7 +23,7 @@ extension IMAPSession {
                 // The mailbox was deleted (or emptied into a \Noselect parent, or deleted and created
                 // again with a new UIDVALIDITY) by another session (RFC 2180 §3.2, RFC 9051 §2.3.1.1).
                 selected = nil
-                untagged("BYE The selected mailbox was deleted")
+                bye("The selected mailbox was deleted")
                 mailboxVanished = true
                 return
             }
@@ -55,8 +55,8 @@ extension IMAPSession {
                     {
                         view.recent.formUnion(newUIDs.filter { claimed.contains($0) })
                     }
-                    untagged("\(view.count) EXISTS")
-                    if !rev2Enabled { untagged("\(view.recent.count) RECENT") }
+                    send(.exists(UInt32(view.count)))
+                    if !rev2Enabled { send(.recent(UInt32(view.recent.count))) }
                 }
                 selected = view
                 // Keywords of new messages too (RFC 9051 §7.3.5).
@@ -64,9 +64,9 @@ extension IMAPSession {
                 view.keywords = selected?.keywords ?? view.keywords
                 for meta in flagChanges {
                     guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
-                    untagged(
-                        "\(seq) FETCH (UID \(meta.uid) FLAGS \(flagText(meta.flags, uid: meta.uid))\(modSeqItem(meta.modSeq)))"
-                    )
+                    var attributes: [MessageAttribute] = [.uid(meta.uid), .flags(wireFlags(meta.flags, uid: meta.uid))]
+                    if condstoreEnabled { attributes.append(.modSeq(meta.modSeq)) }
+                    send(.fetch(FetchResponse(sequenceNumber: UInt32(seq), attributes: attributes)))
                 }
                 selected = view
             } else if allowExpunge && !view.pendingExpunges.isEmpty {
@@ -79,21 +79,24 @@ extension IMAPSession {
     }
 
     /// ` MODSEQ (n)` once CONDSTORE is enabled (RFC 7162 §3.1.4: every FETCH with FLAGS carries it).
-    func modSeqItem(_ modSeq: ModSeq) -> String {
-        condstoreEnabled ? " MODSEQ (\(modSeq))" : ""
-    }
-
     /// A message's flags as FETCH shows them: \Recent for this session's recent messages (IMAP4rev1 only;
     /// IMAP4rev2 has no \Recent, RFC 9051 Appendix E).
-    func flagText(_ flags: MessageFlags, uid: UID) -> String {
-        Self.flagList(flags, recent: !rev2Enabled && (selected?.recent.contains(uid) ?? false))
+    func wireFlags(_ flags: MessageFlags, uid: UID) -> [Flag] {
+        Self.wireFlags(flags, recent: !rev2Enabled && (selected?.recent.contains(uid) ?? false))
     }
 
-    /// `(\Seen \Flagged keyword)`, with \Recent for this session's recent messages.
-    static func flagList(_ flags: MessageFlags, recent: Bool) -> String {
-        var b = ByteBufferAllocator().buffer(capacity: 64)
-        writeFlagList(flags, recent: recent, into: &b)
-        return String(buffer: b)
+    /// `\Seen \Answered \Flagged \Deleted \Draft`, then `\Recent`, then the keywords in order.
+    static func wireFlags(_ flags: MessageFlags, recent: Bool) -> [Flag] {
+        var result: [Flag] = []
+        let system = flags.system
+        if system.contains(.seen) { result.append(.seen) }
+        if system.contains(.answered) { result.append(.answered) }
+        if system.contains(.flagged) { result.append(.flagged) }
+        if system.contains(.deleted) { result.append(.deleted) }
+        if system.contains(.draft) { result.append(.draft) }
+        if recent { result.append(.recent) }
+        if !flags.keywords.isEmpty { result += flags.keywords.sorted().map(Flag.keyword) }
+        return result
     }
 
     /// `flagList` written straight into a buffer (FETCH FLAGS of a big mailbox writes it per message).

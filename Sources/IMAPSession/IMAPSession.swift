@@ -63,7 +63,7 @@ public final class IMAPSession {
     /// stream: IDLE uses it to deliver change notifications and keepalives.
     public func run(inputs: AsyncStream<SessionInput>, wakeups: AsyncStream<SessionInput>.Continuation) async {
         self.wakeups = wakeups
-        untagged("OK [CAPABILITY \(capabilities.joined(separator: " "))] Postern ready")
+        send(.condition(.ok, code: .capability(capabilities), text: "Postern ready"))
         await flush()
         connection.resume(.next)
         loop: for await input in inputs {
@@ -84,7 +84,7 @@ public final class IMAPSession {
                     connection.resume(.close)
                     break loop
                 }
-                if case .keepalive = input { untagged("OK Still here") }
+                if case .keepalive = input { send(.condition(.ok, code: nil, text: "Still here")) }
                 await flush()
             }
         }
@@ -101,10 +101,10 @@ public final class IMAPSession {
         case .commandError(let tag, let message):
             return protocolError(tag: tag, message: message)
         case .continuationRequest:
-            out.writeString("+ Ready for literal data\r\n")
+            send(.continuation(.text("Ready for literal data")))
             return .next
         case .fatal(let message):
-            untagged("BYE \(message)")
+            bye(message)
             return .close
         case .rawLine(let line):
             if idle != nil { return idleDone(line) }
@@ -137,12 +137,12 @@ public final class IMAPSession {
         if let tag {
             tagged(tag, .bad, text: message)
         } else {
-            untagged("BAD \(message)")
+            send(.condition(.bad, code: nil, text: message))
         }
         if account == nil {
             badCommandsBeforeLogin += 1
             if badCommandsBeforeLogin >= Self.maxBadCommandsBeforeLogin {
-                untagged("BYE Too many invalid commands")
+                bye("Too many invalid commands")
                 return .close
             }
         }
@@ -225,14 +225,14 @@ public final class IMAPSession {
     /// Before login, the connection closes after too many invalid commands (BYE already written).
     func closeIfTooManyBadCommands() -> ResumeDirective? {
         guard account == nil, badCommandsBeforeLogin >= Self.maxBadCommandsBeforeLogin else { return nil }
-        untagged("BYE Too many invalid commands")
+        bye("Too many invalid commands")
         return .close
     }
 
     private func protocolErrorCount() -> ResumeDirective {
         badCommandsBeforeLogin += 1
         if badCommandsBeforeLogin >= Self.maxBadCommandsBeforeLogin {
-            untagged("BYE Too many invalid commands")
+            bye("Too many invalid commands")
             return .close
         }
         return .next
@@ -240,14 +240,23 @@ public final class IMAPSession {
 
     // MARK: Output
 
-    func untagged(_ text: String) {
-        out.writeString("* ")
-        out.writeString(text)
-        out.writeString("\r\n")
+    // Every byte of output is a response value written by IMAPWire's encoder.
+
+    func send(_ response: UntaggedResponse) {
+        ResponseEncoder().encode(response, into: &out)
+    }
+
+    func send(_ response: ServerResponse) {
+        ResponseEncoder().encode(response, into: &out)
     }
 
     func tagged(_ tag: String, _ status: ResponseStatus, code: ResponseCode? = nil, text: String) {
-        out.writeTaggedResponse(tag: tag, status: status, code: code, text: text)
+        send(.tagged(TaggedResponse(tag: tag, status: status, code: code, text: text)))
+    }
+
+    /// `* BYE text` (RFC 9051 §7.1.5): the connection closes after it.
+    func bye(_ text: String) {
+        send(.condition(.bye, code: nil, text: text))
     }
 
     /// Hands what is written so far to the connection; `head`: it begins a long response (see

@@ -28,7 +28,7 @@ import Testing
             .untagged(.condition(.ok, code: .permanentFlags(sentFlags, allowsNewKeywords: true), text: "Limited")),
             "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Limited"
         ),
-        (.untagged(.condition(.ok, code: .other("MAILBOXID", "(F12)"), text: "Ok")), "* OK [MAILBOXID (F12)] Ok"),
+        (.untagged(.condition(.ok, code: .mailboxID("F12"), text: "Ok")), "* OK [MAILBOXID (F12)] Ok"),
         (
             .untagged(.capability(["IMAP4rev2", "IMAP4rev1", "AUTH=PLAIN"])),
             "* CAPABILITY IMAP4rev2 IMAP4rev1 AUTH=PLAIN"
@@ -92,6 +92,7 @@ import Testing
         (.untagged(.vanished(earlier: false, uids: .single(405))), "* VANISHED 405"),
         (.untagged(.search(SearchResponse(numbers: [2, 84, 882]))), "* SEARCH 2 84 882"),
         (.untagged(.search(SearchResponse(numbers: []))), "* SEARCH"),
+        (.untagged(.search(SearchResponse(numbers: [1, 10, 4_294_967_295]))), "* SEARCH 1 10 4294967295"),
         (.untagged(.search(SearchResponse(numbers: [2, 5], modSeq: 917162500))), "* SEARCH 2 5 (MODSEQ 917162500)"),
         (
             .untagged(

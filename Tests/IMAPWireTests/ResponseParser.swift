@@ -181,6 +181,11 @@ struct ResponseParser {
         case "HIGHESTMODSEQ":
             try expect(" ")
             return .highestModSeq(try number())
+        case "MAILBOXID":
+            try expect(" (")
+            let id = try atom()
+            try expect(")")
+            return .mailboxID(id)
         case "MODIFIED":
             try expect(" ")
             return .modified(try sequenceSet())

@@ -75,9 +75,11 @@ public struct ResponseEncoder: Sendable {
             b.writeString(")")
         case .search(let search):
             b.writeString("SEARCH")
+            // A big mailbox's answer has a number per message: digits go straight into the buffer.
+            b.reserveCapacity(minimumWritableBytes: search.numbers.count * 11)
             for n in search.numbers {
-                b.writeString(" ")
-                b.writeString(String(n))
+                b.writeInteger(UInt8(ascii: " "))
+                b.writeDecimal(UInt64(n))
             }
             if let modSeq = search.modSeq { b.writeString(" (MODSEQ \(modSeq))") }
         case .esearch(let esearch):
@@ -236,5 +238,28 @@ public struct ResponseEncoder: Sendable {
             b.writeString(")")
         }
         b.writeString(")")
+    }
+}
+
+extension ByteBuffer {
+    /// The decimal digits of `value`, without making a String.
+    @inlinable
+    mutating func writeDecimal(_ value: UInt64) {
+        var digits = 1
+        var rest = value / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { buffer in
+            var v = value
+            var index = digits
+            while index > 0 {
+                index -= 1
+                buffer[index] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+            return digits
+        }
     }
 }

@@ -23,6 +23,8 @@ public enum ResponseCode: Sendable, Hashable {
     case modified(SequenceSet)
     case closed
     case uidNotSticky
+    /// MAILBOXID "(" objectid ")" (RFC 8474 §4.1)
+    case mailboxID(String)
     /// Any other code: atom [SP text].
     case other(String, String?)
 }
@@ -82,6 +84,7 @@ extension ByteBuffer {
         case .modified(let set): return writeString("MODIFIED ") + writeSequenceSet(set)
         case .closed: return writeString("CLOSED")
         case .uidNotSticky: return writeString("UIDNOTSTICKY")
+        case .mailboxID(let id): return writeString("MAILBOXID (\(id))")
         case .other(let name, let text):
             return writeString(name) + (text.map { writeString(" " + ResponseText.sanitized($0, forCode: true)) } ?? 0)
         }
