@@ -16,81 +16,65 @@ struct FetchedMessage {
 
 /// Building one FETCH response (RFC 9051 §7.5.2) from stored metadata and the message model.
 extension IMAPSession {
-    /// `* n FETCH (...)`, or false when a BINARY item meets an unknown transfer encoding (RFC 3516 §4.3).
-    /// Written straight into the output (no per-message buffer); nothing is written when it fails.
+    /// `* n FETCH (...)`, or false when a BINARY item meets an unknown transfer encoding (RFC 3516 §4.3);
+    /// nothing is written when it fails.
     func writeFetchResponse(seq: Int, meta: MessageMeta, message: FetchedMessage, items: [FetchAttribute]) -> Bool {
-        let mark = out.writerIndex
-        out.writeString("* ")
-        out.writeString(String(seq))
-        out.writeString(" FETCH (")
-        guard writeFetchItems(items, meta: meta, message: message, into: &out) else {
-            out.moveWriterIndex(to: mark)
-            return false
-        }
-        out.writeString(")\r\n")
+        guard let attributes = fetchAttributes(items, meta: meta, message: message) else { return false }
+        send(.fetch(FetchResponse(sequenceNumber: UInt32(seq), attributes: attributes)))
         return true
     }
 
-    /// The items of a FETCH response, space-separated; false when a BINARY item meets an unknown
+    /// The data items of a FETCH response, in the order asked; nil when a BINARY item meets an unknown
     /// transfer encoding.
-    func writeFetchItems(
-        _ items: [FetchAttribute], meta: MessageMeta, message: FetchedMessage, into b: inout ByteBuffer
-    ) -> Bool {
-        for (index, item) in items.enumerated() {
-            if index > 0 { b.writeString(" ") }
+    func fetchAttributes(_ items: [FetchAttribute], meta: MessageMeta, message: FetchedMessage) -> [MessageAttribute]? {
+        var attributes: [MessageAttribute] = []
+        attributes.reserveCapacity(items.count)
+        for item in items {
             switch item {
             case .uid:
-                b.writeString("UID ")
-                b.writeString(String(meta.uid))
+                attributes.append(.uid(meta.uid))
             case .flags:
-                b.writeString("FLAGS ")
-                Self.writeFlagList(
-                    meta.flags, recent: !rev2Enabled && (selected?.recent.contains(meta.uid) ?? false), into: &b)
+                attributes.append(.flags(wireFlags(meta.flags, uid: meta.uid)))
             case .internalDate:
-                b.writeString("INTERNALDATE ")
-                b.writeInternalDate(meta.internalDate)
+                attributes.append(.internalDate(InternalDate(meta.internalDate)))
             case .rfc822Size:
-                b.writeString("RFC822.SIZE \(meta.size)")
+                attributes.append(.rfc822Size(meta.size))
             case .modSeq:
-                b.writeString("MODSEQ (\(meta.modSeq))")
+                attributes.append(.modSeq(meta.modSeq))
             case .saveDate:
-                b.writeString("SAVEDATE ")
-                b.writeInternalDate(meta.saveDate)
+                attributes.append(.saveDate(InternalDate(meta.saveDate)))
             case .emailID:
-                b.writeString("EMAILID (\(meta.emailID))")
+                attributes.append(.emailID(meta.emailID))
             case .threadID:
-                b.writeString("THREADID NIL")
+                attributes.append(.threadID(nil))
             case .rfc822:
-                b.writeString("RFC822 ")
-                Self.writeMessageText(message.bytes ?? [], into: &b)
+                attributes.append(.rfc822(ByteBuffer(bytes: message.bytes ?? [])))
             case .rfc822Header:
-                b.writeString("RFC822.HEADER ")
-                Self.writeMessageText(Self.section(message, SectionSpec(part: [], kind: .header)), into: &b)
+                let header = Self.section(message, SectionSpec(part: [], kind: .header))
+                attributes.append(.rfc822Header(header.map { ByteBuffer(bytes: $0) }))
             case .rfc822Text:
-                b.writeString("RFC822.TEXT ")
-                Self.writeMessageText(Self.section(message, SectionSpec(part: [], kind: .text)), into: &b)
+                let text = Self.section(message, SectionSpec(part: [], kind: .text))
+                attributes.append(.rfc822Text(text.map { ByteBuffer(bytes: $0) }))
             case .envelope:
-                b.writeString("ENVELOPE ")
                 if let rendered = message.rendered {
-                    b.writeBytes(rendered.envelope)
+                    attributes.append(.encoded(.envelope, rendered.envelope))
                 } else {
-                    b.writeEnvelope(message.structure?.root.envelope ?? Envelope())
+                    attributes.append(.envelope(FetchEnvelope(message.structure?.root.envelope ?? Envelope())))
                 }
             case .body, .bodyStructure:
-                b.writeString(item == .body ? "BODY " : "BODYSTRUCTURE ")
+                let structure = item == .bodyStructure
                 if let rendered = message.rendered {
-                    b.writeBytes(item == .body ? rendered.body : rendered.bodyStructure)
+                    attributes.append(
+                        structure
+                            ? .encoded(.bodyStructure, rendered.bodyStructure) : .encoded(.body, rendered.body))
                 } else if let root = message.structure?.root {
-                    b.writeBodyStructure(root, extensible: item == .bodyStructure)
+                    attributes.append(structure ? .bodyStructure(FetchBody(root)) : .body(FetchBody(root)))
                 } else {
-                    b.writeString("NIL")
+                    attributes.append(.encoded(structure ? .bodyStructure : .body, Array("NIL".utf8)))
                 }
             case .bodySection(_, let section, let partial):
-                b.writeString("BODY")
-                b.writeSection(section)
                 var bytes = Self.section(message, section)
                 if let partial {
-                    b.writeString("<\(partial.offset)>")
                     var range = partial
                     if message.offset > 0 {
                         // Only the range was read (`partialWholeMessage`).
@@ -98,38 +82,18 @@ extension IMAPSession {
                     }
                     bytes = bytes.map { Self.slice($0, range) }
                 }
-                b.writeString(" ")
-                Self.writeMessageText(bytes, into: &b)
+                attributes.append(
+                    .bodySection(section, origin: partial?.offset, data: bytes.map { ByteBuffer(bytes: $0) }))
             case .binary(_, let part, let partial):
-                guard var bytes = Self.binary(message, part) else { return false }
-                b.writeString("BINARY[" + part.map(String.init).joined(separator: ".") + "]")
-                if let partial {
-                    b.writeString("<\(partial.offset)>")
-                    bytes = Self.slice(bytes, partial)
-                }
-                // RFC 3516 §4.2: literal8 when the decoded data contains NUL.
-                b.writeString(bytes.contains(0) ? " ~{\(bytes.count)}\r\n" : " {\(bytes.count)}\r\n")
-                b.writeBytes(bytes)
+                guard var bytes = Self.binary(message, part) else { return nil }
+                if let partial { bytes = Self.slice(bytes, partial) }
+                attributes.append(.binary(part: part, origin: partial?.offset, data: ByteBuffer(bytes: bytes)))
             case .binarySize(let part):
-                guard let bytes = Self.binary(message, part) else { return false }
-                b.writeString("BINARY.SIZE[" + part.map(String.init).joined(separator: ".") + "] \(bytes.count)")
+                guard let bytes = Self.binary(message, part) else { return nil }
+                attributes.append(.binarySize(part: part, size: bytes.count))
             }
         }
-        return true
-    }
-
-    /// Message text as a literal, or NIL. A literal cannot carry NUL (RFC 9051 §9, CHAR8), so a NUL
-    /// stored in a message (only BINARY, with literal8, gives it exactly) is sent as 0x80, which keeps
-    /// every size and offset as stored.
-    static func writeMessageText(_ bytes: [UInt8]?, into b: inout ByteBuffer) {
-        guard var bytes else {
-            b.writeString("NIL")
-            return
-        }
-        if containsNUL(bytes) {
-            for i in bytes.indices where bytes[i] == 0 { bytes[i] = 0x80 }
-        }
-        b.writeIMAPLiteral(bytes)
+        return attributes
     }
 
     /// Whether `bytes` has a NUL (memchr: a message is scanned at memory speed).

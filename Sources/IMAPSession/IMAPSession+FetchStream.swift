@@ -47,20 +47,19 @@ extension IMAPSession {
         content opened: MessageContent? = nil
     ) async throws -> Bool {
         guard let content = try await content(of: meta.uid, opened: opened) else { return false }
-        out.writeString("* \(seq) FETCH (")
-        if index > 0 {
-            _ = writeFetchItems(Array(items[..<index]), meta: meta, message: message, into: &out)
-            out.writeString(" ")
+        // The other items need no message bytes (`streamedItemIndex`), so they cannot fail.
+        let before = fetchAttributes(Array(items[..<index]), meta: meta, message: message) ?? []
+        let after = fetchAttributes(Array(items[(index + 1)...]), meta: meta, message: message) ?? []
+        var writer = FetchResponseWriter()
+        writer.write(.start(sequenceNumber: UInt32(seq)), into: &out)
+        for attribute in before { writer.write(.attribute(attribute), into: &out) }
+        let streamed: StreamingAttribute
+        if case .bodySection(_, let section, _) = items[index] {
+            streamed = .bodySection(section, origin: nil)
+        } else {
+            streamed = .rfc822
         }
-        switch items[index] {
-        case .bodySection(_, let section, _):
-            out.writeString("BODY")
-            out.writeSection(section)
-            out.writeString(" ")
-        default:
-            out.writeString("RFC822 ")
-        }
-        out.writeString("{\(content.size)}\r\n")
+        writer.write(.streamingBegin(streamed, byteCount: content.size), into: &out)
         do {
             // A small first chunk goes out with the response's beginning (one TLS record): the client
             // sees data at once; then larger chunks.
@@ -70,22 +69,20 @@ extension IMAPSession {
                 let head = chunkSize == Self.firstStreamChunk
                 chunkSize = Self.streamChunk
                 if chunk.isEmpty { break }
-                // As `writeMessageText`: a NUL goes out as 0x80, sizes unchanged.
+                // As message text in a whole response: a NUL goes out as 0x80, sizes unchanged.
                 if Self.containsNUL(chunk) {
                     for i in chunk.indices where chunk[i] == 0 { chunk[i] = 0x80 }
                 }
-                out.writeBytes(chunk)
+                writer.write(.streamingBytes(chunk), into: &out)
                 await flush(head: head)
             }
         } catch {
             streamFailed = true
             throw error
         }
-        if index + 1 < items.count {
-            out.writeString(" ")
-            _ = writeFetchItems(Array(items[(index + 1)...]), meta: meta, message: message, into: &out)
-        }
-        out.writeString(")\r\n")
+        writer.write(.streamingEnd, into: &out)
+        for attribute in after { writer.write(.attribute(attribute), into: &out) }
+        writer.write(.finish, into: &out)
         return true
     }
 

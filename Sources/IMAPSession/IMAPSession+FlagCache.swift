@@ -209,11 +209,9 @@ extension IMAPSession {
         return missing
     }
 
-    /// `writeFlagList`'s bytes.
+    /// The flag-list of a FETCH FLAGS item, as IMAPWire's encoder writes it.
     static func flagListBytes(_ flags: MessageFlags, recent: Bool) -> [UInt8] {
-        var text = ByteBufferAllocator().buffer(capacity: 64)
-        writeFlagList(flags, recent: recent, into: &text)
-        return Array(text.readableBytesView)
+        ResponseEncoder().encodeValue(wireFlags(flags, recent: recent))
     }
 
     /// Bytes of FETCH responses built locally before they go to the output.

@@ -11,18 +11,14 @@ extension IMAPSession {
     /// BODYSTRUCTURE changes, and stored renderings of older versions are ignored (rendered anew).
     static let renderVersion = 1
 
-    /// The three items exactly as `writeFetchItems` writes them from the parse result.
+    /// The three items' values exactly as `ResponseEncoder` writes them from the parse result.
     static func render(_ parsed: ParsedMessage) -> RenderedStructure {
-        var b = ByteBufferAllocator().buffer(capacity: 1024)
-        b.writeEnvelope(parsed.root.envelope ?? Envelope())
-        let envelope = Array(b.readableBytesView)
-        b.clear()
-        b.writeBodyStructure(parsed.root, extensible: false)
-        let body = Array(b.readableBytesView)
-        b.clear()
-        b.writeBodyStructure(parsed.root, extensible: true)
+        let encoder = ResponseEncoder()
+        let body = FetchBody(parsed.root)
         return RenderedStructure(
-            version: renderVersion, envelope: envelope, body: body, bodyStructure: Array(b.readableBytesView))
+            version: renderVersion, envelope: encoder.encodeValue(FetchEnvelope(parsed.root.envelope ?? Envelope())),
+            body: encoder.encodeValue(body, extensible: false),
+            bodyStructure: encoder.encodeValue(body, extensible: true))
     }
 
     /// What the store keeps of a freshly parsed message: the parse result and its rendering.

@@ -99,28 +99,6 @@ extension IMAPSession {
         return result
     }
 
-    /// `flagList` written straight into a buffer (FETCH FLAGS of a big mailbox writes it per message).
-    static func writeFlagList(_ flags: MessageFlags, recent: Bool, into b: inout ByteBuffer) {
-        b.writeString("(")
-        var first = true
-        func name(_ text: String) {
-            if !first { b.writeString(" ") }
-            first = false
-            b.writeString(text)
-        }
-        let system = flags.system
-        if system.contains(.seen) { name("\\Seen") }
-        if system.contains(.answered) { name("\\Answered") }
-        if system.contains(.flagged) { name("\\Flagged") }
-        if system.contains(.deleted) { name("\\Deleted") }
-        if system.contains(.draft) { name("\\Draft") }
-        if recent { name("\\Recent") }
-        if !flags.keywords.isEmpty {
-            for keyword in flags.keywords.sorted() { name(keyword) }
-        }
-        b.writeString(")")
-    }
-
     /// Converts wire flags to stored flags. \Recent cannot be stored and is ignored (RFC 3501 §2.3.2);
     /// other `\Name` flags are not defined and are refused.
     static func messageFlags(_ flags: [Flag]) -> MessageFlags? {

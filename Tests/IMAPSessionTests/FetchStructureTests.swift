@@ -1,4 +1,5 @@
 import Foundation
+import IMAPWire
 import MIME
 import NIOCore
 import Testing
@@ -61,6 +62,17 @@ private func printable(_ bytes: some Sequence<UInt8>) -> String {
 
 extension String {
     fileprivate func leftPadded(_ n: Int) -> String { String(repeating: "0", count: max(0, n - count)) + self }
+}
+
+/// The values as the session's conversion and IMAPWire's encoder write them.
+extension ByteBuffer {
+    fileprivate mutating func writeEnvelope(_ envelope: Envelope) {
+        writeBytes(ResponseEncoder().encodeValue(FetchEnvelope(envelope)))
+    }
+
+    fileprivate mutating func writeBodyStructure(_ part: MessagePart, extensible: Bool) {
+        writeBytes(ResponseEncoder().encodeValue(FetchBody(part), extensible: extensible))
+    }
 }
 
 private func render(_ write: (inout ByteBuffer) -> Void) -> String {

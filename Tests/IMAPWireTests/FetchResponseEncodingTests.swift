@@ -111,7 +111,7 @@ import Testing
             [.binary(part: [2, 1], origin: 7, data: buffer("ok")), .binary(part: [], origin: nil, data: nil)],
             "BINARY[2.1]<7> {2}\r\nok BINARY[] NIL"
         ),
-        ([.uid(1), .encoded(buffer("ENVELOPE (NIL)"))], "UID 1 ENVELOPE (NIL)"),
+        ([.uid(1), .encoded(.envelope, b("(NIL)")), .encoded(.flags, b("()"))], "UID 1 ENVELOPE (NIL) FLAGS ()"),
     ]
 
     @Test(arguments: fixtures.indices)
@@ -120,6 +120,23 @@ import Testing
         let response = ServerResponse.untagged(.fetch(FetchResponse(sequenceNumber: 12, attributes: attributes)))
         let written = ResponseEncoder().encode(response)
         #expect(Array(written.readableBytesView) == Array(("* 12 FETCH (" + expected + ")\r\n").utf8))
+    }
+
+    /// `encodeValue` gives what `encode` writes after the item's name, so kept values read back alike.
+    @Test func encodedValuesEqualTheItemsTheyStandFor() {
+        let encoder = ResponseEncoder()
+        func item(_ attribute: MessageAttribute) -> [UInt8] {
+            var b = ByteBuffer()
+            encoder.encode(attribute, into: &b)
+            return Array(b.readableBytesView)
+        }
+        #expect(item(.envelope(Self.envelope)) == item(.encoded(.envelope, encoder.encodeValue(Self.envelope))))
+        #expect(item(.body(Self.mixed)) == item(.encoded(.body, encoder.encodeValue(Self.mixed, extensible: false))))
+        #expect(
+            item(.bodyStructure(Self.mixed))
+                == item(.encoded(.bodyStructure, encoder.encodeValue(Self.mixed, extensible: true))))
+        let flags: [Flag] = [.seen, .keyword("$x")]
+        #expect(item(.flags(flags)) == item(.encoded(.flags, encoder.encodeValue(flags))))
     }
 
     /// A literal cannot carry NUL: message text sends it as 0x80 (sizes and offsets stay as stored).
@@ -154,7 +171,7 @@ import Testing
             var offset = 0
             while offset < body.count {
                 let end = min(body.count, offset + chunk)
-                writer.write(.streamingBytes(ByteBuffer(bytes: body[offset..<end])), into: &out)
+                writer.write(.streamingBytes(Array(body[offset..<end])), into: &out)
                 offset = end
             }
             writer.write(.streamingEnd, into: &out)
@@ -169,7 +186,7 @@ import Testing
         var out = ByteBuffer()
         writer.write(.start(sequenceNumber: 1), into: &out)
         writer.write(.streamingBegin(.binary(part: [1], origin: nil), byteCount: 3, containsNUL: true), into: &out)
-        writer.write(.streamingBytes(ByteBuffer(bytes: [0x61, 0, 0x62])), into: &out)
+        writer.write(.streamingBytes([0x61, 0, 0x62]), into: &out)
         writer.write(.streamingEnd, into: &out)
         writer.write(.finish, into: &out)
         #expect(Array(out.readableBytesView) == Array("* 1 FETCH (BINARY[1] ~{3}\r\na\0b)\r\n".utf8))

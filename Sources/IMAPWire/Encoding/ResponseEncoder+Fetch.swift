@@ -60,9 +60,32 @@ extension ResponseEncoder {
             b.writeString("BINARY.SIZE[")
             writePart(part, into: &b)
             b.writeString("] \(size)")
-        case .encoded(var bytes):
-            b.writeBuffer(&bytes)
+        case .encoded(let item, let value):
+            b.writeString(item.rawValue)
+            b.writeString(" ")
+            b.writeBytes(value)
         }
+    }
+
+    /// The value of an ENVELOPE item alone, as `encode(.envelope(_))` writes it after the name.
+    public func encodeValue(_ envelope: FetchEnvelope) -> [UInt8] {
+        var b = ByteBufferAllocator().buffer(capacity: 512)
+        writeEnvelope(envelope, into: &b)
+        return Array(b.readableBytesView)
+    }
+
+    /// The value of a BODY (`extensible` false) or BODYSTRUCTURE item alone.
+    public func encodeValue(_ body: FetchBody, extensible: Bool) -> [UInt8] {
+        var b = ByteBufferAllocator().buffer(capacity: 512)
+        writeBody(body, extensible: extensible, into: &b)
+        return Array(b.readableBytesView)
+    }
+
+    /// The value of a FLAGS item alone: the flag-list.
+    public func encodeValue(_ flags: [Flag]) -> [UInt8] {
+        var b = ByteBufferAllocator().buffer(capacity: 64)
+        b.writeFlagList(flags)
+        return Array(b.readableBytesView)
     }
 
     /// Message text (nstring) as a literal, or NIL. A literal cannot carry NUL (RFC 9051 §9, CHAR8):
@@ -130,8 +153,8 @@ public struct FetchResponseWriter: Sendable {
             encoder.writeStreamingName(attribute, into: &b)
             b.writeString(containsNUL ? " ~{\(count)}\r\n" : " {\(count)}\r\n")
             streaming = true
-        case .streamingBytes(var bytes):
-            b.writeBuffer(&bytes)
+        case .streamingBytes(let bytes):
+            b.writeBytes(bytes)
         case .streamingEnd:
             streaming = false
         case .finish:

@@ -46,10 +46,18 @@ public enum MessageAttribute: Sendable, Hashable {
     case binary(part: [Int], origin: UInt32?, data: ByteBuffer?)
     /// "BINARY.SIZE" section-binary SP number (RFC 3516 §4.2)
     case binarySize(part: [Int], size: Int)
-    /// One item exactly as `ResponseEncoder.encode(_: MessageAttribute)` wrote it earlier: an engine
-    /// may keep the encoding of items that never change (ENVELOPE, BODYSTRUCTURE of a stored message)
-    /// and hand it back instead of the value. The bytes are not checked.
-    case encoded(ByteBuffer)
+    /// An item whose value is given as this encoder wrote it earlier (`ResponseEncoder.encodeValue`):
+    /// an engine may keep the encoding of values that never change (the ENVELOPE and BODYSTRUCTURE of
+    /// a stored message) and hand it back instead of the value. The bytes are not checked.
+    case encoded(EncodedItem, [UInt8])
+}
+
+/// The items whose encoded value can be handed back (`MessageAttribute.encoded`).
+public enum EncodedItem: String, Sendable, Hashable {
+    case flags = "FLAGS"
+    case envelope = "ENVELOPE"
+    case body = "BODY"
+    case bodyStructure = "BODYSTRUCTURE"
 }
 
 /// The beginning of a FETCH data item whose bytes follow in pieces (`FetchResponsePart`).
@@ -72,7 +80,7 @@ public enum FetchResponsePart: Sendable, Hashable {
     /// data containing NUL must be announced with `containsNUL` (a literal8); message text may not
     /// contain NUL (the caller sends 0x80 instead, as `MessageAttribute.bodySection` does).
     case streamingBegin(StreamingAttribute, byteCount: Int, containsNUL: Bool = false)
-    case streamingBytes(ByteBuffer)
+    case streamingBytes([UInt8])
     case streamingEnd
     case finish
 }
