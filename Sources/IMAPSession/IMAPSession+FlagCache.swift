@@ -95,9 +95,8 @@ extension IMAPSession {
     /// message of the view was gone from the store (expunged by another session), or nil, having
     /// written nothing, when a message has no current rendering (the caller takes the general path).
     ///
-    /// The bytes are the ones `writeFetchResponse` writes. They are built through a pointer into a
-    /// scratch area handed to the output every 64 KB (ByteBuffer's per-write capacity and exclusivity
-    /// checks were most of the cost), and each distinct flag list is rendered once.
+    /// The bytes are the ones `writeFetchResponse` writes, made by IMAPWire's `FetchLinesWriter` and
+    /// handed to the output every 64 KB; each distinct flag list is encoded once.
     func writeFetchFromMemory(
         _ pairs: ArraySlice<(seq: Int, uid: UID)>, items: [FetchAttribute], cache: MailboxFlagIndex,
         renderings: RenderingBatch?, changedSince: ModSeq?
@@ -141,9 +140,10 @@ extension IMAPSession {
             return list
         }
         let wantsFlags = items.contains(.flags)
+        let lineItems = items.compactMap(FetchLinesWriter.Item.init)
         var missing = false
-        var scratch = ScratchWriter(capacity: Self.cachedFetchChunk)
-        defer { scratch.deallocate() }
+        var lines = FetchLinesWriter(capacity: Self.cachedFetchChunk)
+        defer { lines.deallocate() }
         var j = 0
         for (n, (seq, uid)) in pairs.enumerated() {
             // Both ascending by UID: one walk.
@@ -155,57 +155,35 @@ extension IMAPSession {
             let modSeq = modSeqs[j]
             if let since = changedSince, modSeq <= since { continue }
             let list = wantsFlags ? flagList(flags[j], recent: !recent.isEmpty && recent.contains(uid)) : []
-            let entry = renderings == nil ? nil : rendered[n]
-            // At most 40 bytes per item besides the flag list and the renderings.
-            var bound = 32 + items.count * (40 + list.count)
-            if let entry {
-                bound += items.count * (entry.envelope.count + entry.body.count + entry.bodyStructure.count)
+            var structure: FetchLinesWriter.EncodedStructure?
+            if let renderings, let entry = rendered[n] {
+                structure = FetchLinesWriter.EncodedStructure(
+                    bytes: renderings.bytes, envelope: entry.envelope, body: entry.body,
+                    bodyStructure: entry.bodyStructure)
             }
-            if scratch.count + bound > scratch.capacity {
-                out.writeBytes(scratch.written)
-                scratch.count = 0
+            let bound = FetchLinesWriter.bound(items: lineItems, flags: list.count, structure: structure)
+            if lines.count + bound > lines.capacity {
+                out.writeBytes(lines.written)
+                lines.reset()
                 // Sent at once: the client reads the first responses while the rest are made.
                 await flush()
             }
-            if bound > scratch.capacity {
+            if bound > lines.capacity {
                 // A huge keyword list or structure: this line alone, through the general writer.
                 let meta = MessageMeta(
                     uid: uid, modSeq: modSeq, flags: flags[j], internalDate: .distantPast, size: 0)
                 var message = FetchedMessage(bytes: nil)
-                if let entry, let renderings { message.rendered = renderings.rendered(entry) }
+                if let entry = renderings == nil ? nil : rendered[n], let renderings {
+                    message.rendered = renderings.rendered(entry)
+                }
                 _ = writeFetchResponse(seq: seq, meta: meta, message: message, items: items)
                 continue
             }
-            scratch.put("* ")
-            scratch.decimal(UInt64(seq))
-            scratch.put(" FETCH (")
-            for (k, item) in items.enumerated() {
-                if k > 0 { scratch.put(" ") }
-                switch item {
-                case .uid:
-                    scratch.put("UID ")
-                    scratch.decimal(UInt64(uid))
-                case .modSeq:
-                    scratch.put("MODSEQ (")
-                    scratch.decimal(modSeq)
-                    scratch.put(")")
-                case .flags:
-                    scratch.put("FLAGS ")
-                    scratch.put(list)
-                case .envelope:
-                    scratch.put("ENVELOPE ")
-                    if let entry, let renderings { scratch.put(renderings.bytes, entry.envelope) }
-                case .body:
-                    scratch.put("BODY ")
-                    if let entry, let renderings { scratch.put(renderings.bytes, entry.body) }
-                default:
-                    scratch.put("BODYSTRUCTURE ")
-                    if let entry, let renderings { scratch.put(renderings.bytes, entry.bodyStructure) }
-                }
-            }
-            scratch.put(")\r\n")
+            lines.writeLine(
+                items: lineItems, sequenceNumber: UInt32(seq), uid: uid, modSeq: modSeq, flags: list,
+                structure: structure)
         }
-        out.writeBytes(scratch.written)
+        out.writeBytes(lines.written)
         return missing
     }
 

@@ -199,3 +199,42 @@ import Testing
         #expect(out == whole)
     }
 }
+
+/// The fast writer of whole-mailbox FETCH lines gives the encoder's bytes.
+@Suite struct FetchLinesWriterTests {
+    @Test func linesEqualTheEncodersResponses() {
+        let encoder = ResponseEncoder()
+        let envelope = encoder.encodeValue(FetchResponseEncodingTests.envelope)
+        let body = encoder.encodeValue(FetchResponseEncodingTests.mixed, extensible: false)
+        let bodyStructure = encoder.encodeValue(FetchResponseEncodingTests.mixed, extensible: true)
+        let kept = FetchLinesWriter.EncodedStructure(
+            bytes: envelope + body + bodyStructure, envelope: 0..<envelope.count,
+            body: envelope.count..<envelope.count + body.count,
+            bodyStructure: envelope.count + body.count..<envelope.count + body.count + bodyStructure.count)
+        let flags: [Flag] = [.seen, .recent, .keyword("$Junk")]
+        let items: [FetchLinesWriter.Item] = [.uid, .flags, .modSeq, .envelope, .body, .bodyStructure]
+        var lines = FetchLinesWriter(capacity: 64 * 1024)
+        defer { lines.deallocate() }
+        #expect(
+            FetchLinesWriter.bound(items: items, flags: encoder.encodeValue(flags).count, structure: kept)
+                < lines.capacity)
+        lines.writeLine(
+            items: items, sequenceNumber: 4_294_967_295, uid: 77, modSeq: UInt64.max, flags: encoder.encodeValue(flags),
+            structure: kept)
+        lines.writeLine(items: [.uid], sequenceNumber: 1, uid: 1, modSeq: 1, flags: [], structure: nil)
+        var expected = encoder.encode(
+            .untagged(
+                .fetch(
+                    FetchResponse(
+                        sequenceNumber: 4_294_967_295,
+                        attributes: [
+                            .uid(77), .flags(flags), .modSeq(UInt64.max),
+                            .envelope(FetchResponseEncodingTests.envelope),
+                            .body(FetchResponseEncodingTests.mixed), .bodyStructure(FetchResponseEncodingTests.mixed),
+                        ]))))
+        encoder.encode(.untagged(.fetch(FetchResponse(sequenceNumber: 1, attributes: [.uid(1)]))), into: &expected)
+        #expect(Array(lines.written) == Array(expected.readableBytesView))
+        lines.reset()
+        #expect(lines.count == 0)
+    }
+}

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import IMAPSession
+@testable import IMAPWire
 
 @Suite struct ScratchWriterTests {
     func text(_ write: (inout ScratchWriter) -> Void) -> String {
