@@ -41,7 +41,6 @@ def test_user_help():
 @pytest.mark.parametrize("args", [["frobnicate"], ["user", "frobnicate"], ["user", "add"],
                                   ["serve", "--no-such-option"], ["user", "add", "x", "--no-such-flag"]])
 def test_usage_errors_exit_2_one_line(args):
-    # `user list` without --data-dir is wrong usage too (the data dir is required)
     r = run_cli(*args, input="")
     assert r.returncode == 2, (args, r.returncode, r.stdout, r.stderr)
     lines = [l for l in r.stderr.splitlines() if l.strip()]
@@ -75,15 +74,16 @@ def test_user_add_twice_clear_error(tmp_path):
 
 def test_user_delete_unknown(tmp_path):
     r = run_cli("user", "delete", "nobody-here", "--data-dir", str(tmp_path))
-    assert r.returncode != 0
-    assert r.stderr.strip(), "expected an error message"
+    assert r.returncode == 2
+    assert r.stderr.strip() == "postern: no account named 'nobody-here'", r.stderr
     _no_trace(r.stderr)
 
 
 @pytest.mark.parametrize("name", ["../evil", "a/b", "", " ", "x\ty", "..", "~root"])
 def test_user_add_rejects_unsafe_names(tmp_path, name):
     r = run_cli("user", "add", name, "--password-stdin", "--data-dir", str(tmp_path), input="pw\n")
-    assert r.returncode != 0, f"user name {name!r} accepted"
+    assert r.returncode == 2, f"user name {name!r}: {r.returncode} {r.stderr}"
+    assert r.stderr.startswith(f"postern: invalid account name '{name}'"), r.stderr
     listed = run_cli("user", "list", "--data-dir", str(tmp_path)).stdout.splitlines()
     assert name not in listed
     _no_trace(r.stderr)
