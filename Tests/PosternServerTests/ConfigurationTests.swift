@@ -100,10 +100,14 @@ import Testing
         #expect(own.fingerprint == first.fingerprint)
     }
 
-    @Test func certificateAndKeyGoTogether() {
-        #expect(throws: ServerError.self) {
-            try TLSSetup.load(
-                certificatePath: "/x.pem", keyPath: nil, dataDirectory: URL(fileURLWithPath: "/tmp"), hostName: "h")
+    /// Either path alone is refused as such (not by failing to read a file).
+    @Test(arguments: [("/x.pem", nil), (nil, "/x.pem")] as [(String?, String?)])
+    func certificateAndKeyGoTogether(certificate: String?, key: String?) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("postern-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let error = #expect(throws: ServerError.self) {
+            try TLSSetup.load(certificatePath: certificate, keyPath: key, dataDirectory: dir, hostName: "h")
         }
+        #expect(error?.description == "--tls-cert and --tls-key go together: give both or neither")
     }
 }
