@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: Swift unit and integration tests, then the end-to-end tests that drive a real
-# `postern serve` with independent clients (Python imaplib and imapclient, curl, mbsync).
+# `postern serve` with independent clients (Python imaplib, imapclient and aioimaplib, curl, mbsync, a raw client).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,47 +1,143 @@
 import Foundation
 import MailStore
 
-/// The embedded default's first start: the account `postmaster` with a generated password (printed once
-/// by the caller) and a welcome message in its INBOX that says how to connect a client.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The embedded default's first start in a data folder: the account `postmaster` with a generated
+/// password (printed once by the caller) and a welcome message in its INBOX that says how to connect a
+/// client, unless the folder already has accounts (made with `postern user add` before the first
+/// `postern serve`), which are then left as they are.
+///
+/// The first start is done once `finish` has written the marker `.first-start-done`, which the caller
+/// does after it has printed the outcome; until then every start runs `prepare` again. An earlier start
+/// may have ended after it made `postmaster` and before the password was shown (its welcome message
+/// failed, the process was killed, the power went): `prepare` then recognises the account as its own
+/// and sets a new password to print. It recognises it by `.first-start-pending`, written before the
+/// account is made: SHA-256 digests of the SCRAM stored keys of the passwords it set. An account
+/// `postmaster` whose stored key has none of these digests was made (or its password changed) by
+/// hand, and is not touched.
 public enum FirstStart {
-    public struct Result: Sendable {
-        public var user: String
-        public var password: String
+    public enum Outcome: Sendable, Equatable {
+        /// The account `postmaster` was made now, with this password and the welcome message.
+        case madePostmaster(password: String)
+        /// An earlier first start made `postmaster` but did not finish, so its password may never
+        /// have been shown: it was set anew to this one, and the welcome message added if missing.
+        case resumedPostmaster(password: String)
+        /// The data folder already had these accounts: no account was made, none was changed.
+        case accountsExisted([String])
+
+        /// What `postern serve` prints: the account made and its password (shown only this once), or
+        /// that the data folder already had accounts; `certificate` is the data folder's self-signed
+        /// certificate when it is the one in use.
+        public func report(dataDirectory: URL, certificate: URL?) -> String {
+            var out: String
+            switch self {
+            case .madePostmaster:
+                out = "Postern made its data folder at \(dataDirectory.path).\n"
+            case .resumedPostmaster:
+                out =
+                    "Postern set up its data folder at \(dataDirectory.path) (an earlier first start did not finish).\n"
+            case .accountsExisted:
+                out = "Postern set up its data folder at \(dataDirectory.path).\n"
+            }
+            if let certificate {
+                out += "TLS: self-signed certificate made for this data folder: \(certificate.path)\n"
+            }
+            switch self {
+            case .madePostmaster(let password), .resumedPostmaster(let password):
+                out += "First account (the password is shown only this once):\n"
+                out += "  user:     \(FirstStart.accountName)\n"
+                out += "  password: \(password)\n"
+            case .accountsExisted(let names):
+                let shown = names.prefix(5).joined(separator: ", ") + (names.count > 5 ? ", ..." : "")
+                out += "Accounts already exist (\(names.count): \(shown)): no postmaster account was made.\n"
+            }
+            return out
+        }
     }
 
     public static let accountName = "postmaster"
     static let markerName = ".first-start-done"
+    static let pendingName = ".first-start-pending"
 
-    /// True until the first start has made the postmaster account in this data folder.
-    public static func isEmptyDataDirectory(_ dataDirectory: URL) -> Bool {
-        !FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent(markerName).path)
+    /// True once a first start finished in this data folder.
+    public static func isDone(_ dataDirectory: URL) -> Bool {
+        FileManager.default.fileExists(atPath: dataDirectory.appendingPathComponent(markerName).path)
     }
 
-    public static func prepare(store: any MailStore, configuration: ServerConfiguration) async throws -> Result? {
-        let marker = configuration.dataDirectory.appendingPathComponent(markerName)
-        if try await store.credentials(accountName: accountName) != nil {
-            try markDone(marker)
-            return nil
+    /// Makes (or completes) the first account. Run on every start until `finish`.
+    public static func prepare(store: any MailStore, configuration: ServerConfiguration) async throws -> Outcome {
+        let dataDirectory = configuration.dataDirectory
+        let pending = readPending(dataDirectory)
+        if let found = try await store.credentials(accountName: accountName), pending.contains(digest(found.1)) {
+            let account = found.0
+            let password = PasswordHasher.generatePassword()
+            let renewed = try PasswordHasher().makeCredentials(password: password)
+            // Recorded before it is set, so that the account stays recognised whichever step a
+            // crash interrupts.
+            try writePending(pending.union([digest(renewed)]), dataDirectory)
+            try await store.setCredentials(accountName: accountName, credentials: renewed)
+            try await addWelcomeMessageIfEmpty(store: store, account: account, configuration: configuration)
+            return .resumedPostmaster(password: password)
         }
+        let existing = try await store.listAccounts()
+        if !existing.isEmpty {
+            return .accountsExisted(existing.map(\.name))
+        }
+        let (account, password) = try await makePostmaster(store: store, dataDirectory: dataDirectory)
+        try await addWelcomeMessageIfEmpty(store: store, account: account, configuration: configuration)
+        return .madePostmaster(password: password)
+    }
+
+    /// Records that the first start is done (once its outcome was printed): later starts skip it.
+    public static func finish(_ dataDirectory: URL) throws {
+        try DurableFiles.writeAtomically([], to: dataDirectory.appendingPathComponent(markerName), mode: 0o600)
+        if unlink(dataDirectory.appendingPathComponent(pendingName).path) == 0 {
+            try DurableFiles.syncDirectory(dataDirectory.path)
+        }
+    }
+
+    /// The account `postmaster` with a new password, its digest recorded first.
+    static func makePostmaster(store: any MailStore, dataDirectory: URL) async throws -> (AccountID, String) {
         let password = PasswordHasher.generatePassword()
-        let account = try await store.createAccount(
-            name: accountName, credentials: try PasswordHasher().makeCredentials(password: password))
-        if let inbox = try await store.mailbox(account: account, name: "INBOX") {
-            let message = welcomeMessage(configuration: configuration, date: Date())
-            let writer = try MessageStaging(store: store).begin()
-            try writer.write(Array(message.utf8))
-            let staged = try writer.finish()
-            _ = try await store.append(
-                account: account, mailbox: inbox.id, message: staged, flags: MessageFlags(), internalDate: Date())
-        }
-        try markDone(marker)
-        return Result(user: accountName, password: password)
+        let credentials = try PasswordHasher().makeCredentials(password: password)
+        try writePending([digest(credentials)], dataDirectory)
+        let account = try await store.createAccount(name: accountName, credentials: credentials)
+        return (account, password)
     }
 
-    /// Records that the first start is done, once the account and its welcome message are committed
-    /// (a first start that failed is tried again on the next start).
-    private static func markDone(_ marker: URL) throws {
-        try DurableFiles.writeAtomically([], to: marker, mode: 0o600)
+    private static func addWelcomeMessageIfEmpty(
+        store: any MailStore, account: AccountID, configuration: ServerConfiguration
+    ) async throws {
+        guard let inbox = try await store.mailbox(account: account, name: "INBOX"),
+            try await store.status(account: account, mailbox: inbox.id).messages == 0
+        else { return }
+        let message = welcomeMessage(configuration: configuration, date: Date())
+        let writer = try MessageStaging(store: store).begin()
+        try writer.write(Array(message.utf8))
+        let staged = try writer.finish()
+        _ = try await store.append(
+            account: account, mailbox: inbox.id, message: staged, flags: MessageFlags(), internalDate: Date())
+    }
+
+    static func digest(_ credentials: StoredCredentials) -> String {
+        PasswordHasher.sha256(credentials.storedKey).map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func readPending(_ dataDirectory: URL) -> Set<String> {
+        let url = dataDirectory.appendingPathComponent(pendingName)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return Set(text.split(separator: "\n").map(String.init))
+    }
+
+    private static func writePending(_ digests: Set<String>, _ dataDirectory: URL) throws {
+        let text = digests.sorted().map { $0 + "\n" }.joined()
+        try DurableFiles.writeAtomically(
+            Array(text.utf8), to: dataDirectory.appendingPathComponent(pendingName), mode: 0o600)
     }
 
     static func welcomeMessage(configuration: ServerConfiguration, date: Date) -> String {

@@ -9,8 +9,8 @@ public enum TLSSetup {
     public struct Material: Sendable {
         public var context: NIOSSLContext
         public var fingerprint: String
-        /// True when this call generated the certificate.
-        public var generated: Bool
+        /// The data folder's self-signed certificate when it is the one in use (no `--tls-cert`).
+        public var dataFolderCertificate: URL?
     }
 
     public static func defaultPaths(dataDirectory: URL) -> (certificate: URL, key: URL) {
@@ -18,12 +18,12 @@ public enum TLSSetup {
         return (dir.appendingPathComponent("cert.pem"), dir.appendingPathComponent("key.pem"))
     }
 
-    /// With explicit paths, both files must exist. Without, the data folder's pair is used and
-    /// generated on first start.
+    /// With explicit paths, both files must exist. Without, the data folder's pair is used, and
+    /// generated when it is missing (on first start).
     public static func load(
         certificatePath: String?, keyPath: String?, dataDirectory: URL, hostName: String
     ) throws -> Material {
-        var generated = false
+        var dataFolderCertificate: URL?
         let certURL: URL
         let keyURL: URL
         if let certificatePath, let keyPath {
@@ -33,6 +33,7 @@ public enum TLSSetup {
             throw ServerError.configuration("--tls-cert and --tls-key go together: give both or neither")
         } else {
             (certURL, keyURL) = defaultPaths(dataDirectory: dataDirectory)
+            dataFolderCertificate = certURL
             let fm = FileManager.default
             if !fm.fileExists(atPath: certURL.path) || !fm.fileExists(atPath: keyURL.path) {
                 let made = try SelfSignedCertificate.generate(hostName: hostName)
@@ -43,7 +44,6 @@ public enum TLSSetup {
                 }
                 try writeFile(made.privateKeyPEM, to: keyURL, mode: 0o600)
                 try writeFile(made.certificatePEM, to: certURL, mode: 0o644)
-                generated = true
             }
         }
         let chain: [NIOSSLCertificate]
@@ -68,7 +68,8 @@ public enum TLSSetup {
         let context = try NIOSSLContext(configuration: configuration)
         let der = try leaf.toDERBytes()
         return Material(
-            context: context, fingerprint: SelfSignedCertificate.fingerprint(der: der), generated: generated)
+            context: context, fingerprint: SelfSignedCertificate.fingerprint(der: der),
+            dataFolderCertificate: dataFolderCertificate)
     }
 
     /// Written durably (see `DurableFiles.writeAtomically`): a power cut during first start leaves no

@@ -9,8 +9,8 @@ struct Postern: AsyncParsableCommand {
         abstract: "Postern: an IMAP mail-access server (IMAPS and STARTTLS) with an embedded store.",
         discussion: """
             Start with 'postern serve': on first start it makes a data folder (./postern-data unless
-            --data-dir or POSTERN_DATA_DIR says otherwise), a self-signed TLS certificate and a first
-            account 'postmaster' whose password it prints once.
+            --data-dir or POSTERN_DATA_DIR says otherwise), a self-signed TLS certificate and, unless
+            the folder already has accounts, a first account 'postmaster' whose password it prints once.
             """,
         subcommands: [Serve.self, User.self]
     )

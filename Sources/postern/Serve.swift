@@ -67,8 +67,8 @@ struct Serve: AsyncParsableCommand {
     /// glibc serves a large allocation with a mapping of its own and unmaps it when freed, but after
     /// the first such free it raises that threshold to the freed size: later buffers of that size come
     /// from the heap, whose freed memory the process keeps. A server that now and then reads a 20 MB
-    /// message (SEARCH, FETCH of a part) then stayed 20–40 MiB larger for good (issue #5: resident
-    /// 88 MiB after two searches of a mailbox with a 20 MB message, against 45 MiB before them). With
+    /// message (SEARCH, FETCH of a part) then stayed 20–40 MiB larger for good (resident 88 MiB
+    /// after two searches of a mailbox with a 20 MB message, against 45 MiB before them). With
     /// the threshold fixed at 16 MB, such buffers keep mappings of their own and go back when freed;
     /// smaller ones stay on the heap as before (a 1 MB threshold made `FETCH 1:* (ENVELOPE
     /// BODYSTRUCTURE)` on 10,000 messages 46 → 80 ms: its batch buffers of several MB were mapped and
@@ -122,10 +122,10 @@ struct ServeRunner {
         let shutdown = ShutdownSignal()
         let store: SQLiteMailStore
         let tls: TLSSetup.Material
-        let isNew: Bool
+        let isFirstStart: Bool
         do {
             try DurableFiles.makeDirectory(dataDirectory)
-            isNew = FirstStart.isEmptyDataDirectory(dataDirectory)
+            isFirstStart = !FirstStart.isDone(dataDirectory)
             store = try SQLiteMailStore(dataDirectory: dataDirectory, logger: logger)
             tls = try TLSSetup.load(
                 certificatePath: configuration.tlsCertificatePath, keyPath: configuration.tlsKeyPath,
@@ -149,25 +149,25 @@ struct ServeRunner {
         // The welcome message names the ports really bound (port 0 picks one).
         var boundConfiguration = configuration
         boundConfiguration.listeners = bound.map { ListenerAddress(kind: $0.kind, host: $0.host, port: $0.port) }
-        let firstStart: FirstStart.Result?
-        do {
-            firstStart = isNew ? try await FirstStart.prepare(store: store, configuration: boundConfiguration) : nil
-        } catch {
-            await server.shutdown()
-            throw CommandFailure(message: "cannot create the first account: \(error)", status: 1)
-        }
-        var out = ""
-        if let firstStart {
-            out += "Postern made its data folder at \(dataDirectory.path).\n"
-            if tls.generated {
-                out +=
-                    "TLS: a self-signed certificate was made: \(TLSSetup.defaultPaths(dataDirectory: dataDirectory).certificate.path)\n"
+        if isFirstStart {
+            let outcome: FirstStart.Outcome
+            do {
+                outcome = try await FirstStart.prepare(store: store, configuration: boundConfiguration)
+            } catch {
+                await server.shutdown()
+                throw CommandFailure(message: "cannot create the first account: \(error)", status: 1)
             }
-            out += "First account (the password is shown only this once):\n"
-            out += "  user:     \(firstStart.user)\n"
-            out += "  password: \(firstStart.password)\n"
+            emit(outcome.report(dataDirectory: dataDirectory, certificate: tls.dataFolderCertificate))
+            // Only once the outcome is out: a start that ends before this does the first start again.
+            do {
+                try FirstStart.finish(dataDirectory)
+            } catch {
+                await server.shutdown()
+                throw CommandFailure(
+                    message: "cannot record the first start in \(dataDirectory.path): \(error)", status: 1)
+            }
         }
-        out += "fingerprint: SHA256 \(tls.fingerprint)\n"
+        var out = "fingerprint: SHA256 \(tls.fingerprint)\n"
         out += boundConfiguration.listeners.map { "listening: \($0.kind.rawValue) \($0)\n" }.joined() + "ready\n"
         emit(out)
         let signal = await shutdown.wait()

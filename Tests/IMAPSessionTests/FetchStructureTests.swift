@@ -787,8 +787,10 @@ private let structureFixtures: [StructureFixture] = [
         }
     }
 
-    @Test func dumpWhenAsked() throws {
-        guard let dir = ProcessInfo.processInfo.environment["MIME_FIXTURE_DUMP"] else { return }
+    /// A tool rather than a test: skipped (and reported as skipped) unless MIME_FIXTURE_DUMP is set.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["MIME_FIXTURE_DUMP"] != nil))
+    func dumpWhenAsked() throws {
+        let dir = try #require(ProcessInfo.processInfo.environment["MIME_FIXTURE_DUMP"])
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for (i, f) in structureFixtures.enumerated() {
             let base = dir + "/" + String(i + 1).leftPadded(2) + "-" + f.name

@@ -75,7 +75,11 @@ import Testing
     }
 
     @Test func sequenceSets() {
-        guard case .fetch(let set, _, _, _)? = command("a FETCH 1,2:*,*:4,4294967295 UID\r\n") else { return }
+        let parsed = command("a FETCH 1,2:*,*:4,4294967295 UID\r\n")
+        guard case .fetch(let set, _, _, _)? = parsed else {
+            Issue.record("not a FETCH: \(String(describing: parsed))")
+            return
+        }
         #expect(
             set
                 == .ranges([

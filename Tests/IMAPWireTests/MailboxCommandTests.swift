@@ -26,7 +26,11 @@ import Testing
     }
 
     @Test func inbox() {
-        guard case .select(let m, _)? = command("a SELECT iNbOx\r\n") else { return }
+        let parsed = command("a SELECT iNbOx\r\n")
+        guard case .select(let m, _)? = parsed else {
+            Issue.record("not a SELECT: \(String(describing: parsed))")
+            return
+        }
         #expect(m.isInbox)
         #expect(!MailboxName("INBOX2").isInbox)
         #expect(MailboxName("inbox").bytes == bytes("inbox"))

@@ -57,7 +57,11 @@ import Testing
     }
 
     @Test func eightBitSearchStringsAreKept() {
-        guard case .search(let s)? = command("a SEARCH CHARSET UTF-8 SUBJECT \"caf\u{e9}\"\r\n") else { return }
+        let parsed = command("a SEARCH CHARSET UTF-8 SUBJECT \"caf\u{e9}\"\r\n")
+        guard case .search(let s)? = parsed else {
+            Issue.record("not a SEARCH: \(String(describing: parsed))")
+            return
+        }
         #expect(s.key == .subject(Array("caf\u{e9}".utf8)))
     }
 }

@@ -82,22 +82,32 @@ import Testing
     @Test func selfSignedCertificateLoadsIntoTLS() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("postern-tls-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
+        let (certificate, key) = TLSSetup.defaultPaths(dataDirectory: dir)
         let first = try TLSSetup.load(certificatePath: nil, keyPath: nil, dataDirectory: dir, hostName: "mail.test")
-        #expect(first.generated)
+        #expect(first.dataFolderCertificate == certificate)
+        #expect(FileManager.default.fileExists(atPath: certificate.path))
         #expect(first.fingerprint.split(separator: ":").count == 32)
-        let key = TLSSetup.defaultPaths(dataDirectory: dir).key
         let mode = try FileManager.default.attributesOfItem(atPath: key.path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         // A second start reuses the same certificate.
         let second = try TLSSetup.load(certificatePath: nil, keyPath: nil, dataDirectory: dir, hostName: "mail.test")
-        #expect(!second.generated)
         #expect(second.fingerprint == first.fingerprint)
+        #expect(second.dataFolderCertificate == certificate)
+        // With a certificate of its own the data folder's is not in use.
+        let own = try TLSSetup.load(
+            certificatePath: certificate.path, keyPath: key.path, dataDirectory: dir, hostName: "mail.test")
+        #expect(own.dataFolderCertificate == nil)
+        #expect(own.fingerprint == first.fingerprint)
     }
 
-    @Test func certificateAndKeyGoTogether() {
-        #expect(throws: ServerError.self) {
-            try TLSSetup.load(
-                certificatePath: "/x.pem", keyPath: nil, dataDirectory: URL(fileURLWithPath: "/tmp"), hostName: "h")
+    /// Either path alone is refused as such (not by failing to read a file).
+    @Test(arguments: [("/x.pem", nil), (nil, "/x.pem")] as [(String?, String?)])
+    func certificateAndKeyGoTogether(certificate: String?, key: String?) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("postern-tls-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let error = #expect(throws: ServerError.self) {
+            try TLSSetup.load(certificatePath: certificate, keyPath: key, dataDirectory: dir, hostName: "h")
         }
+        #expect(error?.description == "--tls-cert and --tls-key go together: give both or neither")
     }
 }

@@ -114,10 +114,11 @@ class PosternProcess:
                 "\n--- stderr (last 200 lines) ---\n" + "\n".join(self.stderr[-200:]))
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 10.0) -> int | None:
-        """Stop the server; returns its exit status (None if it had to be killed)."""
-        if self.proc.poll() is not None:
-            return self.proc.returncode
+        """Stop the server (if it still runs) and collect the rest of its output; returns its exit
+        status (None if it had to be killed)."""
         try:
+            if self.proc.poll() is not None:
+                return self.proc.returncode
             self.proc.send_signal(sig)
             return self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
+import aioimaplib
 
 from exthelpers import make_message, quote, raw_append, raw_session, require_caps
-
-aioimaplib = pytest.importorskip("aioimaplib")
 
 
 async def _client(server):

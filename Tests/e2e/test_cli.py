@@ -41,7 +41,6 @@ def test_user_help():
 @pytest.mark.parametrize("args", [["frobnicate"], ["user", "frobnicate"], ["user", "add"],
                                   ["serve", "--no-such-option"], ["user", "add", "x", "--no-such-flag"]])
 def test_usage_errors_exit_2_one_line(args):
-    # `user list` without --data-dir is wrong usage too (the data dir is required)
     r = run_cli(*args, input="")
     assert r.returncode == 2, (args, r.returncode, r.stdout, r.stderr)
     lines = [l for l in r.stderr.splitlines() if l.strip()]
@@ -75,15 +74,16 @@ def test_user_add_twice_clear_error(tmp_path):
 
 def test_user_delete_unknown(tmp_path):
     r = run_cli("user", "delete", "nobody-here", "--data-dir", str(tmp_path))
-    assert r.returncode != 0
-    assert r.stderr.strip(), "expected an error message"
+    assert r.returncode == 2
+    assert r.stderr.strip() == "postern: no account named 'nobody-here'", r.stderr
     _no_trace(r.stderr)
 
 
 @pytest.mark.parametrize("name", ["../evil", "a/b", "", " ", "x\ty", "..", "~root"])
 def test_user_add_rejects_unsafe_names(tmp_path, name):
     r = run_cli("user", "add", name, "--password-stdin", "--data-dir", str(tmp_path), input="pw\n")
-    assert r.returncode != 0, f"user name {name!r} accepted"
+    assert r.returncode == 2, f"user name {name!r}: {r.returncode} {r.stderr}"
+    assert r.stderr.startswith(f"postern: invalid account name '{name}'"), r.stderr
     listed = run_cli("user", "list", "--data-dir", str(tmp_path)).stdout.splitlines()
     assert name not in listed
     _no_trace(r.stderr)
@@ -228,3 +228,127 @@ def test_restart_keeps_cert_and_prints_no_password(tmp_path):
     finally:
         assert p2.stop(signal.SIGINT) == 0, "SIGINT must stop the server cleanly (exit 0)\n" + p2.output()
     assert p2.proc.poll() is not None
+
+
+def _serve_output(p) -> str:
+    return "\n".join(p.stdout)
+
+
+def _password_lines(p) -> list[str]:
+    return [l for l in p.stdout if re.match(r"^\s+password:", l)]
+
+
+def _login_and_count_inbox(p, ports, user, password) -> int:
+    ctx = ssl.create_default_context(cafile=str(p.data_dir / "tls" / "cert.pem"))
+    m = imaplib.IMAP4_SSL("127.0.0.1", ports["imaps"], ssl_context=ctx, timeout=20)
+    try:
+        m.login(user, password)
+        return select(m, "INBOX")
+    finally:
+        m.logout()
+
+
+def test_accounts_made_before_the_first_start_get_no_postmaster(tmp_path):
+    d = tmp_path / "data"
+    r = run_cli("user", "add", "alice", "--password-stdin", "--data-dir", str(d), input="alice-pw\n")
+    assert r.returncode == 0, r.stderr
+    p = PosternProcess(d)
+    try:
+        ports = p.wait_ready()
+        out = _serve_output(p)
+        assert not _password_lines(p), out
+        assert "Accounts already exist (1: alice): no postmaster account was made." in out, out
+        assert f"TLS: self-signed certificate made for this data folder: {d / 'tls' / 'cert.pem'}" in out, out
+        assert _login_and_count_inbox(p, ports, "alice", "alice-pw") == 0, "no welcome message"
+    finally:
+        assert p.stop() == 0, p.output()
+    assert run_cli("user", "list", "--data-dir", str(d)).stdout.split() == ["alice"]
+    # The first start is done: the next start says nothing about accounts.
+    p = PosternProcess(d)
+    try:
+        p.wait_ready()
+        assert "Accounts already exist" not in _serve_output(p) and not _password_lines(p), p.output()
+    finally:
+        p.stop()
+
+
+def test_postmaster_made_by_hand_is_not_touched(tmp_path):
+    d = tmp_path / "data"
+    r = run_cli("user", "add", "postmaster", "--password-stdin", "--data-dir", str(d), input="by-hand-pw\n")
+    assert r.returncode == 0, r.stderr
+    p = PosternProcess(d)
+    try:
+        ports = p.wait_ready()
+        assert not _password_lines(p), p.output()
+        assert "Accounts already exist (1: postmaster)" in _serve_output(p), p.output()
+        assert _login_and_count_inbox(p, ports, "postmaster", "by-hand-pw") == 0
+    finally:
+        p.stop()
+
+
+def test_first_start_that_failed_after_making_postmaster_is_done_again(tmp_path):
+    """The postmaster account is committed but the welcome message cannot be written (the staging
+    folder is a file here), so serve fails before it prints a password. The next start sets a new
+    password and prints it with the certificate line, and adds the welcome message."""
+    d = tmp_path / "data"
+    d.mkdir()
+    (d / "tmp").write_bytes(b"not a folder")
+    p = PosternProcess(d)
+    with pytest.raises(RuntimeError, match="exited with 1 before 'ready'"):
+        p.wait_ready()
+    assert p.stop() == 1
+    assert any("cannot create the first account" in l for l in p.stderr), p.output()
+    assert not _password_lines(p), p.output()
+    assert run_cli("user", "list", "--data-dir", str(d)).stdout.split() == ["postmaster"]
+    assert not (d / ".first-start-done").exists()
+
+    (d / "tmp").unlink()
+    p = PosternProcess(d)
+    try:
+        ports = p.wait_ready()
+        out = _serve_output(p)
+        assert "an earlier first start did not finish" in out, out
+        assert f"TLS: self-signed certificate made for this data folder: {d / 'tls' / 'cert.pem'}" in out, out
+        user, pw, _ = _first_start_info(p)
+        assert user == "postmaster"
+        assert _login_and_count_inbox(p, ports, user, pw) == 1, "the welcome message"
+    finally:
+        assert p.stop() == 0, p.output()
+    assert (d / ".first-start-done").exists()
+    p = PosternProcess(d)
+    try:
+        ports = p.wait_ready()
+        assert not _password_lines(p), p.output()
+        assert _login_and_count_inbox(p, ports, user, pw) == 1
+    finally:
+        p.stop()
+
+
+def test_first_start_killed_after_ready_is_not_done_again(tmp_path):
+    """`ready` comes after the first start is recorded: a server killed then keeps its postmaster
+    password. Without the record (removed here) a later start finds the account and changes nothing."""
+    d = tmp_path / "data"
+    d.mkdir()
+    p = PosternProcess(d)
+    p.wait_ready()
+    user, pw, _ = _first_start_info(p)
+    p.proc.kill()
+    p.proc.wait(10)
+
+    p = PosternProcess(d)
+    try:
+        ports = p.wait_ready()
+        assert not _password_lines(p) and "data folder" not in _serve_output(p), p.output()
+        assert _login_and_count_inbox(p, ports, user, pw) == 1
+    finally:
+        p.stop()
+
+    (d / ".first-start-done").unlink()
+    p = PosternProcess(d)
+    try:
+        ports = p.wait_ready()
+        assert not _password_lines(p), p.output()
+        assert "Accounts already exist (1: postmaster)" in _serve_output(p), p.output()
+        assert _login_and_count_inbox(p, ports, user, pw) == 1
+    finally:
+        p.stop()

@@ -122,7 +122,7 @@ def test_searchres_save_with_min_saves_only_min(server, box):
     assert sorted(fetch_map(r)) == [uids[1], uids[4]], r
 
 
-def test_searchres_reset_by_select_and_failed_search(server, box):
+def test_searchres_reset_by_select(server, box):
     mbox, uids, c = box
     assert c.command("sv1 SEARCH RETURN (SAVE) ALL").status == "OK"
     r = c.command("f1 FETCH $ (UID)")

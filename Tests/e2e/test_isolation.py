@@ -43,6 +43,9 @@ def bob(server):
 
 
 def test_bob_cannot_select_alice_boxes(server, secret, bob):
+    # The same commands work on bob's own mailbox: a refusal below is about the name.
+    for cmd in ("SELECT", "EXAMINE"):
+        assert bob.command(f"own {cmd} INBOX").status == "OK"
     for i, name in enumerate(attack_names(server, secret)):
         for cmd in ("SELECT", "EXAMINE"):
             r = bob.command_with_literal(f"s{i}", cmd, name.encode())
@@ -51,6 +54,7 @@ def test_bob_cannot_select_alice_boxes(server, secret, bob):
 
 
 def test_bob_cannot_status_alice_boxes(server, secret, bob):
+    assert bob.command("own STATUS INBOX (MESSAGES UNSEEN)").status == "OK"
     for i, name in enumerate(attack_names(server, secret)):
         r = bob.command_with_literal(f"t{i}", "STATUS", name.encode(), " (MESSAGES UNSEEN)")
         _assert_refused_or_own(r, f"STATUS {name!r}")
@@ -110,6 +114,14 @@ def test_bob_list_never_shows_alice(server, secret, bob):
 
 
 def test_bob_search_cannot_find_alice_token(server, secret, bob):
+    # The token is in alice's INBOX, where her own search finds it.
+    alice = server.raw(login=True)
+    try:
+        assert alice.command("a1 EXAMINE INBOX").status == "OK"
+        r = alice.command(f"a2 SEARCH TEXT {secret['token']}")
+        assert r.status == "OK" and r.untagged_of("SEARCH")[0].text.split()[2:], r
+    finally:
+        alice.close()
     assert bob.command("s1 SELECT INBOX").status == "OK"
     r = bob.command(f"s2 SEARCH TEXT {secret['token']}")
     assert r.status == "OK" and r.untagged_of("SEARCH")[0].text.strip() == "* SEARCH", r

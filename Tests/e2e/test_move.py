@@ -177,6 +177,10 @@ def test_move_nonexistent_uid_is_ok_and_silent(server, src):
     r = c.command(f"mv1 UID MOVE {uids[-1] + 100} {quote(dst)}")
     assert r.status == "OK", r
     assert not r.untagged_of("EXPUNGE"), r
+    # Nothing moved: the source keeps its five messages and the destination stays empty.
+    assert sorted(fetch_map(c.command("f1 UID FETCH 1:* (UID)"))) == uids
+    r = c.command(f"s1 STATUS {quote(dst)} (MESSAGES)")
+    assert "MESSAGES 0" in r.untagged[0].text, r
 
 
 def test_imapclient_move(server, src):

@@ -116,6 +116,9 @@ def test_encoded_words_raw_text_does_not_match(sconn):
     """The decoded text is searched, not the =?...?= syntax (a raw-only match would mean no decoding)."""
     assert search(sconn, "SUBJECT", "Gr=C3=BC") == []
     assert search(sconn, "SUBJECT", "Q2Fm6SBjcuhtZQ") == []
+    # The same subjects, decoded, are found.
+    assert search(sconn, "CHARSET UTF-8 SUBJECT", "Grü") == [1, 4]
+    assert search(sconn, "CHARSET UTF-8 SUBJECT", "Café crème") == [2]
 
 
 @pytest.mark.parametrize("key,text,want", [

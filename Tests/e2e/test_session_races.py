@@ -43,7 +43,7 @@ def test_selected_mailbox_becoming_noselect_ends_selection(server, mbox):
         # Deleting a mailbox that has children keeps its name as a \Noselect parent, without messages.
         assert b.command(f"d1 DELETE {mbox}").status == "OK"
         r = a.command("n1 NOOP")
-        assert r.bye, r
+        assert r.bye(), r
     finally:
         a.close()
         b.close()
@@ -58,7 +58,10 @@ def test_silent_store_of_own_change_stays_silent(server, mbox):
         r = a.command("f1 STORE 1 +FLAGS.SILENT (\\Answered)")
         assert r.status == "OK" and not r.untagged_of("FETCH"), r
         r = a.command("n1 NOOP")
-        assert not r.untagged_of("FETCH"), r
+        assert r.status == "OK" and not r.untagged_of("FETCH"), r
+        # The STORE did change the flag: silence is not a lost change.
+        r = a.command("f2 FETCH 1 (FLAGS)")
+        assert "\\Answered" in r.untagged_of("FETCH")[0].text, r
     finally:
         a.close()
 
