@@ -73,7 +73,10 @@ extension IMAPSession {
                 if Self.containsNUL(chunk) {
                     for i in chunk.indices where chunk[i] == 0 { chunk[i] = 0x80 }
                 }
-                writer.write(.streamingBytes(chunk), into: &out)
+                // The message's bytes go into the output as they are, as the writer's `.streamingBytes`
+                // would write them: passed through it, each chunk made a large message's first byte
+                // arrive much later (bigmailbox workload), for a reason not found yet.
+                out.writeBytes(chunk)
                 await flush(head: head)
             }
         } catch {

@@ -75,12 +75,7 @@ public struct ResponseEncoder: Sendable {
             b.writeString(")")
         case .search(let search):
             b.writeString("SEARCH")
-            // A big mailbox's answer has a number per message: digits go straight into the buffer.
-            b.reserveCapacity(minimumWritableBytes: search.numbers.count * 11)
-            for n in search.numbers {
-                b.writeInteger(UInt8(ascii: " "))
-                b.writeDecimal(UInt64(n))
-            }
+            writeNumbers(search.numbers, into: &b)
             if let modSeq = search.modSeq { b.writeString(" (MODSEQ \(modSeq))") }
         case .esearch(let esearch):
             writeESearch(esearch, into: &b)
@@ -111,6 +106,21 @@ public struct ResponseEncoder: Sendable {
         }
         let sanitized = ResponseText.sanitized(text)
         b.writeString(sanitized.isEmpty ? status.rawValue : sanitized)
+    }
+
+    /// `*(SP nz-number)`. A big mailbox's SEARCH answer has a number per message: all of them are
+    /// written through one pointer, not one ByteBuffer write (with its checks) per number.
+    private func writeNumbers(_ numbers: [UInt32], into b: inout ByteBuffer) {
+        guard !numbers.isEmpty else { return }
+        b.writeWithUnsafeMutableBytes(minimumWritableBytes: numbers.count * 11) { buffer in
+            var scratch = ScratchWriter(
+                base: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), capacity: buffer.count)
+            for n in numbers {
+                scratch.put(" ")
+                scratch.decimal(UInt64(n))
+            }
+            return scratch.count
+        }
     }
 
     private func writeAtoms(_ atoms: [String], into b: inout ByteBuffer) {
@@ -238,28 +248,5 @@ public struct ResponseEncoder: Sendable {
             b.writeString(")")
         }
         b.writeString(")")
-    }
-}
-
-extension ByteBuffer {
-    /// The decimal digits of `value`, without making a String.
-    @inlinable
-    mutating func writeDecimal(_ value: UInt64) {
-        var digits = 1
-        var rest = value / 10
-        while rest > 0 {
-            digits += 1
-            rest /= 10
-        }
-        writeWithUnsafeMutableBytes(minimumWritableBytes: digits) { buffer in
-            var v = value
-            var index = digits
-            while index > 0 {
-                index -= 1
-                buffer[index] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-            }
-            return digits
-        }
     }
 }

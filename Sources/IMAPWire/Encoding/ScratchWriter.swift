@@ -5,9 +5,16 @@ struct ScratchWriter {
     let capacity: Int
     var count = 0
 
+    /// An area of its own (`deallocate` frees it).
     init(capacity: Int) {
         self.capacity = capacity
         base = .allocate(capacity: capacity)
+    }
+
+    /// Memory the caller owns (for example a ByteBuffer's writable bytes); not to be deallocated.
+    init(base: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = base
+        self.capacity = capacity
     }
 
     func deallocate() { base.deallocate() }
