@@ -4,7 +4,7 @@ import MIME
 import MailStore
 
 /// The part of SEARCH that reads messages (TEXT, BODY, header keys), spread over the machine's cores
-/// (issue #5): reading, decoding and matching one message does not depend on another, and a session
+/// (`Benchmarks/run.sh bigmailbox`, SEARCH TEXT): reading, decoding and matching one message does not depend on another, and a session
 /// waits for the whole answer anyway.
 ///
 /// Chunks of a batch run as child tasks on the global concurrent executor, at most one per core (and

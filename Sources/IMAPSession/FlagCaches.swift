@@ -2,7 +2,7 @@ import MailStore
 import Synchronization
 
 /// Flags and MODSEQs of recently used mailboxes in memory, shared by every session of the process
-/// (issue #5): `FETCH 1:* (FLAGS)` (what a client sends after each SELECT to resynchronise) and
+/// (`Benchmarks/run.sh bigmailbox`): `FETCH 1:* (FLAGS)` (what a client sends after each SELECT to resynchronise) and
 /// searches of flag keys are answered from it instead of reading every message row again.
 ///
 /// Each entry mirrors the store, not a session's view: every message the store had at the entry's

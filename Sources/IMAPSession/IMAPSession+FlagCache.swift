@@ -2,7 +2,7 @@ import IMAPWire
 import MailStore
 import NIOCore
 
-/// What the shared `FlagCaches` answer (issue #5): FETCH of UID/FLAGS/MODSEQ (with stored renderings for
+/// What the shared `FlagCaches` answer (`Benchmarks/run.sh bigmailbox`): FETCH of UID/FLAGS/MODSEQ (with stored renderings for
 /// ENVELOPE, BODY and BODYSTRUCTURE), SELECT's view, and the flags searches and message FETCHes use.
 extension IMAPSession {
     /// The selected mailbox's flags from the shared `FlagCaches`, made or brought up to date first: if

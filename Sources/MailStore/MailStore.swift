@@ -207,7 +207,7 @@ public struct MessageStructure: Sendable, Equatable {
 
 /// A message's ENVELOPE, BODY and BODYSTRUCTURE as IMAP text (RFC 9051 §7.5.2), rendered once from its
 /// parse result, so that FETCH of them for a whole mailbox copies bytes instead of decoding a parse
-/// result and encoding it again per message (issue #5). Derived data, opaque to the store, versioned
+/// result and encoding it again per message (`Benchmarks/run.sh bigmailbox`). Derived data, opaque to the store, versioned
 /// by the session's encoder.
 public struct RenderedStructure: Sendable, Equatable {
     public var version: Int

@@ -1,6 +1,6 @@
 /// The flags and MODSEQ of every message of a mailbox, ascending by UID, current as of
 /// `highestModSeq`: what a session keeps in memory to answer `FETCH 1:* (FLAGS)` and flag searches of
-/// a big mailbox without reading message rows each time (issue #5). Keyword sets are shared between
+/// a big mailbox without reading message rows each time (`Benchmarks/run.sh bigmailbox`). Keyword sets are shared between
 /// messages that have the same ones, so a mailbox with few distinct sets costs about 24 bytes a message.
 public struct MailboxFlagIndex: Sendable, Equatable {
     public var uids: [UID]

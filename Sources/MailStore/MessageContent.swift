@@ -10,7 +10,7 @@ import Foundation
 ///
 /// A message is read straight into the `[UInt8]` the message model works on (no `Data` in between),
 /// and a large one can be sent in pieces: FETCH of a 20 MB message starts writing after its first
-/// chunk instead of after the whole file (issue #5). Engines that keep content in files hand out the
+/// chunk instead of after the whole file (`Benchmarks/run.sh bigmailbox`, first byte). Engines that keep content in files hand out the
 /// open file (after `open`, an expunge that unlinks it does no harm); others hand out bytes.
 ///
 /// Not thread-safe: one reader at a time (a session reads its own).

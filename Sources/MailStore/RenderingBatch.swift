@@ -1,6 +1,6 @@
 /// The stored ENVELOPE, BODY and BODYSTRUCTURE text (`RenderedStructure`) of several messages in one
 /// buffer, without their parse results: what `FETCH 1:* (ENVELOPE BODYSTRUCTURE)` copies, read with
-/// one allocation per batch instead of several per message (issue #5).
+/// one allocation per batch instead of several per message (`Benchmarks/run.sh bigmailbox`).
 public struct RenderingBatch: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
         public var uid: UID

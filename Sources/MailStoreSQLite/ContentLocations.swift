@@ -10,7 +10,7 @@ import Synchronization
 /// The content files of recently opened messages, and the few most recently opened files themselves,
 /// so that opening a message again needs neither a database read nor a path lookup.
 ///
-/// Why (issue #5): a client downloads a large message in pieces (`BODY.PEEK[]<0.65536>`, then the next
+/// Why (`Benchmarks/run.sh bigmailbox`, first byte of a large message): a client downloads a large message in pieces (`BODY.PEEK[]<0.65536>`, then the next
 /// range, ...; Thunderbird and phones do), and each piece opens the message again. On this machine the
 /// database read that finds the file took 0.2–0.3 ms of the 0.4–0.6 ms from a FETCH's arrival to its
 /// first byte on the socket (most of it GRDB's reader checkout and the schema-version check it runs

@@ -87,7 +87,7 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     /// Batches run one after the other on this queue, with GRDB's synchronous write: a caller's
     /// operation goes from its thread to this queue and its result straight back (no task on the
-    /// cooperative pool in between; issue #5's profile counted every hop).
+    /// cooperative pool in between; a profile of `Benchmarks/run.sh append` counted every hop).
     private let drainQueue = DispatchQueue(label: "postern.group-commit")
 
     private func drain() {

@@ -146,7 +146,7 @@ public final class SQLiteMailStore: MailStore {
     /// `rows` is how many rows the read may visit. A small read (most of them: a mailbox row, a
     /// few messages) runs inline on the calling thread — with the server's sessions that is their
     /// event loop (see `EventLoopTaskExecutor`), and a round trip through GRDB's reader queue and back
-    /// cost more than the read itself (issue #5's profile). A larger read (a whole big mailbox) goes
+    /// cost more than the read itself (a profile of `Benchmarks/run.sh steady`). A larger read (a whole big mailbox) goes
     /// to GRDB's reader queue, so an event loop is never held for long. WAL readers never wait for
     /// the writer. Inline reads use their own connections (`inlinePool`): they never wait for an
     /// async read.
@@ -177,7 +177,7 @@ public final class SQLiteMailStore: MailStore {
     /// A one-statement lookup on the caller's thread through `pointReader`, a single connection kept
     /// open outside any pool.
     ///
-    /// Why (issue #5): an inline read through `inlinePool` first checks a connection out of GRDB's
+    /// Why (`Benchmarks/run.sh bigmailbox`, first byte of a large message): an inline read through `inlinePool` first checks a connection out of GRDB's
     /// pool and runs `PRAGMA schema_version` (GRDB's check before every read outside a transaction),
     /// so a one-row lookup runs two statements, each its own read transaction with its locks; cold,
     /// after a large message went through the caches, that was 0.15–0.25 ms of the time to a FETCH's

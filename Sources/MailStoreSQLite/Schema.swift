@@ -93,7 +93,7 @@ enum Schema {
                     );
                     """)
         }
-        // v3: partial indexes for what SELECT and SEARCH ask of large mailboxes (issue #5): the unseen
+        // v3: partial indexes for what SELECT and SEARCH ask of large mailboxes (`Benchmarks/run.sh bigmailbox`): the unseen
         // messages (first unseen, SEARCH UNSEEN, STATUS UNSEEN) and the keywords in use (the FLAGS
         // response), so neither scans every message. `flags` is in the unseen index so that a query
         // of UIDs by flags reads the index alone. SQLite uses a partial index only when the query
@@ -119,7 +119,7 @@ enum Schema {
         // v5: renderings per message, keyed by `mailbox_id << 32 | uid`, so that FETCH of a whole
         // mailbox's ENVELOPE/BODYSTRUCTURE reads one range of one table in key order instead of joining
         // `messages` to `structures` per message through the content id (with a parse result on every
-        // page it reads): at 100,000 messages that join read about 250 MB of pages per FETCH (issue #5).
+        // page it reads): at 100,000 messages that join read about 250 MB of pages per FETCH (`Benchmarks/run.sh bigmailbox`).
         // Triggers keep the table equal to `messages ⋈ structures` whatever writes either (append, copy,
         // move, expunge, mailbox deletion by cascade, a parse result stored later), so no write path has
         // to know about it. `structures` keeps its copy (the renderings of a content file are the same

@@ -5,7 +5,7 @@ import NIOCore
 /// Why: a session's work is a chain of short steps (a framed command, a few store reads, a response
 /// written to the channel). On Swift's global cooperative pool every step crossed threads twice: the
 /// event loop woke a pool thread for each command, and each write hopped back to the event loop. The
-/// steady-state profile of issue #5 showed a quarter of the server's CPU in futex wake-ups and thread
+/// profile of `Benchmarks/run.sh steady` showed a quarter of the server's CPU in futex wake-ups and thread
 /// switches. With the event loop as the task's preferred executor, the command, its small store reads
 /// (which the SQLite engine answers inline, see `SQLiteMailStore.read`) and the write to the channel
 /// all run in one event-loop turn on one thread. Work that may take long (large reads, the password

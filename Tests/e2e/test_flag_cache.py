@@ -1,4 +1,4 @@
-"""The selected mailbox's flag cache (issue #5): FETCH of UID/FLAGS/MODSEQ and searches of flag keys are
+"""The selected mailbox's flag cache: FETCH of UID/FLAGS/MODSEQ and searches of flag keys are
 answered from memory once loaded. Its answers must be the bytes the store path gives (compared here by
 asking the same FETCH with one more item, which takes the store path), and it must follow what other
 sessions commit: flag changes, new messages, expunges (RFC 9051 §7.5.2, RFC 7162 §3.1.4.1)."""
