@@ -190,10 +190,9 @@ struct ChannelSessionConnection: SessionConnection {
     /// Why: a socket write wakes its reader with a hint that the writer will soon sleep, and on a
     /// client on the same machine (webmail, a local client; and the benchmarks) Linux then queues the
     /// reader on the writer's processor. But after the first piece the session goes on reading and
-    /// encrypting the rest of the message, so the reader waited for the writer's time slice: issue
-    /// #5's `perf sched` showed imapbench's thread runnable for 2.5–3.6 ms behind the streaming event
-    /// loop, with the other processor idle, in most rounds of a 20 MB FETCH (first byte 0.3 ms in the
-    /// others). `sched_yield` lets a reader queued here run first; with none, it returns at once.
+    /// encrypting the rest of the message, so the reader waited for the writer's time slice: `perf
+    /// sched` on `Benchmarks/run.sh bigmailbox` showed imapbench's thread runnable for milliseconds
+    /// behind the streaming event loop, with the other processor idle, in most rounds of a 20 MB FETCH. `sched_yield` lets a reader queued here run first; with none, it returns at once.
     func writeHead(_ buffer: ByteBuffer) async {
         await write(buffer)
         if channel.eventLoop.inEventLoop { sched_yield() }
