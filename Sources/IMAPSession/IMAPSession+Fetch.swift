@@ -202,6 +202,10 @@ extension IMAPSession {
             }
         } catch {
             // A message file that failed in the middle of its literal: the response cannot be ended.
+            if error is ClientGone {
+                logger.debug("FETCH: the client left during a streamed message")
+                return .close
+            }
             if streamFailed {
                 logger.error("FETCH: message stream failed: \(error)")
                 return .close

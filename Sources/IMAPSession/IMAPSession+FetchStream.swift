@@ -78,6 +78,8 @@ extension IMAPSession {
                 // arrive much later (bigmailbox workload), for a reason not found yet.
                 out.writeBytes(chunk)
                 await flush(head: head)
+                // A client that went away gets nothing more: the rest of the message is not read.
+                guard connection.isOpen else { throw ClientGone() }
             }
         } catch {
             streamFailed = true
@@ -88,6 +90,9 @@ extension IMAPSession {
         writer.write(.finish, into: &out)
         return true
     }
+
+    /// The connection closed while a message was being streamed.
+    struct ClientGone: Error {}
 
     /// `opened`, or the message's content opened now; nil when the message is gone.
     func content(of uid: UID, opened: MessageContent?) async throws -> MessageContent? {

@@ -36,6 +36,8 @@ public protocol SessionConnection: Sendable {
     func resume(_ directive: ResumeDirective)
     /// The inactivity timeout: short before login, at least 30 minutes after (RFC 9051 §5.4).
     func setIdleTimeout(seconds: Int64)
+    /// False once the client is gone: long work for it (streaming a large message) stops.
+    var isOpen: Bool { get }
 }
 
 /// What a session task receives: the framer's events (each answered by one `resume`), and wake-ups

@@ -153,8 +153,8 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         let idle = context.eventLoop.now - lastActivity
         if idle >= idleTimeout && !sessionBusy {
             logger.debug("idle timeout")
-            var bye = context.channel.allocator.buffer(capacity: 48)
-            bye.writeString("* BYE Autologout; idle for too long\r\n")
+            let bye = ResponseEncoder().encode(
+                .untagged(.condition(.bye, code: nil, text: "Autologout; idle for too long")))
             closing = true
             let channel = context.channel
             context.writeAndFlush(wrapOutboundOut(bye)).whenComplete { _ in channel.close(promise: nil) }
@@ -184,6 +184,8 @@ struct ChannelSessionConnection: SessionConnection {
     }
 
     static let unawaitedWriteLimit = 16 * 1024
+
+    var isOpen: Bool { channel.isActive }
 
     /// The first piece of a large literal, then the processor to whoever waits for it on this one.
     ///

@@ -5,6 +5,9 @@ connection: exact bytes, the other items of the same FETCH before and after the 
 from __future__ import annotations
 
 import random
+import time
+
+import pytest
 
 from helpers import append, flags_of, ok, select
 from mimehelpers import fetch_one, item_value, setup_mailbox
@@ -177,5 +180,52 @@ def test_search_in_a_large_body_finds_words_across_window_edges(server, mbox):
                 typ, data = m.uid("SEARCH", "CHARSET", "UTF-8", key)
                 assert typ == "OK", data
                 assert (data[0].split() == [b"1"]) == found, (key, word, data)
+    finally:
+        m.logout()
+
+
+def _bytes_read_by(pid: int) -> int:
+    """Bytes the process has read through read()/pread() so far (/proc/PID/io, rchar)."""
+    with open(f"/proc/{pid}/io") as f:
+        for line in f:
+            if line.startswith("rchar:"):
+                return int(line.split()[1])
+    raise AssertionError("no rchar in /proc/PID/io")
+
+
+@pytest.mark.postern
+def test_streamed_fetch_stops_reading_when_the_client_leaves(server, mbox):
+    """A client that closes its connection in the middle of a large message's literal: the server
+    stops reading the message file instead of reading (and discarding) the rest of it."""
+    size = 48 * 1024 * 1024
+    msg = big_message(size, seed=11)
+    m = server.imaps()
+    try:
+        ok(m.create(quote(mbox)))
+        append(m, mbox, msg)
+    finally:
+        m.logout()
+    pid = server.process.proc.pid
+    c = server.raw(login=True)
+    c.command(f"s1 SELECT {quote(mbox)}")
+    before = _bytes_read_by(pid)
+    c.sendline("f1 UID FETCH 1 BODY.PEEK[]")
+    got = b""
+    deadline = time.monotonic() + 20
+    while len(got) < 256 * 1024 and time.monotonic() < deadline:
+        chunk = c.sock.recv(65536)
+        assert chunk, "the server closed the connection before sending the message"
+        got += chunk
+    assert b"BODY[] {%d}" % len(msg) in got[:200], got[:200]
+    c.close()
+    # Let the server notice; whatever it still reads must be far less than the message.
+    time.sleep(1.5)
+    read = _bytes_read_by(pid) - before
+    assert read < size // 2, f"the server read {read} bytes of a {size}-byte message for a client that left"
+    # And it still serves everyone else.
+    m = server.imaps()
+    try:
+        typ, data = m.select(quote(mbox))
+        assert typ == "OK" and data == [b"1"], (typ, data)
     finally:
         m.logout()
