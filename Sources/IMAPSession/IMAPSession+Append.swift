@@ -12,7 +12,7 @@ struct AppendState {
     /// The NO/BAD that will answer the command, once decided.
     var failure: (status: ResponseStatus, code: ResponseCode?, text: String)?
     var writer: StagedMessageWriter?
-    var current: (flags: MessageFlags, date: Date)?
+    var current: (flags: MessageFlags, date: Date, zone: Int)?
     var staged: [StagedAppend] = []
     /// Set once the tagged response was sent early (a refused synchronizing literal).
     var answered = false
@@ -69,7 +69,7 @@ extension IMAPSession {
         }
         if state.failure == nil {
             if let converted = Self.messageFlags(flags) {
-                state.current = (converted, date?.date ?? Date())
+                state.current = (converted, date?.date ?? Date(), date?.zoneMinutes ?? 0)
             } else {
                 state.failure = (.bad, nil, "Unknown system flag")
             }
@@ -119,7 +119,9 @@ extension IMAPSession {
                 Self.storedForm(of: MessageParser.parse([UInt8](data)))
             }
             state.staged.append(
-                StagedAppend(message: message, flags: current.flags, internalDate: current.date, structure: structure))
+                StagedAppend(
+                    message: message, flags: current.flags, internalDate: current.date, internalDateZone: current.zone,
+                    structure: structure))
         } catch {
             logger.error("cannot finish a staged message: \(error)")
             state.failure = (.no, .serverBug, "Internal error, the message was not stored")

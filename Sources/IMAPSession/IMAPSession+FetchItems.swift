@@ -36,7 +36,7 @@ extension IMAPSession {
             case .flags:
                 attributes.append(.flags(wireFlags(meta.flags, uid: meta.uid)))
             case .internalDate:
-                attributes.append(.internalDate(InternalDate(meta.internalDate)))
+                attributes.append(.internalDate(InternalDate(meta.internalDate, zoneMinutes: meta.internalDateZone)))
             case .rfc822Size:
                 attributes.append(.rfc822Size(meta.size))
             case .modSeq:

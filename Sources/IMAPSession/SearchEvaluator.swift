@@ -106,9 +106,9 @@ struct SearchEvaluator {
         case .saveDateSupported: return true
         case .emailID(let id): return message.meta.emailID == id
         case .threadID: return false  // no threading yet: THREADID is NIL for every message
-        case .before(let date): return Self.compare(Self.utcDay(message.meta.internalDate), date) < 0
-        case .on(let date): return Self.compare(Self.utcDay(message.meta.internalDate), date) == 0
-        case .since(let date): return Self.compare(Self.utcDay(message.meta.internalDate), date) >= 0
+        case .before(let date): return Self.compare(Self.internalDay(message.meta), date) < 0
+        case .on(let date): return Self.compare(Self.internalDay(message.meta), date) == 0
+        case .since(let date): return Self.compare(Self.internalDay(message.meta), date) >= 0
         case .sentBefore(let date): return sentDay(message).map { Self.compare($0, date) < 0 } ?? false
         case .sentOn(let date): return sentDay(message).map { Self.compare($0, date) == 0 } ?? false
         case .sentSince(let date): return sentDay(message).map { Self.compare($0, date) >= 0 } ?? false
@@ -201,6 +201,12 @@ struct SearchEvaluator {
     /// The message header with encoded words decoded, for TEXT.
     static func decodedHeader(_ content: MIMEMessage) -> String {
         EncodedWords.decode(Array(content.section([], .header) ?? []))
+    }
+
+    /// The day of a message's internal date in the zone it was given in (RFC 9051 §6.4.4: BEFORE, ON
+    /// and SINCE compare the internal date "disregarding time and timezone").
+    static func internalDay(_ meta: MessageMeta) -> (year: Int, month: Int, day: Int) {
+        utcDay(meta.internalDate.addingTimeInterval(TimeInterval(meta.internalDateZone * 60)))
     }
 
     static func utcDay(_ date: Date) -> (year: Int, month: Int, day: Int) {

@@ -180,12 +180,18 @@ public struct StagedAppend: Sendable {
     public var message: StagedMessage
     public var flags: MessageFlags
     public var internalDate: Date
+    /// The zone APPEND gave the date in, minutes east of UTC (see `MessageMeta.internalDateZone`).
+    public var internalDateZone: Int
     public var structure: MessageStructure?
 
-    public init(message: StagedMessage, flags: MessageFlags, internalDate: Date, structure: MessageStructure? = nil) {
+    public init(
+        message: StagedMessage, flags: MessageFlags, internalDate: Date, internalDateZone: Int = 0,
+        structure: MessageStructure? = nil
+    ) {
         self.message = message
         self.flags = flags
         self.internalDate = internalDate
+        self.internalDateZone = internalDateZone
         self.structure = structure
     }
 }

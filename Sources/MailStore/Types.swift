@@ -134,6 +134,9 @@ public struct MessageMeta: Sendable, Equatable {
     public var modSeq: ModSeq
     public var flags: MessageFlags
     public var internalDate: Date
+    /// The time zone the internal date was given in (APPEND's date-time), minutes east of UTC: FETCH
+    /// INTERNALDATE shows it in that zone.
+    public var internalDateZone: Int
     /// RFC822.SIZE: the exact number of octets of the stored message.
     public var size: Int
     /// When the message was placed in this mailbox (RFC 8514 SAVEDATE): APPEND, COPY or MOVE time.
@@ -144,12 +147,13 @@ public struct MessageMeta: Sendable, Equatable {
 
     public init(
         uid: UID, modSeq: ModSeq, flags: MessageFlags, internalDate: Date, size: Int, saveDate: Date? = nil,
-        emailID: String = ""
+        emailID: String = "", internalDateZone: Int = 0
     ) {
         self.uid = uid
         self.modSeq = modSeq
         self.flags = flags
         self.internalDate = internalDate
+        self.internalDateZone = internalDateZone
         self.size = size
         self.saveDate = saveDate ?? internalDate
         self.emailID = emailID

@@ -46,9 +46,10 @@ struct MessageRow {
     var saveDate: Double
     var size: Int
     var blob: String
+    var internalZone: Int
 
     /// Read by position (faster than by name on large fetches): keep `init(row:)` in this order.
-    static let columns = "uid, modseq, flags, keywords, internal_date, save_date, size, blob"
+    static let columns = "uid, modseq, flags, keywords, internal_date, save_date, size, blob, internal_zone"
 
     init(row: Row) {
         uid = UID(truncatingIfNeeded: row[0] as Int64)
@@ -58,12 +59,14 @@ struct MessageRow {
         saveDate = row[5]
         size = row[6]
         blob = row[7]
+        internalZone = row[8]
     }
 
     var meta: MessageMeta {
         MessageMeta(
             uid: uid, modSeq: modSeq, flags: flags, internalDate: Date(timeIntervalSince1970: internalDate),
-            size: size, saveDate: Date(timeIntervalSince1970: saveDate), emailID: EmailID.of(blob: blob))
+            size: size, saveDate: Date(timeIntervalSince1970: saveDate), emailID: EmailID.of(blob: blob),
+            internalDateZone: internalZone)
     }
 }
 

@@ -44,7 +44,8 @@ extension SQLiteMailStore {
         let rows = zip(messages, placed).map { message, file in
             NewMessage(
                 blob: file.id, size: file.size, flags: message.flags.normalized,
-                internalDate: message.internalDate.timeIntervalSince1970, structure: message.structure)
+                internalDate: message.internalDate.timeIntervalSince1970, internalZone: message.internalDateZone,
+                structure: message.structure)
         }
         do {
             return try await write("append") { db, effects in
@@ -60,7 +61,8 @@ extension SQLiteMailStore {
                 for message in rows {
                     try Self.insertMessage(
                         db, mailbox: mailbox, uid: uid, modSeq: modSeq, flags: message.flags,
-                        internalDate: message.internalDate, saveDate: now, size: message.size, blob: message.blob)
+                        internalDate: message.internalDate, internalZone: message.internalZone, saveDate: now,
+                        size: message.size, blob: message.blob)
                     if let structure = message.structure {
                         try Self.saveStructure(db, blob: message.blob, structure)
                     }
@@ -168,16 +170,17 @@ extension SQLiteMailStore {
 extension SQLiteMailStore {
     static func insertMessage(
         _ db: Database, mailbox: MailboxID, uid: UID, modSeq: ModSeq, flags: MessageFlags, internalDate: Double,
-        saveDate: Double, size: Int, blob: String
+        internalZone: Int, saveDate: Double, size: Int, blob: String
     ) throws {
         try db.cachedStatement(
             sql: """
-                INSERT INTO messages (mailbox_id, uid, modseq, flags, keywords, internal_date, save_date, size, blob)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO messages
+                    (mailbox_id, uid, modseq, flags, keywords, internal_date, internal_zone, save_date, size, blob)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
             mailbox, Int64(uid), Int64(modSeq), flags.system.rawValue, FlagCoding.keywords(flags), internalDate,
-            saveDate, size, blob,
+            internalZone, saveDate, size, blob,
         ])
     }
 
@@ -200,7 +203,7 @@ extension SQLiteMailStore {
         for row in rows {
             try insertMessage(
                 db, mailbox: target.id, uid: uid, modSeq: modSeq, flags: row.flags, internalDate: row.internalDate,
-                saveDate: now, size: row.size, blob: row.blob)
+                internalZone: row.internalZone, saveDate: now, size: row.size, blob: row.blob)
             pairs.append((row.uid, uid))
             uid += 1
         }
@@ -240,6 +243,7 @@ private struct NewMessage: Sendable {
     var size: Int
     var flags: MessageFlags
     var internalDate: Double
+    var internalZone: Int
     var structure: MessageStructure?
 }
 

@@ -187,6 +187,11 @@ enum Schema {
                         (SELECT coalesce(max(uidvalidity), 0) FROM mailboxes)));
                     """)
         }
+        // The time zone of each message's internal date (minutes east of UTC), so FETCH INTERNALDATE
+        // shows the date-time as APPEND gave it (RFC 9051 §2.3.3). Older rows are UTC.
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN internal_zone INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

@@ -929,3 +929,26 @@ def test_expunge_in_examine_refused_or_noop(raw, imap, threemsgs, server):
     r = raw.command("e2 EXPUNGE")
     assert r.status in ("NO", "BAD") or not r.untagged_of("EXPUNGE"), r
     assert fresh_status(server, threemsgs)["MESSAGES"] == 3
+
+
+def test_internaldate_keeps_the_zone_append_gave(imap, mbox):
+    """RFC 9051 2.3.3 / 6.3.12: the internal date is the date-time APPEND gave, zone included; SEARCH
+    ON/SINCE/BEFORE look at its date in that zone."""
+    ok(imap.create(mbox))
+    msg = make_message("zoned")
+    # 23:30 on 1 Feb in UTC-8 is already 2 Feb in UTC.
+    typ, data = imap.append(mbox, None, '"01-Feb-2020 23:30:00 -0800"', msg)
+    assert typ == "OK", data
+    typ, data = imap.append(mbox, None, '"02-Feb-2020 08:15:00 +0530"', msg)
+    assert typ == "OK", data
+    select(imap, mbox)
+    typ, data = imap.fetch("1:2", "(INTERNALDATE)")
+    assert typ == "OK", data
+    text = b" ".join(d if isinstance(d, bytes) else d[0] for d in data).decode()
+    assert '"01-Feb-2020 23:30:00 -0800"' in text and '"02-Feb-2020 08:15:00 +0530"' in text, text
+    typ, data = imap.search(None, "ON", "1-Feb-2020")
+    assert typ == "OK" and data[0].split() == [b"1"], data
+    typ, data = imap.search(None, "ON", "2-Feb-2020")
+    assert typ == "OK" and data[0].split() == [b"2"], data
+    typ, data = imap.search(None, "BEFORE", "2-Feb-2020")
+    assert typ == "OK" and data[0].split() == [b"1"], data
