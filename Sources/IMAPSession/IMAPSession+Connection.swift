@@ -164,6 +164,7 @@ extension IMAPSession {
             return .next
         }
         account = Account(id: accountID, name: user)
+        watchAccount(accountID)
         logger[metadataKey: "user"] = "\(user)"
         logger.info("logged in")
         connection.setIdleTimeout(seconds: configuration.authenticatedIdleTimeout)
@@ -204,6 +205,7 @@ extension IMAPSession {
     /// UNAUTHENTICATE (RFC 8437 §2): back to the not-authenticated state, on the same TLS connection.
     func unauthenticate(_ tag: String) -> ResumeDirective {
         stopIdling()
+        unwatchAccount()
         selected = nil
         account = nil
         condstoreEnabled = false

@@ -33,6 +33,8 @@ public final class IMAPSession {
     var failedLogins = 0
     /// A running IDLE (RFC 2177): its tag and the tasks that forward wake-ups.
     var idle: IdleState?
+    /// Forwards the deletion of the logged-in account into the inputs (see `watchAccount`).
+    var accountWatch: (subscription: ChangeSubscription, forwarder: Task<Void, Never>)?
     var wakeups: AsyncStream<SessionInput>.Continuation?
     /// Extensions the client turned on (RFC 5161 ENABLE, or implicitly for CONDSTORE, RFC 7162 §3.1).
     var condstoreEnabled = false
@@ -74,6 +76,12 @@ public final class IMAPSession {
                 await flush()
                 connection.resume(directive)
                 if directive == .close { break loop }
+            case .accountRemoved:
+                // The account was deleted (`postern user delete`): its sessions end (RFC 9051 §7.1.5).
+                bye("This account was deleted")
+                await flush()
+                connection.resume(.close)
+                break loop
             case .mailboxChanged, .keepalive:
                 // Only an idling session listens; a keepalive also looks at the mailbox, should a
                 // wake-up ever have been missed.
@@ -89,8 +97,29 @@ public final class IMAPSession {
             }
         }
         stopIdling()
+        unwatchAccount()
         append?.abort()
         append = nil
+    }
+
+    /// From login on, the deletion of the account ends the session (`SessionInput.accountRemoved`).
+    func watchAccount(_ account: AccountID) {
+        unwatchAccount()
+        guard let wakeups else { return }
+        let subscription = store.changeHub.subscribe(account: account)
+        let forwarder = Task {
+            for await _ in subscription.stream {
+                wakeups.yield(.accountRemoved)
+                break
+            }
+        }
+        accountWatch = (subscription, forwarder)
+    }
+
+    func unwatchAccount() {
+        accountWatch?.subscription.cancel()
+        accountWatch?.forwarder.cancel()
+        accountWatch = nil
     }
 
     /// Handles one framer event and says how the connection goes on.

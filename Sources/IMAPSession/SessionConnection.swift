@@ -46,6 +46,8 @@ public enum SessionInput: Sendable {
     case framer(FramerEvent)
     case mailboxChanged
     case keepalive
+    /// The account this session is logged in as was deleted: the session ends.
+    case accountRemoved
 }
 
 extension SessionConnection {

@@ -13,6 +13,7 @@ public final class ChangeHub: Sendable {
     }
 
     private let subscribers = Mutex<[MailboxID: [UInt64: Subscriber]]>([:])
+    private let accountSubscribers = Mutex<[AccountID: [UInt64: Subscriber]]>([:])
     private let generations = Mutex<[MailboxID: UInt64]>([:])
     private let nextID = Atomic<UInt64>(0)
 
@@ -42,6 +43,37 @@ public final class ChangeHub: Sendable {
     /// mailboxes; the CLI only manages accounts) all publish after they commit.
     public func generation(mailbox: MailboxID) -> UInt64 {
         generations.withLock { $0[mailbox] ?? 0 }
+    }
+
+    /// A stream that yields once the account is deleted (by this process or another: the engine
+    /// looks for deletions made elsewhere), so the sessions logged in as it can end.
+    public func subscribe(account: AccountID) -> ChangeSubscription {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        accountSubscribers.withLock { $0[account, default: [:]][id] = Subscriber(continuation: continuation) }
+        let subscription = ChangeSubscription(stream: stream) { [weak self] in
+            self?.unsubscribe(account: account, id: id)
+        }
+        continuation.onTermination = { [weak self] _ in self?.unsubscribe(account: account, id: id) }
+        return subscription
+    }
+
+    /// Called by a store once the deletion of `account` committed.
+    public func publish(accountRemoved account: AccountID) {
+        let targets = accountSubscribers.withLock { $0[account].map { Array($0.values) } ?? [] }
+        for target in targets { target.continuation.yield() }
+    }
+
+    /// The accounts some session watches (an engine checks these for deletions made elsewhere).
+    public var watchedAccounts: [AccountID] { accountSubscribers.withLock { Array($0.keys) } }
+
+    private func unsubscribe(account: AccountID, id: UInt64) {
+        let removed = accountSubscribers.withLock { all -> Subscriber? in
+            let subscriber = all[account]?.removeValue(forKey: id)
+            if all[account]?.isEmpty == true { all[account] = nil }
+            return subscriber
+        }
+        removed?.continuation.finish()
     }
 
     public var subscriberCount: Int { subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } } }

@@ -52,7 +52,7 @@ extension SQLiteMailStore {
     }
 
     public func deleteAccount(name: String) async throws {
-        try await write("delete account") { db, effects in
+        let removed = try await write("delete account") { db, effects -> AccountID in
             guard
                 let account = try AccountID.fetchOne(
                     db, sql: "SELECT id FROM accounts WHERE name = ?", arguments: [name])
@@ -67,7 +67,9 @@ extension SQLiteMailStore {
                         """), arguments: [account])
             try db.cachedStatement(sql: "DELETE FROM accounts WHERE id = ?").execute(arguments: [account])
             effects.unlinkBlobs += try Self.unreferenced(db, blobs)
+            return account
         }
+        changeHub.publish(accountRemoved: removed)
     }
 
     public func listAccounts() async throws -> [AccountSummary] {

@@ -28,6 +28,8 @@ public final class SQLiteMailStore: MailStore {
     let writer: GroupCommitWriter
     let logger: Logger
     private let lock: DirectoryLock
+    /// Looks for accounts deleted by another process (see `AccountWatch`).
+    private let accountWatch: AccountWatch
 
     /// Opens (creating if needed) the store in `dataDirectory`.
     public init(dataDirectory: URL, logger: Logger = Logger(label: "postern.mailstore")) throws {
@@ -71,6 +73,12 @@ public final class SQLiteMailStore: MailStore {
         lock = try DirectoryLock(url: dataDirectory.appendingPathComponent("postern.lock")) {
             try Self.recover(pool: pool, blobs: blobs, staging: staging, logger: logger)
         }
+        do {
+            accountWatch = AccountWatch(initial: try pointReader.read { db in try Self.accountsDeletedCounter(db) })
+        } catch {
+            throw MailStoreError.internal("cannot read the store's state: \(error)")
+        }
+        accountWatch.start { [weak self] seen in self?.checkDeletedAccounts(seen: seen) }
     }
 
     /// Removes leftovers of a crash: every staged file, every content file no row references (and

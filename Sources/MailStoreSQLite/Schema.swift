@@ -192,6 +192,17 @@ enum Schema {
         migrator.registerMigration("v7") { db in
             try db.execute(sql: "ALTER TABLE messages ADD COLUMN internal_zone INTEGER NOT NULL DEFAULT 0")
         }
+        // A counter of account deletions, raised by a trigger whoever deletes (the server or a
+        // `postern user delete` beside it): the server watches it to end the deleted account's sessions.
+        migrator.registerMigration("v8") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE store_state ADD COLUMN accounts_deleted INTEGER NOT NULL DEFAULT 0;
+                    CREATE TRIGGER accounts_deleted AFTER DELETE ON accounts BEGIN
+                        UPDATE store_state SET accounts_deleted = accounts_deleted + 1;
+                    END;
+                    """)
+        }
         return migrator
     }
 

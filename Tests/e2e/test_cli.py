@@ -8,12 +8,14 @@ import signal
 import ssl
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
 
-from conftest import PosternProcess, run_cli
+from conftest import PosternProcess, add_user, run_cli
 from helpers import fetch, make_message, select
+from rawimap import ConnectionClosed
 
 pytestmark = pytest.mark.postern
 
@@ -352,3 +354,46 @@ def test_first_start_killed_after_ready_is_not_done_again(tmp_path):
         assert _login_and_count_inbox(p, ports, user, pw) == 1
     finally:
         p.stop()
+
+
+def _expect_bye_and_close(c, within: float) -> bytes:
+    """Reads until the server closes; returns everything it sent meanwhile."""
+    got = b""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            got += c.read_line(timeout=max(0.05, deadline - time.monotonic())).raw
+        except ConnectionClosed:
+            return got
+        except TimeoutError:
+            raise AssertionError(f"the session was not ended within {within} s; it sent {got!r}") from None
+
+
+def test_user_delete_ends_the_accounts_live_sessions(server):
+    """`postern user delete` while the server runs: every session logged in as that account (idle
+    between commands, and in IDLE) gets BYE and is closed; other accounts' sessions go on."""
+    add_user(server.data_dir, "frank", "frank-pw 1")
+    idle = server.raw(login=True, user="frank", password="frank-pw 1")
+    quiet = server.raw(login=True, user="frank", password="frank-pw 1")
+    other = server.raw(login=True)
+    try:
+        assert idle.command("s1 SELECT INBOX").status == "OK"
+        idle.sendline("i1 IDLE")
+        assert idle.read_line().raw.startswith(b"+"), "IDLE was not accepted"
+        r = run_cli("user", "delete", "frank", "--data-dir", str(server.data_dir))
+        assert r.returncode == 0, r.stderr
+        # The server looks for deletions made by another process once a second.
+        for c in (idle, quiet):
+            sent = _expect_bye_and_close(c, within=10)
+            assert b"* BYE" in sent, sent
+        assert other.command("n1 NOOP").status == "OK"
+        # The account is gone for new logins too.
+        fresh = server.raw()
+        try:
+            r = fresh.command('L1 LOGIN frank "frank-pw 1"')
+            assert r.status == "NO" and r.code == "AUTHENTICATIONFAILED", r
+        finally:
+            fresh.close()
+    finally:
+        for c in (idle, quiet, other):
+            c.close()
