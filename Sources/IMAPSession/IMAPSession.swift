@@ -34,7 +34,7 @@ public final class IMAPSession {
     /// A running IDLE (RFC 2177): its tag and the tasks that forward wake-ups.
     var idle: IdleState?
     /// Forwards the deletion of the logged-in account into the inputs (see `watchAccount`).
-    var accountWatch: (subscription: ChangeSubscription, forwarder: Task<Void, Never>)?
+    var accountWatch: AccountWatchToken?
     var wakeups: AsyncStream<SessionInput>.Continuation?
     /// Extensions the client turned on (RFC 5161 ENABLE, or implicitly for CONDSTORE, RFC 7162 §3.1).
     var condstoreEnabled = false
@@ -106,19 +106,11 @@ public final class IMAPSession {
     func watchAccount(_ account: AccountID) {
         unwatchAccount()
         guard let wakeups else { return }
-        let subscription = store.changeHub.subscribe(account: account)
-        let forwarder = Task {
-            for await _ in subscription.stream {
-                wakeups.yield(.accountRemoved)
-                break
-            }
-        }
-        accountWatch = (subscription, forwarder)
+        accountWatch = store.changeHub.watch(account: account) { wakeups.yield(.accountRemoved) }
     }
 
     func unwatchAccount() {
-        accountWatch?.subscription.cancel()
-        accountWatch?.forwarder.cancel()
+        accountWatch?.cancel()
         accountWatch = nil
     }
 

@@ -13,7 +13,7 @@ public final class ChangeHub: Sendable {
     }
 
     private let subscribers = Mutex<[MailboxID: [UInt64: Subscriber]]>([:])
-    private let accountSubscribers = Mutex<[AccountID: [UInt64: Subscriber]]>([:])
+    private let accountWatchers = Mutex<[AccountID: [UInt64: @Sendable () -> Void]]>([:])
     private let generations = Mutex<[MailboxID: UInt64]>([:])
     private let nextID = Atomic<UInt64>(0)
 
@@ -45,36 +45,29 @@ public final class ChangeHub: Sendable {
         generations.withLock { $0[mailbox] ?? 0 }
     }
 
-    /// A stream that yields once the account is deleted (by this process or another: the engine
-    /// looks for deletions made elsewhere), so the sessions logged in as it can end.
-    public func subscribe(account: AccountID) -> ChangeSubscription {
+    /// Calls `removed` once the account is deleted (by this process or another: the engine looks for
+    /// deletions made elsewhere), so the sessions logged in as it can end. A closure rather than a
+    /// stream: every logged-in session holds one, and a stream with a task reading it cost an idle
+    /// session several kB (`Benchmarks/run.sh idle`).
+    public func watch(account: AccountID, removed: @escaping @Sendable () -> Void) -> AccountWatchToken {
         let id = nextID.add(1, ordering: .relaxed).newValue
-        let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        accountSubscribers.withLock { $0[account, default: [:]][id] = Subscriber(continuation: continuation) }
-        let subscription = ChangeSubscription(stream: stream) { [weak self] in
-            self?.unsubscribe(account: account, id: id)
+        accountWatchers.withLock { $0[account, default: [:]][id] = removed }
+        return AccountWatchToken { [weak self] in
+            self?.accountWatchers.withLock { all in
+                all[account]?.removeValue(forKey: id)
+                if all[account]?.isEmpty == true { all[account] = nil }
+            }
         }
-        continuation.onTermination = { [weak self] _ in self?.unsubscribe(account: account, id: id) }
-        return subscription
     }
 
-    /// Called by a store once the deletion of `account` committed.
+    /// Called by a store once the deletion of `account` committed; each watcher is called once.
     public func publish(accountRemoved account: AccountID) {
-        let targets = accountSubscribers.withLock { $0[account].map { Array($0.values) } ?? [] }
-        for target in targets { target.continuation.yield() }
+        let targets = accountWatchers.withLock { $0.removeValue(forKey: account).map { Array($0.values) } ?? [] }
+        for removed in targets { removed() }
     }
 
     /// The accounts some session watches (an engine checks these for deletions made elsewhere).
-    public var watchedAccounts: [AccountID] { accountSubscribers.withLock { Array($0.keys) } }
-
-    private func unsubscribe(account: AccountID, id: UInt64) {
-        let removed = accountSubscribers.withLock { all -> Subscriber? in
-            let subscriber = all[account]?.removeValue(forKey: id)
-            if all[account]?.isEmpty == true { all[account] = nil }
-            return subscriber
-        }
-        removed?.continuation.finish()
-    }
+    public var watchedAccounts: [AccountID] { accountWatchers.withLock { Array($0.keys) } }
 
     public var subscriberCount: Int { subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } } }
 
@@ -96,6 +89,17 @@ public struct ChangeSubscription: Sendable {
     init(stream: AsyncStream<Void>, cancel: @escaping @Sendable () -> Void) {
         self.stream = stream
         self.cancelAction = cancel
+    }
+
+    public func cancel() { cancelAction() }
+}
+
+/// One watch of an account's deletion (`ChangeHub.watch(account:removed:)`).
+public struct AccountWatchToken: Sendable {
+    private let cancelAction: @Sendable () -> Void
+
+    init(cancel: @escaping @Sendable () -> Void) {
+        cancelAction = cancel
     }
 
     public func cancel() { cancelAction() }
