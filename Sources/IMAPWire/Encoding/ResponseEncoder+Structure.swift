@@ -23,12 +23,7 @@ extension ResponseEncoder {
 
     /// "(" 1*address ")" / nil, address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"
     private func writeAddresses(_ list: [FetchAddress], into b: inout ByteBuffer) {
-        guard !list.isEmpty else {
-            b.writeString("NIL")
-            return
-        }
-        b.writeString("(")
-        for a in list {
+        writeList(list, separator: "", into: &b) { a, b in
             b.writeString("(")
             b.writeIMAPNString(a.name)
             b.writeString(" ")
@@ -39,7 +34,6 @@ extension ResponseEncoder {
             b.writeIMAPNString(a.host)
             b.writeString(")")
         }
-        b.writeString(")")
     }
 
     /// body = "(" (body-type-1part / body-type-mpart) ")"; with `extensible` (BODYSTRUCTURE) the
@@ -104,33 +98,17 @@ extension ResponseEncoder {
             b.writeString("NIL")
         }
         b.writeString(" ")
-        if ext.languages.isEmpty {
-            b.writeString("NIL")
-        } else {
-            b.writeString("(")
-            for (index, tag) in ext.languages.enumerated() {
-                if index > 0 { b.writeString(" ") }
-                b.writeIMAPString(tag)
-            }
-            b.writeString(")")
-        }
+        writeList(ext.languages, into: &b) { tag, b in b.writeIMAPString(tag) }
         b.writeString(" ")
         b.writeIMAPNString(ext.location)
     }
 
     /// body-fld-param = "(" string SP string *(SP string SP string) ")" / nil
     private func writeParameters(_ parameters: [FetchParameter], into b: inout ByteBuffer) {
-        guard !parameters.isEmpty else {
-            b.writeString("NIL")
-            return
-        }
-        b.writeString("(")
-        for (index, p) in parameters.enumerated() {
-            if index > 0 { b.writeString(" ") }
+        writeList(parameters, into: &b) { p, b in
             b.writeIMAPString(p.name)
             b.writeString(" ")
             b.writeIMAPString(p.value)
         }
-        b.writeString(")")
     }
 }

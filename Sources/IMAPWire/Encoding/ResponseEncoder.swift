@@ -123,6 +123,24 @@ public struct ResponseEncoder: Sendable {
         }
     }
 
+    /// `"(" element *(separator element) ")"`, or NIL for an empty list when `nilWhenEmpty`: the list
+    /// shape most of the grammar's parenthesised values share.
+    func writeList<T>(
+        _ items: [T], nilWhenEmpty: Bool = true, separator: StaticString = " ", into b: inout ByteBuffer,
+        _ element: (T, inout ByteBuffer) -> Void
+    ) {
+        if items.isEmpty && nilWhenEmpty {
+            b.writeString("NIL")
+            return
+        }
+        b.writeString("(")
+        for (index, item) in items.enumerated() {
+            if index > 0 { b.writeStaticString(separator) }
+            element(item, &b)
+        }
+        b.writeString(")")
+    }
+
     private func writeAtoms(_ atoms: [String], into b: inout ByteBuffer) {
         for atom in atoms {
             b.writeString(" ")
@@ -162,39 +180,31 @@ public struct ResponseEncoder: Sendable {
         writeMailbox(list.name, into: &b)
         guard !list.extended.isEmpty else { return }
         // mbox-list-extended = "(" [mbox-list-extended-item *(SP mbox-list-extended-item)] ")"
-        b.writeString(" (")
-        for (index, item) in list.extended.enumerated() {
-            if index > 0 { b.writeString(" ") }
+        b.writeString(" ")
+        writeList(list.extended, into: &b) { item, b in
             switch item {
             case .childInfo(let options):
-                b.writeString("\"CHILDINFO\" (")
-                for (i, option) in options.enumerated() {
-                    if i > 0 { b.writeString(" ") }
-                    b.writeIMAPString(option)
-                }
-                b.writeString(")")
+                b.writeString("\"CHILDINFO\" ")
+                writeList(options, nilWhenEmpty: false, into: &b) { option, b in b.writeIMAPString(option) }
             case .oldName(let name):
                 b.writeString("\"OLDNAME\" (")
                 writeMailbox(name, into: &b)
                 b.writeString(")")
             }
         }
-        b.writeString(")")
     }
 
     /// "STATUS" SP mailbox SP "(" [status-att-val *(SP status-att-val)] ")"
     private func writeStatus(_ status: MailboxStatusResponse, into b: inout ByteBuffer) {
         b.writeString("STATUS ")
         writeMailbox(status.name, into: &b)
-        b.writeString(" (")
-        for (index, item) in status.items.enumerated() {
-            if index > 0 { b.writeString(" ") }
+        b.writeString(" ")
+        writeList(status.items, nilWhenEmpty: false, into: &b) { item, b in
             switch item {
             case .number(let attribute, let value): b.writeString("\(attribute.rawValue) \(value)")
             case .mailboxID(let id): b.writeString("MAILBOXID (\(id))")
             }
         }
-        b.writeString(")")
     }
 
     /// esearch-response = "ESEARCH" [search-correlator] [SP "UID"] *(SP search-return-data)
@@ -223,30 +233,21 @@ public struct ResponseEncoder: Sendable {
             b.writeString("NIL")
             return
         }
-        b.writeString("(")
-        for (index, parameter) in parameters.enumerated() {
-            if index > 0 { b.writeString(" ") }
+        writeList(parameters, nilWhenEmpty: false, into: &b) { parameter, b in
             b.writeIMAPString(parameter.key)
             b.writeString(" ")
             b.writeIMAPNString(parameter.value)
         }
-        b.writeString(")")
     }
 
     /// namespace = nil / "(" 1*namespace-descr ")"
     private func writeNamespaces(_ list: [NamespaceResponse.Description], into b: inout ByteBuffer) {
-        guard !list.isEmpty else {
-            b.writeString("NIL")
-            return
-        }
-        b.writeString("(")
-        for description in list {
+        writeList(list, separator: "", into: &b) { description, b in
             b.writeString("(")
             b.writeIMAPString(description.prefix)
             b.writeString(" ")
             writeDelimiter(description.delimiter, into: &b)
             b.writeString(")")
         }
-        b.writeString(")")
     }
 }
