@@ -108,20 +108,26 @@ extension IMAPSession {
         }
     }
 
-    func appendMessageEnd() {
+    /// The end of one message's literal: the staged file is fsynced, read back and parsed off the
+    /// event loop (up to the APPEND limit of bytes: long enough to stall every connection on the loop).
+    func appendMessageEnd() async {
         guard var state = append, let writer = state.writer, let current = state.current else { return }
         state.writer = nil
+        append = state
+        let handover = Handover(writer)
         do {
-            let message = try writer.finish()
-            // Parse once, now (the file is in the page cache), so FETCH of ENVELOPE/BODYSTRUCTURE
-            // never has to read the message again.
-            let structure = (try? Data(contentsOf: message.url)).map { data in
-                Self.storedForm(of: MessageParser.parse([UInt8](data)))
+            let staged = try await offLoop { () throws -> StagedAppend in
+                let message = try handover.value.finish()
+                // Parse once, now (the file is in the page cache), so FETCH of ENVELOPE/BODYSTRUCTURE
+                // never has to read the message again.
+                let structure = (try? Data(contentsOf: message.url)).map { data in
+                    Self.storedForm(of: MessageParser.parse([UInt8](data)))
+                }
+                return StagedAppend(
+                    message: message, flags: current.flags, internalDate: current.date,
+                    internalDateZone: current.zone, structure: structure)
             }
-            state.staged.append(
-                StagedAppend(
-                    message: message, flags: current.flags, internalDate: current.date, internalDateZone: current.zone,
-                    structure: structure))
+            state.staged.append(staged)
         } catch {
             logger.error("cannot finish a staged message: \(error)")
             state.failure = (.no, .serverBug, "Internal error, the message was not stored")

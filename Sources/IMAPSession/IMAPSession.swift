@@ -140,7 +140,7 @@ public final class IMAPSession {
             appendMessageBytes(bytes)
             return .next
         case .appendMessageEnd:
-            appendMessageEnd()
+            await appendMessageEnd()
             return .next
         case .appendEnd:
             await appendEnd()
