@@ -11,7 +11,10 @@ extension IMAPSession {
 
     func search(_ tag: String, _ command: SearchCommand) async -> ResumeDirective {
         guard let view = selected else { return .next }
+        // RFC 5182 §2.1: a SEARCH with the SAVE result option that answers NO empties `$`.
+        let saves = command.returnOptions?.contains(.save) == true
         if let charset = command.charset, !Self.supportedCharsets.contains(charset.uppercased()) {
+            if saves { selected?.savedSearch = [] }
             tagged(tag, .no, code: .badCharset(Self.supportedCharsets), text: "Unsupported charset")
             return .next
         }
@@ -112,6 +115,7 @@ extension IMAPSession {
             await reportUpdates(allowExpunge: command.uid)
             tagged(tag, .ok, text: command.uid ? "UID SEARCH completed" : "SEARCH completed")
         } catch {
+            if saves { selected?.savedSearch = [] }
             fail(tag, error, command: "SEARCH")
         }
         return .next

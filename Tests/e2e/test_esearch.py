@@ -134,6 +134,17 @@ def test_searchres_reset_by_select(server, box):
     assert r.status == "OK" and r.untagged_of("SEARCH")[0].text.rstrip() == "* SEARCH", r
 
 
+def test_searchres_emptied_by_a_failed_save(server, box):
+    """RFC 5182 2.1: a SEARCH with RETURN (SAVE) that answers NO sets $ to the empty sequence."""
+    mbox, uids, c = box
+    assert c.command("sv1 SEARCH RETURN (SAVE) ALL").status == "OK"
+    assert len(c.command("f1 FETCH $ (UID)").untagged_of("FETCH")) == 6
+    r = c.command("sv2 SEARCH RETURN (SAVE) CHARSET KOI8-R ALL")
+    assert r.status == "NO" and (r.code or "").startswith("BADCHARSET"), r
+    r = c.command("f2 UID FETCH $ (UID)")
+    assert r.status == "OK" and not r.untagged_of("FETCH"), f"$ must be empty after a failed SAVE: {r}"
+
+
 def test_searchres_drops_expunged(server, box):
     mbox, uids, c = box
     b = raw_session(server, mbox)
