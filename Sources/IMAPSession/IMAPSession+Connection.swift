@@ -75,8 +75,9 @@ extension IMAPSession {
             tagged(tag, .no, code: .cannot, text: "STARTTLS is not available here")
             return .next
         }
-        var response = ByteBufferAllocator().buffer(capacity: 64)
-        response.writeTaggedResponse(tag: tag, status: .ok, text: "Begin TLS negotiation now")
+        // Written by the connection in clear, in the same event-loop turn that starts the handshake.
+        let response = ResponseEncoder().encode(
+            .tagged(TaggedResponse(tag: tag, status: .ok, text: "Begin TLS negotiation now")))
         tlsActive = true
         return .startTLS(response)
     }

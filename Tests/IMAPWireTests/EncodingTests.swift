@@ -55,23 +55,6 @@ import Testing
         #expect(written { $0.writeIMAPDate(date(2024, 2, 29)) } == "29-Feb-2024")
     }
 
-    @Test func responses() {
-        #expect(
-            written { $0.writeTaggedResponse(tag: "a1", status: .ok, code: .readWrite, text: "SELECT completed") }
-                == "a1 OK [READ-WRITE] SELECT completed\r\n")
-        #expect(
-            written { $0.writeTaggedResponse(tag: "a1", status: .no, text: "bad\r\nthing") } == "a1 NO bad  thing\r\n")
-        #expect(written { $0.writeUntaggedStatus(.bye, text: "") } == "* BYE BYE\r\n")
-        #expect(
-            written {
-                $0.writeUntaggedStatus(
-                    .ok, code: .permanentFlags([.seen, .deleted], allowsNewKeywords: true), text: "Limited")
-            }
-                == "* OK [PERMANENTFLAGS (\\Seen \\Deleted \\*)] Limited\r\n")
-        #expect(written { $0.writeContinuation() } == "+ Ready\r\n")
-        #expect(written { $0.writeContinuation("") } == "+ \r\n")
-    }
-
     @Test(arguments: [
         (ResponseCode.alert, "ALERT"), (.badCharset(["UTF-8", "US-ASCII"]), "BADCHARSET (UTF-8 US-ASCII)"),
         (.badCharset([]), "BADCHARSET"),

@@ -24,6 +24,7 @@ import Testing
             "* OK [CAPABILITY IMAP4rev2 IDLE] Postern ready"
         ),
         (.untagged(.condition(.bye, code: nil, text: "Logging out")), "* BYE Logging out"),
+        (.untagged(.condition(.bye, code: nil, text: "")), "* BYE BYE"),
         (
             .untagged(.condition(.ok, code: .permanentFlags(sentFlags, allowsNewKeywords: true), text: "Limited")),
             "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Limited"
@@ -122,13 +123,5 @@ import Testing
     func fixture(index: Int) {
         let (response, expected) = Self.fixtures[index]
         #expect(String(buffer: ResponseEncoder().encode(response)) == expected + "\r\n")
-    }
-
-    @Test func theStatusShorthandsWriteTheSameBytes() {
-        var b = ByteBuffer()
-        b.writeTaggedResponse(tag: "a1", status: .ok, code: .readWrite, text: "SELECT completed")
-        b.writeUntaggedStatus(.bye, text: "")
-        b.writeContinuation()
-        #expect(String(buffer: b) == "a1 OK [READ-WRITE] SELECT completed\r\n* BYE BYE\r\n+ Ready\r\n")
     }
 }

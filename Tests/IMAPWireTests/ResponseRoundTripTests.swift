@@ -40,6 +40,7 @@ import Testing
         switch response {
         case .continuation(.base64): return false
         case .tagged(let t): return !t.text.isEmpty && t.text == ResponseText.sanitized(t.text)
+        case .untagged(.condition(_, _, let text)): return !text.isEmpty && text == ResponseText.sanitized(text)
         case .untagged(.fetch(let fetch)):
             return !fetch.attributes.contains {
                 if case .encoded = $0 { return true }

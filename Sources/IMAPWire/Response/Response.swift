@@ -19,34 +19,3 @@ enum ResponseText {
                 }))
     }
 }
-
-// MARK: - Encoding
-
-/// Shorthands for the status responses, written by `ResponseEncoder`.
-extension ByteBuffer {
-    /// response-tagged = tag SP resp-cond-state CRLF
-    @discardableResult
-    public mutating func writeTaggedResponse(
-        tag: String, status: ResponseStatus, code: ResponseCode? = nil, text: String
-    ) -> Int {
-        let start = writerIndex
-        ResponseEncoder().encode(.tagged(TaggedResponse(tag: tag, status: status, code: code, text: text)), into: &self)
-        return writerIndex - start
-    }
-
-    /// "*" SP (resp-cond-state / resp-cond-bye / resp-cond-auth) CRLF
-    @discardableResult
-    public mutating func writeUntaggedStatus(_ status: ResponseStatus, code: ResponseCode? = nil, text: String) -> Int {
-        let start = writerIndex
-        ResponseEncoder().encode(.condition(status, code: code, text: text), into: &self)
-        return writerIndex - start
-    }
-
-    /// continue-req = "+" SP (resp-text / base64) CRLF
-    @discardableResult
-    public mutating func writeContinuation(_ text: String = "Ready") -> Int {
-        let start = writerIndex
-        ResponseEncoder().encode(.continuation(.text(text)), into: &self)
-        return writerIndex - start
-    }
-}
