@@ -81,15 +81,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // libFuzzer harness for the command parser (see README, "Fuzzing").
-        .executableTarget(
-            name: "FuzzIMAPParse",
+        // libFuzzer harnesses (see README, "Fuzzing"): each executable only hands the input to its check
+        // library, which the unit tests run over the harness's seed corpus in Tests/Fuzz/Corpus.
+        .target(
+            name: "FuzzIMAPParseCheck",
             dependencies: ["IMAPWire", .product(name: "NIOCore", package: "swift-nio")]
         ),
-        // libFuzzer harness for the MIME parser.
-        .executableTarget(name: "FuzzMIMEParse", dependencies: ["MIME"]),
-        .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire"]),
-        .testTarget(name: "MIMETests", dependencies: ["MIME"]),
+        .executableTarget(name: "FuzzIMAPParse", dependencies: ["FuzzIMAPParseCheck"]),
+        .target(name: "FuzzMIMEParseCheck", dependencies: ["MIME"]),
+        .executableTarget(name: "FuzzMIMEParse", dependencies: ["FuzzMIMEParseCheck"]),
+        .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
+        .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).
         .target(
             name: "SQLiteSyncRecorder",

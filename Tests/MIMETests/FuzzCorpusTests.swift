@@ -1,0 +1,23 @@
+import Foundation
+import FuzzMIMEParseCheck
+import Testing
+
+/// Every input of the FuzzMIMEParse seed corpus (Tests/Fuzz/Corpus/FuzzMIMEParse) passes the harness's checks.
+@Suite struct FuzzCorpusTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fuzz/Corpus/FuzzMIMEParse")
+
+    static func inputNames() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? []).sorted()
+    }
+
+    @Test func corpusIsNotEmpty() {
+        #expect(!Self.inputNames().isEmpty, "seed corpus at \(Self.corpus.path)")
+    }
+
+    @Test(arguments: inputNames())
+    func input(_ name: String) throws {
+        let bytes = [UInt8](try Data(contentsOf: Self.corpus.appendingPathComponent(name)))
+        try checkMIMEParseInput(bytes)
+    }
+}
