@@ -56,9 +56,11 @@ cp "$seeds"/* "$corpus"/
 
 echo "fuzz.sh: fuzzing $name for $seconds s from $(ls "$seeds" | wc -l) seeds (log: $log)"
 status=0
+started=$SECONDS
 # Swift's backtracer would replace libFuzzer's crash handler, which writes the crashing input.
 SWIFT_BACKTRACE=enable=no "$binary" "$corpus" -max_total_time="$seconds" -timeout=1 -rss_limit_mb=2048 \
     -artifact_prefix="$artifacts/" -print_final_stats=1 "$@" >"$log" 2>&1 || status=$?
+elapsed=$((SECONDS - started))
 
 # The last "cov: ... ft: ... corp: N/SIZE" status line, and the first one after the seeds were loaded.
 last_status=$(grep -E '^#[0-9]+.*cov: [0-9]+' "$log" | tail -1 || true)
@@ -70,13 +72,13 @@ rate=$(sed -nE 's/^stat::average_exec_per_sec: +([0-9]+)/\1/p' "$log")
 cov=$(field cov "$last_status")
 ft=$(field ft "$last_status")
 files=$(find "$corpus" -type f | wc -l)
-echo "fuzz.sh: $name: ${execs:-?} executions in $seconds s (${rate:-?}/s), cov ${cov:-?} ft ${ft:-?}" \
+echo "fuzz.sh: $name: ${execs:-?} executions in $elapsed s (${rate:-?}/s), cov ${cov:-?} ft ${ft:-?}" \
     "(seeds: cov $(field cov "$first_status") ft $(field ft "$first_status")), corpus $files files," \
     "${counters:-no} counters"
 
 failure=""
 if [[ $status -ne 0 ]] || grep -qE '^==[0-9]+== ?ERROR: libFuzzer|Test unit written to|^SUMMARY: ' "$log"; then
-    failure="libFuzzer stopped with status $status: $(grep -E 'ERROR|Test unit written to' "$log" | head -3 | tr '\n' ' ')"
+    failure="libFuzzer stopped with status $status: $(grep -E 'ERROR|Test unit written to' "$log" | head -3 | tr '\n' ' ' || true)"
 elif [[ -z "$counters" || "$counters" -lt 1000 ]]; then
     failure="the Swift code is not instrumented (${counters:-no} inline 8-bit counters)"
 elif grep -q 'no interesting inputs were found' "$log"; then
