@@ -80,24 +80,13 @@ extension IMAPSession {
             view.hubGeneration = generation
             view.keywords.formUnion(snapshot.keywords)
             let firstUnseen = snapshot.firstUnseenUID.flatMap { view.sequenceNumber(of: $0) }
-            writeFlagsResponses(view)
-            send(.exists(UInt32(view.count)))
-            if !rev2Enabled { send(.recent(UInt32(view.recent.count))) }
-            if let firstUnseen, !rev2Enabled {
-                send(.condition(.ok, code: .unseen(UInt32(firstUnseen)), text: "First unseen message"))
-            }
+            var children = false
             if rev2Enabled {
                 // RFC 9051 §6.3.2: the mailbox's LIST response, with accurate attributes.
-                let children = try await store.listMailboxes(account: accountID)
+                children = try await store.listMailboxes(account: accountID)
                     .contains { $0.name != info.name && MailboxPath.isInside($0.name, ancestor: info.name) }
-                var attributes = [children ? "\\HasChildren" : "\\HasNoChildren"]
-                if let use = info.specialUse { attributes.append(use.rawValue) }
-                send(.list(ListResponse(attributes: attributes, name: responseName(info.name))))
             }
-            send(.condition(.ok, code: .uidValidity(snapshot.info.uidValidity), text: "UIDs valid"))
-            send(.condition(.ok, code: .uidNext(snapshot.info.uidNext), text: "Predicted next UID"))
-            send(.condition(.ok, code: .highestModSeq(snapshot.info.highestModSeq), text: "Highest"))
-            send(.condition(.ok, code: .mailboxID(Self.mailboxObjectID(info.id)), text: "Ok"))
+            writeSelectResponses(view, snapshot: snapshot, firstUnseen: firstUnseen, hasChildren: children)
             selected = view
             if let qresync, qresync.uidValidity == snapshot.info.uidValidity {
                 try await resynchronize(qresync)
@@ -109,6 +98,30 @@ extension IMAPSession {
             fail(tag, error, command: "SELECT")
         }
         return .next
+    }
+
+    /// SELECT's untagged responses. Not async on purpose: the response values are built in this
+    /// ordinary stack frame instead of the session task's async frames, whose allocator keeps the
+    /// memory of its largest frame for the life of the session (`Benchmarks/run.sh idle`).
+    private func writeSelectResponses(
+        _ view: SelectedMailbox, snapshot: MailboxSnapshot, firstUnseen: Int?, hasChildren: Bool
+    ) {
+        let info = snapshot.info
+        writeFlagsResponses(view)
+        send(.exists(UInt32(view.count)))
+        if !rev2Enabled { send(.recent(UInt32(view.recent.count))) }
+        if let firstUnseen, !rev2Enabled {
+            send(.condition(.ok, code: .unseen(UInt32(firstUnseen)), text: "First unseen message"))
+        }
+        if rev2Enabled {
+            var attributes = [hasChildren ? "\\HasChildren" : "\\HasNoChildren"]
+            if let use = info.specialUse { attributes.append(use.rawValue) }
+            send(.list(ListResponse(attributes: attributes, name: responseName(info.name))))
+        }
+        send(.condition(.ok, code: .uidValidity(info.uidValidity), text: "UIDs valid"))
+        send(.condition(.ok, code: .uidNext(info.uidNext), text: "Predicted next UID"))
+        send(.condition(.ok, code: .highestModSeq(info.highestModSeq), text: "Highest"))
+        send(.condition(.ok, code: .mailboxID(Self.mailboxObjectID(info.id)), text: "Ok"))
     }
 
     /// QRESYNC's part of SELECT (RFC 7162 §3.2.5.1): what was expunged since the client's MODSEQ, as

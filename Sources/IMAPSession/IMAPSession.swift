@@ -65,7 +65,7 @@ public final class IMAPSession {
     /// stream: IDLE uses it to deliver change notifications and keepalives.
     public func run(inputs: AsyncStream<SessionInput>, wakeups: AsyncStream<SessionInput>.Continuation) async {
         self.wakeups = wakeups
-        send(.condition(.ok, code: .capability(capabilities), text: "Postern ready"))
+        greet()
         await flush()
         connection.resume(.next)
         loop: for await input in inputs {
@@ -112,6 +112,11 @@ public final class IMAPSession {
     func unwatchAccount() {
         accountWatch?.cancel()
         accountWatch = nil
+    }
+
+    /// The greeting (RFC 9051 §7.1.1), built outside the task's async frames (see `sendCounts`).
+    private func greet() {
+        send(.condition(.ok, code: .capability(capabilities), text: "Postern ready"))
     }
 
     /// Handles one framer event and says how the connection goes on.
