@@ -150,15 +150,6 @@ final class DirectoryLock: @unchecked Sendable {
     }
 }
 
-/// Runs blocking file work (fsync, reads) on a dispatch queue rather than a cooperative thread.
-func offloaded<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result { try work() })
-        }
-    }
-}
-
 private func openReadOnly(_ path: String) -> Int32 {
     #if canImport(Glibc)
         Glibc.open(path, O_RDONLY | O_CLOEXEC)

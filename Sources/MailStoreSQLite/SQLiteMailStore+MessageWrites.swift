@@ -36,7 +36,7 @@ extension SQLiteMailStore {
         let staged = messages.map(\.message)
         let placed: [(id: String, size: Int)]
         do {
-            placed = try await guarded("append") { try await offloaded { try blobs.placeAll(staged) } }
+            placed = try await guarded("append") { try await offLoop { try blobs.placeAll(staged) } }
         } catch {
             for message in staged { message.discard() }
             throw error
