@@ -27,31 +27,31 @@ struct AppendState {
 extension IMAPSession {
     func appendStart(tag: String, mailbox wireName: IMAPWire.MailboxName) async -> ResumeDirective {
         append?.abort()
-        var state = AppendState(tag: tag)
+        var progress = AppendState(tag: tag)
         if account == nil {
-            state.failure = (.bad, nil, "Log in first (LOGIN or AUTHENTICATE)")
+            progress.failure = (.bad, nil, "Log in first (LOGIN or AUTHENTICATE)")
             badCommandsBeforeLogin += 1
         } else {
             do {
                 let name = try storeName(wireName)
                 if let info = try await store.mailbox(account: accountID, name: name), !info.isNoSelect {
-                    state.mailbox = info
+                    progress.mailbox = info
                 } else {
-                    state.failure = (.no, .tryCreate, "No such mailbox")
+                    progress.failure = (.no, .tryCreate, "No such mailbox")
                 }
             } catch let error as MailStoreError {
                 if case .invalidMailboxName(let why) = error {
-                    state.failure = (.no, .cannot, "Invalid mailbox name: \(why)")
+                    progress.failure = (.no, .cannot, "Invalid mailbox name: \(why)")
                 } else {
-                    state.failure = (.no, .serverBug, "Internal error, the message was not stored")
+                    progress.failure = (.no, .serverBug, "Internal error, the message was not stored")
                     logger.error("APPEND failed: \(error)")
                 }
             } catch {
-                state.failure = (.no, .serverBug, "Internal error, the message was not stored")
+                progress.failure = (.no, .serverBug, "Internal error, the message was not stored")
                 logger.error("APPEND failed: \(error)")
             }
         }
-        append = state
+        append = progress
         return .next
     }
 
@@ -60,39 +60,39 @@ extension IMAPSession {
     )
         -> ResumeDirective
     {
-        guard var state = append else { return .rejectAppendMessage }
-        if state.failure == nil && size == 0 {
-            state.failure = (.no, .cannot, "An empty message cannot be stored")
+        guard var progress = append else { return .rejectAppendMessage }
+        if progress.failure == nil && size == 0 {
+            progress.failure = (.no, .cannot, "An empty message cannot be stored")
         }
-        if state.failure == nil && size > configuration.maxMessageSize {
-            state.failure = (.no, .tooBig, "The message is larger than \(configuration.maxMessageSize) bytes")
+        if progress.failure == nil && size > configuration.maxMessageSize {
+            progress.failure = (.no, .tooBig, "The message is larger than \(configuration.maxMessageSize) bytes")
         }
-        if state.failure == nil {
+        if progress.failure == nil {
             if let converted = Self.messageFlags(flags) {
-                state.current = (converted, date?.date ?? Date(), date?.zoneMinutes ?? 0)
+                progress.current = (converted, date?.date ?? Date(), date?.zoneMinutes ?? 0)
             } else {
-                state.failure = (.bad, nil, "Unknown system flag")
+                progress.failure = (.bad, nil, "Unknown system flag")
             }
         }
-        if state.failure == nil {
+        if progress.failure == nil {
             do {
-                state.writer = try MessageStaging(store: store, maxSize: configuration.maxMessageSize).begin()
+                progress.writer = try MessageStaging(store: store, maxSize: configuration.maxMessageSize).begin()
             } catch {
                 logger.error("cannot stage a message: \(error)")
-                state.failure = (.no, .serverBug, "Internal error, the message was not stored")
+                progress.failure = (.no, .serverBug, "Internal error, the message was not stored")
             }
         }
-        if let failure = state.failure {
-            state.abort()
+        if let failure = progress.failure {
+            progress.abort()
             // The client waits for our answer instead of `+`: the command ends here.
-            tagged(state.tag, failure.status, code: failure.code, text: failure.text)
-            state.answered = true
-            state.writer = nil
-            state.staged = []
-            append = synchronizing ? nil : state
+            tagged(progress.tag, failure.status, code: failure.code, text: failure.text)
+            progress.answered = true
+            progress.writer = nil
+            progress.staged = []
+            append = synchronizing ? nil : progress
             return .rejectAppendMessage
         }
-        append = state
+        append = progress
         return .acceptAppendMessage
     }
 
@@ -111,9 +111,9 @@ extension IMAPSession {
     /// The end of one message's literal: the staged file is fsynced, read back and parsed off the
     /// event loop (up to the APPEND limit of bytes: long enough to stall every connection on the loop).
     func appendMessageEnd() async {
-        guard var state = append, let writer = state.writer, let current = state.current else { return }
-        state.writer = nil
-        append = state
+        guard var progress = append, let writer = progress.writer, let current = progress.current else { return }
+        progress.writer = nil
+        append = progress
         let handover = Handover(writer)
         do {
             let staged = try await offLoop { () throws -> StagedAppend in
@@ -127,40 +127,40 @@ extension IMAPSession {
                     message: message, flags: current.flags, internalDate: current.date,
                     internalDateZone: current.zone, structure: structure)
             }
-            state.staged.append(staged)
+            progress.staged.append(staged)
         } catch {
             logger.error("cannot finish a staged message: \(error)")
-            state.failure = (.no, .serverBug, "Internal error, the message was not stored")
+            progress.failure = (.no, .serverBug, "Internal error, the message was not stored")
         }
-        append = state
+        append = progress
     }
 
     func appendEnd() async {
-        guard let state = append else { return }
+        guard let progress = append else { return }
         append = nil
-        if state.answered { return }
-        if let failure = state.failure {
-            state.abort()
-            tagged(state.tag, failure.status, code: failure.code, text: failure.text)
+        if progress.answered { return }
+        if let failure = progress.failure {
+            progress.abort()
+            tagged(progress.tag, failure.status, code: failure.code, text: failure.text)
             return
         }
-        guard let mailbox = state.mailbox else { return }
+        guard let mailbox = progress.mailbox else { return }
         // MULTIAPPEND (RFC 3502 §6.3.11): all the messages or none, in one transaction.
         let results: [AppendResult]
         do {
-            results = try await store.append(account: accountID, mailbox: mailbox.id, messages: state.staged)
+            results = try await store.append(account: accountID, mailbox: mailbox.id, messages: progress.staged)
         } catch {
-            fail(state.tag, error, command: "APPEND")
+            fail(progress.tag, error, command: "APPEND")
             return
         }
         await reportUpdates(allowExpunge: true)
         if let first = results.first {
             tagged(
-                state.tag, .ok,
+                progress.tag, .ok,
                 code: .appendUID(uidValidity: first.uidValidity, uids: Self.sequenceSet(ordered: results.map(\.uid))),
                 text: "APPEND completed")
         } else {
-            tagged(state.tag, .ok, text: "APPEND completed")
+            tagged(progress.tag, .ok, text: "APPEND completed")
         }
     }
 }

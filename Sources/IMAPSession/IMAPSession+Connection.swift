@@ -49,7 +49,7 @@ extension IMAPSession {
     func logout(_ tag: String) -> ResumeDirective {
         bye("Logging out")
         tagged(tag, .ok, text: "LOGOUT completed")
-        selected = nil
+        state = .loggedOut
         return .close
     }
 
@@ -164,7 +164,7 @@ extension IMAPSession {
             }
             return .next
         }
-        account = Account(id: accountID, name: user)
+        state.logIn(SessionState.LoggedIn(account: accountID, name: user))
         watchAccount(accountID)
         logger[metadataKey: "user"] = "\(user)"
         logger.info("logged in")
@@ -173,32 +173,10 @@ extension IMAPSession {
         return .next
     }
 
-    /// ENABLE (RFC 5161 §3.1, RFC 9051 §6.3.1): lists in `* ENABLED` what this command newly turned on;
-    /// unknown names are ignored.
-    func enable(_ tag: String, _ names: [String]) async -> ResumeDirective {
-        var enabled: [String] = []
-        for name in names {
-            switch name.uppercased() {
-            case "CONDSTORE" where !condstoreEnabled:
-                condstoreEnabled = true
-                enabled.append("CONDSTORE")
-            case "IMAP4REV2" where !rev2Enabled && Self.advertisesRev2:
-                rev2Enabled = true
-                enabled.append("IMAP4rev2")
-            case "UTF8=ACCEPT" where !utf8Enabled:
-                // RFC 6855 §3: UTF-8 mailbox names and strings from now on (and no modified UTF-7).
-                utf8Enabled = true
-                enabled.append("UTF8=ACCEPT")
-            case "QRESYNC" where !qresyncEnabled:
-                // QRESYNC implies CONDSTORE (RFC 7162 §3.2.3).
-                qresyncEnabled = true
-                condstoreEnabled = true
-                enabled.append("QRESYNC")
-            default:
-                break
-            }
-        }
-        send(.enabled(enabled))
+    /// ENABLE (RFC 5161 §3.1, RFC 9051 §6.3.1): lists in `* ENABLED` what this command newly turned on
+    /// (see `SessionExtensions.enable`).
+    func enable(_ tag: String, _ names: [String]) -> ResumeDirective {
+        send(.enabled(extensions.enable(names, rev2Offered: Self.advertisesRev2)))
         tagged(tag, .ok, text: "ENABLE completed")
         return .next
     }
@@ -207,12 +185,8 @@ extension IMAPSession {
     func unauthenticate(_ tag: String) -> ResumeDirective {
         stopIdling()
         unwatchAccount()
-        selected = nil
-        account = nil
-        condstoreEnabled = false
-        qresyncEnabled = false
-        rev2Enabled = false
-        utf8Enabled = false
+        state = .notAuthenticated
+        extensions.reset()
         failedLogins = 0
         badCommandsBeforeLogin = 0
         logger[metadataKey: "user"] = nil

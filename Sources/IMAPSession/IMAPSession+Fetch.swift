@@ -21,14 +21,13 @@ extension IMAPSession {
             }
         }
         // RFC 7162 §3.2.6: VANISHED needs QRESYNC, UID FETCH and CHANGEDSINCE.
-        if vanished && !(qresyncEnabled && uid && changedSince != nil) {
+        if vanished && !(extensions.qresync && uid && changedSince != nil) {
             tagged(tag, .bad, text: "VANISHED needs QRESYNC enabled, UID FETCH and CHANGEDSINCE")
             return .next
         }
         guard let pairs = resolveOrReject(tag, set, uid: uid) else { return .next }
         var items = attributes
         if uid && !items.contains(.uid) { items.insert(.uid, at: 0) }
-        if changedSince != nil || items.contains(.modSeq) { condstoreEnabled = true }
         // CHANGEDSINCE implies MODSEQ (RFC 7162 §3.1.4.1). Unsolicited FETCH responses carry MODSEQ once
         // CONDSTORE is on (`modSeqItem`); a FETCH the client asked for returns what it asked for.
         if changedSince != nil && !items.contains(.modSeq) {
@@ -125,7 +124,7 @@ extension IMAPSession {
                         for update in result.updated {
                             metas[update.uid]?.flags = update.flags
                             metas[update.uid]?.modSeq = update.modSeq
-                            selected?.reported[update.uid] = update.modSeq
+                            state.updateSelected { $0.reported[update.uid] = update.modSeq }
                             seenNow.insert(update.uid)
                         }
                     }
@@ -142,8 +141,8 @@ extension IMAPSession {
                     if seenNow.contains(messageUID) {
                         if !itemsOut.contains(.flags) { itemsOut.append(.flags) }
                         // RFC 7162 §3.1: a FETCH that set \Seen reports UID and MODSEQ once CONDSTORE is on.
-                        if condstoreEnabled && !itemsOut.contains(.uid) { itemsOut.append(.uid) }
-                        if condstoreEnabled && !itemsOut.contains(.modSeq) { itemsOut.append(.modSeq) }
+                        if extensions.condstore && !itemsOut.contains(.uid) { itemsOut.append(.uid) }
+                        if extensions.condstore && !itemsOut.contains(.modSeq) { itemsOut.append(.modSeq) }
                     }
                     var opened: MessageContent?
                     var size = meta.size

@@ -101,7 +101,7 @@ extension IMAPSession {
         _ pairs: ArraySlice<(seq: Int, uid: UID)>, items: [FetchAttribute], cache: MailboxFlagIndex,
         renderings: RenderingBatch?, changedSince: ModSeq?
     ) async -> Bool? {
-        let recent = rev2Enabled ? [] : (selected?.recent ?? [])
+        let recent = extensions.rev2 ? [] : (selected?.recent ?? [])
         let uids = cache.uids
         let flags = cache.flags
         let modSeqs = cache.modSeqs

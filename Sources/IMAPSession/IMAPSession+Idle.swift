@@ -13,18 +13,18 @@ struct IdleState {
 /// and a keepalive line goes out every `idleKeepaliveInterval` so NAT gateways keep the connection.
 extension IMAPSession {
     func startIdle(_ tag: String) async -> ResumeDirective {
-        var state = IdleState(tag: tag, forwarders: [], subscription: nil)
+        var idling = IdleState(tag: tag, forwarders: [], subscription: nil)
         if let wakeups {
             if let view = selected {
                 let subscription = store.changeHub.subscribe(mailbox: view.id)
-                state.subscription = subscription
-                state.forwarders.append(
+                idling.subscription = subscription
+                idling.forwarders.append(
                     Task {
                         for await _ in subscription.stream { wakeups.yield(.mailboxChanged) }
                     })
             }
             let interval = configuration.idleKeepaliveInterval
-            state.forwarders.append(
+            idling.forwarders.append(
                 Task {
                     while !Task.isCancelled {
                         try? await Task.sleep(for: interval)
@@ -33,7 +33,7 @@ extension IMAPSession {
                     }
                 })
         }
-        idle = state
+        idle = idling
         // Subscribed first, then what is already pending: a change committed in between is both
         // reported here and woken up for (a harmless second look), never lost.
         await reportUpdates(allowExpunge: true)
@@ -43,21 +43,21 @@ extension IMAPSession {
 
     /// The line that ends IDLE: DONE (case-insensitive). Commands pipelined after it run normally.
     func idleDone(_ line: ByteBuffer) -> ResumeDirective {
-        guard let state = idle else { return .next }
+        guard let idling = idle else { return .next }
         stopIdling()
         let text = String(decoding: line.readableBytesView, as: UTF8.self).trimmingCharacters(in: .whitespaces)
         if text.uppercased() == "DONE" {
-            tagged(state.tag, .ok, text: "IDLE terminated")
+            tagged(idling.tag, .ok, text: "IDLE terminated")
         } else {
-            tagged(state.tag, .bad, text: "Expected DONE")
+            tagged(idling.tag, .bad, text: "Expected DONE")
         }
         return .next
     }
 
     func stopIdling() {
-        guard let state = idle else { return }
+        guard let idling = idle else { return }
         idle = nil
-        state.subscription?.cancel()
-        for task in state.forwarders { task.cancel() }
+        idling.subscription?.cancel()
+        for task in idling.forwarders { task.cancel() }
     }
 }

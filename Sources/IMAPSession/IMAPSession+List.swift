@@ -108,7 +108,7 @@ extension IMAPSession {
         if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw MailStoreError.invalidMailboxName("control characters are not allowed")
         }
-        if bytes.allSatisfy({ $0 < 0x80 }) && !(rev2Enabled || utf8Enabled) {
+        if bytes.allSatisfy({ $0 < 0x80 }) && !(extensions.utf8MailboxNames) {
             guard let decoded = try? ModifiedUTF7.decode(bytes) else {
                 throw MailStoreError.invalidMailboxName("not valid modified UTF-7")
             }

@@ -5,14 +5,14 @@ import NIOCore
 
 /// Commands of the authenticated state (RFC 9051 §6.3).
 extension IMAPSession {
-    var accountID: AccountID { account!.id }
+    var accountID: AccountID { state.loggedIn!.account }
 
     /// A wire mailbox name as the store spells it: modified UTF-7 decoded (RFC 3501 §5.1.3), or UTF-8
     /// taken as it is; INBOX in any case is INBOX; validated (no wildcards, controls, `..` and such).
     func storeName(_ wire: IMAPWire.MailboxName) throws -> String {
         let decoded: String
         // After ENABLE IMAP4rev2 or UTF8=ACCEPT names are plain UTF-8 ("&" is just a character).
-        if wire.bytes.allSatisfy({ $0 < 0x80 }) && !(rev2Enabled || utf8Enabled) {
+        if wire.bytes.allSatisfy({ $0 < 0x80 }) && !(extensions.utf8MailboxNames) {
             do {
                 decoded = try ModifiedUTF7.decode(wire.bytes)
             } catch {
@@ -29,7 +29,7 @@ extension IMAPSession {
     /// A mailbox name in a response: modified UTF-7 for IMAP4rev1 clients, UTF-8 (a quoted string)
     /// once IMAP4rev2 or UTF8=ACCEPT is enabled (RFC 9051 §5.1, RFC 6855 §3).
     func responseName(_ name: String) -> IMAPWire.MailboxName {
-        rev2Enabled || utf8Enabled
+        extensions.utf8MailboxNames
             ? IMAPWire.MailboxName(Array(name.utf8)) : IMAPWire.MailboxName(ModifiedUTF7.encode(name))
     }
 
@@ -43,10 +43,10 @@ extension IMAPSession {
         for parameter in parameters {
             switch parameter {
             case .condstore:
-                condstoreEnabled = true
+                break
             case .qresync(let given):
                 // RFC 7162 §3.2.5: QRESYNC must have been enabled first.
-                guard qresyncEnabled else {
+                guard extensions.qresync else {
                     tagged(tag, .bad, text: "QRESYNC must be enabled first (ENABLE QRESYNC)")
                     return .next
                 }
@@ -56,8 +56,10 @@ extension IMAPSession {
         // A SELECT always leaves the previously selected mailbox, even when it fails; with QRESYNC the
         // client is told so (RFC 7162 §3.2.11).
         if selected != nil {
-            selected = nil
-            if qresyncEnabled || rev2Enabled { send(.condition(.ok, code: .closed, text: "Previous mailbox closed")) }
+            state.deselect()
+            if extensions.qresync || extensions.rev2 {
+                send(.condition(.ok, code: .closed, text: "Previous mailbox closed"))
+            }
         }
         do {
             let name = try storeName(wireName)
@@ -81,13 +83,13 @@ extension IMAPSession {
             view.keywords.formUnion(snapshot.keywords)
             let firstUnseen = snapshot.firstUnseenUID.flatMap { view.sequenceNumber(of: $0) }
             var children = false
-            if rev2Enabled {
+            if extensions.rev2 {
                 // RFC 9051 §6.3.2: the mailbox's LIST response, with accurate attributes.
                 children = try await store.listMailboxes(account: accountID)
                     .contains { $0.name != info.name && MailboxPath.isInside($0.name, ancestor: info.name) }
             }
             writeSelectResponses(view, snapshot: snapshot, firstUnseen: firstUnseen, hasChildren: children)
-            selected = view
+            state.select(view)
             if let qresync, qresync.uidValidity == snapshot.info.uidValidity {
                 try await resynchronize(qresync)
             }
@@ -109,11 +111,11 @@ extension IMAPSession {
         let info = snapshot.info
         writeFlagsResponses(view)
         send(.exists(UInt32(view.count)))
-        if !rev2Enabled { send(.recent(UInt32(view.recent.count))) }
-        if let firstUnseen, !rev2Enabled {
+        if !extensions.rev2 { send(.recent(UInt32(view.recent.count))) }
+        if let firstUnseen, !extensions.rev2 {
             send(.condition(.ok, code: .unseen(UInt32(firstUnseen)), text: "First unseen message"))
         }
-        if rev2Enabled {
+        if extensions.rev2 {
             var attributes = [hasChildren ? "\\HasChildren" : "\\HasNoChildren"]
             if let use = info.specialUse { attributes.append(use.rawValue) }
             send(.list(ListResponse(attributes: attributes, name: responseName(info.name))))
@@ -177,7 +179,7 @@ extension IMAPSession {
         let new = flags.reduce(into: Set<String>()) { $0.formUnion($1.keywords) }.subtracting(view.keywords)
         guard !new.isEmpty else { return }
         view.keywords.formUnion(new)
-        selected = view
+        state.select(view)
         writeFlagsResponses(view)
     }
 
@@ -235,7 +237,7 @@ extension IMAPSession {
             }
             try await store.deleteMailbox(account: accountID, name: name)
             if selected?.id == info.id {
-                selected = nil
+                state.deselect()
                 send(.condition(.ok, code: .closed, text: "The selected mailbox was deleted"))
             }
             await reportUpdates(allowExpunge: true)

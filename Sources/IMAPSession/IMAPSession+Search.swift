@@ -14,11 +14,10 @@ extension IMAPSession {
         // RFC 5182 §2.1: a SEARCH with the SAVE result option that answers NO empties `$`.
         let saves = command.returnOptions?.contains(.save) == true
         if let charset = command.charset, !Self.supportedCharsets.contains(charset.uppercased()) {
-            if saves { selected?.savedSearch = [] }
+            if saves { state.updateSelected { $0.savedSearch = [] } }
             tagged(tag, .no, code: .badCharset(Self.supportedCharsets), text: "Unsupported charset")
             return .next
         }
-        if Self.usesModSeq(command.key) { condstoreEnabled = true }
         do {
             var evaluator = SearchEvaluator(messageCount: view.count, lastUID: view.lastUID ?? 0)
             evaluator.savedSearch = Set(view.savedSearch)
@@ -98,10 +97,10 @@ extension IMAPSession {
                     saved = [options.contains(.min) ? saved.first : nil, options.contains(.max) ? saved.last : nil]
                         .compactMap { $0 }
                 }
-                selected?.savedSearch = Array(Set(saved)).sorted()
+                state.updateSelected { $0.savedSearch = Array(Set(saved)).sorted() }
             }
             // IMAP4rev2 answers every SEARCH with ESEARCH (RFC 9051 §7.3.4); no RETURN means ALL.
-            if let options = command.returnOptions ?? (rev2Enabled ? [.all] : nil) {
+            if let options = command.returnOptions ?? (extensions.rev2 ? [.all] : nil) {
                 let shown = options.filter { $0 != .save }
                 // RETURN () means ALL; RETURN (SAVE) alone prints nothing (RFC 5182 §2.1).
                 if !(shown.isEmpty && options.contains(.save)) {
@@ -115,7 +114,7 @@ extension IMAPSession {
             await reportUpdates(allowExpunge: command.uid)
             tagged(tag, .ok, text: command.uid ? "UID SEARCH completed" : "SEARCH completed")
         } catch {
-            if saves { selected?.savedSearch = [] }
+            if saves { state.updateSelected { $0.savedSearch = [] } }
             fail(tag, error, command: "SEARCH")
         }
         return .next

@@ -23,14 +23,14 @@ extension IMAPSession {
                 return .next
             }
         }
-        selected = nil
+        state.deselect()
         tagged(tag, .ok, text: "CLOSE completed")
         return .next
     }
 
     /// RFC 9051 §6.4.2 (UNSELECT, RFC 3691): deselects without expunging.
     func unselect(_ tag: String) -> ResumeDirective {
-        selected = nil
+        state.deselect()
         tagged(tag, .ok, text: "UNSELECT completed")
         return .next
     }
@@ -58,10 +58,10 @@ extension IMAPSession {
             await reportUpdates(allowExpunge: true)
             // RFC 7162 §3.2.10: with QRESYNC, an EXPUNGE that removed something gives the new HIGHESTMODSEQ.
             var code: ResponseCode?
-            if qresyncEnabled && !expunged.isEmpty,
-                let state = try await store.syncState(account: accountID, mailbox: view.id)
+            if extensions.qresync && !expunged.isEmpty,
+                let sync = try await store.syncState(account: accountID, mailbox: view.id)
             {
-                code = .highestModSeq(state.highestModSeq)
+                code = .highestModSeq(sync.highestModSeq)
             }
             tagged(tag, .ok, code: code, text: set == nil ? "EXPUNGE completed" : "UID EXPUNGE completed")
         } catch {
@@ -113,7 +113,6 @@ extension IMAPSession {
             tagged(tag, .bad, text: "Unknown system flag")
             return .next
         }
-        if unchangedSince != nil { condstoreEnabled = true }
         guard let pairs = resolveOrReject(tag, set, uid: uid) else { return .next }
         do {
             var modified: [UID] = []
@@ -147,18 +146,18 @@ extension IMAPSession {
                         if update.previousModSeq <= current.knownModSeq
                             || current.reported[update.uid] == update.previousModSeq
                         {
-                            selected?.reported[update.uid] = update.modSeq
+                            state.updateSelected { $0.reported[update.uid] = update.modSeq }
                         }
                         continue
                     }
                     // RFC 7162 §3.1: with CONDSTORE on, STORE's FETCH responses carry UID and MODSEQ.
-                    var attributes: [MessageAttribute] = uid || condstoreEnabled ? [.uid(update.uid)] : []
+                    var attributes: [MessageAttribute] = uid || extensions.condstore ? [.uid(update.uid)] : []
                     attributes.append(.flags(wireFlags(update.flags, uid: update.uid)))
-                    if condstoreEnabled { attributes.append(.modSeq(update.modSeq)) }
+                    if extensions.condstore { attributes.append(.modSeq(update.modSeq)) }
                     send(.fetch(FetchResponse(sequenceNumber: UInt32(seq), attributes: attributes)))
                     // The client now has these flags; a .SILENT store is reported by the next poll instead,
                     // which also carries any other session's change merged into them.
-                    selected?.reported[update.uid] = update.modSeq
+                    state.updateSelected { $0.reported[update.uid] = update.modSeq }
                 }
             }
             await reportUpdates(allowExpunge: uid)
@@ -244,8 +243,8 @@ extension IMAPSession {
         let present = uids.filter { view.sequenceNumber(of: $0) != nil }
         guard !present.isEmpty else { return }
         let numbers = view.remove(present)
-        selected = view
-        if qresyncEnabled {
+        state.select(view)
+        if extensions.qresync {
             send(.vanished(earlier: false, uids: Self.sequenceSet(UIDSet(present).ranges)))
         } else {
             for number in numbers { send(.expunge(UInt32(number))) }

@@ -15,19 +15,19 @@ extension IMAPSession {
             return
         }
         view.hubGeneration = generation
-        selected = view
+        state.select(view)
         do {
-            guard let state = try await store.syncState(account: accountID, mailbox: view.id),
-                state.uidValidity == view.uidValidity
+            guard let sync = try await store.syncState(account: accountID, mailbox: view.id),
+                sync.uidValidity == view.uidValidity
             else {
                 // The mailbox was deleted (or emptied into a \Noselect parent, or deleted and created
                 // again with a new UIDVALIDITY) by another session (RFC 2180 §3.2, RFC 9051 §2.3.1.1).
-                selected = nil
+                state.deselect()
                 bye("The selected mailbox was deleted")
                 mailboxVanished = true
                 return
             }
-            if state.highestModSeq != view.knownModSeq {
+            if sync.highestModSeq != view.knownModSeq {
                 let changes = try await store.changes(account: accountID, mailbox: view.id, since: view.knownModSeq)
                 view.knownModSeq = max(view.knownModSeq, changes.highestModSeq)
                 for uid in changes.expunged where view.sequenceNumber(of: uid) != nil {
@@ -44,27 +44,27 @@ extension IMAPSession {
                 }
                 view.reported.removeAll()
                 if allowExpunge && !view.pendingExpunges.isEmpty {
-                    selected = view
+                    state.select(view)
                     reportExpunged(Array(view.pendingExpunges).sorted())
                     view = selected ?? view
                 }
                 if view.appendNew(newUIDs) > 0 {
                     // IMAP4rev1 \Recent: the first read-write session to see new mail gets it (RFC 3501 §2.3.2).
-                    if !view.readOnly && !rev2Enabled, let last = newUIDs.last,
+                    if !view.readOnly && !extensions.rev2, let last = newUIDs.last,
                         let claimed = try await store.claimRecent(account: accountID, mailbox: view.id, through: last)
                     {
                         view.recent.formUnion(newUIDs.filter { claimed.contains($0) })
                     }
                     sendCounts(view)
                 }
-                selected = view
+                state.select(view)
                 // Keywords of new messages too (RFC 9051 §7.3.5).
                 announceKeywords(changes.changed.map(\.flags))
                 view.keywords = selected?.keywords ?? view.keywords
                 sendFlagChanges(flagChanges, view: view)
-                selected = view
+                state.select(view)
             } else if allowExpunge && !view.pendingExpunges.isEmpty {
-                selected = view
+                state.select(view)
                 reportExpunged(Array(view.pendingExpunges).sorted())
             }
         } catch {
@@ -80,7 +80,7 @@ extension IMAPSession {
     /// `* n EXISTS` and, for IMAP4rev1, `* n RECENT`.
     func sendCounts(_ view: SelectedMailbox) {
         send(.exists(UInt32(view.count)))
-        if !rev2Enabled { send(.recent(UInt32(view.recent.count))) }
+        if !extensions.rev2 { send(.recent(UInt32(view.recent.count))) }
     }
 
     /// The new flags of messages another session changed (with MODSEQ under CONDSTORE).
@@ -88,7 +88,7 @@ extension IMAPSession {
         for meta in changes {
             guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
             var attributes: [MessageAttribute] = [.uid(meta.uid), .flags(wireFlags(meta.flags, uid: meta.uid))]
-            if condstoreEnabled { attributes.append(.modSeq(meta.modSeq)) }
+            if extensions.condstore { attributes.append(.modSeq(meta.modSeq)) }
             send(.fetch(FetchResponse(sequenceNumber: UInt32(seq), attributes: attributes)))
         }
     }
@@ -96,7 +96,7 @@ extension IMAPSession {
     /// A message's flags as FETCH shows them: \Recent for this session's recent messages (IMAP4rev1 only;
     /// IMAP4rev2 has no \Recent, RFC 9051 Appendix E).
     func wireFlags(_ flags: MessageFlags, uid: UID) -> [Flag] {
-        Self.wireFlags(flags, recent: !rev2Enabled && (selected?.recent.contains(uid) ?? false))
+        Self.wireFlags(flags, recent: !extensions.rev2 && (selected?.recent.contains(uid) ?? false))
     }
 
     /// `\Seen \Answered \Flagged \Deleted \Draft`, then `\Recent`, then the keywords in order.

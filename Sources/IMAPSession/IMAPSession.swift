@@ -14,18 +14,13 @@ import NIOCore
 /// to the client while a store call is in progress on this session's behalf; untagged EXPUNGE is only
 /// sent where RFC 9051 §7.5.1 allows it (never while answering FETCH, STORE or SEARCH).
 public final class IMAPSession {
-    struct Account {
-        var id: AccountID
-        var name: String
-    }
-
     let configuration: SessionConfiguration
     let connection: any SessionConnection
     var store: any MailStore { configuration.store }
     var logger: Logger
     var tlsActive: Bool
-    var account: Account?
-    var selected: SelectedMailbox?
+    /// RFC 9051 §3: not authenticated, authenticated, selected, logged out (see `SessionState`).
+    var state = SessionState.notAuthenticated
     var out = ByteBufferAllocator().buffer(capacity: 1024)
     /// A running AUTHENTICATE waiting for the client's response line.
     var pendingAuthentication: String?
@@ -36,13 +31,8 @@ public final class IMAPSession {
     /// Forwards the deletion of the logged-in account into the inputs (see `watchAccount`).
     var accountWatch: AccountWatchToken?
     var wakeups: AsyncStream<SessionInput>.Continuation?
-    /// Extensions the client turned on (RFC 5161 ENABLE, or implicitly for CONDSTORE, RFC 7162 §3.1).
-    var condstoreEnabled = false
-    var qresyncEnabled = false
-    /// IMAP4rev2 response rules (RFC 9051), after ENABLE IMAP4rev2; otherwise IMAP4rev1 (RFC 3501).
-    var rev2Enabled = false
-    /// UTF8=ACCEPT (RFC 6855) enabled: mailbox names go out as UTF-8.
-    var utf8Enabled = false
+    /// Extensions the client turned on (see `SessionExtensions`).
+    var extensions = SessionExtensions()
     /// Set when the selected mailbox disappeared and BYE was sent: the connection closes.
     var mailboxVanished = false
     /// Set when a streamed message literal could not be completed: the connection closes.
@@ -175,9 +165,25 @@ public final class IMAPSession {
         return .next
     }
 
-    /// Dispatches a command by connection state (RFC 9051 §6).
+    /// Dispatches a command by connection state (RFC 9051 §6; `SessionState.admits`).
     func execute(_ tagged: TaggedCommand) async -> ResumeDirective {
         let tag = tagged.tag
+        switch state.admits(tagged.command) {
+        case .admitted:
+            break
+        case .needsLogin:
+            self.tagged(tag, .bad, text: "Log in first (LOGIN or AUTHENTICATE)")
+            return protocolErrorCount()
+        case .needsSelection:
+            self.tagged(tag, .bad, text: "Select a mailbox first")
+            return .next
+        case .loggedOut:
+            return .close
+        }
+        extensions.noteCommand(tagged.command)
+        // UID commands may report expunges (RFC 9051 §7.5.1): doing it first means a UID that another
+        // session expunged is simply absent instead of an error.
+        if isUIDCommand(tagged.command) { await reportUpdates(allowExpunge: true) }
         switch tagged.command {
         // §6.1: any state
         case .capability: return capability(tag)
@@ -189,15 +195,8 @@ public final class IMAPSession {
         case .login(let user, let password): return await login(tag, user: user, password: password)
         case .authenticate(let mechanism, let initial):
             return await authenticate(tag, mechanism: mechanism, initialResponse: initial)
-        default: break
-        }
-        guard account != nil else {
-            self.tagged(tag, .bad, text: "Log in first (LOGIN or AUTHENTICATE)")
-            return protocolErrorCount()
-        }
-        switch tagged.command {
         // §6.3: authenticated (also valid when selected)
-        case .enable(let names): return await enable(tag, names)
+        case .enable(let names): return enable(tag, names)
         case .select(let name, let parameters): return await select(tag, name, parameters: parameters, readOnly: false)
         case .examine(let name, let parameters): return await select(tag, name, parameters: parameters, readOnly: true)
         case .create(let name, let parameters): return await create(tag, name, parameters: parameters)
@@ -211,16 +210,6 @@ public final class IMAPSession {
         case .status(let name, let attributes): return await status(tag, name, attributes)
         case .idle: return await startIdle(tag)
         case .unauthenticate: return unauthenticate(tag)
-        default: break
-        }
-        guard selected != nil else {
-            self.tagged(tag, .bad, text: "Select a mailbox first")
-            return .next
-        }
-        // UID commands may report expunges (RFC 9051 §7.5.1): doing it first means a UID that another
-        // session expunged is simply absent instead of an error.
-        if isUIDCommand(tagged.command) { await reportUpdates(allowExpunge: true) }
-        switch tagged.command {
         // §6.4: selected
         case .check: return await check(tag)
         case .close: return await close(tag)
@@ -234,13 +223,11 @@ public final class IMAPSession {
             return await storeFlags(tag, set, action, unchangedSince: unchangedSince, uid: uid)
         case .copy(let set, let destination, let uid): return await copy(tag, set, to: destination, uid: uid)
         case .move(let set, let destination, let uid): return await move(tag, set, to: destination, uid: uid)
-        default:
-            self.tagged(tag, .bad, text: "Command not supported")
-            return .next
         }
     }
 
     private func isUIDCommand(_ command: Command) -> Bool {
+        guard state.selectedMailbox != nil else { return false }
         switch command {
         case .fetch(_, _, _, let uid), .store(_, _, _, let uid), .copy(_, _, let uid): return uid
         case .search(let search): return search.uid

@@ -143,4 +143,23 @@ import Testing
         await alice.disconnect()
         await bob.disconnect()
     }
+
+    /// STATUS (HIGHESTMODSEQ) is a CONDSTORE-enabling command (RFC 7162 §3.1): unsolicited FETCH
+    /// responses carry MODSEQ from then on.
+    @Test(arguments: Engine.allCases)
+    func statusHighestModSeqEnablesCondstore(_ engine: Engine) async throws {
+        let environment = try await SessionEnvironment(engine: engine)
+        let watcher = await environment.client(loggedInAs: SessionEnvironment.user)
+        let writer = await environment.client(loggedInAs: SessionEnvironment.user)
+        await writer.append("INBOX", SessionClient.message("one"))
+        await watcher.command("s SELECT INBOX")
+        await writer.command("s SELECT INBOX")
+        await writer.command("f1 STORE 1 +FLAGS.SILENT (\\Flagged)")
+        #expect(!(await watcher.command("n1 NOOP")).contains { $0.contains("MODSEQ") })
+        await watcher.command("t STATUS Sent (HIGHESTMODSEQ)")
+        await writer.command("f2 STORE 1 +FLAGS.SILENT (\\Answered)")
+        #expect((await watcher.command("n2 NOOP")).contains { $0.hasPrefix("* 1 FETCH (") && $0.contains("MODSEQ (") })
+        await watcher.disconnect()
+        await writer.disconnect()
+    }
 }
