@@ -12,6 +12,8 @@ struct AppendState {
     /// The NO/BAD that will answer the command, once decided.
     var failure: (status: ResponseStatus, code: ResponseCode?, text: String)?
     var writer: StagedMessageWriter?
+    /// Literal bytes received but not yet written to `writer` (see `IMAPSession.stagingBatch`).
+    var unwritten: [UInt8] = []
     var current: (flags: MessageFlags, date: Date, zone: Int)?
     var staged: [StagedAppend] = []
     /// Set once the tagged response was sent early (a refused synchronizing literal).
@@ -96,14 +98,32 @@ extension IMAPSession {
         return .acceptAppendMessage
     }
 
-    func appendMessageBytes(_ bytes: ByteBuffer) {
-        guard let writer = append?.writer else { return }
+    /// Bytes of the literal are gathered and written to the staging file in batches, off the event
+    /// loop: a write can block for a long time when the disk falls behind (the kernel throttles
+    /// writers of dirty pages), and the loop serves other connections meanwhile.
+    static let stagingBatch = 1 << 20
+
+    func appendMessageBytes(_ bytes: ByteBuffer) async {
+        guard append?.writer != nil else { return }
+        append?.unwritten += bytes.readableBytesView
+        if let count = append?.unwritten.count, count >= Self.stagingBatch { await writeUnwritten() }
+    }
+
+    /// Writes the gathered literal bytes to the staging file, off the event loop.
+    private func writeUnwritten() async {
+        guard var progress = append, let writer = progress.writer, !progress.unwritten.isEmpty else { return }
+        let bytes = progress.unwritten
+        progress.unwritten = []
+        progress.unwritten.reserveCapacity(Self.stagingBatch)
+        append = progress
+        let handover = Handover(writer)
         do {
-            try bytes.withUnsafeReadableBytes { try writer.write($0) }
+            try await offLoop { try handover.value.write(bytes) }
         } catch {
             logger.error("cannot write a staged message: \(error)")
             append?.writer?.abort()
             append?.writer = nil
+            append?.unwritten = []
             append?.failure = (.no, .serverBug, "Internal error, the message was not stored")
         }
     }
@@ -111,6 +131,7 @@ extension IMAPSession {
     /// The end of one message's literal: the staged file is fsynced, read back and parsed off the
     /// event loop (up to the APPEND limit of bytes: long enough to stall every connection on the loop).
     func appendMessageEnd() async {
+        await writeUnwritten()
         guard var progress = append, let writer = progress.writer, let current = progress.current else { return }
         progress.writer = nil
         append = progress

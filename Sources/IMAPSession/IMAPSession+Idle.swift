@@ -2,39 +2,24 @@ import IMAPWire
 import MailStore
 import NIOCore
 
-/// A running IDLE: the tag to answer and the tasks forwarding wake-ups into the session's inputs.
+/// A running IDLE: the tag to answer and the watch that forwards the mailbox's changes into the
+/// session's inputs.
 struct IdleState {
     var tag: String
-    var forwarders: [Task<Void, Never>]
-    var subscription: ChangeSubscription?
+    var watch: WatchToken?
 }
 
 /// IDLE (RFC 9051 §6.3.13, RFC 2177): changes committed by other sessions are pushed as they happen,
 /// and a keepalive line goes out every `idleKeepaliveInterval` so NAT gateways keep the connection.
 extension IMAPSession {
     func startIdle(_ tag: String) async -> ResumeDirective {
-        var idling = IdleState(tag: tag, forwarders: [], subscription: nil)
-        if let wakeups {
-            if let view = selected {
-                let subscription = store.changeHub.subscribe(mailbox: view.id)
-                idling.subscription = subscription
-                idling.forwarders.append(
-                    Task {
-                        for await _ in subscription.stream { wakeups.yield(.mailboxChanged) }
-                    })
-            }
-            let interval = configuration.idleKeepaliveInterval
-            idling.forwarders.append(
-                Task {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: interval)
-                        if Task.isCancelled { break }
-                        wakeups.yield(.keepalive)
-                    }
-                })
+        var idling = IdleState(tag: tag)
+        if let wakeups, let view = selected {
+            idling.watch = store.changeHub.watch(mailbox: view.id) { wakeups.yield(.mailboxChanged) }
         }
+        connection.setKeepalive(configuration.idleKeepaliveInterval)
         idle = idling
-        // Subscribed first, then what is already pending: a change committed in between is both
+        // Watched first, then what is already pending: a change committed in between is both
         // reported here and woken up for (a harmless second look), never lost.
         await reportUpdates(allowExpunge: true)
         send(.continuation(.text("idling")))
@@ -57,7 +42,7 @@ extension IMAPSession {
     func stopIdling() {
         guard let idling = idle else { return }
         idle = nil
-        idling.subscription?.cancel()
-        for task in idling.forwarders { task.cancel() }
+        idling.watch?.cancel()
+        connection.setKeepalive(nil)
     }
 }

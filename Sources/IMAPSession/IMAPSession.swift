@@ -26,10 +26,10 @@ public final class IMAPSession {
     var pendingAuthentication: String?
     var append: AppendState?
     var failedLogins = 0
-    /// A running IDLE (RFC 2177): its tag and the tasks that forward wake-ups.
+    /// A running IDLE (RFC 2177): its tag and the watch that forwards wake-ups.
     var idle: IdleState?
     /// Forwards the deletion of the logged-in account into the inputs (see `watchAccount`).
-    var accountWatch: AccountWatchToken?
+    var accountWatch: WatchToken?
     var wakeups: AsyncStream<SessionInput>.Continuation?
     /// Extensions the client turned on (see `SessionExtensions`).
     var extensions = SessionExtensions()
@@ -132,7 +132,7 @@ public final class IMAPSession {
                 flags: flags, date: date, size: size, synchronizing: synchronizing, binary: binary)
             return directive == .rejectAppendMessage ? (closeIfTooManyBadCommands() ?? directive) : directive
         case .appendMessageBytes(let bytes):
-            appendMessageBytes(bytes)
+            await appendMessageBytes(bytes)
             return .next
         case .appendMessageEnd:
             await appendMessageEnd()

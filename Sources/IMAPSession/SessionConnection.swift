@@ -24,7 +24,7 @@ public enum ResumeDirective: Sendable, Equatable {
     case close
 }
 
-/// The session's only view of the network: it never touches a Channel (see DEVELOPERS.md).
+/// The session's only view of the network: it never touches a Channel (see docs/ARCHITECTURE.md).
 public protocol SessionConnection: Sendable {
     /// Writes and flushes bytes; returns once they are handed to the transport.
     func write(_ buffer: ByteBuffer) async
@@ -38,6 +38,10 @@ public protocol SessionConnection: Sendable {
     func setIdleTimeout(seconds: Int64)
     /// False once the client is gone: long work for it (streaming a large message) stops.
     var isOpen: Bool { get }
+    /// While an interval is set, the connection delivers `SessionInput.keepalive` at that interval
+    /// (IDLE's keepalive line); nil stops it. The connection's timer costs an idling session less than
+    /// a task of its own would.
+    func setKeepalive(_ interval: Duration?)
 }
 
 /// What a session task receives: the framer's events (each answered by one `resume`), and wake-ups
@@ -54,4 +58,6 @@ extension SessionConnection {
     public func writeHead(_ buffer: ByteBuffer) async {
         await write(buffer)
     }
+
+    public func setKeepalive(_ interval: Duration?) {}
 }

@@ -13,6 +13,7 @@ public final class ChangeHub: Sendable {
     }
 
     private let subscribers = Mutex<[MailboxID: [UInt64: Subscriber]]>([:])
+    private let mailboxWatchers = Mutex<[MailboxID: [UInt64: @Sendable () -> Void]]>([:])
     private let accountWatchers = Mutex<[AccountID: [UInt64: @Sendable () -> Void]]>([:])
     private let generations = Mutex<[MailboxID: UInt64]>([:])
     private let nextID = Atomic<UInt64>(0)
@@ -36,6 +37,23 @@ public final class ChangeHub: Sendable {
         generations.withLock { $0[mailbox, default: 0] &+= 1 }
         let targets = subscribers.withLock { $0[mailbox].map { Array($0.values) } ?? [] }
         for target in targets { target.continuation.yield() }
+        let watchers = mailboxWatchers.withLock { $0[mailbox].map { Array($0.values) } ?? [] }
+        for changed in watchers { changed() }
+    }
+
+    /// Calls `changed` after each change to `mailbox` is published, until the token is cancelled. A
+    /// closure rather than a stream: every idling session holds one, and a stream with a task reading
+    /// it costs each idle session memory (`Benchmarks/run.sh idle`). `changed` must be quick and must
+    /// not call back into the hub (it runs on the publisher's thread).
+    public func watch(mailbox: MailboxID, changed: @escaping @Sendable () -> Void) -> WatchToken {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        mailboxWatchers.withLock { $0[mailbox, default: [:]][id] = changed }
+        return WatchToken { [weak self] in
+            self?.mailboxWatchers.withLock { all in
+                all[mailbox]?.removeValue(forKey: id)
+                if all[mailbox]?.isEmpty == true { all[mailbox] = nil }
+            }
+        }
     }
 
     /// A number that changes whenever a change to `mailbox` is published. A session that saw the same
@@ -49,10 +67,10 @@ public final class ChangeHub: Sendable {
     /// deletions made elsewhere), so the sessions logged in as it can end. A closure rather than a
     /// stream: every logged-in session holds one, and a stream with a task reading it cost an idle
     /// session several kB (`Benchmarks/run.sh idle`).
-    public func watch(account: AccountID, removed: @escaping @Sendable () -> Void) -> AccountWatchToken {
+    public func watch(account: AccountID, removed: @escaping @Sendable () -> Void) -> WatchToken {
         let id = nextID.add(1, ordering: .relaxed).newValue
         accountWatchers.withLock { $0[account, default: [:]][id] = removed }
-        return AccountWatchToken { [weak self] in
+        return WatchToken { [weak self] in
             self?.accountWatchers.withLock { all in
                 all[account]?.removeValue(forKey: id)
                 if all[account]?.isEmpty == true { all[account] = nil }
@@ -69,7 +87,10 @@ public final class ChangeHub: Sendable {
     /// The accounts some session watches (an engine checks these for deletions made elsewhere).
     public var watchedAccounts: [AccountID] { accountWatchers.withLock { Array($0.keys) } }
 
-    public var subscriberCount: Int { subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+    public var subscriberCount: Int {
+        subscribers.withLock { $0.values.reduce(0) { $0 + $1.count } }
+            + mailboxWatchers.withLock { $0.values.reduce(0) { $0 + $1.count } }
+    }
 
     private func unsubscribe(mailbox: MailboxID, id: UInt64) {
         let removed = subscribers.withLock { all -> Subscriber? in
@@ -94,8 +115,8 @@ public struct ChangeSubscription: Sendable {
     public func cancel() { cancelAction() }
 }
 
-/// One watch of an account's deletion (`ChangeHub.watch(account:removed:)`).
-public struct AccountWatchToken: Sendable {
+/// One watch of a mailbox's changes or an account's deletion (`ChangeHub.watch`); `cancel` ends it.
+public struct WatchToken: Sendable {
     private let cancelAction: @Sendable () -> Void
 
     init(cancel: @escaping @Sendable () -> Void) {

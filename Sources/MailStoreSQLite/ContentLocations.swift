@@ -10,13 +10,13 @@ import Synchronization
 /// The content files of recently opened messages, and the few most recently opened files themselves,
 /// so that opening a message again needs neither a database read nor a path lookup.
 ///
-/// Why (`Benchmarks/run.sh bigmailbox`, first byte of a large message): a client downloads a large message in pieces (`BODY.PEEK[]<0.65536>`, then the next
-/// range, ...; Thunderbird and phones do), and each piece opens the message again. On this machine the
-/// database read that finds the file took 0.2–0.3 ms of the 0.4–0.6 ms from a FETCH's arrival to its
-/// first byte on the socket (most of it GRDB's reader checkout and the schema-version check it runs
-/// before every read outside a transaction), and `open` + `fstat` another 40 µs, all of it cold after
-/// the previous piece's megabytes went through the caches. A held file is handed out as a `dup` (about
-/// a microsecond); `MessageContent` reads positionally, so the copies do not share an offset.
+/// What it buys (`Benchmarks/run.sh bigmailbox`, time to the first byte of a large message): a client
+/// downloads a large message in pieces (`BODY.PEEK[]<0.65536>`, then the next range, ...; Thunderbird
+/// and phones do), and each piece opens the message again. Without this, each open pays a database
+/// read to find the file (a reader checkout and GRDB's schema check before the query) and an `open` +
+/// `fstat`, all cold after the previous piece's megabytes went through the caches; that was most of
+/// the server's time to a piece's first byte. A held file is handed out as a `dup`; `MessageContent`
+/// reads positionally, so the copies do not share an offset.
 ///
 /// Correctness: a message's content never changes, but a mailbox's `(id, uid)` can name another
 /// message after its mailbox was deleted into a placeholder and created again (UIDs restart at 1).

@@ -185,13 +185,13 @@ public final class SQLiteMailStore: MailStore {
     /// A one-statement lookup on the caller's thread through `pointReader`, a single connection kept
     /// open outside any pool.
     ///
-    /// Why (`Benchmarks/run.sh bigmailbox`, first byte of a large message): an inline read through `inlinePool` first checks a connection out of GRDB's
-    /// pool and runs `PRAGMA schema_version` (GRDB's check before every read outside a transaction),
-    /// so a one-row lookup runs two statements, each its own read transaction with its locks; cold,
-    /// after a large message went through the caches, that was 0.15–0.25 ms of the time to a FETCH's
-    /// first byte. A `DatabaseQueue`'s `inDatabase` runs the statement alone. The schema only changes
-    /// at startup, before this connection opens. Callers are serialised on it: only statements that
-    /// visit one or two rows belong here.
+    /// What it buys (`Benchmarks/run.sh bigmailbox`, time to the first byte of a large message): an
+    /// inline read through `inlinePool` first checks a connection out of GRDB's pool and runs `PRAGMA
+    /// schema_version` (GRDB's check before every read outside a transaction), so a one-row lookup runs
+    /// two statements, each its own read transaction with its locks, and cold after a large message
+    /// went through the caches. A `DatabaseQueue`'s `inDatabase` runs the statement alone. The schema
+    /// only changes at startup, before this connection opens. Callers are serialised on it: only
+    /// statements that visit one or two rows belong here.
     func pointRead<T>(_ what: String, _ body: (Database) throws -> T) throws -> T {
         do {
             return try pointReader.inDatabase(body)

@@ -11,8 +11,8 @@ import NIOCore
 /// all run in one event-loop turn on one thread. Work that may take long (large reads, the password
 /// KDF, commits) still leaves the loop on its own queues, so the loop is never blocked for long.
 ///
-/// The session code itself is unchanged: it never touches the Channel (DEVELOPERS.md); only where its
-/// task runs is chosen here.
+/// The session does not depend on it: it never touches the Channel (docs/ARCHITECTURE.md); only where
+/// its task runs is chosen here.
 final class EventLoopTaskExecutor: TaskExecutor, Sendable {
     let eventLoop: any EventLoop
 

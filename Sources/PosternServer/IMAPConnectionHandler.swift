@@ -39,6 +39,8 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var idleTimeout: TimeAmount
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
+    /// Delivers `SessionInput.keepalive` while the session asks for it (IDLE).
+    private var keepalive: RepeatedTask?
 
     init(
         limits: IMAPLimits, events: AsyncStream<SessionInput>.Continuation, tlsContext: NIOSSLContext?,
@@ -58,11 +60,13 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func handlerRemoved(context: ChannelHandlerContext) {
         idleCheck?.cancel()
+        keepalive?.cancel()
         events.finish()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         idleCheck?.cancel()
+        keepalive?.cancel()
         events.finish()
         context.fireChannelInactive()
     }
@@ -130,6 +134,16 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         idleTimeout = timeout
     }
 
+    func setKeepalive(_ interval: TimeAmount?, eventLoop: any EventLoop) {
+        keepalive?.cancel()
+        keepalive = nil
+        guard let interval, !closing else { return }
+        let events = self.events
+        keepalive = eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            events.yield(.keepalive)
+        }
+    }
+
     private func pump(context: ChannelHandlerContext) {
         if let event = framer.next() {
             sessionBusy = true
@@ -189,12 +203,13 @@ struct ChannelSessionConnection: SessionConnection {
 
     /// The first piece of a large literal, then the processor to whoever waits for it on this one.
     ///
-    /// Why: a socket write wakes its reader with a hint that the writer will soon sleep, and on a
-    /// client on the same machine (webmail, a local client; and the benchmarks) Linux then queues the
-    /// reader on the writer's processor. But after the first piece the session goes on reading and
-    /// encrypting the rest of the message, so the reader waited for the writer's time slice: `perf
-    /// sched` on `Benchmarks/run.sh bigmailbox` showed imapbench's thread runnable for milliseconds
-    /// behind the streaming event loop, with the other processor idle, in most rounds of a 20 MB FETCH. `sched_yield` lets a reader queued here run first; with none, it returns at once.
+    /// A socket write wakes its reader with a hint that the writer will soon sleep, and Linux then
+    /// queues a reader on the same machine (webmail, a local client, the benchmarks) on the writer's
+    /// processor. After the first piece the session goes on reading and encrypting the rest of the
+    /// message, so the reader waited for the writer's time slice while the other processor was idle
+    /// (seen with `perf sched` during `Benchmarks/run.sh bigmailbox`). `sched_yield` lets a reader
+    /// queued here run first; with none queued it returns at once. What it buys: the time to the
+    /// first byte of a large message in that benchmark.
     func writeHead(_ buffer: ByteBuffer) async {
         await write(buffer)
         if channel.eventLoop.inEventLoop { sched_yield() }
@@ -216,6 +231,18 @@ struct ChannelSessionConnection: SessionConnection {
         let handler = self.handler
         channel.eventLoop.execute {
             handler.value.setIdleTimeout(.seconds(seconds))
+        }
+    }
+
+    func setKeepalive(_ interval: Duration?) {
+        let handler = self.handler
+        let eventLoop = channel.eventLoop
+        let amount = interval.map {
+            TimeAmount.nanoseconds(
+                Int64($0.components.seconds) * 1_000_000_000 + $0.components.attoseconds / 1_000_000_000)
+        }
+        eventLoop.execute {
+            handler.value.setKeepalive(amount, eventLoop: eventLoop)
         }
     }
 }

@@ -60,32 +60,8 @@ struct Serve: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "postern")
-        Self.returnLargeBuffersToTheSystem()
+        MemoryTuning.returnLargeBuffersToTheSystem()
         try await ServeRunner(configuration: configuration, logger: logger).run()
-    }
-
-    /// glibc serves a large allocation with a mapping of its own and unmaps it when freed, but after
-    /// the first such free it raises that threshold to the freed size: later buffers of that size come
-    /// from the heap, whose freed memory the process keeps. A server that now and then reads a 20 MB
-    /// message (SEARCH, FETCH of a part) then stayed 20–40 MiB larger for good (resident 88 MiB
-    /// after two searches of a mailbox with a 20 MB message, against 45 MiB before them). With
-    /// the threshold fixed at 16 MB, such buffers keep mappings of their own and go back when freed;
-    /// smaller ones stay on the heap as before (a 1 MB threshold made `FETCH 1:* (ENVELOPE
-    /// BODYSTRUCTURE)` on 10,000 messages 46 → 80 ms: its batch buffers of several MB were mapped and
-    /// faulted in again each time). Fixing it also fixes the heap's trim threshold, otherwise 128 KB:
-    /// 64 MB (the dynamic one reaches 40 MB after a 20 MB buffer).
-    static func returnLargeBuffersToTheSystem() {
-        #if canImport(Glibc)
-            // `mallopt`: <malloc.h> is not in the Glibc module, so through dlsym.
-            typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
-            let trimThreshold: Int32 = -1  // M_TRIM_THRESHOLD
-            let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
-            if let symbol = dlsym(nil, "mallopt") {
-                let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
-                _ = mallopt(mmapThreshold, 16 << 20)
-                _ = mallopt(trimThreshold, 64 << 20)
-            }
-        #endif
     }
 
     func makeConfiguration() throws -> ServerConfiguration {

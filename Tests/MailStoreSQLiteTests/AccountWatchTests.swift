@@ -10,7 +10,7 @@ import Testing
     final class Watch: @unchecked Sendable {
         private let lock = NSLock()
         private var count = 0
-        private var token: AccountWatchToken?
+        private var token: WatchToken?
 
         init(_ hub: ChangeHub, _ account: AccountID) {
             token = hub.watch(account: account) { [weak self] in self?.called() }
