@@ -46,6 +46,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A complete engine in memory: for tests, and the reference the conformance suite holds others to.
+        .target(name: "MailStoreMemory", dependencies: ["MailStore"]),
         // Per-connection state machine and command handlers. Never touches a Channel.
         .target(
             name: "IMAPSession",
