@@ -100,10 +100,22 @@ let package = Package(
             dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")],
             path: "Tests/Support/SQLiteSyncRecorder"
         ),
+        // Test support: the engine-independent store conformance suite (Swift Testing checks) and its helpers.
+        .target(
+            name: "MailStoreConformance",
+            dependencies: ["MailStore"],
+            path: "Tests/Support/MailStoreConformance"
+        ),
+        // Every conformance check on every engine.
+        .testTarget(
+            name: "MailStoreConformanceTests",
+            dependencies: ["MailStore", "MailStoreConformance", "MailStoreMemory", "MailStoreSQLite"]
+        ),
         .testTarget(
             name: "MailStoreSQLiteTests",
             dependencies: [
-                "MailStore", "MailStoreSQLite", "SQLiteSyncRecorder", .product(name: "GRDB", package: "GRDB.swift"),
+                "MailStore", "MailStoreConformance", "MailStoreSQLite", "SQLiteSyncRecorder",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(
