@@ -17,6 +17,10 @@ import Testing
         try await engine.withStore(MailStoreConformance.isolation)
     }
 
+    @Test(arguments: Engine.allCases) func isolationOfEveryCall(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.isolationOfEveryCall)
+    }
+
     @Test(arguments: Engine.allCases) func createMailboxes(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.createMailboxes)
     }
@@ -29,16 +33,40 @@ import Testing
         try await engine.withStore(MailStoreConformance.renameMailboxes)
     }
 
+    @Test(arguments: Engine.allCases) func renameInbox(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.renameInbox)
+    }
+
     @Test(arguments: Engine.allCases) func subscriptions(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.subscriptions)
+    }
+
+    @Test(arguments: Engine.allCases) func placeholderRefusesMessageCalls(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.placeholderRefusesMessageCalls)
+    }
+
+    @Test(arguments: Engine.allCases) func uidValidityNeverReused(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.uidValidityNeverReused)
+    }
+
+    @Test(arguments: Engine.allCases) func accountRemovalIsWatched(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.accountRemovalIsWatched)
     }
 
     @Test(arguments: Engine.allCases) func appendAndUIDs(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.appendAndUIDs)
     }
 
+    @Test(arguments: Engine.allCases) func stagedFilesConsumed(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.stagedFilesConsumed)
+    }
+
     @Test(arguments: Engine.allCases) func flagsAndModSeq(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.flagsAndModSeq)
+    }
+
+    @Test(arguments: Engine.allCases) func unchangedSince(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.unchangedSince)
     }
 
     @Test(arguments: Engine.allCases) func copyMessages(_ engine: Engine) async throws {
@@ -53,8 +81,16 @@ import Testing
         try await engine.withStore(MailStoreConformance.changesSince)
     }
 
+    @Test(arguments: Engine.allCases) func changesAfterExpunge(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.changesAfterExpunge)
+    }
+
     @Test(arguments: Engine.allCases) func snapshotAndStatus(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.snapshotAndStatus)
+    }
+
+    @Test(arguments: Engine.allCases) func recentClaims(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.recentClaims)
     }
 
     @Test(arguments: Engine.allCases) func snapshotKeywordsAndFlagFilter(_ engine: Engine) async throws {
@@ -83,6 +119,10 @@ import Testing
 
     @Test(arguments: Engine.allCases) func moveRefusals(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.moveRefusals)
+    }
+
+    @Test(arguments: Engine.allCases) func moveAtomicity(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.moveAtomicity)
     }
 
     @Test(arguments: Engine.allCases) func saveDateAndEmailID(_ engine: Engine) async throws {
