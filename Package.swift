@@ -112,6 +112,8 @@ let package = Package(
             dependencies: ["MailStore", "MailStoreConformance", "MailStoreMemory", "MailStoreSQLite"]
         ),
         .testTarget(
+            name: "MailStoreMemoryTests", dependencies: ["MailStore", "MailStoreConformance", "MailStoreMemory"]),
+        .testTarget(
             name: "MailStoreSQLiteTests",
             dependencies: [
                 "MailStore", "MailStoreConformance", "MailStoreSQLite", "SQLiteSyncRecorder",
