@@ -46,6 +46,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // A complete engine in memory: for tests, and the reference the conformance suite holds others to.
+        .target(name: "MailStoreMemory", dependencies: ["MailStore"]),
         // Per-connection state machine and command handlers. Never touches a Channel.
         .target(
             name: "IMAPSession",
@@ -98,10 +100,24 @@ let package = Package(
             dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")],
             path: "Tests/Support/SQLiteSyncRecorder"
         ),
+        // Test support: the engine-independent store conformance suite (Swift Testing checks) and its helpers.
+        .target(
+            name: "MailStoreConformance",
+            dependencies: ["MailStore"],
+            path: "Tests/Support/MailStoreConformance"
+        ),
+        // Every conformance check on every engine.
+        .testTarget(
+            name: "MailStoreConformanceTests",
+            dependencies: ["MailStore", "MailStoreConformance", "MailStoreMemory", "MailStoreSQLite"]
+        ),
+        .testTarget(
+            name: "MailStoreMemoryTests", dependencies: ["MailStore", "MailStoreConformance", "MailStoreMemory"]),
         .testTarget(
             name: "MailStoreSQLiteTests",
             dependencies: [
-                "MailStore", "MailStoreSQLite", "SQLiteSyncRecorder", .product(name: "GRDB", package: "GRDB.swift"),
+                "MailStore", "MailStoreConformance", "MailStoreSQLite", "SQLiteSyncRecorder",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

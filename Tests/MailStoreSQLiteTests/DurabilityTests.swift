@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MailStore
+import MailStoreConformance
 import SQLiteSyncRecorder
 import Testing
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MailStore
+import MailStoreConformance
 import Testing
 
 @testable import MailStoreSQLite

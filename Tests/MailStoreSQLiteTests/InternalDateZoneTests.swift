@@ -1,5 +1,6 @@
 import Foundation
 import MailStore
+import MailStoreConformance
 import MailStoreSQLite
 import Testing
 

@@ -3,31 +3,32 @@ import MailStore
 import Testing
 
 /// Engine-independent semantic tests of `MailStore`. Each static function checks one property on a
-/// fresh, empty store; an engine's test file calls every one of them (see SQLiteMailStoreTests).
-enum MailStoreConformance {
+/// fresh, empty store; `MailStoreConformanceTests` runs every one of them on every engine. The
+/// helpers here also serve an engine's own tests.
+public enum MailStoreConformance {
     /// Cheap verifiers for tests (real ones use `PasswordHasher()`).
-    static let hasher = PasswordHasher(unsafeTestIterations: 64)
+    public static let hasher = PasswordHasher(unsafeTestIterations: 64)
 
-    static func credentials(_ password: String = "secret") throws -> StoredCredentials {
+    public static func credentials(_ password: String = "secret") throws -> StoredCredentials {
         try hasher.makeCredentials(password: password)
     }
 
-    static func makeAccount(_ store: any MailStore, _ name: String = "alice") async throws -> AccountID {
+    public static func makeAccount(_ store: any MailStore, _ name: String = "alice") async throws -> AccountID {
         try await store.createAccount(name: name, credentials: credentials())
     }
 
-    static func stage(_ store: any MailStore, _ text: String) throws -> StagedMessage {
+    public static func stage(_ store: any MailStore, _ text: String) throws -> StagedMessage {
         let writer = try MessageStaging(store: store).begin()
         try writer.write(Array(text.utf8))
         return try writer.finish()
     }
 
-    static func message(_ n: Int) -> String {
+    public static func message(_ n: Int) -> String {
         "Subject: test \(n)\r\nFrom: a@example.org\r\n\r\nBody number \(n).\r\n"
     }
 
     @discardableResult
-    static func append(
+    public static func append(
         _ store: any MailStore, _ account: AccountID, _ mailbox: MailboxID, _ text: String,
         flags: MessageFlags = MessageFlags(), date: Date = Date(timeIntervalSince1970: 1_700_000_000)
     ) async throws -> AppendResult {
@@ -35,13 +36,14 @@ enum MailStoreConformance {
             account: account, mailbox: mailbox, message: stage(store, text), flags: flags, internalDate: date)
     }
 
-    static func mailboxID(_ store: any MailStore, _ account: AccountID, _ name: String) async throws -> MailboxID {
+    public static func mailboxID(_ store: any MailStore, _ account: AccountID, _ name: String) async throws -> MailboxID
+    {
         let info = try await store.mailbox(account: account, name: name)
         return try #require(info).id
     }
 
     /// Fills a mailbox with `count` messages and returns their UIDs.
-    static func fill(
+    public static func fill(
         _ store: any MailStore, _ account: AccountID, _ mailbox: MailboxID, count: Int
     ) async throws -> [UID] {
         var uids: [UID] = []
@@ -49,7 +51,7 @@ enum MailStoreConformance {
         return uids
     }
 
-    static func expectError<T>(
+    public static func expectError<T>(
         _ expected: MailStoreError, sourceLocation: SourceLocation = #_sourceLocation,
         _ body: () async throws -> T
     ) async {
@@ -71,6 +73,20 @@ enum MailStoreConformance {
 }
 
 extension MessageFlags {
-    static let seen = MessageFlags(system: .seen)
-    static let deleted = MessageFlags(system: .deleted)
+    public static let seen = MessageFlags(system: .seen)
+    public static let deleted = MessageFlags(system: .deleted)
+}
+
+/// A fresh directory, removed after `body`.
+public func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("postern-test-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    defer {
+        // An engine may still be closing its files when it is released: retry briefly.
+        for _ in 0..<5 where FileManager.default.fileExists(atPath: url.path) {
+            try? FileManager.default.removeItem(at: url)
+            if FileManager.default.fileExists(atPath: url.path) { usleep(20_000) }
+        }
+    }
+    return try await body(url)
 }

@@ -1,0 +1,176 @@
+import Foundation
+import MailStore
+
+extension MemoryMailStore {
+    /// APPEND (RFC 9051 §6.3.12): the single-message form of `append(account:mailbox:messages:)`.
+    public func append(
+        account: AccountID, mailbox: MailboxID, message: StagedMessage, flags: MessageFlags, internalDate: Date
+    ) async throws -> AppendResult {
+        let results = try await append(
+            account: account, mailbox: mailbox,
+            messages: [StagedAppend(message: message, flags: flags, internalDate: internalDate)])
+        guard let result = results.first else { throw MailStoreError.internal("append: no result") }
+        return result
+    }
+
+    /// MULTIAPPEND (RFC 3502 §6.3.11): all messages or none. The staged files are read into memory (off
+    /// the caller's thread) and removed whatever happens next; each message gets its own UID
+    /// (ascending in the order given), all share one new MODSEQ, SAVEDATE is the append time, and a
+    /// structure given with a message is stored with its content.
+    public func append(
+        account: AccountID, mailbox: MailboxID, messages: [StagedAppend]
+    ) async throws
+        -> [AppendResult]
+    {
+        guard !messages.isEmpty else {
+            _ = try read { state in try state.selectable(account, mailbox).info }
+            return []
+        }
+        let staged = messages.map(\.message)
+        let texts: [[UInt8]]
+        do {
+            texts = try await offLoop { try staged.map(Self.readStaged) }
+        } catch {
+            for message in staged { message.discard() }
+            throw error
+        }
+        for message in staged { message.discard() }
+        return try change { state, changed in
+            let box = try state.selectable(account, mailbox).info
+            guard UInt64(box.uidNext) + UInt64(messages.count) <= UInt64(UID.max) else {
+                throw MailStoreError.internal("UID space exhausted")
+            }
+            let modSeq = box.highestModSeq + 1
+            let now = Date()
+            var uid = box.uidNext
+            var added: [MemoryMessage] = []
+            var results: [AppendResult] = []
+            for (message, text) in zip(messages, texts) {
+                let content = state.addContent(text, structure: message.structure)
+                added.append(
+                    MemoryMessage(
+                        uid: uid, modSeq: modSeq, flags: StoredFlags.of(message.flags.normalized),
+                        internalDate: message.internalDate, internalDateZone: message.internalDateZone, saveDate: now,
+                        size: text.count, content: content))
+                results.append(AppendResult(uidValidity: box.uidValidity, uid: uid))
+                uid += 1
+            }
+            var target = state.take(mailbox)
+            target.messages += added
+            target.uidNext = uid
+            target.highestModSeq = modSeq
+            state.mailboxes[mailbox] = target
+            changed.insert(mailbox)
+            return results
+        }
+    }
+
+    /// The whole staged file.
+    private static func readStaged(_ message: StagedMessage) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: message.path) else {
+            throw MailStoreError.internal("staged file missing: \(message.url.lastPathComponent)")
+        }
+        return [UInt8](data)
+    }
+
+    /// STORE (RFC 9051 §6.4.6, RFC 7162 §3.1.3): only messages whose flags change get the new MODSEQ,
+    /// and the mailbox is published only when something changed.
+    public func store(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, operation: FlagOperation, flags: MessageFlags,
+        unchangedSince: ModSeq?
+    ) async throws -> (updated: [FlagUpdate], modified: [UID]) {
+        let outcome = try change { state, changed -> StoreOutcome in
+            let newModSeq = try state.selectable(account, mailbox).highestModSeq + 1
+            var box = state.take(mailbox)
+            defer { state.mailboxes[mailbox] = box }
+            var outcome = StoreOutcome()
+            for i in box.positions(of: uids) {
+                let message = box.messages[i]
+                if let limit = unchangedSince, message.modSeq > limit {
+                    outcome.modified.append(message.uid)
+                    continue
+                }
+                let newFlags = StoredFlags.of(message.flags.applying(operation, flags))
+                if newFlags == message.flags {
+                    outcome.updated.append(FlagUpdate(uid: message.uid, modSeq: message.modSeq, flags: message.flags))
+                    continue
+                }
+                box.messages[i].flags = newFlags
+                box.messages[i].modSeq = newModSeq
+                outcome.updated.append(
+                    FlagUpdate(uid: message.uid, modSeq: newModSeq, flags: newFlags, previousModSeq: message.modSeq))
+                box.highestModSeq = newModSeq
+                changed.insert(mailbox)
+            }
+            return outcome
+        }
+        return (outcome.updated, outcome.modified)
+    }
+
+    /// COPY (RFC 9051 §6.4.7, RFC 4315 COPYUID): content is shared, so copies share the EMAILID
+    /// (RFC 8474 §5.1); flags and internal dates are kept; SAVEDATE is the copy time (RFC 8514).
+    public func copy(account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID) async throws -> CopyResult {
+        try change { state, changed in
+            let source = try state.selectable(account, from)
+            let validity = try state.selectable(account, to).uidValidity
+            let messages = source.positions(of: uids).map { source.messages[$0] }
+            guard !messages.isEmpty else { return CopyResult(uidValidity: validity, pairs: []) }
+            let pairs = try state.insertCopies(messages, into: to)
+            changed.insert(to)
+            return CopyResult(uidValidity: validity, pairs: pairs)
+        }
+    }
+
+    /// EXPUNGE / UID EXPUNGE (RFC 9051 §6.4.3, RFC 4315 §2.1): tombstones carry the new MODSEQ
+    /// (RFC 7162 §3.2.10 needs them for VANISHED).
+    public func expunge(account: AccountID, mailbox: MailboxID, uids: UIDSet?) async throws -> [UID] {
+        try change { state, changed in
+            let box = try state.selectable(account, mailbox)
+            let deleted = box.messages.lazy.filter { $0.flags.system.contains(.deleted) }.map(\.uid)
+                .filter { uids?.contains($0) ?? true }
+            let gone = Array(deleted)
+            guard !gone.isEmpty else { return [] }
+            let modSeq = box.highestModSeq + 1
+            state.removeMessages(mailbox, uids: gone, modSeq: modSeq)
+            changed.insert(mailbox)
+            return gone
+        }
+    }
+
+    /// MOVE / UID MOVE (RFC 6851 §3.3), atomically: the messages are copied into `to` (new UIDs from its
+    /// UIDNEXT, ascending in source order; flags, internal date and content kept, so the EMAILID stays;
+    /// SAVEDATE is now) and removed from `from` with tombstones carrying a new MODSEQ of the source.
+    /// Missing UIDs are skipped. Within one mailbox the messages are renumbered, and the new messages
+    /// and the tombstones share one new MODSEQ.
+    public func move(
+        account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID
+    ) async throws
+        -> (copied: CopyResult, expunged: [UID])
+    {
+        let outcome = try change { state, changed -> MoveOutcome in
+            let source = try state.selectable(account, from)
+            let target = try state.selectable(account, to).info
+            let messages = source.positions(of: uids).map { source.messages[$0] }
+            guard !messages.isEmpty else {
+                return MoveOutcome(copied: CopyResult(uidValidity: target.uidValidity, pairs: []), expunged: [])
+            }
+            let pairs = try state.insertCopies(messages, into: to)
+            let sourceModSeq = from == to ? target.highestModSeq + 1 : source.highestModSeq + 1
+            let moved = messages.map(\.uid)
+            state.removeMessages(from, uids: moved, modSeq: sourceModSeq)
+            changed.formUnion([from, to])
+            return MoveOutcome(copied: CopyResult(uidValidity: target.uidValidity, pairs: pairs), expunged: moved)
+        }
+        return (outcome.copied, outcome.expunged)
+    }
+}
+
+private struct StoreOutcome: Sendable {
+    var updated: [FlagUpdate] = []
+    var modified: [UID] = []
+}
+
+private struct MoveOutcome: Sendable {
+    var copied: CopyResult
+    var expunged: [UID]
+}

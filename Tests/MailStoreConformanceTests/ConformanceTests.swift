@@ -1,0 +1,151 @@
+import MailStore
+import MailStoreConformance
+import Testing
+
+/// Every check of the conformance suite (`MailStoreConformance`) on every engine (`Engine`), each on a
+/// fresh store.
+@Suite struct ConformanceTests {
+    @Test(arguments: Engine.allCases) func accounts(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.accounts)
+    }
+
+    @Test(arguments: Engine.allCases) func defaultMailboxes(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.defaultMailboxes)
+    }
+
+    @Test(arguments: Engine.allCases) func isolation(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.isolation)
+    }
+
+    @Test(arguments: Engine.allCases) func isolationOfEveryCall(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.isolationOfEveryCall)
+    }
+
+    @Test(arguments: Engine.allCases) func createMailboxes(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.createMailboxes)
+    }
+
+    @Test(arguments: Engine.allCases) func deleteMailboxes(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.deleteMailboxes)
+    }
+
+    @Test(arguments: Engine.allCases) func renameMailboxes(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.renameMailboxes)
+    }
+
+    @Test(arguments: Engine.allCases) func renameInbox(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.renameInbox)
+    }
+
+    @Test(arguments: Engine.allCases) func subscriptions(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.subscriptions)
+    }
+
+    @Test(arguments: Engine.allCases) func placeholderRefusesMessageCalls(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.placeholderRefusesMessageCalls)
+    }
+
+    @Test(arguments: Engine.allCases) func uidValidityNeverReused(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.uidValidityNeverReused)
+    }
+
+    @Test(arguments: Engine.allCases) func accountRemovalIsWatched(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.accountRemovalIsWatched)
+    }
+
+    @Test(arguments: Engine.allCases) func appendAndUIDs(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.appendAndUIDs)
+    }
+
+    @Test(arguments: Engine.allCases) func stagedFilesConsumed(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.stagedFilesConsumed)
+    }
+
+    @Test(arguments: Engine.allCases) func flagsAndModSeq(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.flagsAndModSeq)
+    }
+
+    @Test(arguments: Engine.allCases) func unchangedSince(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.unchangedSince)
+    }
+
+    @Test(arguments: Engine.allCases) func copyMessages(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.copyMessages)
+    }
+
+    @Test(arguments: Engine.allCases) func expungeRules(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.expungeRules)
+    }
+
+    @Test(arguments: Engine.allCases) func changesSince(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.changesSince)
+    }
+
+    @Test(arguments: Engine.allCases) func changesAfterExpunge(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.changesAfterExpunge)
+    }
+
+    @Test(arguments: Engine.allCases) func snapshotAndStatus(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.snapshotAndStatus)
+    }
+
+    @Test(arguments: Engine.allCases) func recentClaims(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.recentClaims)
+    }
+
+    @Test(arguments: Engine.allCases) func snapshotKeywordsAndFlagFilter(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.snapshotKeywordsAndFlagFilter)
+    }
+
+    @Test(arguments: Engine.allCases) func flagIndex(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.flagIndex)
+    }
+
+    @Test(arguments: Engine.allCases) func forEachContent(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.forEachContent)
+    }
+
+    @Test(arguments: Engine.allCases) func concurrentAppends(_ engine: Engine) async throws {
+        try await engine.withStore { try await MailStoreConformance.concurrentAppends($0) }
+    }
+
+    @Test(arguments: Engine.allCases) func moveMessages(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.moveMessages)
+    }
+
+    @Test(arguments: Engine.allCases) func moveWithinMailbox(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.moveWithinMailbox)
+    }
+
+    @Test(arguments: Engine.allCases) func moveRefusals(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.moveRefusals)
+    }
+
+    @Test(arguments: Engine.allCases) func moveAtomicity(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.moveAtomicity)
+    }
+
+    @Test(arguments: Engine.allCases) func saveDateAndEmailID(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.saveDateAndEmailID)
+    }
+
+    @Test(arguments: Engine.allCases) func multiAppend(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.multiAppend)
+    }
+
+    @Test(arguments: Engine.allCases) func multiAppendAllOrNothing(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.multiAppendAllOrNothing)
+    }
+
+    @Test(arguments: Engine.allCases) func renderings(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.renderings)
+    }
+
+    @Test(arguments: Engine.allCases) func structuresRoundTrip(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.structuresRoundTrip)
+    }
+
+    @Test(arguments: Engine.allCases) func changeHubPublishing(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.changeHubPublishing)
+    }
+}
