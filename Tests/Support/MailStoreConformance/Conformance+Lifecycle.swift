@@ -47,7 +47,7 @@ extension MailStoreConformance {
         let alice = try await makeAccount(store)
         let bob = try await makeAccount(store, "bob")
         let calls = CallCounts()
-        func watch(_ account: AccountID, _ label: String) -> AccountWatchToken {
+        func watch(_ account: AccountID, _ label: String) -> WatchToken {
             store.changeHub.watch(account: account) { calls.count(label) }
         }
         let tokens = [watch(alice, "alice"), watch(alice, "alice again"), watch(bob, "bob")]
