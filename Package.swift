@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IMAPSessionTests",
-            dependencies: ["IMAPSession", "IMAPWire", "MailStore", "MailStoreSQLite", "MIME"]
+            dependencies: ["IMAPSession", "IMAPWire", "MailStore", "MailStoreSQLite", "MailStoreMemory", "MIME"]
         ),
         .testTarget(
             name: "PosternServerTests",

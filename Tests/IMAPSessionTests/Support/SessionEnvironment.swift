@@ -2,10 +2,12 @@ import Foundation
 import IMAPSession
 import Logging
 import MailStore
+import MailStoreMemory
 import MailStoreSQLite
 
 /// The store engines the session tests run on.
 enum Engine: String, CaseIterable, Sendable, CustomStringConvertible {
+    case memory
     case sqlite
 
     var description: String { rawValue }
@@ -26,6 +28,9 @@ final class SessionEnvironment: Sendable {
 
     init(engine: Engine) async throws {
         switch engine {
+        case .memory:
+            directory = nil
+            store = try MemoryMailStore()
         case .sqlite:
             let url = FileManager.default.temporaryDirectory
                 .appendingPathComponent("postern-session-\(UUID().uuidString)")
