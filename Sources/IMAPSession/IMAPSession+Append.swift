@@ -114,7 +114,6 @@ extension IMAPSession {
         guard var progress = append, let writer = progress.writer, !progress.unwritten.isEmpty else { return }
         let bytes = progress.unwritten
         progress.unwritten = []
-        progress.unwritten.reserveCapacity(Self.stagingBatch)
         append = progress
         let handover = Handover(writer)
         do {

@@ -84,6 +84,10 @@ public final class IMAPServer: Sendable {
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // One socket read per read cycle: the TLS layer decrypts what a cycle read into one
+            // buffer that each connection keeps, so several reads of a large APPEND would leave every
+            // such connection holding several times the read size.
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try self.initializeConnection(channel, kind: address.kind)

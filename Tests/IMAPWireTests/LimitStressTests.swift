@@ -166,4 +166,20 @@ import Testing
         let input = String(repeating: "a NOOP\r\n", count: 20_000)
         #expect(events(input).count == 20_000)
     }
+
+    /// After a burst (here 160 KB of pipelined commands) the framer gives its large buffer up once it
+    /// is drained, instead of keeping it for the connection's life.
+    @Test func burstBufferIsNotRetained() {
+        var framer = CommandFramer()
+        var burst = ByteBuffer()
+        burst.writeString(String(repeating: "a NOOP\r\n", count: 20_000))
+        framer.append(burst)
+        #expect(framer.bufferCapacity >= 160_000)
+        var count = 0
+        while framer.next() != nil { count += 1 }
+        #expect(count == 20_000)
+        framer.append(ByteBuffer(string: "b NOOP\r\n"))
+        #expect(framer.bufferCapacity <= CommandFramer.retainedCapacity)
+        #expect(framer.next() != nil)
+    }
 }

@@ -57,9 +57,20 @@ public struct CommandFramer: Sendable {
     /// Bytes received and not yet consumed.
     public var bufferedByteCount: Int { buffer.readableBytes }
 
+    /// Bytes the input buffer holds allocated (see `retainedCapacity`).
+    public var bufferCapacity: Int { buffer.capacity }
+
+    /// An empty buffer larger than this is given up rather than kept: after a burst (a pipelined
+    /// batch, a large APPEND) a connection would otherwise hold its largest buffer for good.
+    public static let retainedCapacity = 16 * 1024
+
     public mutating func append(_ bytes: ByteBuffer) {
         if buffer.readableBytes == 0 {
-            buffer.clear()
+            if buffer.capacity > Self.retainedCapacity {
+                buffer = ByteBuffer()
+            } else {
+                buffer.clear()
+            }
         } else if buffer.readerIndex > 64 * 1024 {
             buffer.discardReadBytes()
         }
