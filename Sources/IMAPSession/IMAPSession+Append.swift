@@ -78,7 +78,7 @@ extension IMAPSession {
         }
         if progress.failure == nil {
             do {
-                progress.writer = try MessageStaging(store: store, maxSize: configuration.maxMessageSize).begin()
+                progress.writer = try store.stageMessage(maxSize: configuration.maxMessageSize)
             } catch {
                 logger.error("cannot stage a message: \(error)")
                 progress.failure = (.no, .serverBug, "Internal error, the message was not stored")

@@ -152,7 +152,7 @@ extension IMAPSession {
     }
 
     private func completeLogin(_ tag: String, user: String, password: String) async -> ResumeDirective {
-        let accountID = await configuration.authenticator.authenticate(store: store, name: user, password: password)
+        let accountID = await configuration.authenticator.authenticate(name: user, password: password)
         guard let accountID else {
             failedLogins += 1
             logger.info("login failed", metadata: ["user": "\(user.prefix(64))"])

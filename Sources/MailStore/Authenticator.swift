@@ -16,6 +16,7 @@ public final class Authenticator: @unchecked Sendable {
         var passwordMAC: [UInt8]
     }
 
+    private let accounts: any AccountStore
     private let lock = NSLock()
     private var cache: [String: Entry] = [:]
     private let cacheKey = SymmetricKey(size: .bits256)
@@ -25,9 +26,13 @@ public final class Authenticator: @unchecked Sendable {
     private var hits = 0
 
     /// - Parameters:
+    ///   - accounts: where the credentials are read.
     ///   - maxEntries: bound of the success cache (an arbitrary entry is evicted when full).
     ///   - dummyIterations: rounds of the verifier used for unknown accounts; keep the default except in tests.
-    public init(maxEntries: Int = 4096, dummyIterations: Int = PasswordHasher.defaultIterations) {
+    public init(
+        accounts: any AccountStore, maxEntries: Int = 4096, dummyIterations: Int = PasswordHasher.defaultIterations
+    ) {
+        self.accounts = accounts
         self.maxEntries = max(1, maxEntries)
         let salt = [UInt8](repeating: 0x5A, count: PasswordHasher.saltByteCount)
         dummy = StoredCredentials(
@@ -36,10 +41,10 @@ public final class Authenticator: @unchecked Sendable {
     }
 
     /// The account when `password` is right, else nil (also when the store fails).
-    public func authenticate(store: any MailStore, name: String, password: String) async -> AccountID? {
+    public func authenticate(name: String, password: String) async -> AccountID? {
         let found: (AccountID, StoredCredentials)?
         do {
-            found = try await store.credentials(accountName: name)
+            found = try await accounts.credentials(accountName: name)
         } catch {
             return nil
         }

@@ -1,6 +1,8 @@
 import Foundation
 
-/// The storage protocol every engine implements (MailStoreSQLite now, MailStorePostgres later).
+/// The mail storage protocol every engine implements (MailStoreSQLite, MailStoreMemory; MailStorePostgres
+/// later): mailboxes, messages, UIDs, MODSEQs, flags and change events. Accounts and their credentials
+/// are a protocol of their own (`AccountStore`); an engine implements both.
 ///
 /// Invariants every engine keeps (and the conformance suite checks):
 /// - A call that returns has committed durably: the change survives a power cut.
@@ -15,19 +17,6 @@ import Foundation
 /// - Message calls on a \Noselect placeholder throw `.noSelect` (except `highestModSeq`).
 /// - Mailbox names are validated with `MailboxPath.validate` and INBOX is case-insensitive.
 public protocol MailStore: Sendable {
-    // MARK: Accounts
-
-    /// Creates an account with its default mailboxes (INBOX, Sent, Drafts, Trash, Junk, Archive,
-    /// all subscribed, with their SPECIAL-USE attributes).
-    func createAccount(name: String, credentials: StoredCredentials) async throws -> AccountID
-    func setCredentials(accountName: String, credentials: StoredCredentials) async throws
-    /// Deletes the account, its mailboxes, messages and content files.
-    func deleteAccount(name: String) async throws
-    func listAccounts() async throws -> [AccountSummary]
-    /// The stored verifier of an account (names are matched case-insensitively), or nil (also for a name
-    /// `AccountName.validate` refuses). Account names are validated with `AccountName.validate`.
-    func credentials(accountName: String) async throws -> (AccountID, StoredCredentials)?
-
     // MARK: Mailboxes
 
     func listMailboxes(account: AccountID) async throws -> [MailboxInfo]
@@ -137,8 +126,10 @@ public protocol MailStore: Sendable {
     /// Publishes each committed change of a mailbox (append, flags, expunge, move, delete, rename).
     var changeHub: ChangeHub { get }
 
-    /// Where `MessageStaging` writes incoming messages: on the same file system as the content files.
-    var stagingDirectory: URL { get }
+    /// Begins receiving a message for `append` (which consumes what `finish` returns). The engine
+    /// decides where the bytes go: the SQLite engine stages beside its content files, so that storing
+    /// the message is a rename. Writing more than `maxSize` bytes throws `.messageTooLarge`.
+    func stageMessage(maxSize: Int) throws -> StagedMessageWriter
 }
 
 extension MailStore {

@@ -25,7 +25,8 @@ public struct StagedMessage: Sendable, Equatable {
     }
 }
 
-/// Streams incoming messages to temporary files in a store's staging directory.
+/// Streams incoming messages to temporary files in a directory (how the engines implement
+/// `MailStore.stageMessage`).
 public struct MessageStaging: Sendable {
     public let directory: URL
     /// Largest accepted message, in octets; writing more throws `.messageTooLarge`.
@@ -34,10 +35,6 @@ public struct MessageStaging: Sendable {
     public init(directory: URL, maxSize: Int = 64 << 20) {
         self.directory = directory
         self.maxSize = maxSize
-    }
-
-    public init(store: any MailStore, maxSize: Int = 64 << 20) {
-        self.init(directory: store.stagingDirectory, maxSize: maxSize)
     }
 
     /// Creates a new, empty, private (0600) temporary file.

@@ -11,7 +11,7 @@ import Synchronization
 /// after the lock is released ("commit first, then publish"). Message content is kept once and shared
 /// by the copies of a message. Incoming messages are staged in a private temporary directory (removed
 /// with the store); `append` reads a staged file into memory and removes it.
-public final class MemoryMailStore: MailStore {
+public final class MemoryMailStore: MailStore, AccountStore {
     public let changeHub = ChangeHub()
     public let stagingDirectory: URL
     private let state = Mutex(MemoryState())
@@ -45,5 +45,11 @@ public final class MemoryMailStore: MailStore {
     /// Runs `body` on the state under the lock, without changing it.
     func read<T: Sendable>(_ body: (borrowing MemoryState) throws -> T) throws -> T {
         try state.withLock { state in try body(state) }
+    }
+}
+
+extension MemoryMailStore {
+    public func stageMessage(maxSize: Int) throws -> StagedMessageWriter {
+        try MessageStaging(directory: stagingDirectory, maxSize: maxSize).begin()
     }
 }

@@ -10,7 +10,7 @@ import MailStore
 /// Several processes may open the same data directory (the server and the `postern` CLI): SQLite
 /// serializes writers (busy timeout 5 s). Crash recovery on open (removing staged files and content
 /// files no row references) only runs when no other process has the store open (see `DirectoryLock`).
-public final class SQLiteMailStore: MailStore {
+public final class SQLiteMailStore: MailStore, AccountStore {
     public let dataDirectory: URL
     public let stagingDirectory: URL
     /// Wakes the sessions watching a mailbox after each committed change to it (see `GroupCommitWriter`).
@@ -303,5 +303,11 @@ extension SQLiteMailStore {
         try db.cachedStatement(sql: "UPDATE accounts SET last_uidvalidity = ? WHERE id = ?").execute(
             arguments: [next, account])
         return UIDValidity(next)
+    }
+}
+
+extension SQLiteMailStore {
+    public func stageMessage(maxSize: Int) throws -> StagedMessageWriter {
+        try MessageStaging(directory: stagingDirectory, maxSize: maxSize).begin()
     }
 }

@@ -70,7 +70,9 @@ public enum FirstStart {
     }
 
     /// Makes (or completes) the first account. Run on every start until `finish`.
-    public static func prepare(store: any MailStore, configuration: ServerConfiguration) async throws -> Outcome {
+    public static func prepare(
+        store: any MailStore & AccountStore, configuration: ServerConfiguration
+    ) async throws -> Outcome {
         let dataDirectory = configuration.dataDirectory
         let pending = readPending(dataDirectory)
         if let found = try await store.credentials(accountName: accountName), pending.contains(digest(found.1)) {
@@ -102,7 +104,9 @@ public enum FirstStart {
     }
 
     /// The account `postmaster` with a new password, its digest recorded first.
-    static func makePostmaster(store: any MailStore, dataDirectory: URL) async throws -> (AccountID, String) {
+    static func makePostmaster(
+        store: any MailStore & AccountStore, dataDirectory: URL
+    ) async throws -> (AccountID, String) {
         let password = PasswordHasher.generatePassword()
         let credentials = try PasswordHasher().makeCredentials(password: password)
         try writePending([digest(credentials)], dataDirectory)
@@ -111,13 +115,13 @@ public enum FirstStart {
     }
 
     private static func addWelcomeMessageIfEmpty(
-        store: any MailStore, account: AccountID, configuration: ServerConfiguration
+        store: any MailStore & AccountStore, account: AccountID, configuration: ServerConfiguration
     ) async throws {
         guard let inbox = try await store.mailbox(account: account, name: "INBOX"),
             try await store.status(account: account, mailbox: inbox.id).messages == 0
         else { return }
         let message = welcomeMessage(configuration: configuration, date: Date())
-        let writer = try MessageStaging(store: store).begin()
+        let writer = try store.stageMessage(maxSize: configuration.maxMessageSize)
         try writer.write(Array(message.utf8))
         let staged = try writer.finish()
         _ = try await store.append(

@@ -114,7 +114,7 @@ struct ServeRunner {
             throw CommandFailure(message: "cannot open the data folder \(dataDirectory.path): \(error)", status: 1)
         }
         let server = IMAPServer(
-            configuration: configuration, store: store, authenticator: Authenticator(),
+            configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
             tlsContext: tls.context, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
         let bound: [IMAPServer.BoundListener]
         do {

@@ -13,7 +13,7 @@ enum Engine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     var testDescription: String { rawValue }
 
     /// Runs `body` on a fresh, empty store of this engine, discarded afterwards.
-    func withStore(_ body: (any MailStore) async throws -> Void) async throws {
+    func withStore(_ body: (any MailStore & AccountStore) async throws -> Void) async throws {
         switch self {
         case .sqlite:
             try await withTemporaryDirectory { url in

@@ -10,40 +10,40 @@ import Testing
             let hasher = MailStoreConformance.hasher
             let account = try await store.createAccount(
                 name: "Alice", credentials: try hasher.makeCredentials(password: "first"))
-            let auth = Authenticator(dummyIterations: 16)
+            let auth = Authenticator(accounts: store, dummyIterations: 16)
 
-            #expect(await auth.authenticate(store: store, name: "alice", password: "first") == account)
+            #expect(await auth.authenticate(name: "alice", password: "first") == account)
             #expect(auth.cacheHits == 0 && auth.cachedCount == 1)
             // Second login: answered from the cache (also with another spelling of the name).
-            #expect(await auth.authenticate(store: store, name: "ALICE", password: "first") == account)
+            #expect(await auth.authenticate(name: "ALICE", password: "first") == account)
             #expect(auth.cacheHits == 1)
             // Wrong password: never from the cache, never cached.
-            #expect(await auth.authenticate(store: store, name: "alice", password: "First") == nil)
-            #expect(await auth.authenticate(store: store, name: "nobody", password: "first") == nil)
+            #expect(await auth.authenticate(name: "alice", password: "First") == nil)
+            #expect(await auth.authenticate(name: "nobody", password: "first") == nil)
             #expect(auth.cacheHits == 1 && auth.cachedCount == 1)
 
             // A password change (as another process would do it) invalidates the cached success.
             try await store.setCredentials(
                 accountName: "alice", credentials: try hasher.makeCredentials(password: "second"))
-            #expect(await auth.authenticate(store: store, name: "alice", password: "first") == nil)
-            #expect(await auth.authenticate(store: store, name: "alice", password: "second") == account)
+            #expect(await auth.authenticate(name: "alice", password: "first") == nil)
+            #expect(await auth.authenticate(name: "alice", password: "second") == account)
             #expect(auth.cacheHits == 1)
-            #expect(await auth.authenticate(store: store, name: "alice", password: "second") == account)
+            #expect(await auth.authenticate(name: "alice", password: "second") == account)
             #expect(auth.cacheHits == 2)
 
             // A deleted account is refused even though a success is cached.
             try await store.deleteAccount(name: "alice")
-            #expect(await auth.authenticate(store: store, name: "alice", password: "second") == nil)
+            #expect(await auth.authenticate(name: "alice", password: "second") == nil)
         }
     }
 
     @Test func cacheIsBounded() async throws {
         try await withSQLiteStore { store in
-            let auth = Authenticator(maxEntries: 2, dummyIterations: 16)
+            let auth = Authenticator(accounts: store, maxEntries: 2, dummyIterations: 16)
             for name in ["a1", "a2", "a3", "a4"] {
                 _ = try await store.createAccount(
                     name: name, credentials: try MailStoreConformance.hasher.makeCredentials(password: "pw"))
-                #expect(await auth.authenticate(store: store, name: name, password: "pw") != nil)
+                #expect(await auth.authenticate(name: name, password: "pw") != nil)
             }
             #expect(auth.cachedCount == 2)
         }

@@ -22,8 +22,8 @@ final class SessionEnvironment: Sendable {
     /// The server's default APPENDLIMIT (the transcripts expect it).
     static let maxMessageSize = 64 * 1024 * 1024
 
-    let store: any MailStore
-    let authenticator = Authenticator(dummyIterations: 64)
+    let store: any MailStore & AccountStore
+    let authenticator: Authenticator
     private let directory: URL?
 
     init(engine: Engine) async throws {
@@ -38,6 +38,7 @@ final class SessionEnvironment: Sendable {
             directory = url
             store = try SQLiteMailStore(dataDirectory: url)
         }
+        authenticator = Authenticator(accounts: store, dummyIterations: 64)
         let hasher = PasswordHasher(unsafeTestIterations: 64)
         _ = try await store.createAccount(name: Self.user, credentials: hasher.makeCredentials(password: Self.password))
         _ = try await store.createAccount(

@@ -3,7 +3,7 @@ import MailStore
 import Testing
 
 extension MailStoreConformance {
-    public static func accounts(_ store: any MailStore) async throws {
+    public static func accounts(_ store: any MailStore & AccountStore) async throws {
         let creds = try credentials("pw1")
         let alice = try await store.createAccount(name: "Alice@example.org", credentials: creds)
         await expectError(.accountExists) {
@@ -49,7 +49,7 @@ extension MailStoreConformance {
         #expect(try await store.listMailboxes(account: again).count == 6)
     }
 
-    public static func defaultMailboxes(_ store: any MailStore) async throws {
+    public static func defaultMailboxes(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let boxes = try await store.listMailboxes(account: account)
         let byName = Dictionary(uniqueKeysWithValues: boxes.map { ($0.name, $0) })
@@ -69,7 +69,7 @@ extension MailStoreConformance {
         #expect(try await store.mailbox(account: account, name: "sent") == nil, "other names are case-sensitive")
     }
 
-    public static func isolation(_ store: any MailStore) async throws {
+    public static func isolation(_ store: any MailStore & AccountStore) async throws {
         let alice = try await makeAccount(store, "alice")
         let bob = try await makeAccount(store, "bob")
         let secret = try await store.createMailbox(account: alice, name: "Secret", specialUse: nil)

@@ -5,7 +5,7 @@ import Testing
 /// MOVE is atomic (RFC 6851 §3.3): however many sessions move the same messages at once, each message
 /// ends up in exactly one place, once.
 extension MailStoreConformance {
-    public static func moveAtomicity(_ store: any MailStore) async throws {
+    public static func moveAtomicity(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let inbox = try await mailboxID(store, account, "INBOX")
         let archive = try await mailboxID(store, account, "Archive")

@@ -30,7 +30,7 @@ public final class WakeCounter: Sendable {
 
 /// The change hub: every committed change wakes the watchers of the changed mailboxes, and only them.
 extension MailStoreConformance {
-    public static func changeHubPublishing(_ store: any MailStore) async throws {
+    public static func changeHubPublishing(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let inboxID = try await mailboxID(store, account, "INBOX")
         let archiveID = try await mailboxID(store, account, "Archive")

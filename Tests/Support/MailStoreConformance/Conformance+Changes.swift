@@ -5,7 +5,7 @@ import Testing
 /// `changes(since:)` around expunges (RFC 7162 §3.2.10 VANISHED) and STORE's UNCHANGEDSINCE
 /// (RFC 7162 §3.1.3).
 extension MailStoreConformance {
-    public static func changesAfterExpunge(_ store: any MailStore) async throws {
+    public static func changesAfterExpunge(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         let archive = try await mailboxID(store, account, "Archive")
@@ -58,7 +58,7 @@ extension MailStoreConformance {
         #expect(fresh.expunged.isEmpty && fresh.changed.isEmpty && fresh.uidNext == 1)
     }
 
-    public static func unchangedSince(_ store: any MailStore) async throws {
+    public static func unchangedSince(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         _ = try await fill(store, account, box, count: 3)

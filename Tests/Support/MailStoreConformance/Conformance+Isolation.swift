@@ -5,7 +5,7 @@ import Testing
 /// Account isolation for every message call: another account's mailbox id is `.mailboxNotFound` (or
 /// nil where a call answers nil for a missing mailbox), and nothing of the owner's changes.
 extension MailStoreConformance {
-    public static func isolationOfEveryCall(_ store: any MailStore) async throws {
+    public static func isolationOfEveryCall(_ store: any MailStore & AccountStore) async throws {
         let alice = try await makeAccount(store, "alice")
         let bob = try await makeAccount(store, "bob")
         let secret = try await store.createMailbox(account: alice, name: "Secret", specialUse: nil).id

@@ -6,7 +6,7 @@ import Testing
 /// Identities that must never come back (UIDVALIDITY, mailbox ids), the watch of an account's
 /// removal, and staged files that every append consumes.
 extension MailStoreConformance {
-    public static func uidValidityNeverReused(_ store: any MailStore) async throws {
+    public static func uidValidityNeverReused(_ store: any MailStore & AccountStore) async throws {
         var given: [UIDValidity] = []
         var ids: Set<MailboxID> = []
         func record(_ boxes: [MailboxInfo], sourceLocation: SourceLocation = #_sourceLocation) {
@@ -43,7 +43,7 @@ extension MailStoreConformance {
         record(try await store.listMailboxes(account: again).sorted { $0.uidValidity < $1.uidValidity })
     }
 
-    public static func accountRemovalIsWatched(_ store: any MailStore) async throws {
+    public static func accountRemovalIsWatched(_ store: any MailStore & AccountStore) async throws {
         let alice = try await makeAccount(store)
         let bob = try await makeAccount(store, "bob")
         let calls = CallCounts()
@@ -62,17 +62,17 @@ extension MailStoreConformance {
         for token in tokens { token.cancel() }
     }
 
-    public static func stagedFilesConsumed(_ store: any MailStore) async throws {
+    public static func stagedFilesConsumed(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let inbox = try await mailboxID(store, account, "INBOX")
         let bob = try await makeAccount(store, "bob")
         let theirs = try await mailboxID(store, bob, "INBOX")
         // Another session's message still being written is left alone.
-        let writing = try MessageStaging(store: store).begin()
+        let writing = try store.stageMessage(maxSize: 64 << 20)
         try writing.write(Array("in progress".utf8))
         defer { writing.abort() }
         func stagedFiles() -> [String] {
-            ((try? FileManager.default.contentsOfDirectory(atPath: store.stagingDirectory.path)) ?? []).filter {
+            ((try? FileManager.default.contentsOfDirectory(atPath: stagingDirectory(store).path)) ?? []).filter {
                 $0 != writing.url.lastPathComponent
             }
         }

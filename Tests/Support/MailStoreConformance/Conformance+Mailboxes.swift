@@ -3,11 +3,11 @@ import MailStore
 import Testing
 
 extension MailStoreConformance {
-    public static func names(_ store: any MailStore, _ account: AccountID) async throws -> [String] {
+    public static func names(_ store: any MailStore & AccountStore, _ account: AccountID) async throws -> [String] {
         try await store.listMailboxes(account: account).map(\.name).sorted()
     }
 
-    public static func createMailboxes(_ store: any MailStore) async throws {
+    public static func createMailboxes(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let deep = try await store.createMailbox(account: account, name: "a/b/c", specialUse: nil)
         #expect(deep.name == "a/b/c")
@@ -41,7 +41,7 @@ extension MailStoreConformance {
         #expect(try await store.mailbox(account: account, name: "bad%name") == nil)
     }
 
-    public static func deleteMailboxes(_ store: any MailStore) async throws {
+    public static func deleteMailboxes(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         // Plain.
         let plain = try await store.createMailbox(account: account, name: "Plain", specialUse: nil)
@@ -93,7 +93,7 @@ extension MailStoreConformance {
         #expect(try await store.mailbox(account: account, name: "R") == nil)
     }
 
-    public static func renameMailboxes(_ store: any MailStore) async throws {
+    public static func renameMailboxes(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let a = try await store.createMailbox(account: account, name: "a", specialUse: nil)
         let ab = try await store.createMailbox(account: account, name: "a/b", specialUse: nil)
@@ -148,7 +148,7 @@ extension MailStoreConformance {
         #expect(text == Data(message(10).utf8))
     }
 
-    public static func subscriptions(_ store: any MailStore) async throws {
+    public static func subscriptions(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         try await store.setSubscribed(account: account, name: "Lists/swift", subscribed: true)
         try await store.setSubscribed(account: account, name: "Lists/swift", subscribed: true)

@@ -3,7 +3,7 @@ import MailStore
 import Testing
 
 extension MailStoreConformance {
-    public static func appendAndUIDs(_ store: any MailStore) async throws {
+    public static func appendAndUIDs(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let inbox = try #require(try await store.mailbox(account: account, name: "INBOX"))
         let date = Date(timeIntervalSince1970: 1_234_567_890)
@@ -54,7 +54,7 @@ extension MailStoreConformance {
         #expect(try await store.messages(account: account, mailbox: inbox.id, uids: span).map(\.uid) == [2, 3, 6, 7])
     }
 
-    public static func flagsAndModSeq(_ store: any MailStore) async throws {
+    public static func flagsAndModSeq(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         _ = try await fill(store, account, box, count: 3)
@@ -116,7 +116,7 @@ extension MailStoreConformance {
         #expect(none.updated.isEmpty && none.modified.isEmpty)
     }
 
-    public static func copyMessages(_ store: any MailStore) async throws {
+    public static func copyMessages(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let inbox = try await mailboxID(store, account, "INBOX")
         let archive = try #require(try await store.mailbox(account: account, name: "Archive"))
@@ -145,7 +145,7 @@ extension MailStoreConformance {
         #expect(try await store.copy(account: account, from: inbox, uids: UIDSet([99]), to: archive.id).pairs.isEmpty)
     }
 
-    public static func expungeRules(_ store: any MailStore) async throws {
+    public static func expungeRules(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         _ = try await fill(store, account, box, count: 5)
@@ -166,7 +166,7 @@ extension MailStoreConformance {
         #expect(onlyLast.expunged == [2, 5])
     }
 
-    public static func changesSince(_ store: any MailStore) async throws {
+    public static func changesSince(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         _ = try await fill(store, account, box, count: 4)
@@ -189,7 +189,7 @@ extension MailStoreConformance {
         #expect(everything.changed.map(\.uid) == [2, 3, 4, 5])
     }
 
-    public static func snapshotAndStatus(_ store: any MailStore) async throws {
+    public static func snapshotAndStatus(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         _ = try await append(store, account, box, message(1), flags: .seen)
@@ -223,7 +223,7 @@ extension MailStoreConformance {
     }
 
     /// SELECT's view: keywords in use and the first unseen message; the flag prefilter of SEARCH.
-    public static func snapshotKeywordsAndFlagFilter(_ store: any MailStore) async throws {
+    public static func snapshotKeywordsAndFlagFilter(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         var snapshot = try await store.snapshot(account: account, mailbox: box, markRecentSeen: false)
@@ -263,7 +263,7 @@ extension MailStoreConformance {
 
     /// The flag index has every message's flags and MODSEQ, ascending, and the HIGHESTMODSEQ; it
     /// equals what `messages` reports, and a \Noselect or another account's mailbox is refused.
-    public static func flagIndex(_ store: any MailStore) async throws {
+    public static func flagIndex(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         #expect(try await store.flagIndex(account: account, mailbox: box).uids.isEmpty)
@@ -291,7 +291,7 @@ extension MailStoreConformance {
 
     /// Every present message of the set, ascending, with its bytes; expunged ones and UIDs that never
     /// existed are skipped; another account's mailbox is refused.
-    public static func forEachContent(_ store: any MailStore) async throws {
+    public static func forEachContent(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         for n in 1...4 { _ = try await append(store, account, box, message(n)) }
@@ -313,7 +313,9 @@ extension MailStoreConformance {
     }
 
     /// Eight concurrent appenders: every UID distinct, every message readable.
-    public static func concurrentAppends(_ store: any MailStore, appenders: Int = 8, each: Int = 25) async throws {
+    public static func concurrentAppends(
+        _ store: any MailStore & AccountStore, appenders: Int = 8, each: Int = 25
+    ) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         let results = try await withThrowingTaskGroup(of: [(UID, String)].self) { group in

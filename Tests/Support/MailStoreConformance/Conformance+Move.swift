@@ -4,7 +4,7 @@ import Testing
 
 /// MOVE (RFC 6851), SAVEDATE (RFC 8514) and EMAILID (RFC 8474).
 extension MailStoreConformance {
-    public static func moveMessages(_ store: any MailStore) async throws {
+    public static func moveMessages(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let inbox = try await mailboxID(store, account, "INBOX")
         let archive = try #require(try await store.mailbox(account: account, name: "Archive"))
@@ -55,7 +55,7 @@ extension MailStoreConformance {
     }
 
     /// RFC 6851 does not forbid MOVE into the same mailbox: the messages are renumbered.
-    public static func moveWithinMailbox(_ store: any MailStore) async throws {
+    public static func moveWithinMailbox(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         _ = try await append(store, account, box, message(1), flags: .seen)
@@ -74,7 +74,7 @@ extension MailStoreConformance {
     }
 
     /// A refused MOVE changes nothing in either mailbox; another account's mailboxes are unreachable.
-    public static func moveRefusals(_ store: any MailStore) async throws {
+    public static func moveRefusals(_ store: any MailStore & AccountStore) async throws {
         let alice = try await makeAccount(store)
         let bob = try await makeAccount(store, "bob")
         let inbox = try await mailboxID(store, alice, "INBOX")
@@ -109,7 +109,7 @@ extension MailStoreConformance {
     }
 
     /// SAVEDATE is the time a message entered its mailbox; EMAILID follows the content.
-    public static func saveDateAndEmailID(_ store: any MailStore) async throws {
+    public static func saveDateAndEmailID(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let inbox = try await mailboxID(store, account, "INBOX")
         let trash = try await mailboxID(store, account, "Trash")

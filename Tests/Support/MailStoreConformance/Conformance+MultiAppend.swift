@@ -5,7 +5,7 @@ import Testing
 /// MULTIAPPEND (RFC 3502) and stored parse results.
 extension MailStoreConformance {
     public static func staged(
-        _ store: any MailStore, _ n: Int, flags: MessageFlags = MessageFlags(),
+        _ store: any MailStore & AccountStore, _ n: Int, flags: MessageFlags = MessageFlags(),
         structure: MessageStructure? = nil
     ) throws -> StagedAppend {
         StagedAppend(
@@ -13,11 +13,11 @@ extension MailStoreConformance {
             internalDate: Date(timeIntervalSince1970: 1_700_000_000 + Double(n)), structure: structure)
     }
 
-    public static func stagingIsEmpty(_ store: any MailStore) -> Bool {
-        ((try? FileManager.default.contentsOfDirectory(atPath: store.stagingDirectory.path)) ?? []).isEmpty
+    public static func stagingIsEmpty(_ store: any MailStore & AccountStore) -> Bool {
+        ((try? FileManager.default.contentsOfDirectory(atPath: stagingDirectory(store).path)) ?? []).isEmpty
     }
 
-    public static func multiAppend(_ store: any MailStore) async throws {
+    public static func multiAppend(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try #require(try await store.mailbox(account: account, name: "INBOX"))
         _ = try await append(store, account, box.id, message(0))
@@ -49,7 +49,7 @@ extension MailStoreConformance {
 
     /// All or nothing: one bad message (its staged file is gone) and nothing is added; a refused
     /// mailbox consumes the staged files too.
-    public static func multiAppendAllOrNothing(_ store: any MailStore) async throws {
+    public static func multiAppendAllOrNothing(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         _ = try await fill(store, account, box, count: 2)
@@ -80,7 +80,7 @@ extension MailStoreConformance {
 
     /// The renderings alone, in one buffer: equal to those `structures` gives, ascending, only for
     /// messages that have one; another account's mailbox is refused.
-    public static func renderings(_ store: any MailStore) async throws {
+    public static func renderings(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         let uids = try await fill(store, account, box, count: 4)
@@ -125,7 +125,7 @@ extension MailStoreConformance {
         await expectError(.mailboxNotFound) { _ = try await store.renderings(account: bob, mailbox: box, uids: all) }
     }
 
-    public static func structuresRoundTrip(_ store: any MailStore) async throws {
+    public static func structuresRoundTrip(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         let uids = try await fill(store, account, box, count: 3)

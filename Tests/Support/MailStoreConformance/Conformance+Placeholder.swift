@@ -5,7 +5,7 @@ import Testing
 /// A \Noselect placeholder (a mailbox deleted while it had children) refuses every message call with
 /// `.noSelect`, except `highestModSeq`; `syncState` reports it as gone.
 extension MailStoreConformance {
-    public static func placeholderRefusesMessageCalls(_ store: any MailStore) async throws {
+    public static func placeholderRefusesMessageCalls(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let inbox = try await mailboxID(store, account, "INBOX")
         let parent = try await store.createMailbox(account: account, name: "P", specialUse: nil).id

@@ -5,7 +5,7 @@ import Testing
 /// \Recent (RFC 3501 §2.3.2): each new message is recent for exactly one read-write session, the
 /// first to open the mailbox or to claim it; EXAMINE claims nothing; claiming is not a mailbox change.
 extension MailStoreConformance {
-    public static func recentClaims(_ store: any MailStore) async throws {
+    public static func recentClaims(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         _ = try await fill(store, account, box, count: 3)

@@ -5,7 +5,7 @@ import Testing
 /// RENAME INBOX (RFC 9051 §6.3.6): the messages move to a new mailbox; INBOX stays, empty, with its id,
 /// UIDVALIDITY, UIDNEXT, children and subscription.
 extension MailStoreConformance {
-    public static func renameInbox(_ store: any MailStore) async throws {
+    public static func renameInbox(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let inbox = try #require(try await store.mailbox(account: account, name: "INBOX"))
 

@@ -13,14 +13,23 @@ public enum MailStoreConformance {
         try hasher.makeCredentials(password: password)
     }
 
-    public static func makeAccount(_ store: any MailStore, _ name: String = "alice") async throws -> AccountID {
+    public static func makeAccount(
+        _ store: any MailStore & AccountStore, _ name: String = "alice"
+    ) async throws -> AccountID {
         try await store.createAccount(name: name, credentials: credentials())
     }
 
-    public static func stage(_ store: any MailStore, _ text: String) throws -> StagedMessage {
-        let writer = try MessageStaging(store: store).begin()
+    public static func stage(_ store: any MailStore & AccountStore, _ text: String) throws -> StagedMessage {
+        let writer = try store.stageMessage(maxSize: 64 << 20)
         try writer.write(Array(text.utf8))
         return try writer.finish()
+    }
+
+    /// Where the engine stages messages (found through a message staged and dropped at once).
+    public static func stagingDirectory(_ store: any MailStore & AccountStore) -> URL {
+        guard let probe = try? store.stageMessage(maxSize: 1) else { return URL(fileURLWithPath: "/nonexistent") }
+        defer { probe.abort() }
+        return probe.url.deletingLastPathComponent()
     }
 
     public static func message(_ n: Int) -> String {
@@ -29,22 +38,23 @@ public enum MailStoreConformance {
 
     @discardableResult
     public static func append(
-        _ store: any MailStore, _ account: AccountID, _ mailbox: MailboxID, _ text: String,
+        _ store: any MailStore & AccountStore, _ account: AccountID, _ mailbox: MailboxID, _ text: String,
         flags: MessageFlags = MessageFlags(), date: Date = Date(timeIntervalSince1970: 1_700_000_000)
     ) async throws -> AppendResult {
         try await store.append(
             account: account, mailbox: mailbox, message: stage(store, text), flags: flags, internalDate: date)
     }
 
-    public static func mailboxID(_ store: any MailStore, _ account: AccountID, _ name: String) async throws -> MailboxID
-    {
+    public static func mailboxID(
+        _ store: any MailStore & AccountStore, _ account: AccountID, _ name: String
+    ) async throws -> MailboxID {
         let info = try await store.mailbox(account: account, name: name)
         return try #require(info).id
     }
 
     /// Fills a mailbox with `count` messages and returns their UIDs.
     public static func fill(
-        _ store: any MailStore, _ account: AccountID, _ mailbox: MailboxID, count: Int
+        _ store: any MailStore & AccountStore, _ account: AccountID, _ mailbox: MailboxID, count: Int
     ) async throws -> [UID] {
         var uids: [UID] = []
         for i in 0..<count { uids.append(try await append(store, account, mailbox, message(i)).uid) }
