@@ -64,8 +64,8 @@ extension IMAPSession {
             // message: the metadata from the flag cache when it is loaded, the size from the opened file.
             let metaCache =
                 !flagsOnly && needsContent && !needsStructure
-                    && Self.flagCacheSuffices(items.filter { !Self.needsContent($0) }) && flagIndexCached
-                ? try await currentFlagIndex() : nil
+                    && Self.flagCacheSuffices(items.filter { !Self.needsContent($0) })
+                ? try await cachedFlagIndex() : nil
             // In batches: each store read stays small, memory stays bounded on a big mailbox, and other
             // sessions get their turn between batches.
             for start in stride(from: 0, to: flagsOnly && cache != nil ? 0 : pairs.count, by: Self.fetchBatch) {

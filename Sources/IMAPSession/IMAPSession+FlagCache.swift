@@ -2,79 +2,23 @@ import IMAPWire
 import MailStore
 import NIOCore
 
-/// What the shared `FlagCaches` answer (`Benchmarks/run.sh bigmailbox`): FETCH of UID/FLAGS/MODSEQ (with stored renderings for
-/// ENVELOPE, BODY and BODYSTRUCTURE), SELECT's view, and the flags searches and message FETCHes use.
+/// FETCH answered from a mailbox's flag index (`MailStore.flagIndex`, which an engine may hold in
+/// memory) and, for ENVELOPE, BODY and BODYSTRUCTURE, the stored renderings: what a client's
+/// resynchronisation (`UID FETCH 1:* (FLAGS)`) and a message list (`FETCH 1:* (ENVELOPE ...)`) ask.
 extension IMAPSession {
-    /// The selected mailbox's flags from the shared `FlagCaches`, made or brought up to date first: if
-    /// the change hub published anything for the mailbox since the entry was made, what changed is
-    /// read from the store (`changes(since:)`) and applied. Nil when nothing is selected.
+    /// The selected mailbox's flag index. Nil when nothing is selected.
     func currentFlagIndex() async throws -> MailboxFlagIndex? {
         guard let id = selected?.id else { return nil }
-        let key = FlagCaches.Key(account: accountID, mailbox: id)
-        let caches = configuration.flagCaches
-        // Read before the store is: a change published after this is seen at the next call.
-        let generation = store.changeHub.generation(mailbox: id)
-        if let (cached, current) = caches.lookup(key, generation: generation) {
-            if current { return cached }
-            var index = cached
-            do {
-                index.apply(try await store.changes(account: accountID, mailbox: id, since: index.highestModSeq))
-            } catch {
-                caches.remove(key)
-                throw error
-            }
-            caches.install(key, index: index, generation: generation)
-            return index
-        }
-        let index = try await store.flagIndex(account: accountID, mailbox: id)
-        caches.install(key, index: index, generation: generation)
-        return index
+        return try await store.flagIndex(account: accountID, mailbox: id)
     }
 
-    /// Whether the shared cache has the selected mailbox's flags (current or not).
-    var flagIndexCached: Bool {
-        guard let id = selected?.id else { return false }
-        return configuration.flagCaches.contains(FlagCaches.Key(account: accountID, mailbox: id))
+    /// The selected mailbox's flag index if the engine holds it in memory, else nil.
+    func cachedFlagIndex() async throws -> MailboxFlagIndex? {
+        guard let id = selected?.id else { return nil }
+        return try await store.cachedFlagIndex(account: accountID, mailbox: id)
     }
 
-    /// SELECT's view of a mailbox whose flags are in the shared cache and current at `generation`
-    /// (read after `info`), or nil. The UIDs, keywords in use and first unseen message come from the
-    /// cache; UIDNEXT is at least one past its last UID, and HIGHESTMODSEQ is the cache's (what the
-    /// view reflects: later changes are reported as updates). For SELECT (not EXAMINE) the \Recent
-    /// messages are claimed like the store's snapshot does (RFC 3501 §2.3.2).
-    func snapshotFromFlagCache(
-        _ info: MailboxInfo, generation: UInt64, readOnly: Bool
-    ) async throws -> MailboxSnapshot? {
-        let key = FlagCaches.Key(account: accountID, mailbox: info.id)
-        guard let (index, current) = configuration.flagCaches.lookup(key, generation: generation), current else {
-            return nil
-        }
-        logger.debug("mailbox view from the flag cache", metadata: ["messages": "\(index.uids.count)"])
-        var mailbox = info
-        mailbox.highestModSeq = index.highestModSeq
-        if let last = index.uids.last { mailbox.uidNext = max(mailbox.uidNext, last &+ 1) }
-        var snapshot = MailboxSnapshot(info: mailbox, uids: index.uids, recentUIDs: [])
-        // Messages with the same keywords mostly share one set (see `MailboxFlagIndex`), and comparing
-        // a set with itself is immediate.
-        var lastKeywords: Set<String> = []
-        for (i, flags) in index.flags.enumerated() {
-            if snapshot.firstUnseenUID == nil && !flags.system.contains(.seen) {
-                snapshot.firstUnseenUID = index.uids[i]
-            }
-            if !flags.keywords.isEmpty && flags.keywords != lastKeywords {
-                snapshot.keywords.formUnion(flags.keywords)
-                lastKeywords = flags.keywords
-            }
-        }
-        if !readOnly, let last = index.uids.last,
-            let claimed = try await store.claimRecent(account: accountID, mailbox: info.id, through: last)
-        {
-            snapshot.recentUIDs = index.uids.filter { claimed.contains($0) }
-        }
-        return snapshot
-    }
-
-    /// Whether a FETCH asks for nothing the flag cache does not hold.
+    /// Whether a FETCH asks for nothing the flag index does not hold.
     static func flagCacheSuffices(_ items: [FetchAttribute]) -> Bool {
         items.allSatisfy { $0 == .uid || $0 == .flags || $0 == .modSeq }
     }

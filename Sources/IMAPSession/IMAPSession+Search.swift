@@ -35,7 +35,7 @@ extension IMAPSession {
                 let uids: [UID]
                 if conflicting {
                     uids = []
-                } else if flagIndexCached, let cache = try await currentFlagIndex() {
+                } else if let cache = try await cachedFlagIndex() {
                     uids = cache.uids(with: terms.with, without: terms.without)
                 } else {
                     uids = try await store.uids(

@@ -21,16 +21,13 @@ public struct SessionConfiguration: Sendable {
     /// How often an idling client gets `* OK Still here` (keeps NAT mappings alive).
     public var idleKeepaliveInterval: Duration
     public var logger: Logger
-    /// Flags of recently used mailboxes, shared by the sessions of one server (see `FlagCaches`).
-    public var flagCaches: FlagCaches
 
     public init(
         store: any MailStore, authenticator: Authenticator, hostName: String, tlsActive: Bool,
         startTLSAvailable: Bool, maxMessageSize: Int, authenticatedIdleTimeout: Int64, preAuthIdleTimeout: Int64 = 60,
         idleKeepaliveInterval: Duration = .seconds(120),
-        failedLoginDelay: Duration = .milliseconds(500), logger: Logger, flagCaches: FlagCaches = FlagCaches()
+        failedLoginDelay: Duration = .milliseconds(500), logger: Logger
     ) {
-        self.flagCaches = flagCaches
         self.store = store
         self.authenticator = authenticator
         self.hostName = hostName

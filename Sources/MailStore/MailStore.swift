@@ -68,8 +68,12 @@ public protocol MailStore: Sendable {
         account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags
     ) async throws -> [MessageMeta]
     /// Flags and MODSEQ of every message of the mailbox, with the HIGHESTMODSEQ they are current at
-    /// (see `MailboxFlagIndex`). The default reads `messages`; engines do better with a narrow read.
+    /// (see `MailboxFlagIndex`). The default reads `messages`; engines do better with a narrow read, and
+    /// may keep it in a cache of their own.
     func flagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex
+    /// `flagIndex` when the engine can answer it without reading every message (it holds the mailbox's
+    /// flags in memory), else nil: a caller that could also ask a narrower question asks that instead.
+    func cachedFlagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex?
     /// The whole stored message, or nil when the message is gone.
     func content(account: AccountID, mailbox: MailboxID, uid: UID) async throws -> Data?
     /// The UIDs of `uids` whose system flags include all of `with` and none of `without`, ascending
@@ -133,6 +137,11 @@ public protocol MailStore: Sendable {
 }
 
 extension MailStore {
+    /// No cache: engines that keep one answer from it.
+    public func cachedFlagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex? {
+        nil
+    }
+
     /// From `messages(account:mailbox:uids:with:without:)`; engines with an index do better.
     public func uids(
         account: AccountID, mailbox: MailboxID, uids: UIDSet, with: SystemFlags, without: SystemFlags

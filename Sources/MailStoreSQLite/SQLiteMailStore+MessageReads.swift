@@ -22,6 +22,11 @@ extension SQLiteMailStore {
     }
 
     public func snapshot(account: AccountID, mailbox: MailboxID, markRecentSeen: Bool) async throws -> MailboxSnapshot {
+        if let cached = try await snapshotFromFlagIndexCache(
+            account: account, mailbox: mailbox, markRecentSeen: markRecentSeen)
+        {
+            return cached
+        }
         let plain = try await read("snapshot", rows: .max) { db -> (MailboxSnapshot, hasRecent: Bool) in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
             let snapshot = try Self.snapshot(db, row)
@@ -193,7 +198,35 @@ extension SQLiteMailStore {
     }
 
     /// Four narrow columns of the mailbox's rows in one transaction; equal keyword lists share one set.
+    /// From `flagIndexCache` when it holds the mailbox (brought up to date first), else read whole
+    /// and kept there.
     public func flagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex {
+        if let cached = try await cachedFlagIndex(account: account, mailbox: mailbox) { return cached }
+        // Read before the rows are: a change published after this is applied at the next call.
+        let generation = changeHub.generation(mailbox: mailbox)
+        let index = try await readFlagIndex(account: account, mailbox: mailbox)
+        flagIndexCache.install(
+            FlagIndexCache.Key(account: account, mailbox: mailbox), index: index, generation: generation)
+        return index
+    }
+
+    public func cachedFlagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex? {
+        let key = FlagIndexCache.Key(account: account, mailbox: mailbox)
+        let generation = changeHub.generation(mailbox: mailbox)
+        guard let (cached, current) = flagIndexCache.lookup(key, generation: generation) else { return nil }
+        if current { return cached }
+        var index = cached
+        do {
+            index.apply(try await changes(account: account, mailbox: mailbox, since: index.highestModSeq))
+        } catch {
+            flagIndexCache.remove(key)
+            throw error
+        }
+        flagIndexCache.install(key, index: index, generation: generation)
+        return index
+    }
+
+    private func readFlagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex {
         try await read("flagindex", rows: .max) { db in
             let row = try Self.selectableMailbox(db, account: account, id: mailbox)
             var index = MailboxFlagIndex(highestModSeq: row.highestModSeq)
@@ -316,4 +349,43 @@ extension SQLiteMailStore {
         return uids
     }
 
+}
+
+extension SQLiteMailStore {
+    /// SELECT's view of a mailbox whose flags `flagIndexCache` holds, current, or nil. The UIDs,
+    /// keywords in use and first unseen message come from the cache; UIDNEXT is at least one past its
+    /// last UID, and HIGHESTMODSEQ is the cache's (what the view reflects: later changes are reported
+    /// as updates). With `markRecentSeen` the \Recent messages are claimed like `snapshot` does
+    /// (RFC 3501 §2.3.2).
+    func snapshotFromFlagIndexCache(
+        account: AccountID, mailbox: MailboxID, markRecentSeen: Bool
+    ) async throws -> MailboxSnapshot? {
+        let key = FlagIndexCache.Key(account: account, mailbox: mailbox)
+        let generation = changeHub.generation(mailbox: mailbox)
+        guard let (index, current) = flagIndexCache.lookup(key, generation: generation), current else { return nil }
+        logger.debug("mailbox view from the flag cache", metadata: ["messages": "\(index.uids.count)"])
+        var info = try await read("snapshot") { db in try Self.selectableMailbox(db, account: account, id: mailbox).info
+        }
+        info.highestModSeq = index.highestModSeq
+        if let last = index.uids.last { info.uidNext = max(info.uidNext, last &+ 1) }
+        var snapshot = MailboxSnapshot(info: info, uids: index.uids, recentUIDs: [])
+        // Messages with the same keywords mostly share one set (see `MailboxFlagIndex`), and comparing
+        // a set with itself is immediate.
+        var lastKeywords: Set<String> = []
+        for (i, flags) in index.flags.enumerated() {
+            if snapshot.firstUnseenUID == nil && !flags.system.contains(.seen) {
+                snapshot.firstUnseenUID = index.uids[i]
+            }
+            if !flags.keywords.isEmpty && flags.keywords != lastKeywords {
+                snapshot.keywords.formUnion(flags.keywords)
+                lastKeywords = flags.keywords
+            }
+        }
+        if markRecentSeen, let last = index.uids.last,
+            let claimed = try await claimRecent(account: account, mailbox: mailbox, through: last)
+        {
+            snapshot.recentUIDs = index.uids.filter { claimed.contains($0) }
+        }
+        return snapshot
+    }
 }

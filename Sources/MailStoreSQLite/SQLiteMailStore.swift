@@ -25,6 +25,8 @@ public final class SQLiteMailStore: MailStore, AccountStore {
     let blobs: BlobFiles
     /// Content files of recently opened messages (see `ContentLocations`).
     let contentLocations = ContentLocations()
+    /// Flags of recently used mailboxes (see `FlagIndexCache`).
+    let flagIndexCache = FlagIndexCache()
     let writer: GroupCommitWriter
     let logger: Logger
     private let lock: DirectoryLock

@@ -20,8 +20,6 @@ public final class IMAPServer: Sendable {
     private let configuration: ServerConfiguration
     private let store: any MailStore
     private let authenticator: Authenticator
-    /// Shared by all sessions of this server.
-    private let flagCaches = FlagCaches()
     private let tlsContext: NIOSSLContext
     private let group: any EventLoopGroup
     private let logger: Logger
@@ -157,7 +155,7 @@ public final class IMAPServer: Sendable {
             tlsActive: kind == .imaps, startTLSAvailable: kind == .imap, maxMessageSize: configuration.maxMessageSize,
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
             preAuthIdleTimeout: configuration.preAuthIdleTimeout,
-            idleKeepaliveInterval: .seconds(configuration.idleKeepalive), logger: logger, flagCaches: flagCaches)
+            idleKeepaliveInterval: .seconds(configuration.idleKeepalive), logger: logger)
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)

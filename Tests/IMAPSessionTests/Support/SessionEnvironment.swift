@@ -49,13 +49,13 @@ final class SessionEnvironment: Sendable {
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
-    func configuration(flagCaches: FlagCaches = FlagCaches()) -> SessionConfiguration {
+    func configuration() -> SessionConfiguration {
         var logger = Logger(label: "postern.test.session")
         logger.logLevel = .critical
         return SessionConfiguration(
             store: store, authenticator: authenticator, hostName: "localhost", tlsActive: true,
             startTLSAvailable: false, maxMessageSize: Self.maxMessageSize, authenticatedIdleTimeout: 1800,
-            idleKeepaliveInterval: .seconds(3600), failedLoginDelay: .zero, logger: logger, flagCaches: flagCaches)
+            idleKeepaliveInterval: .seconds(3600), failedLoginDelay: .zero, logger: logger)
     }
 
     /// A new session, greeted; logged in as `user` when given.

@@ -2,9 +2,9 @@ import Foundation
 import MailStore
 import Testing
 
-@testable import IMAPSession
+@testable import MailStoreSQLite
 
-@Suite struct FlagCacheTests {
+@Suite struct FlagIndexCacheTests {
     func meta(_ uid: UID, _ modSeq: ModSeq, _ system: SystemFlags, _ keywords: Set<String> = []) -> MessageMeta {
         MessageMeta(
             uid: uid, modSeq: modSeq, flags: MessageFlags(system: system, keywords: keywords),
@@ -51,21 +51,21 @@ import Testing
     }
 
     @Test func sharedEntriesAreCurrentOnlyAtTheirGeneration() {
-        let caches = FlagCaches()
-        let key = FlagCaches.Key(account: 1, mailbox: 2)
+        let caches = FlagIndexCache()
+        let key = FlagIndexCache.Key(account: 1, mailbox: 2)
         #expect(caches.lookup(key, generation: 0) == nil)
         caches.install(key, index: index(), generation: 3)
         #expect(caches.lookup(key, generation: 3)?.current == true)
         #expect(caches.lookup(key, generation: 4)?.current == false)
         // Another account's mailbox of the same id is another entry.
-        #expect(caches.lookup(FlagCaches.Key(account: 9, mailbox: 2), generation: 3) == nil)
+        #expect(caches.lookup(FlagIndexCache.Key(account: 9, mailbox: 2), generation: 3) == nil)
         #expect(caches.messageCount == 3)
     }
 
     /// Two sessions bringing the same mailbox up to date: the older result does not replace the newer.
     @Test func anOlderIndexDoesNotReplaceANewerOne() {
-        let caches = FlagCaches()
-        let key = FlagCaches.Key(account: 1, mailbox: 2)
+        let caches = FlagIndexCache()
+        let key = FlagIndexCache.Key(account: 1, mailbox: 2)
         caches.install(key, index: index(highest: 9), generation: 5)
         caches.install(key, index: index([2], highest: 7), generation: 4)
         #expect(caches.lookup(key, generation: 5)?.index.uids == [2, 4, 6])
@@ -76,10 +76,10 @@ import Testing
     }
 
     @Test func leastRecentlyUsedEntriesGoPastTheLimit() {
-        let caches = FlagCaches(messageLimit: 7)
-        let a = FlagCaches.Key(account: 1, mailbox: 1)
-        let b = FlagCaches.Key(account: 1, mailbox: 2)
-        let c = FlagCaches.Key(account: 1, mailbox: 3)
+        let caches = FlagIndexCache(messageLimit: 7)
+        let a = FlagIndexCache.Key(account: 1, mailbox: 1)
+        let b = FlagIndexCache.Key(account: 1, mailbox: 2)
+        let c = FlagIndexCache.Key(account: 1, mailbox: 3)
         caches.install(a, index: index(), generation: 1)
         caches.install(b, index: index(), generation: 1)
         _ = caches.lookup(a, generation: 1)

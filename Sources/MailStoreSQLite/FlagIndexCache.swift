@@ -1,21 +1,22 @@
 import MailStore
 import Synchronization
 
-/// Flags and MODSEQs of recently used mailboxes in memory, shared by every session of the process
-/// (`Benchmarks/run.sh bigmailbox`): `FETCH 1:* (FLAGS)` (what a client sends after each SELECT to resynchronise) and
-/// searches of flag keys are answered from it instead of reading every message row again.
+/// Flags and MODSEQs of recently used mailboxes in memory, private to the SQLite engine and shared
+/// by every caller of one store: `flagIndex` (what `FETCH 1:* (FLAGS)`, a client's resynchronisation
+/// after SELECT, and searches of flag keys need) and `snapshot` (SELECT's view) are answered from it
+/// instead of reading every message row again. What it buys: `Benchmarks/run.sh bigmailbox`, SELECT
+/// and FETCH FLAGS of a big mailbox.
 ///
-/// Each entry mirrors the store, not a session's view: every message the store had at the entry's
-/// `highestModSeq` (also ones a session has not reported with EXISTS yet, and none of those expunged).
-/// It is current while the change hub's generation for the mailbox is the one it was made at; when
-/// the generation moved, a session reads `changes(since:)` and applies them (`MailboxFlagIndex.apply`).
-/// Sessions take copies (the arrays are shared until one of them changes), so no lock is held while
-/// a session encodes or awaits.
+/// Each entry mirrors the store: every message the store had at the entry's `highestModSeq`. It is
+/// current while the change hub's generation for the mailbox is the one it was made at (every writer
+/// publishes after it commits); when the generation moved, what changed since is read
+/// (`changes(since:)`) and applied (`MailboxFlagIndex.apply`). Callers take copies (the arrays are
+/// shared until one of them changes), so no lock is held while a caller encodes or awaits.
 ///
 /// Entries are made on first use, not at SELECT, so idle sessions cost nothing. When the entries
 /// together hold more than `messageLimit` messages (about 24 bytes each), the least recently used
 /// ones are dropped; the entry in use is kept even when it alone is larger.
-public final class FlagCaches: Sendable {
+final class FlagIndexCache: Sendable {
     struct Key: Hashable {
         var account: AccountID
         var mailbox: MailboxID
@@ -34,9 +35,9 @@ public final class FlagCaches: Sendable {
     }
 
     private let state = Mutex(State())
-    public let messageLimit: Int
+    let messageLimit: Int
 
-    public init(messageLimit: Int = 1_000_000) {
+    init(messageLimit: Int = 1_000_000) {
         self.messageLimit = messageLimit
     }
 
@@ -85,5 +86,5 @@ public final class FlagCaches: Sendable {
     }
 
     /// Messages held, over all entries.
-    public var messageCount: Int { state.withLock { $0.messages } }
+    var messageCount: Int { state.withLock { $0.messages } }
 }
