@@ -47,6 +47,12 @@ def rows_of(r):
         out.append(("  PSS per session (kB)", e.get("pssPerSessionKB"), "lower"))
         out.append(("  RSS-sum per session (kB)", e.get("rssPerSessionKB"), "lower"))
         out.append(("server processes", e.get("processes"), "lower"))
+    if w == "appendnoop":
+        e = r.get("extra", {})
+        out.append(("APPEND MB/s (all appenders)", e.get("appendMBps"), "higher"))
+        out.append(("APPENDs acknowledged", float(r["iterations"]), "higher"))
+        out.append(("message size (MB)", e.get("appendMessageMB"), "="))
+        out.append(("NOOP sessions", e.get("noopSessions"), "="))
     if w == "bigmailbox":
         e = r.get("extra", {})
         out.append(("messages in INBOX", e.get("messages"), "="))
@@ -55,6 +61,8 @@ def rows_of(r):
             continue
         out.append((f"{op['name']} p50 (ms)", num(op["p50ms"]) if op["count"] else None, "lower"))
         out.append((f"{op['name']} p99 (ms)", num(op["p99ms"]) if op["count"] else None, "lower"))
+        if w == "appendnoop" and op["name"].startswith("NOOP"):
+            out.append((f"{op['name']} max (ms)", num(op["maxms"]) if op["count"] else None, "lower"))
     out.append(("errors", float(r["errors"]), "lower"))
     if r.get("serverCPUSeconds") is not None:
         cpu = num(r["serverCPUSeconds"])

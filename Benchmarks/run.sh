@@ -2,10 +2,11 @@
 # Runs one workload against Postern and against the reference Dovecot, back to back, and writes a Markdown table
 # of both figures and their ratio (Postern ÷ Dovecot) to results/WORKLOAD.md (and stdout).
 #
-#   Benchmarks/run.sh handshake|mixed|steady|append|idle|bigmailbox [extra imapbench options]
+#   Benchmarks/run.sh handshake|mixed|steady|append|idle|bigmailbox|appendnoop [extra imapbench options]
 #
 # Environment (defaults in brackets):
-#   CLIENTS [workload's default]  DURATION [20]  NUSERS [min(CLIENTS,100)]
+#   CLIENTS [workload's default]  DURATION [20]  NUSERS [min(CLIENTS,100); appendnoop: APPENDERS + CLIENTS]
+#   APPENDERS [8] APPEND_MB [50] for appendnoop (CLIENTS [100] are its NOOP sessions)
 #   POSTERN_BIN [REPO/.build-bench-release/release/postern]   (a release build; see README.md)
 #   BUILD_POSTERN [0]: 1 = rebuild that binary first (release, nice) and record its commit in postern.commit
 #   BENCH_DIR [/tmp/postern-bench]   state of both servers, wiped per run
@@ -37,14 +38,16 @@ case "$WORKLOAD" in
     handshake) CLIENTS=${CLIENTS:-16} ;;
     mixed|steady) CLIENTS=${CLIENTS:-32} ;;
     append) CLIENTS=${CLIENTS:-8} ;;
+    appendnoop) CLIENTS=${CLIENTS:-100}; APPENDERS=${APPENDERS:-8}; APPEND_MB=${APPEND_MB:-50} ;;
     idle) CLIENTS=${CLIENTS:-1000} ;;
     bigmailbox) CLIENTS=1 ;;
     *) echo "unknown workload $WORKLOAD" >&2; exit 2 ;;
 esac
-if [ "$WORKLOAD" = bigmailbox ]; then NUSERS=${NUSERS:-1}; else NUSERS=${NUSERS:-$(( CLIENTS < 100 ? CLIENTS : 100 ))}; fi
+if [ "$WORKLOAD" = bigmailbox ]; then NUSERS=${NUSERS:-1}
+elif [ "$WORKLOAD" = appendnoop ]; then NUSERS=${NUSERS:-$(( APPENDERS + CLIENTS ))}; else NUSERS=${NUSERS:-$(( CLIENTS < 100 ? CLIENTS : 100 ))}; fi
 if [ "$WORKLOAD" = bigmailbox ] && [ "${BIG_N:-10000}" -gt 20000 ]; then DOVECOT_POPULATE=${DOVECOT_POPULATE:-maildir}; fi
 DOVECOT_POPULATE=${DOVECOT_POPULATE:-imap}
-if [ "$WORKLOAD" = append ]; then DOVECOT_FSYNC=${DOVECOT_FSYNC:-always}; else DOVECOT_FSYNC=${DOVECOT_FSYNC:-default}; fi
+if [ "$WORKLOAD" = append ] || [ "$WORKLOAD" = appendnoop ]; then DOVECOT_FSYNC=${DOVECOT_FSYNC:-always}; else DOVECOT_FSYNC=${DOVECOT_FSYNC:-default}; fi
 NICE="nice -n 19"
 
 # Open files: as far as this machine allows (root may raise the hard limit up to fs.nr_open).
@@ -123,9 +126,13 @@ run_load() {
             --big-size "$POP_BIG" | tee "$OUT/$label.populate.txt"
         sleep 2
     fi
+    local workload_args=()
+    if [ "$WORKLOAD" = appendnoop ]; then
+        workload_args=(--appenders "$APPENDERS" --append-size $(( APPEND_MB * 1024 * 1024 )))
+    fi
     echo "[$label] $WORKLOAD: $CLIENTS clients"
     $NICE "$IMAPBENCH" "$WORKLOAD" "${common[@]}" --clients "$CLIENTS" --duration "$DURATION" --mbox "$MBOX" \
-        --pid "$pid" --label "$label" --json "$OUT/$label.json" "$@" | tee "$OUT/$label.txt"
+        --pid "$pid" --label "$label" --json "$OUT/$label.json" "${workload_args[@]}" "$@" | tee "$OUT/$label.txt"
 }
 
 if [ -s "$POSTERN_BIN.commit" ]; then
@@ -181,6 +188,7 @@ SWIFT_VERSION=$(swift --version 2>/dev/null | head -1 | sed 's/.*Swift version \
 case "$WORKLOAD" in
     idle) RESULT=$WORKLOAD-$CLIENTS ;;
     bigmailbox) RESULT=$WORKLOAD-$POP_COUNT ;;
+    appendnoop) RESULT=$WORKLOAD-${APPENDERS}x${APPEND_MB}MB ;;
     *) RESULT=$WORKLOAD ;;
 esac
 python3 "$HERE/report.py" --workload "$RESULT" --out "$HERE/results/$RESULT.md" \
@@ -188,5 +196,5 @@ python3 "$HERE/report.py" --workload "$RESULT" --out "$HERE/results/$RESULT.md" 
     --meta "postern=$POSTERN_COMMIT" \
     --meta "dovecot=$DOVECOT_VERSION (mail_fsync=${DOVECOT_FSYNC_EFFECTIVE:-?}, maildir, 1 process per session)" \
     --meta "swift=$SWIFT_VERSION" --meta "cert=$CERT" --meta "open files=$NOFILE" \
-    --meta "command=Benchmarks/run.sh $WORKLOAD $* (CLIENTS=$CLIENTS DURATION=$DURATION NUSERS=$NUSERS)" \
+    --meta "command=Benchmarks/run.sh $WORKLOAD $* (CLIENTS=$CLIENTS DURATION=$DURATION NUSERS=$NUSERS${APPENDERS:+ APPENDERS=$APPENDERS APPEND_MB=$APPEND_MB})" \
     "$OUT"/*.json

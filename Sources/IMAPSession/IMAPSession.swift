@@ -38,6 +38,8 @@ public final class IMAPSession {
     /// Set when a streamed message literal could not be completed: the connection closes.
     var streamFailed = false
     var badCommandsBeforeLogin = 0
+    /// The server is shutting down: BYE once the APPEND in progress is answered.
+    var shutdownPending = false
 
     static let maxFailedLogins = 5
     static let maxBadCommandsBeforeLogin = 10
@@ -66,12 +68,24 @@ public final class IMAPSession {
             case .framer(let event):
                 var directive = await handle(event)
                 if mailboxVanished { directive = .close }
+                if shutdownPending && append == nil && directive != .close {
+                    bye("Server shutting down")
+                    directive = .close
+                }
                 await flush()
                 connection.resume(directive)
                 if directive == .close { break loop }
             case .accountRemoved:
                 // The account was deleted (`postern user delete`): its sessions end (RFC 9051 §7.1.5).
                 bye("This account was deleted")
+                await flush()
+                connection.resume(.close)
+                break loop
+            case .shutdown:
+                // An APPEND spans several inputs: it is answered first (see `.framer` above).
+                shutdownPending = true
+                guard append == nil else { continue }
+                bye("Server shutting down")
                 await flush()
                 connection.resume(.close)
                 break loop

@@ -52,6 +52,10 @@ public enum SessionInput: Sendable {
     case keepalive
     /// The account this session is logged in as was deleted: the session ends.
     case accountRemoved
+    /// The server is shutting down: the session says BYE and ends, at once if it is between commands
+    /// (or idling), else as soon as the command in progress (an APPEND still receiving its message)
+    /// has been answered.
+    case shutdown
 }
 
 extension SessionConnection {

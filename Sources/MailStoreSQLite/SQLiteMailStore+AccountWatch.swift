@@ -33,6 +33,12 @@ final class AccountWatch: @unchecked Sendable {
         timer.resume()
     }
 
+    /// Stops ticking; returns once a tick in progress has ended.
+    func stop() {
+        timer.cancel()
+        queue.sync {}
+    }
+
     deinit {
         timer.cancel()
     }

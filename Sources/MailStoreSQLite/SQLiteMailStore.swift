@@ -116,6 +116,30 @@ public final class SQLiteMailStore: MailStore, AccountStore {
         return (s.batches, s.operations)
     }
 
+    /// Closes the store once nothing uses it any more (a server's sessions have ended): stops looking
+    /// for deleted accounts, moves the write-ahead log into the database (so the next open has none to
+    /// replay) and closes every database connection, waiting for any operation still running on one.
+    /// Later operations fail. Problems are logged, never thrown: by now
+    /// every acknowledged change is already durable.
+    public func close() {
+        accountWatch.stop()
+        do {
+            _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        } catch {
+            logger.notice("mail store: no checkpoint on close", metadata: ["error": "\(error)"])
+        }
+        let connections: [(String, any DatabaseReader)] = [
+            ("point reader", pointReader), ("inline readers", inlinePool), ("database", pool),
+        ]
+        for (name, connection) in connections {
+            do {
+                try connection.close()
+            } catch {
+                logger.warning("mail store: cannot close the \(name)", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     /// Number of rows of a table (for tests: e.g. that parse results leave with their content).
     func rowCount(_ table: String) async throws -> Int {
         try await read("count", rows: .max) { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }

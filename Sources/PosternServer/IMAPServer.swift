@@ -7,33 +7,65 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import ServiceLifecycle
 
 /// The IMAP listeners: implicit TLS (RFC 8314) and cleartext with STARTTLS (RFC 9051 §6.2.1).
 /// One `IMAPConnectionHandler` and one session task per connection.
-public final class IMAPServer: Sendable {
-    public struct BoundListener: Sendable {
+///
+/// A `Service`: `run()` binds (unless `start()` already did), serves until graceful shutdown or
+/// cancellation, then stops as `shutdown()` describes (see IMAPServer+Shutdown.swift).
+public final class IMAPServer: Service, Sendable {
+    public struct BoundListener: Sendable, Equatable {
         public var kind: ListenerAddress.Kind
         public var host: String
         public var port: Int
     }
 
-    private let configuration: ServerConfiguration
-    private let store: any MailStore
-    private let authenticator: Authenticator
-    private let tlsContext: NIOSSLContext
-    private let group: any EventLoopGroup
-    private let logger: Logger
-    private let state = NIOLockedValueBox(State())
+    /// How long a shutdown lets sessions finish the command they are running before it closes the
+    /// connections still open.
+    public static let defaultShutdownGracePeriod: Duration = .seconds(10)
 
-    private struct State {
-        var listeners: [any Channel] = []
-        var connections: [ObjectIdentifier: any Channel] = [:]
-        var shuttingDown = false
+    let configuration: ServerConfiguration
+    let store: any MailStore
+    let authenticator: Authenticator
+    let tlsContext: NIOSSLContext
+    let group: any EventLoopGroup
+    let logger: Logger
+    let shutdownGracePeriod: Duration
+    let onListening: (@Sendable ([BoundListener]) async throws -> Void)?
+    let state = NIOLockedValueBox(State())
+
+    /// A connection and its session's inputs (through which the session is told to stop).
+    struct Connection {
+        var channel: any Channel
+        var inputs: AsyncStream<SessionInput>.Continuation
     }
 
+    struct State {
+        var bound: [BoundListener]?
+        var listeners: [any Channel] = []
+        var connections: [ObjectIdentifier: Connection] = [:]
+        var shuttingDown = false
+        /// Session tasks still running, and who waits for them to end.
+        var sessionTasks = 0
+        var sessionWaiters: [CheckedContinuation<Void, Never>] = []
+        var stop = StopRequest.none
+    }
+
+    enum StopRequest {
+        case none
+        case waiting(CheckedContinuation<Void, Never>)
+        case requested
+    }
+
+    /// - Parameter onListening: called by `run()` once every listener is bound, before it serves on
+    ///   until the end (the caller reports the bound ports, for example); if it throws, `run()` shuts
+    ///   down and throws that error.
     public init(
         configuration: ServerConfiguration, store: any MailStore, authenticator: Authenticator,
-        tlsContext: NIOSSLContext, group: any EventLoopGroup, logger: Logger
+        tlsContext: NIOSSLContext, group: any EventLoopGroup, logger: Logger,
+        shutdownGracePeriod: Duration = IMAPServer.defaultShutdownGracePeriod,
+        onListening: (@Sendable ([BoundListener]) async throws -> Void)? = nil
     ) {
         self.configuration = configuration
         self.store = store
@@ -41,10 +73,14 @@ public final class IMAPServer: Sendable {
         self.tlsContext = tlsContext
         self.group = group
         self.logger = logger
+        self.shutdownGracePeriod = shutdownGracePeriod
+        self.onListening = onListening
     }
 
-    /// Binds every configured listener; on failure closes those already bound and explains the error.
+    /// Binds every configured listener (once: later calls return the same listeners); on failure
+    /// closes those already bound and explains the error.
     public func start() async throws -> [BoundListener] {
+        if let bound = state.withLockedValue({ $0.bound }) { return bound }
         var bound: [BoundListener] = []
         do {
             for address in configuration.listeners {
@@ -59,22 +95,8 @@ public final class IMAPServer: Sendable {
             await shutdown()
             throw error
         }
+        state.withLockedValue { $0.bound = bound }
         return bound
-    }
-
-    /// Stops accepting, says BYE to every connection and closes it.
-    public func shutdown() async {
-        let (listeners, connections) = state.withLockedValue { state -> ([any Channel], [any Channel]) in
-            state.shuttingDown = true
-            return (state.listeners, Array(state.connections.values))
-        }
-        for listener in listeners { try? await listener.close() }
-        for connection in connections {
-            var bye = connection.allocator.buffer(capacity: 40)
-            bye.writeString("* BYE Server shutting down\r\n")
-            connection.writeAndFlush(bye).whenComplete { _ in connection.close(promise: nil) }
-        }
-        for connection in connections { try? await connection.closeFuture.get() }
     }
 
     private func bind(_ address: ListenerAddress) async throws -> any Channel {
@@ -120,9 +142,12 @@ public final class IMAPServer: Sendable {
     }
 
     private func initializeConnection(_ channel: any Channel, kind: ListenerAddress.Kind) throws {
+        let (events, continuation) = AsyncStream.makeStream(of: SessionInput.self)
+        let id = ObjectIdentifier(channel)
         let accepted = state.withLockedValue { state -> Bool in
             guard !state.shuttingDown else { return false }
-            state.connections[ObjectIdentifier(channel)] = channel
+            state.connections[id] = Connection(channel: channel, inputs: continuation)
+            state.sessionTasks += 1
             return true
         }
         guard accepted else {
@@ -130,26 +155,17 @@ public final class IMAPServer: Sendable {
             return
         }
         channel.closeFuture.whenComplete { [state] _ in
-            _ = state.withLockedValue { $0.connections.removeValue(forKey: ObjectIdentifier(channel)) }
+            _ = state.withLockedValue { $0.connections.removeValue(forKey: id) }
         }
         var logger = self.logger
         logger[metadataKey: "peer"] = "\(channel.remoteAddress?.description ?? "?")"
-        let sync = channel.pipeline.syncOperations
-        if kind == .imaps {
-            try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
+        let connection: ChannelSessionConnection
+        do {
+            connection = try addHandlers(channel, kind: kind, events: continuation, logger: logger)
+        } catch {
+            sessionEnded()
+            throw error
         }
-        var limits = IMAPLimits.default
-        limits.maxAppendSize = configuration.maxMessageSize
-        let (events, continuation) = AsyncStream.makeStream(of: SessionInput.self)
-        let handler = IMAPConnectionHandler(
-            limits: limits, events: continuation, tlsContext: kind == .imap ? tlsContext : nil,
-            idleTimeout: .seconds(configuration.preAuthIdleTimeout), logger: logger)
-        try sync.addHandler(handler)
-        let context = try sync.context(handler: handler)
-        let connection = ChannelSessionConnection(
-            channel: channel,
-            handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
-            context: NIOLoopBound(context, eventLoop: channel.eventLoop))
         let sessionConfiguration = SessionConfiguration(
             store: store, authenticator: authenticator, hostName: configuration.hostName,
             tlsActive: kind == .imaps, startTLSAvailable: kind == .imap, maxMessageSize: configuration.maxMessageSize,
@@ -159,6 +175,28 @@ public final class IMAPServer: Sendable {
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)
+            self.sessionEnded()
         }
+    }
+
+    private func addHandlers(
+        _ channel: any Channel, kind: ListenerAddress.Kind, events: AsyncStream<SessionInput>.Continuation,
+        logger: Logger
+    ) throws -> ChannelSessionConnection {
+        let sync = channel.pipeline.syncOperations
+        if kind == .imaps {
+            try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
+        }
+        var limits = IMAPLimits.default
+        limits.maxAppendSize = configuration.maxMessageSize
+        let handler = IMAPConnectionHandler(
+            limits: limits, events: events, tlsContext: kind == .imap ? tlsContext : nil,
+            idleTimeout: .seconds(configuration.preAuthIdleTimeout), logger: logger)
+        try sync.addHandler(handler)
+        let context = try sync.context(handler: handler)
+        return ChannelSessionConnection(
+            channel: channel,
+            handler: NIOLoopBound(handler, eventLoop: channel.eventLoop),
+            context: NIOLoopBound(context, eventLoop: channel.eventLoop))
     }
 }

@@ -5,6 +5,7 @@ import MailStore
 import MailStoreSQLite
 import NIOPosix
 import PosternServer
+import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc
@@ -88,14 +89,19 @@ struct Serve: AsyncParsableCommand {
     }
 }
 
-/// Opens the store, prepares the first start, binds the listeners and waits for SIGINT/SIGTERM.
+/// Opens the store, then runs the server and the store as a `ServiceGroup`: the server binds its
+/// listeners, prepares the first start, prints the bound addresses and `ready`, and serves until
+/// SIGINT or SIGTERM (graceful shutdown: see `IMAPServer.shutdown()`); the store closes after it.
 struct ServeRunner {
     var configuration: ServerConfiguration
     var logger: Logger
 
     func run() async throws {
+        // Until the service group's signal sources are registered (before the listeners bind), SIGINT and
+        // SIGTERM are ignored rather than fatal; the sources take them over from then on.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
         let dataDirectory = configuration.dataDirectory
-        let shutdown = ShutdownSignal()
         let store: SQLiteMailStore
         let tls: TLSSetup.Material
         let isFirstStart: Bool
@@ -113,16 +119,41 @@ struct ServeRunner {
         } catch {
             throw CommandFailure(message: "cannot open the data folder \(dataDirectory.path): \(error)", status: 1)
         }
+        let configuration = self.configuration
         let server = IMAPServer(
             configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
-            tlsContext: tls.context, group: MultiThreadedEventLoopGroup.singleton, logger: logger)
-        let bound: [IMAPServer.BoundListener]
+            tlsContext: tls.context, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            onListening: { bound in
+                try await Self.announce(
+                    bound, configuration: configuration, store: store, tls: tls, isFirstStart: isFirstStart)
+            })
+        // The group registers its signal sources before it starts the server, so a signal right after
+        // `ready` always leads to a graceful shutdown.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: MailStoreService(store: store, logger: logger), serviceName: "mail store"),
+                    .init(
+                        service: server, successTerminationBehavior: .gracefullyShutdownGroup,
+                        serviceName: "IMAP server"),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
         do {
-            bound = try await server.start()
+            try await group.run()
         } catch let error as ServerError {
             throw CommandFailure(message: error.description, status: 1)
         }
-        // The welcome message names the ports really bound (port 0 picks one).
+        logger.info("stopped")
+    }
+
+    /// Once the listeners are bound: the first start (its report names the ports really bound, as
+    /// port 0 picks one), then the fingerprint, one `listening:` line per listener, and `ready`.
+    private static func announce(
+        _ bound: [IMAPServer.BoundListener], configuration: ServerConfiguration, store: SQLiteMailStore,
+        tls: TLSSetup.Material, isFirstStart: Bool
+    ) async throws {
+        let dataDirectory = configuration.dataDirectory
         var boundConfiguration = configuration
         boundConfiguration.listeners = bound.map { ListenerAddress(kind: $0.kind, host: $0.host, port: $0.port) }
         if isFirstStart {
@@ -130,7 +161,6 @@ struct ServeRunner {
             do {
                 outcome = try await FirstStart.prepare(store: store, configuration: boundConfiguration)
             } catch {
-                await server.shutdown()
                 throw CommandFailure(message: "cannot create the first account: \(error)", status: 1)
             }
             emit(outcome.report(dataDirectory: dataDirectory, certificate: tls.dataFolderCertificate))
@@ -138,7 +168,6 @@ struct ServeRunner {
             do {
                 try FirstStart.finish(dataDirectory)
             } catch {
-                await server.shutdown()
                 throw CommandFailure(
                     message: "cannot record the first start in \(dataDirectory.path): \(error)", status: 1)
             }
@@ -146,17 +175,9 @@ struct ServeRunner {
         var out = "fingerprint: SHA256 \(tls.fingerprint)\n"
         out += boundConfiguration.listeners.map { "listening: \($0.kind.rawValue) \($0)\n" }.joined() + "ready\n"
         emit(out)
-        let signal = await shutdown.wait()
-        logger.info("shutting down", metadata: ["signal": "\(signal)"])
-        await server.shutdown()
-        // How many write operations shared each durable commit (group commit) over the server's life.
-        let writes = store.writeStatistics
-        logger.notice(
-            "mail store: write operations and their commits",
-            metadata: ["operations": "\(writes.operations)", "commits": "\(writes.transactions)"])
     }
 
-    private func emit(_ text: String) {
+    private static func emit(_ text: String) {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 }

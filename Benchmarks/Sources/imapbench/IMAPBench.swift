@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 
 enum Workload: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case handshake, mixed, steady, append, idle, bigmailbox, populate
+    case handshake, mixed, steady, append, idle, bigmailbox, populate, appendnoop
 }
 
 extension TLSMode: ExpressibleByArgument {}
@@ -21,6 +21,9 @@ struct IMAPBench: AsyncParsableCommand {
                           messages, UID STORE flags, APPEND, UID STORE \\Deleted on it, EXPUNGE, LOGOUT
               steady      the same but logged in once (no connect/LOGIN/LOGOUT per iteration)
               append      APPEND --append-size bytes messages in a loop (logged in once)
+              appendnoop  --appenders clients APPEND --append-size bytes messages in a loop (each its own user)
+                          while --clients other sessions send NOOP every --noop-interval s; NOOP latency
+                          alone (--baseline s) and during the APPENDs, APPEND MB/s
               idle        --clients sessions: LOGIN, SELECT INBOX, IDLE; hold --hold s; server memory per session
               bigmailbox  SELECT, UID FETCH 1:* (FLAGS), FETCH 1:* (ENVELOPE BODYSTRUCTURE), UID SEARCH UNSEEN,
                           UID SEARCH TEXT, first byte / whole of the largest (>10 MB) message; --repeat times
@@ -29,7 +32,7 @@ struct IMAPBench: AsyncParsableCommand {
             Client i logs in as --user with %d replaced by the i-th number of --users (cycling).
             """)
 
-    @Argument(help: "handshake | mixed | steady | append | idle | bigmailbox | populate")
+    @Argument(help: "handshake | mixed | steady | append | idle | bigmailbox | populate | appendnoop")
     var workload: Workload
 
     @Option(help: "Server address.") var host = "127.0.0.1"
@@ -48,6 +51,9 @@ struct IMAPBench: AsyncParsableCommand {
     @Option(help: "mbox file whose messages mixed and populate APPEND (same bytes to every server).") var mbox: String?
     @Option(help: "Whole messages fetched per mixed/steady iteration.") var fetchCount = 3
     @Option(help: "Size of each appended message for the append workload, bytes.") var appendSize = 20 * 1024
+    @Option(help: "appendnoop: clients APPENDing (users 1…N; the NOOP clients follow).") var appenders = 8
+    @Option(help: "appendnoop: seconds between two NOOPs of one client.") var noopInterval = 0.1
+    @Option(help: "appendnoop: seconds of NOOPs alone before the APPENDs start.") var baseline: Double = 5
     @Option(help: "idle: sessions opening at once.") var connectConcurrency = 50
     @Option(help: "idle: seconds to hold the sessions in IDLE before measuring again.") var hold: Double = 10
     @Option(help: "bigmailbox: rounds.") var repeatCount = 3
@@ -153,6 +159,13 @@ struct IMAPBench: AsyncParsableCommand {
             notes += n
             iterations = repeatCount
             measuredSeconds = Double(nanotime() - t0) / 1e9
+        case .appendnoop:
+            let r = await bench.appendNoop(appenders: appenders, noopInterval: noopInterval, baseline: baseline)
+            rec = r.recorder
+            iterations = r.appends
+            extra = r.extra
+            notes += r.notes
+            measuredSeconds = r.seconds
         case .populate:
             return
         }
@@ -170,7 +183,7 @@ struct IMAPBench: AsyncParsableCommand {
         let order = ["connect+TLS+greeting", "LOGIN", "SELECT", "UID FETCH 1:* (FLAGS)", "UID FETCH BODY.PEEK[]",
                      "UID STORE", "APPEND", "EXPUNGE", "LOGOUT", "handshake (all)", "IDLE (until +)", "DONE",
                      "FETCH 1:* (ENVELOPE BODYSTRUCTURE)", "UID SEARCH UNSEEN", "UID SEARCH TEXT",
-                     "big message: first byte", "big message: whole BODY[]"]
+                     "big message: first byte", "big message: whole BODY[]", "NOOP (alone)", "NOOP (during APPEND)"]
         let ops = summarize(rec, seconds: measuredSeconds, order: order)
         let commands = ops.filter { !$0.name.hasPrefix("connect") && !$0.name.hasPrefix("handshake")
             && !$0.name.hasPrefix("big message: first") }.reduce(0) { $0 + $1.count }

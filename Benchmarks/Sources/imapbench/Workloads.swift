@@ -229,7 +229,7 @@ struct Bench: Sendable {
         try await rec.time("EXPUNGE") { try requireOK("EXPUNGE", try await c.command("EXPUNGE")) }
     }
 
-    private func login(_ i: Int, _ rec: inout Recorder) async throws -> IMAPConnection {
+    func login(_ i: Int, _ rec: inout Recorder) async throws -> IMAPConnection {
         let c = try await rec.time("connect+TLS+greeting") { try await IMAPConnection.connect(target, group: group) }
         do {
             let login = "LOGIN \(quoted(target.user(i))) \(quoted(target.password))"

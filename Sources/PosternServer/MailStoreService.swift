@@ -1,0 +1,30 @@
+import Logging
+import MailStoreSQLite
+import ServiceLifecycle
+
+/// Keeps the mail store open for the life of a `ServiceGroup` and closes it at the end.
+///
+/// A group shuts its services down one at a time, from the last listed to the first: listed before
+/// the servers that use the store, this closes it only once they have stopped (and their sessions
+/// have ended). Under cancellation it closes at once.
+public struct MailStoreService: Service {
+    let store: SQLiteMailStore
+    let logger: Logger
+
+    public init(store: SQLiteMailStore, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Returns on graceful shutdown, throws on cancellation: either way the store closes.
+        try? await gracefulShutdown()
+        // How many write operations shared each durable commit (group commit) over the store's life.
+        let writes = store.writeStatistics
+        logger.notice(
+            "mail store: write operations and their commits",
+            metadata: ["operations": "\(writes.operations)", "commits": "\(writes.transactions)"])
+        store.close()
+        logger.info("mail store closed")
+    }
+}
