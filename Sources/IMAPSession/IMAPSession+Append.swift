@@ -139,9 +139,10 @@ extension IMAPSession {
             let staged = try await offLoop { () throws -> StagedAppend in
                 let message = try handover.value.finish()
                 // Parse once, now (the file is in the page cache), so FETCH of ENVELOPE/BODYSTRUCTURE
-                // never has to read the message again.
-                let structure = (try? Data(contentsOf: message.url)).map { data in
-                    Self.storedForm(of: MessageParser.parse([UInt8](data)))
+                // never has to read the message again. Mapped, not read: the parse needs no copy of the
+                // message in the process's own memory (several large APPENDs may end at once).
+                let structure = (try? Data(contentsOf: message.url, options: .alwaysMapped)).map { data in
+                    data.withUnsafeBytes { Self.storedForm(of: MessageParser.parse($0.bindMemory(to: UInt8.self))) }
                 }
                 return StagedAppend(
                     message: message, flags: current.flags, internalDate: current.date,
