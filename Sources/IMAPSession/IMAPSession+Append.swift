@@ -130,13 +130,16 @@ extension IMAPSession {
     /// The end of one message's literal: the staged file is fsynced, read back and parsed off the
     /// event loop (up to the APPEND limit of bytes: long enough to stall every connection on the loop).
     func appendMessageEnd() async {
-        await writeUnwritten()
         guard var progress = append, let writer = progress.writer, let current = progress.current else { return }
+        // The last batch is written in the same trip off the loop as the fsync and the parse.
+        let last = progress.unwritten
+        progress.unwritten = []
         progress.writer = nil
         append = progress
         let handover = Handover(writer)
         do {
             let staged = try await offLoop { () throws -> StagedAppend in
+                if !last.isEmpty { try handover.value.write(last) }
                 let message = try handover.value.finish()
                 // Parse once, now (the file is in the page cache), so FETCH of ENVELOPE/BODYSTRUCTURE
                 // never has to read the message again. Mapped, not read: the parse needs no copy of the

@@ -364,7 +364,8 @@ extension SQLiteMailStore {
         let generation = changeHub.generation(mailbox: mailbox)
         guard let (index, current) = flagIndexCache.lookup(key, generation: generation), current else { return nil }
         logger.debug("mailbox view from the flag cache", metadata: ["messages": "\(index.uids.count)"])
-        var info = try await read("snapshot") { db in try Self.selectableMailbox(db, account: account, id: mailbox).info
+        // One row (see `pointRead`).
+        var info = try pointRead("snapshot") { db in try Self.selectableMailbox(db, account: account, id: mailbox).info
         }
         info.highestModSeq = index.highestModSeq
         if let last = index.uids.last { info.uidNext = max(info.uidNext, last &+ 1) }

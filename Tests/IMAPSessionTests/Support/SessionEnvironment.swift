@@ -49,18 +49,18 @@ final class SessionEnvironment: Sendable {
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 
-    func configuration() -> SessionConfiguration {
+    func configuration(store: (any MailStore)? = nil) -> SessionConfiguration {
         var logger = Logger(label: "postern.test.session")
         logger.logLevel = .critical
         return SessionConfiguration(
-            store: store, authenticator: authenticator, hostName: "localhost", tlsActive: true,
+            store: store ?? self.store, authenticator: authenticator, hostName: "localhost", tlsActive: true,
             startTLSAvailable: false, maxMessageSize: Self.maxMessageSize, authenticatedIdleTimeout: 1800,
             idleKeepaliveInterval: .seconds(3600), failedLoginDelay: .zero, logger: logger)
     }
 
     /// A new session, greeted; logged in as `user` when given.
-    func client(loggedInAs user: String? = nil) async -> SessionClient {
-        let client = await SessionClient(configuration: configuration())
+    func client(loggedInAs user: String? = nil, store: (any MailStore)? = nil) async -> SessionClient {
+        let client = await SessionClient(configuration: configuration(store: store))
         _ = client.lines()
         if let user {
             let password = user == Self.user2 ? Self.password2 : Self.password
