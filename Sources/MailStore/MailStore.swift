@@ -137,6 +137,17 @@ public protocol MailStore: Sendable {
 }
 
 extension MailStore {
+    /// APPEND (RFC 9051 §6.3.12): the single-message form of `append(account:mailbox:messages:)`.
+    public func append(
+        account: AccountID, mailbox: MailboxID, message: StagedMessage, flags: MessageFlags, internalDate: Date
+    ) async throws -> AppendResult {
+        let results = try await append(
+            account: account, mailbox: mailbox,
+            messages: [StagedAppend(message: message, flags: flags, internalDate: internalDate)])
+        guard let result = results.first else { throw MailStoreError.internal("append: no result") }
+        return result
+    }
+
     /// No cache: engines that keep one answer from it.
     public func cachedFlagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex? {
         nil

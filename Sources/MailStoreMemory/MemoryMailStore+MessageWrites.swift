@@ -2,17 +2,6 @@ import Foundation
 import MailStore
 
 extension MemoryMailStore {
-    /// APPEND (RFC 9051 §6.3.12): the single-message form of `append(account:mailbox:messages:)`.
-    public func append(
-        account: AccountID, mailbox: MailboxID, message: StagedMessage, flags: MessageFlags, internalDate: Date
-    ) async throws -> AppendResult {
-        let results = try await append(
-            account: account, mailbox: mailbox,
-            messages: [StagedAppend(message: message, flags: flags, internalDate: internalDate)])
-        guard let result = results.first else { throw MailStoreError.internal("append: no result") }
-        return result
-    }
-
     /// MULTIAPPEND (RFC 3502 §6.3.11): all messages or none. The staged files are read into memory (off
     /// the caller's thread) and removed whatever happens next; each message gets its own UID
     /// (ascending in the order given), all share one new MODSEQ, SAVEDATE is the append time, and a

@@ -3,17 +3,6 @@ import GRDB
 import MailStore
 
 extension SQLiteMailStore {
-    /// APPEND (RFC 9051 §6.3.12): the single-message form of `append(account:mailbox:messages:)`.
-    public func append(
-        account: AccountID, mailbox: MailboxID, message: StagedMessage, flags: MessageFlags, internalDate: Date
-    ) async throws -> AppendResult {
-        let results = try await append(
-            account: account, mailbox: mailbox,
-            messages: [StagedAppend(message: message, flags: flags, internalDate: internalDate)])
-        guard let result = results.first else { throw MailStoreError.internal("append: no result") }
-        return result
-    }
-
     /// MULTIAPPEND (RFC 3502 §6.3.11): all messages or none. Every content file is placed and made
     /// durable (file fsynced by staging, renames fsynced here) before the one transaction that refers
     /// to them; each message gets its own UID (ascending in the order given), all share one new

@@ -3,6 +3,20 @@ import Testing
 
 /// Two sessions on one store: what one commits, the other learns, at the points RFC 9051 allows.
 @Suite struct SessionNotificationTests {
+    /// Two sessions of the same user on a fresh store, after `messages` were appended to INBOX, both with
+    /// INBOX selected.
+    func twoSessions(
+        _ engine: Engine, messages: Int
+    ) async throws -> (SessionEnvironment, watcher: SessionClient, writer: SessionClient) {
+        let environment = try await SessionEnvironment(engine: engine)
+        let watcher = await environment.client(loggedInAs: SessionEnvironment.user)
+        let writer = await environment.client(loggedInAs: SessionEnvironment.user)
+        for n in 0..<messages { await writer.append("INBOX", SessionClient.message("m\(n)")) }
+        await watcher.command("s SELECT INBOX")
+        await writer.command("s SELECT INBOX")
+        return (environment, watcher, writer)
+    }
+
     @Test(arguments: Engine.allCases)
     func newMailIsReportedOnNoop(_ engine: Engine) async throws {
         let environment = try await SessionEnvironment(engine: engine)
@@ -22,12 +36,7 @@ import Testing
 
     @Test(arguments: Engine.allCases)
     func flagChangesAreReported(_ engine: Engine) async throws {
-        let environment = try await SessionEnvironment(engine: engine)
-        let watcher = await environment.client(loggedInAs: SessionEnvironment.user)
-        let writer = await environment.client(loggedInAs: SessionEnvironment.user)
-        await writer.append("INBOX", SessionClient.message("one"))
-        await watcher.command("s SELECT INBOX")
-        await writer.command("s SELECT INBOX")
+        let (environment, watcher, writer) = try await twoSessions(engine, messages: 1)
         #expect(await writer.command("f STORE 1 +FLAGS.SILENT (\\Flagged)") == ["f OK STORE completed"])
         let noop = await watcher.command("n NOOP")
         #expect(noop.contains { $0.hasPrefix("* 1 FETCH (") && $0.contains("FLAGS (\\Flagged") })
@@ -35,6 +44,7 @@ import Testing
         #expect(await writer.command("n NOOP") == ["n OK NOOP completed"])
         await watcher.disconnect()
         await writer.disconnect()
+        withExtendedLifetime(environment) {}
     }
 
     /// RFC 9051 §7.5.1: no untagged EXPUNGE while answering FETCH, STORE or SEARCH (sequence numbers
@@ -90,12 +100,7 @@ import Testing
     /// IDLE (RFC 2177): new mail, flag changes and expunges arrive without a command.
     @Test(arguments: Engine.allCases)
     func idlePushes(_ engine: Engine) async throws {
-        let environment = try await SessionEnvironment(engine: engine)
-        let watcher = await environment.client(loggedInAs: SessionEnvironment.user)
-        let writer = await environment.client(loggedInAs: SessionEnvironment.user)
-        await writer.append("INBOX", SessionClient.message("one"))
-        await watcher.command("s SELECT INBOX")
-        await writer.command("s SELECT INBOX")
+        let (environment, watcher, writer) = try await twoSessions(engine, messages: 1)
         #expect(await watcher.command("i IDLE").first?.hasPrefix("+ ") == true)
 
         await writer.append("INBOX", SessionClient.message("two"))
@@ -114,6 +119,7 @@ import Testing
         #expect(await watcher.command("DONE") == ["i OK IDLE terminated"])
         await watcher.disconnect()
         await writer.disconnect()
+        withExtendedLifetime(environment) {}
     }
 
     /// A mailbox deleted under a session that has it selected ends that session (RFC 2180 §3.2).
@@ -148,12 +154,7 @@ import Testing
     /// responses carry MODSEQ from then on.
     @Test(arguments: Engine.allCases)
     func statusHighestModSeqEnablesCondstore(_ engine: Engine) async throws {
-        let environment = try await SessionEnvironment(engine: engine)
-        let watcher = await environment.client(loggedInAs: SessionEnvironment.user)
-        let writer = await environment.client(loggedInAs: SessionEnvironment.user)
-        await writer.append("INBOX", SessionClient.message("one"))
-        await watcher.command("s SELECT INBOX")
-        await writer.command("s SELECT INBOX")
+        let (environment, watcher, writer) = try await twoSessions(engine, messages: 1)
         await writer.command("f1 STORE 1 +FLAGS.SILENT (\\Flagged)")
         #expect(!(await watcher.command("n1 NOOP")).contains { $0.contains("MODSEQ") })
         await watcher.command("t STATUS Sent (HIGHESTMODSEQ)")
@@ -161,5 +162,6 @@ import Testing
         #expect((await watcher.command("n2 NOOP")).contains { $0.hasPrefix("* 1 FETCH (") && $0.contains("MODSEQ (") })
         await watcher.disconnect()
         await writer.disconnect()
+        withExtendedLifetime(environment) {}
     }
 }
