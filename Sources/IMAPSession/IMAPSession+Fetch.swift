@@ -71,7 +71,7 @@ extension IMAPSession {
             for start in stride(from: 0, to: flagsOnly && cache != nil ? 0 : pairs.count, by: Self.fetchBatch) {
                 let slice = pairs[start..<min(start + Self.fetchBatch, pairs.count)]
                 if rendered, let cache {
-                    let renderings = try await store.renderings(
+                    let renderings = try await store.derivedTexts(
                         account: accountID, mailbox: view.id, uids: UIDSet(slice.map(\.uid)))
                     if let lost = await writeFetchFromMemory(
                         slice, items: items, cache: cache, renderings: renderings, changedSince: changedSince)

@@ -43,14 +43,14 @@ extension IMAPSession {
     /// handed to the output every 64 KB; each distinct flag list is encoded once.
     func writeFetchFromMemory(
         _ pairs: ArraySlice<(seq: Int, uid: UID)>, items: [FetchAttribute], cache: MailboxFlagIndex,
-        renderings: RenderingBatch?, changedSince: ModSeq?
+        renderings: DerivedTextsBatch?, changedSince: ModSeq?
     ) async -> Bool? {
         let recent = extensions.rev2 ? [] : (selected?.recent ?? [])
         let uids = cache.uids
         let flags = cache.flags
         let modSeqs = cache.modSeqs
         // The rendering of each pair present in the cache, found before anything is written.
-        var rendered: [RenderingBatch.Entry?] = []
+        var rendered: [DerivedTextsBatch.Entry?] = []
         if let renderings {
             rendered.reserveCapacity(pairs.count)
             var k = 0
@@ -102,8 +102,9 @@ extension IMAPSession {
             var structure: FetchLinesWriter.EncodedStructure?
             if let renderings, let entry = rendered[n] {
                 structure = FetchLinesWriter.EncodedStructure(
-                    bytes: renderings.bytes, envelope: entry.envelope, body: entry.body,
-                    bodyStructure: entry.bodyStructure)
+                    bytes: renderings.bytes, envelope: renderings.range(entry, RenderedStructure.envelopeText),
+                    body: renderings.range(entry, RenderedStructure.bodyText),
+                    bodyStructure: renderings.range(entry, RenderedStructure.bodyStructureText))
             }
             let bound = FetchLinesWriter.bound(items: lineItems, flags: list.count, structure: structure)
             if lines.count + bound > lines.capacity {
@@ -118,7 +119,7 @@ extension IMAPSession {
                     uid: uid, modSeq: modSeq, flags: flags[j], internalDate: .distantPast, size: 0)
                 var message = FetchedMessage(bytes: nil)
                 if let entry = renderings == nil ? nil : rendered[n], let renderings {
-                    message.rendered = renderings.rendered(entry)
+                    message.rendered = RenderedStructure(renderings.texts(entry))
                 }
                 _ = writeFetchResponse(seq: seq, meta: meta, message: message, items: items)
                 continue

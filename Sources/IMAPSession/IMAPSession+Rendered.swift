@@ -3,6 +3,36 @@ import MIME
 import MailStore
 import NIOCore
 
+/// A message's ENVELOPE, BODY and BODYSTRUCTURE as IMAP text (RFC 9051 §7.5.2), rendered once from its
+/// parse result and kept by the store as that message's `DerivedTexts` (in this order).
+struct RenderedStructure: Equatable {
+    static let envelopeText = 0
+    static let bodyText = 1
+    static let bodyStructureText = 2
+
+    var version: Int
+    var envelope: [UInt8]
+    var body: [UInt8]
+    var bodyStructure: [UInt8]
+
+    init(version: Int, envelope: [UInt8], body: [UInt8], bodyStructure: [UInt8]) {
+        self.version = version
+        self.envelope = envelope
+        self.body = body
+        self.bodyStructure = bodyStructure
+    }
+
+    init(_ derived: DerivedTexts) {
+        self.init(
+            version: derived.version, envelope: derived.texts[Self.envelopeText], body: derived.texts[Self.bodyText],
+            bodyStructure: derived.texts[Self.bodyStructureText])
+    }
+
+    var derived: DerivedTexts {
+        DerivedTexts(version: version, texts: [envelope, body, bodyStructure])
+    }
+}
+
 /// ENVELOPE, BODY and BODYSTRUCTURE rendered once per message (`RenderedStructure`): at APPEND, next to
 /// the parse result, so that `FETCH 1:* (ENVELOPE BODYSTRUCTURE)` on a big mailbox copies stored bytes
 /// instead of decoding each parse result and encoding it again (`Benchmarks/run.sh bigmailbox`).
@@ -24,22 +54,24 @@ extension IMAPSession {
     /// What the store keeps of a freshly parsed message: the parse result and its rendering.
     static func storedForm(of parsed: ParsedMessage) -> MessageStructure {
         MessageStructure(
-            version: ParsedMessage.serializationVersion, data: parsed.serialized(), rendered: render(parsed))
+            version: ParsedMessage.serializationVersion, data: parsed.serialized(), derived: render(parsed).derived)
     }
 
     /// The stored renderings of these messages of the selected mailbox, of the current render and parse
     /// result versions. Messages without one are absent (the caller uses their parse result).
     func storedRenderings(_ uids: [UID]) async throws -> [UID: RenderedStructure] {
         guard let view = selected, !uids.isEmpty else { return [:] }
-        let batch = try await store.renderings(account: accountID, mailbox: view.id, uids: UIDSet(uids))
+        let batch = try await store.derivedTexts(account: accountID, mailbox: view.id, uids: UIDSet(uids))
         var result: [UID: RenderedStructure] = [:]
-        for entry in batch.entries where Self.isCurrent(entry) { result[entry.uid] = batch.rendered(entry) }
+        for entry in batch.entries where Self.isCurrent(entry) {
+            result[entry.uid] = RenderedStructure(batch.texts(entry))
+        }
         return result
     }
 
     /// Whether a stored rendering was made by this encoder from a parse result of this parser.
-    static func isCurrent(_ entry: RenderingBatch.Entry) -> Bool {
-        entry.structureVersion == ParsedMessage.serializationVersion && entry.renderVersion == renderVersion
+    static func isCurrent(_ entry: DerivedTextsBatch.Entry) -> Bool {
+        entry.structureVersion == ParsedMessage.serializationVersion && entry.version == renderVersion
     }
 
     /// Whether every item that needs the message's structure can be answered from its rendering.

@@ -121,8 +121,8 @@ public protocol MailStore: Sendable {
 
     /// The stored parse result of messages (see `MessageStructure`), for those that have one.
     func structures(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [UID: MessageStructure]
-    /// The stored renderings of messages (see `RenderingBatch`), for those that have one.
-    func renderings(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> RenderingBatch
+    /// The stored derived texts of messages (see `DerivedTexts`), for those that have them.
+    func derivedTexts(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> DerivedTextsBatch
     /// Stores a message's parse result (made when it was appended, or later by a newer parser version).
     /// It is derived data: no MODSEQ change.
     func setStructure(account: AccountID, mailbox: MailboxID, uid: UID, structure: MessageStructure) async throws
@@ -212,30 +212,12 @@ public struct StagedAppend: Sendable {
 public struct MessageStructure: Sendable, Equatable {
     public var version: Int
     public var data: [UInt8]
-    /// The IMAP text made from it for FETCH, when the session stored one.
-    public var rendered: RenderedStructure?
+    /// Texts the layer above derived from it, when it stored some (see `DerivedTexts`).
+    public var derived: DerivedTexts?
 
-    public init(version: Int, data: [UInt8], rendered: RenderedStructure? = nil) {
+    public init(version: Int, data: [UInt8], derived: DerivedTexts? = nil) {
         self.version = version
         self.data = data
-        self.rendered = rendered
-    }
-}
-
-/// A message's ENVELOPE, BODY and BODYSTRUCTURE as IMAP text (RFC 9051 §7.5.2), rendered once from its
-/// parse result, so that FETCH of them for a whole mailbox copies bytes instead of decoding a parse
-/// result and encoding it again per message (`Benchmarks/run.sh bigmailbox`). Derived data, opaque to the store, versioned
-/// by the session's encoder.
-public struct RenderedStructure: Sendable, Equatable {
-    public var version: Int
-    public var envelope: [UInt8]
-    public var body: [UInt8]
-    public var bodyStructure: [UInt8]
-
-    public init(version: Int, envelope: [UInt8], body: [UInt8], bodyStructure: [UInt8]) {
-        self.version = version
-        self.envelope = envelope
-        self.body = body
-        self.bodyStructure = bodyStructure
+        self.derived = derived
     }
 }

@@ -20,14 +20,14 @@ extension MemoryMailStore {
         }
     }
 
-    public func renderings(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> RenderingBatch {
+    public func derivedTexts(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> DerivedTextsBatch {
         try read { state in
             let box = try state.selectable(account, mailbox)
-            var batch = RenderingBatch()
+            var batch = DerivedTextsBatch()
             for i in box.positions(of: uids) {
                 let message = box.messages[i]
-                if let structure = state.contents[message.content]?.structure, let rendered = structure.rendered {
-                    batch.append(uid: message.uid, structureVersion: structure.version, rendered)
+                if let structure = state.contents[message.content]?.structure, let derived = structure.derived {
+                    batch.append(uid: message.uid, structureVersion: structure.version, derived)
                 }
             }
             return batch

@@ -213,15 +213,14 @@ extension SQLiteMailStore {
     }
 
     static func saveStructure(_ db: Database, blob: String, _ structure: MessageStructure) throws {
-        let rendered = structure.rendered
+        let texts = structure.derived.map { $0.texts.map { Data($0) } }
         try db.cachedStatement(
             sql: """
                 INSERT OR REPLACE INTO structures (blob, version, data, rendered_version, envelope, body, bodystructure)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            blob, structure.version, Data(structure.data), rendered?.version, rendered.map { Data($0.envelope) },
-            rendered.map { Data($0.body) }, rendered.map { Data($0.bodyStructure) },
+            blob, structure.version, Data(structure.data), structure.derived?.version, texts?[0], texts?[1], texts?[2],
         ])
     }
 }

@@ -58,26 +58,27 @@ extension SQLiteMailStore {
                         data.map { bytes in bytes.withUnsafeBytes { [UInt8]($0) } } ?? []
                     }
                 }
-                var rendered: RenderedStructure?
+                var derived: DerivedTexts?
                 if let version = row[3] as Int? {
-                    rendered = RenderedStructure(
-                        version: version, envelope: try bytes(4), body: try bytes(5), bodyStructure: try bytes(6))
+                    derived = DerivedTexts(version: version, texts: [try bytes(4), try bytes(5), try bytes(6)])
                 }
                 return (
                     UID(truncatingIfNeeded: row[0] as Int64),
-                    MessageStructure(version: row[1], data: try bytes(2), rendered: rendered)
+                    MessageStructure(version: row[1], data: try bytes(2), derived: derived)
                 )
             }
             return Dictionary(found, uniquingKeysWith: { first, _ in first })
         }
     }
 
-    /// From the `renderings` table (schema v5): key ranges read in key order (`selectByUID`'s
-    /// mailbox, first and last UID make the key bounds), copied straight into one buffer.
-    public func renderings(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> RenderingBatch {
+    /// From the `renderings` table (schema v5; its three text columns, named after what the IMAP
+    /// session keeps in them, are the three `DerivedTexts`): key ranges read in key order
+    /// (`selectByUID`'s mailbox, first and last UID make the key bounds), copied straight into one buffer.
+    public func derivedTexts(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> DerivedTextsBatch {
         try await read("renderings", rows: uids.count, isolated: false) { db in
             _ = try Self.selectableMailbox(db, account: account, id: mailbox)
-            var batch = RenderingBatch()
+            var batch = DerivedTextsBatch()
+            batch.ranges.reserveCapacity(min(uids.count, 1024) * DerivedTexts.count)
             batch.bytes.reserveCapacity(min(uids.count, 1024) * 1024)
             _ = try Self.selectByUID(
                 db, mailbox: mailbox, uids: uids,
@@ -86,17 +87,13 @@ extension SQLiteMailStore {
                     FROM renderings WHERE key BETWEEN (?1 << 32) | ?2 AND (?1 << 32) | ?3 ORDER BY key
                     """
             ) { row in
-                func add(_ index: Int) throws -> Range<Int> {
-                    let start = batch.bytes.count
+                batch.beginEntry(
+                    uid: UID(truncatingIfNeeded: row[0] as Int64), structureVersion: row[1], version: row[2])
+                for index in 3..<3 + DerivedTexts.count {
                     try row.withUnsafeData(atIndex: index) { data in
-                        data?.withUnsafeBytes { batch.bytes.append(contentsOf: $0) }
+                        if let data { data.withUnsafeBytes { batch.appendText($0) } } else { batch.appendText([]) }
                     }
-                    return start..<batch.bytes.count
                 }
-                batch.entries.append(
-                    RenderingBatch.Entry(
-                        uid: UID(truncatingIfNeeded: row[0] as Int64), structureVersion: row[1], renderVersion: row[2],
-                        envelope: try add(3), body: try add(4), bodyStructure: try add(5)))
             }
             return batch
         }

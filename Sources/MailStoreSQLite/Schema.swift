@@ -106,7 +106,7 @@ enum Schema {
                     """)
         }
         // v4: the IMAP text of ENVELOPE, BODY and BODYSTRUCTURE next to each parse result (see
-        // `RenderedStructure`); NULL for parse results stored before.
+        // `DerivedTexts`); NULL for parse results stored before.
         migrator.registerMigration("v4") { db in
             try db.execute(
                 sql: """

@@ -137,8 +137,8 @@ import Testing
         try await engine.withStore(MailStoreConformance.multiAppendAllOrNothing)
     }
 
-    @Test(arguments: Engine.allCases) func renderings(_ engine: Engine) async throws {
-        try await engine.withStore(MailStoreConformance.renderings)
+    @Test(arguments: Engine.allCases) func derivedTexts(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.derivedTexts)
     }
 
     @Test(arguments: Engine.allCases) func structuresRoundTrip(_ engine: Engine) async throws {

@@ -101,13 +101,13 @@ import Testing
             try writeBlob(blobB, "world!", in: url)
             let store = try SQLiteMailStore(dataDirectory: url)
             for mailbox: MailboxID in [1, 2] {
-                let batch = try await store.renderings(account: 1, mailbox: mailbox, uids: UIDSet(ranges: [1...10]))
+                let batch = try await store.derivedTexts(account: 1, mailbox: mailbox, uids: UIDSet(ranges: [1...10]))
                 #expect(batch.entries.map(\.uid) == [1])
-                #expect(batch.entries.map(\.structureVersion) == [7] && batch.entries.map(\.renderVersion) == [2])
+                #expect(batch.entries.map(\.structureVersion) == [7] && batch.entries.map(\.version) == [2])
                 if let entry = batch.entries.first {
-                    #expect(Array(batch.bytes[entry.envelope]) == Array("ENV".utf8))
-                    #expect(Array(batch.bytes[entry.body]) == Array("BODY".utf8))
-                    #expect(Array(batch.bytes[entry.bodyStructure]) == Array("BS".utf8))
+                    #expect(Array(batch.bytes[batch.range(entry, 0)]) == Array("ENV".utf8))
+                    #expect(Array(batch.bytes[batch.range(entry, 1)]) == Array("BODY".utf8))
+                    #expect(Array(batch.bytes[batch.range(entry, 2)]) == Array("BS".utf8))
                 }
             }
         }

@@ -185,9 +185,9 @@ final class FailingStore: MailStore {
         return try await inner.structures(account: account, mailbox: mailbox, uids: uids)
     }
 
-    func renderings(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> RenderingBatch {
+    func derivedTexts(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> DerivedTextsBatch {
         try check("renderings")
-        return try await inner.renderings(account: account, mailbox: mailbox, uids: uids)
+        return try await inner.derivedTexts(account: account, mailbox: mailbox, uids: uids)
     }
 
     func setStructure(account: AccountID, mailbox: MailboxID, uid: UID, structure: MessageStructure) async throws {

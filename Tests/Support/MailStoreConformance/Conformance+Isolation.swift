@@ -13,7 +13,7 @@ extension MailStoreConformance {
         let uid = try await append(store, alice, secret, message(1), flags: .deleted).uid
         _ = try await fill(store, bob, bobInbox, count: 1)
         let structure = MessageStructure(
-            version: 1, data: [1], rendered: RenderedStructure(version: 1, envelope: [1], body: [2], bodyStructure: [3])
+            version: 1, data: [1], derived: DerivedTexts(version: 1, texts: [[1], [2], [3]])
         )
         try await store.setStructure(account: alice, mailbox: secret, uid: uid, structure: structure)
         let set = UIDSet([uid])
@@ -67,7 +67,7 @@ extension MailStoreConformance {
         }
         await expectError(.mailboxNotFound) { try await store.append(account: bob, mailbox: secret, messages: []) }
         await expectError(.mailboxNotFound) { try await store.structures(account: bob, mailbox: secret, uids: set) }
-        await expectError(.mailboxNotFound) { try await store.renderings(account: bob, mailbox: secret, uids: set) }
+        await expectError(.mailboxNotFound) { try await store.derivedTexts(account: bob, mailbox: secret, uids: set) }
         await expectError(.mailboxNotFound) {
             try await store.setStructure(
                 account: bob, mailbox: secret, uid: uid, structure: MessageStructure(version: 9, data: []))

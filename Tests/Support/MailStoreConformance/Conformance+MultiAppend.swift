@@ -80,49 +80,49 @@ extension MailStoreConformance {
 
     /// The renderings alone, in one buffer: equal to those `structures` gives, ascending, only for
     /// messages that have one; another account's mailbox is refused.
-    public static func renderings(_ store: any MailStore & AccountStore) async throws {
+    public static func derivedTexts(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
         let box = try await mailboxID(store, account, "INBOX")
         let uids = try await fill(store, account, box, count: 4)
         let all = UIDSet(ranges: [1...UID.max])
-        #expect(try await store.renderings(account: account, mailbox: box, uids: all).entries.isEmpty)
-        let a = RenderedStructure(version: 3, envelope: Array("(NIL)".utf8), body: [], bodyStructure: [0, 0x80, 255])
-        let b = RenderedStructure(version: 4, envelope: [1], body: [2, 2], bodyStructure: Array("(\"TEXT\")".utf8))
+        #expect(try await store.derivedTexts(account: account, mailbox: box, uids: all).entries.isEmpty)
+        let a = DerivedTexts(version: 3, texts: [Array("(NIL)".utf8), [], [0, 0x80, 255]])
+        let b = DerivedTexts(version: 4, texts: [[1], [2, 2], Array("(\"TEXT\")".utf8)])
         try await store.setStructure(
             account: account, mailbox: box, uid: uids[3],
-            structure: MessageStructure(version: 5, data: [9], rendered: a))
+            structure: MessageStructure(version: 5, data: [9], derived: a))
         try await store.setStructure(
             account: account, mailbox: box, uid: uids[1],
-            structure: MessageStructure(version: 6, data: [8], rendered: b))
+            structure: MessageStructure(version: 6, data: [8], derived: b))
         try await store.setStructure(
             account: account, mailbox: box, uid: uids[2], structure: MessageStructure(version: 6, data: [7]))
-        let batch = try await store.renderings(account: account, mailbox: box, uids: all)
+        let batch = try await store.derivedTexts(account: account, mailbox: box, uids: all)
         #expect(batch.entries.map(\.uid) == [uids[1], uids[3]])
-        #expect(batch.entries.map(\.structureVersion) == [6, 5] && batch.entries.map(\.renderVersion) == [4, 3])
-        func parts(_ batch: RenderingBatch) -> [RenderedStructure] { batch.entries.map(batch.rendered) }
+        #expect(batch.entries.map(\.structureVersion) == [6, 5] && batch.entries.map(\.version) == [4, 3])
+        func parts(_ batch: DerivedTextsBatch) -> [DerivedTexts] { batch.entries.map(batch.texts) }
         #expect(parts(batch) == [b, a])
-        let some = try await store.renderings(account: account, mailbox: box, uids: UIDSet([uids[0], uids[3]]))
+        let some = try await store.derivedTexts(account: account, mailbox: box, uids: UIDSet([uids[0], uids[3]]))
         #expect(some.entries.map(\.uid) == [uids[3]] && parts(some) == [a])
         // They follow the messages: a copy and a move have them in their new mailbox, an expunge and a
         // parse result stored again without one take them away.
         let other = try await store.createMailbox(account: account, name: "Other", specialUse: nil).id
         let copied = try await store.copy(account: account, from: box, uids: UIDSet([uids[1]]), to: other)
         let moved = try await store.move(account: account, from: box, uids: UIDSet([uids[3]]), to: other)
-        let there = try await store.renderings(account: account, mailbox: other, uids: all)
+        let there = try await store.derivedTexts(account: account, mailbox: other, uids: all)
         #expect(there.entries.map(\.uid) == (copied.pairs.map(\.1) + moved.copied.pairs.map(\.1)).sorted())
         #expect(parts(there) == [b, a])
-        #expect(try await store.renderings(account: account, mailbox: box, uids: all).entries.map(\.uid) == [uids[1]])
+        #expect(try await store.derivedTexts(account: account, mailbox: box, uids: all).entries.map(\.uid) == [uids[1]])
         try await store.setStructure(
             account: account, mailbox: box, uid: uids[1], structure: MessageStructure(version: 6, data: [8]))
-        #expect(try await store.renderings(account: account, mailbox: box, uids: all).entries.isEmpty)
+        #expect(try await store.derivedTexts(account: account, mailbox: box, uids: all).entries.isEmpty)
         // The copy shares the content, so its rendering went too.
         #expect(
-            try await store.renderings(account: account, mailbox: other, uids: all).entries.map(\.uid) == [
+            try await store.derivedTexts(account: account, mailbox: other, uids: all).entries.map(\.uid) == [
                 moved.copied.pairs[0].1
             ])
         try await store.deleteMailbox(account: account, name: "Other")
         let bob = try await makeAccount(store, "bob")
-        await expectError(.mailboxNotFound) { _ = try await store.renderings(account: bob, mailbox: box, uids: all) }
+        await expectError(.mailboxNotFound) { _ = try await store.derivedTexts(account: bob, mailbox: box, uids: all) }
     }
 
     public static func structuresRoundTrip(_ store: any MailStore & AccountStore) async throws {
@@ -149,8 +149,7 @@ extension MailStoreConformance {
         // With its rendering (kept and given back exactly, empty parts included), then without again.
         let rendered = MessageStructure(
             version: 2, data: [1, 2],
-            rendered: RenderedStructure(
-                version: 7, envelope: Array("(NIL \"s\")".utf8), body: [], bodyStructure: [0, 0x80, 255]))
+            derived: DerivedTexts(version: 7, texts: [Array("(NIL \"s\")".utf8), [], [0, 0x80, 255]]))
         try await store.setStructure(account: account, mailbox: box, uid: uids[0], structure: rendered)
         #expect(
             try await store.structures(account: account, mailbox: box, uids: UIDSet([uids[0]])) == [uids[0]: rendered])

@@ -54,7 +54,7 @@ extension MailStoreConformance {
         }
         await expectError(.noSelect) { try await store.append(account: account, mailbox: parent, messages: []) }
         await expectError(.noSelect) { try await store.structures(account: account, mailbox: parent, uids: set) }
-        await expectError(.noSelect) { try await store.renderings(account: account, mailbox: parent, uids: set) }
+        await expectError(.noSelect) { try await store.derivedTexts(account: account, mailbox: parent, uids: set) }
         await expectError(.noSelect) {
             try await store.setStructure(account: account, mailbox: parent, uid: uid, structure: structure)
         }
