@@ -72,7 +72,7 @@ extension IMAPSession {
                 return .next
             }
             let generation = store.changeHub.generation(mailbox: info.id)
-            let snapshot = try await store.snapshot(account: accountID, mailbox: info.id, markRecentSeen: !readOnly)
+            let snapshot = try await store.snapshot(account: accountID, opening: info, markRecentSeen: !readOnly)
             var view = SelectedMailbox(snapshot: snapshot, readOnly: readOnly)
             view.hubGeneration = generation
             view.keywords.formUnion(snapshot.keywords)

@@ -48,6 +48,14 @@ public protocol MailStore: Sendable {
     /// Opens a mailbox. When `markRecentSeen` (SELECT, not EXAMINE), messages at or above the first-recent
     /// UID are returned as recent and the first-recent UID moves to UIDNEXT.
     func snapshot(account: AccountID, mailbox: MailboxID, markRecentSeen: Bool) async throws -> MailboxSnapshot
+    /// `snapshot(account:mailbox:markRecentSeen:)` of `info.id`, where `info` is the mailbox as the
+    /// caller just read it (`mailbox(account:name:)`): an engine that can build the view without
+    /// reading the mailbox again may take its UIDVALIDITY and name from `info`. Any field that changes
+    /// with the mailbox's messages (UIDNEXT, HIGHESTMODSEQ) is the engine's, as current as the view.
+    func snapshot(
+        account: AccountID, opening info: MailboxInfo, markRecentSeen: Bool
+    ) async throws
+        -> MailboxSnapshot
     /// Claims, for one read-write session, the messages up to `through` that no session has seen as
     /// recent yet (RFC 3501 §2.3.2 \Recent: exactly one session is told). Returns the claimed UID range,
     /// or nil when another session was first. Not a mailbox change: no MODSEQ, nothing published.
@@ -146,6 +154,15 @@ extension MailStore {
             messages: [StagedAppend(message: message, flags: flags, internalDate: internalDate)])
         guard let result = results.first else { throw MailStoreError.internal("append: no result") }
         return result
+    }
+
+    /// Reads the mailbox again: engines that can do without do better.
+    public func snapshot(
+        account: AccountID, opening info: MailboxInfo, markRecentSeen: Bool
+    ) async throws
+        -> MailboxSnapshot
+    {
+        try await snapshot(account: account, mailbox: info.id, markRecentSeen: markRecentSeen)
     }
 
     /// No cache: engines that keep one answer from it.

@@ -22,8 +22,23 @@ extension SQLiteMailStore {
     }
 
     public func snapshot(account: AccountID, mailbox: MailboxID, markRecentSeen: Bool) async throws -> MailboxSnapshot {
+        try await snapshot(account: account, mailbox: mailbox, known: nil, markRecentSeen: markRecentSeen)
+    }
+
+    /// From the flag cache, `info` saves reading the mailbox row (SELECT of a big mailbox).
+    public func snapshot(
+        account: AccountID, opening info: MailboxInfo, markRecentSeen: Bool
+    ) async throws
+        -> MailboxSnapshot
+    {
+        try await snapshot(account: account, mailbox: info.id, known: info, markRecentSeen: markRecentSeen)
+    }
+
+    func snapshot(
+        account: AccountID, mailbox: MailboxID, known: MailboxInfo?, markRecentSeen: Bool
+    ) async throws -> MailboxSnapshot {
         if let cached = try await snapshotFromFlagIndexCache(
-            account: account, mailbox: mailbox, markRecentSeen: markRecentSeen)
+            account: account, mailbox: mailbox, known: known, markRecentSeen: markRecentSeen)
         {
             return cached
         }
@@ -358,14 +373,21 @@ extension SQLiteMailStore {
     /// as updates). With `markRecentSeen` the \Recent messages are claimed like `snapshot` does
     /// (RFC 3501 §2.3.2).
     func snapshotFromFlagIndexCache(
-        account: AccountID, mailbox: MailboxID, markRecentSeen: Bool
+        account: AccountID, mailbox: MailboxID, known: MailboxInfo?, markRecentSeen: Bool
     ) async throws -> MailboxSnapshot? {
         let key = FlagIndexCache.Key(account: account, mailbox: mailbox)
         let generation = changeHub.generation(mailbox: mailbox)
         guard let (index, current) = flagIndexCache.lookup(key, generation: generation), current else { return nil }
         logger.debug("mailbox view from the flag cache", metadata: ["messages": "\(index.uids.count)"])
-        // One row (see `pointRead`).
-        var info = try pointRead("snapshot") { db in try Self.selectableMailbox(db, account: account, id: mailbox).info
+        // The cache entry is the account's (its key), so `known` needs no check; without it, one row
+        // (see `pointRead`).
+        var info: MailboxInfo
+        if let known, known.id == mailbox, !known.isNoSelect {
+            info = known
+        } else {
+            info = try pointRead("snapshot") { db in
+                try Self.selectableMailbox(db, account: account, id: mailbox).info
+            }
         }
         info.highestModSeq = index.highestModSeq
         if let last = index.uids.last { info.uidNext = max(info.uidNext, last &+ 1) }

@@ -89,6 +89,10 @@ import Testing
         try await engine.withStore(MailStoreConformance.snapshotAndStatus)
     }
 
+    @Test(arguments: Engine.allCases) func snapshotOpeningInfo(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.snapshotOpeningInfo)
+    }
+
     @Test(arguments: Engine.allCases) func recentClaims(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.recentClaims)
     }

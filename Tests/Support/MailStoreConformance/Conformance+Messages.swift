@@ -222,6 +222,35 @@ extension MailStoreConformance {
         #expect(try await store.status(account: account, mailbox: box).highestModSeq > status.highestModSeq)
     }
 
+    /// Opening a mailbox from the `MailboxInfo` just read gives the view opening it by id gives: cold,
+    /// with the flags read once (an engine's cache), after new mail and after a flag change, and with
+    /// the recent messages claimed once.
+    public static func snapshotOpeningInfo(_ store: any MailStore & AccountStore) async throws {
+        let account = try await makeAccount(store)
+        let box = try await mailboxID(store, account, "INBOX")
+        _ = try await fill(store, account, box, count: 3)
+        func info() async throws -> MailboxInfo {
+            try #require(try await store.mailbox(account: account, name: "INBOX"))
+        }
+        let stale = try await info()
+        #expect(
+            try await store.snapshot(account: account, opening: stale, markRecentSeen: false)
+                == store.snapshot(account: account, mailbox: box, markRecentSeen: false))
+        _ = try await store.flagIndex(account: account, mailbox: box)
+        #expect(
+            try await store.snapshot(account: account, opening: try await info(), markRecentSeen: false)
+                == store.snapshot(account: account, mailbox: box, markRecentSeen: false))
+        // New mail and a flag change after `stale` was read: the view still shows them.
+        _ = try await append(store, account, box, message(4), flags: MessageFlags(keywords: ["$Later"]))
+        _ = try await store.flagIndex(account: account, mailbox: box)
+        let opened = try await store.snapshot(account: account, opening: stale, markRecentSeen: true)
+        let byID = try await store.snapshot(account: account, mailbox: box, markRecentSeen: false)
+        #expect(opened.uids == [1, 2, 3, 4] && opened.keywords == ["$Later"])
+        #expect(opened.info.uidNext == 5 && opened.info.highestModSeq == byID.info.highestModSeq)
+        #expect(opened.recentUIDs == [1, 2, 3, 4])
+        #expect(try await store.snapshot(account: account, opening: stale, markRecentSeen: true).recentUIDs.isEmpty)
+    }
+
     /// SELECT's view: keywords in use and the first unseen message; the flag prefilter of SEARCH.
     public static func snapshotKeywordsAndFlagFilter(_ store: any MailStore & AccountStore) async throws {
         let account = try await makeAccount(store)
