@@ -49,11 +49,14 @@ let package = Package(
         ),
         // A complete engine in memory: for tests, and the reference the conformance suite holds others to.
         .target(name: "MailStoreMemory", dependencies: ["MailStore"]),
+
+        .target(name: "Defences"),
+        .testTarget(name: "DefencesTests", dependencies: ["Defences"]),
         // Per-connection state machine and command handlers. Never touches a Channel.
         .target(
             name: "IMAPSession",
             dependencies: [
-                "IMAPWire", "MailStore", "MIME",
+                "IMAPWire", "MailStore", "MIME", "Defences",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -62,7 +65,7 @@ let package = Package(
         .target(
             name: "PosternServer",
             dependencies: [
-                "IMAPWire", "IMAPSession", "MailStore", "MailStoreSQLite",
+                "IMAPWire", "IMAPSession", "Defences", "MailStore", "MailStoreSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -125,7 +128,9 @@ let package = Package(
         ),
         .testTarget(
             name: "IMAPSessionTests",
-            dependencies: ["IMAPSession", "IMAPWire", "MailStore", "MailStoreSQLite", "MailStoreMemory", "MIME"]
+            dependencies: [
+                "IMAPSession", "IMAPWire", "MailStore", "MailStoreSQLite", "MailStoreMemory", "MIME", "Defences",
+            ]
         ),
         .testTarget(
             name: "PosternServerTests",

@@ -1,5 +1,6 @@
 import Foundation
 import IMAPWire
+import Logging
 import MailStore
 import NIOCore
 
@@ -92,7 +93,7 @@ extension IMAPSession {
             tagged(tag, .no, code: .privacyRequired, text: "Use STARTTLS or the IMAPS port before logging in")
             return .next
         }
-        return await completeLogin(tag, user: user, password: password)
+        return await completeLogin(tag, user: user, password: password, mechanism: "LOGIN")
     }
 
     /// RFC 9051 §6.2.2 (AUTHENTICATE) with SASL-IR (RFC 4959) and PLAIN (RFC 4616).
@@ -148,14 +149,35 @@ extension IMAPSession {
             tagged(tag, .no, code: .authorizationFailed, text: "Acting as another user is not allowed")
             return .next
         }
-        return await completeLogin(tag, user: authcid, password: password)
+        return await completeLogin(tag, user: authcid, password: password, mechanism: "PLAIN")
     }
 
-    private func completeLogin(_ tag: String, user: String, password: String) async -> ResumeDirective {
+    /// LOGIN and AUTHENTICATE once the credentials are read: the throttle first (it may make the
+    /// attempt wait, refuse it unchecked, or drop the connection), then the password check.
+    private func completeLogin(
+        _ tag: String, user: String, password: String, mechanism: String
+    ) async -> ResumeDirective {
+        if let throttle = configuration.throttle {
+            switch throttle.admit(address: configuration.clientAddress, account: user) {
+            case .proceed(let wait):
+                if wait > .zero { try? await Task.sleep(for: wait) }
+            case .refuse(let wait):
+                try? await Task.sleep(for: wait)
+                logAuthentication("refused", user: user, mechanism: mechanism, reason: "address locked out")
+                tagged(tag, .no, code: .unavailable, text: "Too many failed logins from your address, try again later")
+                return .next
+            case .drop:
+                logAuthentication("dropped", user: user, mechanism: mechanism, reason: "too many attempts waiting")
+                return .close
+            }
+        }
         let accountID = await configuration.authenticator.authenticate(name: user, password: password)
         guard let accountID else {
             failedLogins += 1
-            logger.info("login failed", metadata: ["user": "\(user.prefix(64))"])
+            let counts = configuration.throttle?.recordFailure(address: configuration.clientAddress, account: user)
+            logAuthentication(
+                "failed", user: user, mechanism: mechanism, reason: "invalid credentials",
+                failures: counts.map { "\($0.address)/\($0.account)" })
             try? await Task.sleep(for: configuration.failedLoginDelay)
             tagged(tag, .no, code: .authenticationFailed, text: "Authentication failed")
             if failedLogins >= Self.maxFailedLogins {
@@ -164,6 +186,7 @@ extension IMAPSession {
             }
             return .next
         }
+        configuration.throttle?.recordSuccess(account: user)
         state.logIn(SessionState.LoggedIn(account: accountID, name: user))
         watchAccount(accountID)
         logger[metadataKey: "user"] = "\(user)"
@@ -193,5 +216,33 @@ extension IMAPSession {
         connection.setIdleTimeout(seconds: configuration.preAuthIdleTimeout)
         tagged(tag, .ok, text: "Not authenticated any more")
         return .next
+    }
+}
+
+extension IMAPSession {
+    /// One line per refused login, for fail2ban or a SIEM: `authentication OUTCOME` with the client's
+    /// address, the account name as given (at most 64 characters, control characters replaced), the
+    /// mechanism, the reason and, when throttled, the failures so far (address/account). Never the
+    /// password.
+    func logAuthentication(
+        _ outcome: String, user: String, mechanism: String, reason: String, failures: String? = nil
+    ) {
+        var metadata: Logger.Metadata = [
+            "address": "\(configuration.clientAddress?.description ?? "-")",
+            "account": "\(Self.loggable(user))",
+            "mechanism": "\(mechanism)", "reason": "\(reason)",
+        ]
+        if let failures { metadata["failures"] = "\(failures)" }
+        logger.notice("authentication \(outcome)", metadata: metadata)
+    }
+
+    /// At most 64 characters, control characters as `?`: a name chosen by an attacker cannot forge
+    /// log lines.
+    static func loggable(_ name: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars.prefix(64) {
+            scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar)
+        }
+        return String(scalars)
     }
 }

@@ -1,3 +1,4 @@
+import Defences
 import Logging
 import MailStore
 
@@ -20,13 +21,18 @@ public struct SessionConfiguration: Sendable {
     public var failedLoginDelay: Duration
     /// How often an idling client gets `* OK Still here` (keeps NAT mappings alive).
     public var idleKeepaliveInterval: Duration
+    /// Slows password guessing across connections (nil: no throttling, as in most tests).
+    public var throttle: AuthThrottle?
+    /// The client's address, as the throttle counts it (nil when not an IP connection).
+    public var clientAddress: ClientAddress?
     public var logger: Logger
 
     public init(
         store: any MailStore, authenticator: Authenticator, hostName: String, tlsActive: Bool,
         startTLSAvailable: Bool, maxMessageSize: Int, authenticatedIdleTimeout: Int64, preAuthIdleTimeout: Int64 = 60,
         idleKeepaliveInterval: Duration = .seconds(120),
-        failedLoginDelay: Duration = .milliseconds(500), logger: Logger
+        failedLoginDelay: Duration = .milliseconds(500), throttle: AuthThrottle? = nil,
+        clientAddress: ClientAddress? = nil, logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator
@@ -38,6 +44,8 @@ public struct SessionConfiguration: Sendable {
         self.preAuthIdleTimeout = preAuthIdleTimeout
         self.failedLoginDelay = failedLoginDelay
         self.idleKeepaliveInterval = idleKeepaliveInterval
+        self.throttle = throttle
+        self.clientAddress = clientAddress
         self.logger = logger
     }
 }

@@ -1,3 +1,4 @@
+import Defences
 import Foundation
 import IMAPSession
 import IMAPWire
@@ -26,6 +27,8 @@ public final class IMAPServer: Service, Sendable {
     public static let defaultShutdownGracePeriod: Duration = .seconds(10)
 
     let configuration: ServerConfiguration
+    /// One for every listener: an address's failures count across all its connections.
+    let throttle: AuthThrottle
     let store: any MailStore
     let authenticator: Authenticator
     let tlsContext: NIOSSLContext
@@ -75,6 +78,7 @@ public final class IMAPServer: Service, Sendable {
         self.logger = logger
         self.shutdownGracePeriod = shutdownGracePeriod
         self.onListening = onListening
+        self.throttle = AuthThrottle(policy: configuration.throttlePolicy)
     }
 
     /// Binds every configured listener (once: later calls return the same listeners); on failure
@@ -176,7 +180,8 @@ public final class IMAPServer: Service, Sendable {
             tlsActive: kind == .imaps, startTLSAvailable: kind == .imap, maxMessageSize: configuration.maxMessageSize,
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
             preAuthIdleTimeout: configuration.preAuthIdleTimeout,
-            idleKeepaliveInterval: .seconds(configuration.idleKeepalive), logger: logger)
+            idleKeepaliveInterval: .seconds(configuration.idleKeepalive), throttle: throttle,
+            clientAddress: channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init), logger: logger)
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)

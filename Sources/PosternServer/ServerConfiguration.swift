@@ -1,3 +1,4 @@
+import Defences
 import Foundation
 import Logging
 import TOMLKit
@@ -66,6 +67,8 @@ public struct ServerConfiguration: Sendable {
     public var authenticatedIdleTimeout: Int64
     /// Seconds between `* OK Still here` lines to an idling client (keeps NAT mappings alive).
     public var idleKeepalive: Int64
+    /// How failed logins are slowed (`AuthThrottle`).
+    public var throttlePolicy = ThrottlePolicy()
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -85,7 +88,9 @@ public struct ServerConfiguration: Sendable {
 
     /// Keys of the TOML file (all optional):
     /// `data_dir`, `imaps` and `imap` (a string or an array of `HOST:PORT`/`off`), `tls_cert`, `tls_key`,
-    /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`, `idle_keepalive`.
+    /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`, `idle_keepalive`,
+    /// `auth_throttle_entries` (addresses and account names remembered), `auth_throttle_allow` (networks
+    /// never throttled, e.g. `["10.0.0.0/8", "2001:db8::/32"]`).
     public mutating func apply(tomlFile path: String) throws {
         let text: String
         do {
@@ -101,7 +106,7 @@ public struct ServerConfiguration: Sendable {
         }
         let known: Set<String> = [
             "data_dir", "imaps", "imap", "tls_cert", "tls_key", "log_level", "host_name", "max_message_size",
-            "idle_timeout_preauth", "idle_timeout", "idle_keepalive",
+            "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "auth_throttle_allow",
         ]
         for key in table.keys where !known.contains(key) {
             throw ServerError.configuration("config file \(path): unknown key '\(key)'")
@@ -146,6 +151,24 @@ public struct ServerConfiguration: Sendable {
         }
         if let v = try integer("idle_timeout_preauth") { preAuthIdleTimeout = Int64(max(v, 10)) }
         if let v = try integer("idle_timeout") { authenticatedIdleTimeout = Int64(max(v, 30 * 60)) }
+        if let v = try integer("auth_throttle_entries") {
+            guard (1...10_000_000).contains(v) else {
+                throw ServerError.configuration("config auth_throttle_entries must be between 1 and 10000000")
+            }
+            throttlePolicy.maxEntries = v
+        }
+        if let value = table["auth_throttle_allow"] {
+            guard let array = value.array else {
+                throw ServerError.configuration("config auth_throttle_allow: expected an array of networks")
+            }
+            throttlePolicy.allowList = try array.map { item in
+                guard let text = item.string, let network = ClientNetwork(text) else {
+                    throw ServerError.configuration(
+                        "config auth_throttle_allow: '\(item.string ?? "\(item)")' is not a network like 10.0.0.0/8")
+                }
+                return network
+            }
+        }
         if let v = try integer("idle_keepalive") {
             guard v >= 1 else { throw ServerError.configuration("config idle_keepalive must be at least 1 second") }
             idleKeepalive = Int64(v)
