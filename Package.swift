@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "postern", targets: ["postern"]),
         .executable(name: "FuzzIMAPParse", targets: ["FuzzIMAPParse"]),
         .executable(name: "FuzzMIMEParse", targets: ["FuzzMIMEParse"]),
+        .executable(name: "FuzzSASLParse", targets: ["FuzzSASLParse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -51,12 +52,15 @@ let package = Package(
         .target(name: "MailStoreMemory", dependencies: ["MailStore"]),
 
         .target(name: "Defences"),
+        // SASL mechanisms as pure state machines (PLAIN, LOGIN, SCRAM-SHA-256[-PLUS]).
+        .target(name: "SASL", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .testTarget(name: "SASLTests", dependencies: ["SASL", "MailStore", "FuzzSASLParseCheck"]),
         .testTarget(name: "DefencesTests", dependencies: ["Defences"]),
         // Per-connection state machine and command handlers. Never touches a Channel.
         .target(
             name: "IMAPSession",
             dependencies: [
-                "IMAPWire", "MailStore", "MIME", "Defences",
+                "IMAPWire", "MailStore", "MIME", "Defences", "SASL",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -65,7 +69,7 @@ let package = Package(
         .target(
             name: "PosternServer",
             dependencies: [
-                "IMAPWire", "IMAPSession", "Defences", "MailStore", "MailStoreSQLite",
+                "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -98,6 +102,8 @@ let package = Package(
         .executableTarget(name: "FuzzIMAPParse", dependencies: ["FuzzIMAPParseCheck"]),
         .target(name: "FuzzMIMEParseCheck", dependencies: ["MIME"]),
         .executableTarget(name: "FuzzMIMEParse", dependencies: ["FuzzMIMEParseCheck"]),
+        .target(name: "FuzzSASLParseCheck", dependencies: ["SASL"]),
+        .executableTarget(name: "FuzzSASLParse", dependencies: ["FuzzSASLParseCheck"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).

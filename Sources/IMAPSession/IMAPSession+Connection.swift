@@ -12,7 +12,7 @@ extension IMAPSession {
         caps += ["LITERAL+", "SASL-IR", "ID", "ENABLE"]
         if account == nil {
             if tlsActive {
-                caps.append("AUTH=PLAIN")
+                caps += saslMechanisms.map { "AUTH=\($0)" }
             } else {
                 if configuration.startTLSAvailable { caps.append("STARTTLS") }
                 caps.append("LOGINDISABLED")
@@ -96,106 +96,6 @@ extension IMAPSession {
         return await completeLogin(tag, user: user, password: password, mechanism: "LOGIN")
     }
 
-    /// RFC 9051 §6.2.2 (AUTHENTICATE) with SASL-IR (RFC 4959) and PLAIN (RFC 4616).
-    func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async -> ResumeDirective {
-        if account != nil {
-            tagged(tag, .bad, text: "Already logged in")
-            return .next
-        }
-        guard tlsActive else {
-            tagged(tag, .no, code: .privacyRequired, text: "Use STARTTLS or the IMAPS port before logging in")
-            return .next
-        }
-        guard mechanism.uppercased() == "PLAIN" else {
-            tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
-            return .next
-        }
-        guard let initialResponse else {
-            send(.continuation(.text("")))
-            pendingAuthentication = tag
-            return .rawLine
-        }
-        return await finishPlain(tag, base64: initialResponse)
-    }
-
-    /// The client's response line to an AUTHENTICATE challenge; `*` cancels (RFC 9051 §6.2.2).
-    func authenticateResponse(_ line: ByteBuffer) async -> ResumeDirective {
-        guard let tag = pendingAuthentication else { return .next }
-        pendingAuthentication = nil
-        let text = String(decoding: line.readableBytesView, as: UTF8.self)
-            .trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
-        if text == "*" {
-            tagged(tag, .bad, text: "AUTHENTICATE cancelled")
-            return .next
-        }
-        return await finishPlain(tag, base64: text)
-    }
-
-    private func finishPlain(_ tag: String, base64: String) async -> ResumeDirective {
-        guard let data = Data(base64Encoded: base64) else {
-            tagged(tag, .bad, text: "Invalid base64 in AUTHENTICATE response")
-            return .next
-        }
-        // message = [authzid] UTF8NUL authcid UTF8NUL passwd (RFC 4616 §2)
-        let parts = data.split(separator: 0, omittingEmptySubsequences: false)
-        guard parts.count == 3, let authcid = String(data: parts[1], encoding: .utf8),
-            let password = String(data: parts[2], encoding: .utf8),
-            let authzid = String(data: parts[0], encoding: .utf8)
-        else {
-            tagged(tag, .bad, text: "Malformed PLAIN response")
-            return .next
-        }
-        if !authzid.isEmpty && authzid.lowercased() != authcid.lowercased() {
-            tagged(tag, .no, code: .authorizationFailed, text: "Acting as another user is not allowed")
-            return .next
-        }
-        return await completeLogin(tag, user: authcid, password: password, mechanism: "PLAIN")
-    }
-
-    /// LOGIN and AUTHENTICATE once the credentials are read: the throttle first (it may make the
-    /// attempt wait, refuse it unchecked, or drop the connection), then the password check.
-    private func completeLogin(
-        _ tag: String, user: String, password: String, mechanism: String
-    ) async -> ResumeDirective {
-        if let throttle = configuration.throttle {
-            switch throttle.admit(address: configuration.clientAddress, account: user) {
-            case .proceed(let wait):
-                if wait > .zero { try? await Task.sleep(for: wait) }
-            case .refuse(let wait):
-                try? await Task.sleep(for: wait)
-                logAuthentication("refused", user: user, mechanism: mechanism, reason: "address locked out")
-                tagged(tag, .no, code: .unavailable, text: "Too many failed logins from your address, try again later")
-                return .next
-            case .drop:
-                logAuthentication("dropped", user: user, mechanism: mechanism, reason: "too many attempts waiting")
-                return .close
-            }
-        }
-        let accountID = await configuration.authenticator.authenticate(name: user, password: password)
-        guard let accountID else {
-            failedLogins += 1
-            let counts = configuration.throttle?.recordFailure(address: configuration.clientAddress, account: user)
-            logAuthentication(
-                "failed", user: user, mechanism: mechanism, reason: "invalid credentials",
-                failures: counts.map { "\($0.address)/\($0.account)" })
-            try? await Task.sleep(for: configuration.failedLoginDelay)
-            tagged(tag, .no, code: .authenticationFailed, text: "Authentication failed")
-            if failedLogins >= Self.maxFailedLogins {
-                bye("Too many failed logins")
-                return .close
-            }
-            return .next
-        }
-        configuration.throttle?.recordSuccess(account: user)
-        state.logIn(SessionState.LoggedIn(account: accountID, name: user))
-        watchAccount(accountID)
-        logger[metadataKey: "user"] = "\(user)"
-        logger.info("logged in")
-        connection.setIdleTimeout(seconds: configuration.authenticatedIdleTimeout)
-        tagged(tag, .ok, code: .capability(capabilities), text: "Logged in")
-        return .next
-    }
-
     /// ENABLE (RFC 5161 §3.1, RFC 9051 §6.3.1): lists in `* ENABLED` what this command newly turned on
     /// (see `SessionExtensions.enable`).
     func enable(_ tag: String, _ names: [String]) -> ResumeDirective {
@@ -216,33 +116,5 @@ extension IMAPSession {
         connection.setIdleTimeout(seconds: configuration.preAuthIdleTimeout)
         tagged(tag, .ok, text: "Not authenticated any more")
         return .next
-    }
-}
-
-extension IMAPSession {
-    /// One line per refused login, for fail2ban or a SIEM: `authentication OUTCOME` with the client's
-    /// address, the account name as given (at most 64 characters, control characters replaced), the
-    /// mechanism, the reason and, when throttled, the failures so far (address/account). Never the
-    /// password.
-    func logAuthentication(
-        _ outcome: String, user: String, mechanism: String, reason: String, failures: String? = nil
-    ) {
-        var metadata: Logger.Metadata = [
-            "address": "\(configuration.clientAddress?.description ?? "-")",
-            "account": "\(Self.loggable(user))",
-            "mechanism": "\(mechanism)", "reason": "\(reason)",
-        ]
-        if let failures { metadata["failures"] = "\(failures)" }
-        logger.notice("authentication \(outcome)", metadata: metadata)
-    }
-
-    /// At most 64 characters, control characters as `?`: a name chosen by an attacker cannot forge
-    /// log lines.
-    static func loggable(_ name: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        for scalar in name.unicodeScalars.prefix(64) {
-            scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar)
-        }
-        return String(scalars)
     }
 }

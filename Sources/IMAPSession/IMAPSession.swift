@@ -23,7 +23,7 @@ public final class IMAPSession {
     var state = SessionState.notAuthenticated
     var out = ByteBufferAllocator().buffer(capacity: 1024)
     /// A running AUTHENTICATE waiting for the client's response line.
-    var pendingAuthentication: String?
+    var pendingAuthentication: SASLExchange?
     var append: AppendState?
     var failedLogins = 0
     /// A running IDLE (RFC 2177): its tag and the watch that forwards wake-ups.

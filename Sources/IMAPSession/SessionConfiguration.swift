@@ -25,6 +25,9 @@ public struct SessionConfiguration: Sendable {
     public var throttle: AuthThrottle?
     /// The client's address, as the throttle counts it (nil when not an IP connection).
     public var clientAddress: ClientAddress?
+    /// The `tls-server-end-point` channel binding of this connection's TLS certificate (RFC 5929 §4):
+    /// SCRAM-SHA-256-PLUS is offered when set.
+    public var channelBinding: [UInt8]?
     public var logger: Logger
 
     public init(
@@ -32,7 +35,7 @@ public struct SessionConfiguration: Sendable {
         startTLSAvailable: Bool, maxMessageSize: Int, authenticatedIdleTimeout: Int64, preAuthIdleTimeout: Int64 = 60,
         idleKeepaliveInterval: Duration = .seconds(120),
         failedLoginDelay: Duration = .milliseconds(500), throttle: AuthThrottle? = nil,
-        clientAddress: ClientAddress? = nil, logger: Logger
+        clientAddress: ClientAddress? = nil, channelBinding: [UInt8]? = nil, logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator
@@ -46,6 +49,7 @@ public struct SessionConfiguration: Sendable {
         self.idleKeepaliveInterval = idleKeepaliveInterval
         self.throttle = throttle
         self.clientAddress = clientAddress
+        self.channelBinding = channelBinding
         self.logger = logger
     }
 }

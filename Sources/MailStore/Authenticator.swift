@@ -73,6 +73,19 @@ public final class Authenticator: @unchecked Sendable {
         return account
     }
 
+    /// The SCRAM verifier of `name` and its account, for a SCRAM exchange. An unknown name gets a
+    /// stand-in that no proof matches, with a salt derived from the name under this process's key (the
+    /// same on every try) and the usual iteration count, so that the answer does not tell whether the
+    /// account exists; so does a failing store.
+    public func scramCredentials(name: String) async -> (AccountID?, StoredCredentials) {
+        if let found = try? await accounts.credentials(accountName: name) { return found }
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("scram-salt:\(name.lowercased())".utf8), using: cacheKey)
+        var standIn = dummy
+        standIn.salt = Array(Array(mac).prefix(PasswordHasher.saltByteCount))
+        standIn.iterations = hasher.iterations
+        return (nil, standIn)
+    }
+
     /// The KDF (tens of milliseconds) runs on its own queue, not on Swift's cooperative pool, so a burst
     /// of logins does not stall every other session's work.
     private func verifyOffPool(_ password: String, _ credentials: StoredCredentials) async -> Bool {

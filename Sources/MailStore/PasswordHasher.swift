@@ -6,8 +6,12 @@ import _CryptoExtras
 ///
 /// The password is used as its UTF-8 bytes (no SASLprep: ASCII passwords are unaffected).
 public struct PasswordHasher: Sendable {
-    /// PBKDF2 rounds for new verifiers (OWASP 2023 minimum for PBKDF2-HMAC-SHA256).
-    public static let defaultIterations = 210_000
+    /// PBKDF2 rounds for new verifiers. A SCRAM client computes them itself, and Cyrus SASL, which
+    /// mbsync, mutt and others use, refuses a count above 65,536 ("iteration-count is too big"), so
+    /// a larger count would lock those clients out of SCRAM-SHA-256. This is the largest count they
+    /// all accept, 16 times RFC 7677's minimum of 4,096; online guessing is bounded by the login
+    /// throttle, not by this cost.
+    public static let defaultIterations = 65_536
     public static let saltByteCount = 16
 
     /// The rounds used by `makeCredentials`.

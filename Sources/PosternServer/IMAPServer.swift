@@ -32,6 +32,8 @@ public final class IMAPServer: Service, Sendable {
     let store: any MailStore
     let authenticator: Authenticator
     let tlsContext: NIOSSLContext
+    /// The certificate's `tls-server-end-point` binding, given to every session (SCRAM-SHA-256-PLUS).
+    let channelBinding: [UInt8]?
     let group: any EventLoopGroup
     let logger: Logger
     let shutdownGracePeriod: Duration
@@ -66,7 +68,7 @@ public final class IMAPServer: Service, Sendable {
     ///   down and throws that error.
     public init(
         configuration: ServerConfiguration, store: any MailStore, authenticator: Authenticator,
-        tlsContext: NIOSSLContext, group: any EventLoopGroup, logger: Logger,
+        tlsContext: NIOSSLContext, channelBinding: [UInt8]? = nil, group: any EventLoopGroup, logger: Logger,
         shutdownGracePeriod: Duration = IMAPServer.defaultShutdownGracePeriod,
         onListening: (@Sendable ([BoundListener]) async throws -> Void)? = nil
     ) {
@@ -74,6 +76,7 @@ public final class IMAPServer: Service, Sendable {
         self.store = store
         self.authenticator = authenticator
         self.tlsContext = tlsContext
+        self.channelBinding = channelBinding
         self.group = group
         self.logger = logger
         self.shutdownGracePeriod = shutdownGracePeriod
@@ -181,7 +184,8 @@ public final class IMAPServer: Service, Sendable {
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
             preAuthIdleTimeout: configuration.preAuthIdleTimeout,
             idleKeepaliveInterval: .seconds(configuration.idleKeepalive), throttle: throttle,
-            clientAddress: channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init), logger: logger)
+            clientAddress: channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init),
+            channelBinding: channelBinding, logger: logger)
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)

@@ -3,6 +3,8 @@ import Logging
 import MailStore
 import NIOCore
 import NIOSSL
+import SASL
+import X509
 
 /// Loads (or, on the embedded default, creates) the server's certificate and builds the TLS context:
 /// TLS 1.2 and 1.3 only (RFC 8314 §4.1 asks for current TLS; older versions are refused).
@@ -21,6 +23,8 @@ public enum TLSSetup {
         public var fingerprint: String
         /// The data folder's self-signed certificate when it is the one in use (no `--tls-cert`).
         public var dataFolderCertificate: URL?
+        /// The `tls-server-end-point` channel binding of the certificate (SCRAM-SHA-256-PLUS).
+        public var channelBinding: [UInt8]
     }
 
     public static func defaultPaths(dataDirectory: URL) -> (certificate: URL, key: URL) {
@@ -80,7 +84,19 @@ public enum TLSSetup {
         let der = try leaf.toDERBytes()
         return Material(
             context: context, fingerprint: SelfSignedCertificate.fingerprint(der: der),
-            dataFolderCertificate: dataFolderCertificate)
+            dataFolderCertificate: dataFolderCertificate, channelBinding: channelBinding(certificateDER: der))
+    }
+
+    /// RFC 5929 §4.1: the certificate hashed with its signature's hash, SHA-256 for anything weaker.
+    static func channelBinding(certificateDER der: [UInt8]) -> [UInt8] {
+        let algorithm = (try? Certificate(derEncoded: der))?.signatureAlgorithm
+        let hash: SCRAMServer.SignatureHash
+        switch algorithm {
+        case .ecdsaWithSHA384?, .sha384WithRSAEncryption?: hash = .sha384
+        case .ecdsaWithSHA512?, .sha512WithRSAEncryption?: hash = .sha512
+        default: hash = .sha256OrWeaker
+        }
+        return SCRAMServer.tlsServerEndPoint(certificateDER: der, signatureHash: hash)
     }
 
     /// Written durably (see `DurableFiles.writeAtomically`): a power cut during first start leaves no

@@ -122,7 +122,8 @@ struct ServeRunner {
         let configuration = self.configuration
         let server = IMAPServer(
             configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
-            tlsContext: tls.context, group: MultiThreadedEventLoopGroup.singleton, logger: logger,
+            tlsContext: tls.context, channelBinding: tls.channelBinding, group: MultiThreadedEventLoopGroup.singleton,
+            logger: logger,
             onListening: { bound in
                 try await Self.announce(
                     bound, configuration: configuration, store: store, tls: tls, isFirstStart: isFirstStart)

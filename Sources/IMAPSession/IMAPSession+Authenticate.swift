@@ -1,0 +1,254 @@
+import Defences
+import Foundation
+import IMAPWire
+import Logging
+import MailStore
+import NIOCore
+import SASL
+
+/// An AUTHENTICATE in progress: the mechanism's state between the server's challenge and the client's
+/// answer.
+struct SASLExchange: Sendable {
+    enum Mechanism: Sendable {
+        case plain
+        case login(LoginMechanism)
+        case scram(SCRAMServer)
+    }
+
+    var tag: String
+    var name: String
+    var mechanism: Mechanism
+    /// SCRAM: the user named in client-first, and the account found for it (nil for an unknown user,
+    /// who then cannot succeed).
+    var user: String?
+    var account: AccountID?
+    /// Authenticated; waiting for the empty answer to the additional data with success.
+    var succeeded: String?
+}
+
+/// LOGIN's completion and AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3) with SASL-IR (RFC 4959): PLAIN
+/// (RFC 4616), LOGIN, SCRAM-SHA-256 and, with TLS channel binding, SCRAM-SHA-256-PLUS (RFC 5802,
+/// RFC 7677, RFC 5929). Every attempt goes through the throttle once its user name is known.
+extension IMAPSession {
+    /// The mechanisms offered (once TLS is active), strongest first.
+    var saslMechanisms: [String] {
+        (configuration.channelBinding != nil ? [SCRAMServer.plusName] : []) + [SCRAMServer.name, "PLAIN", "LOGIN"]
+    }
+
+    func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async -> ResumeDirective {
+        if account != nil {
+            tagged(tag, .bad, text: "Already logged in")
+            return .next
+        }
+        guard tlsActive else {
+            tagged(tag, .no, code: .privacyRequired, text: "Use STARTTLS or the IMAPS port before logging in")
+            return .next
+        }
+        let name = mechanism.uppercased()
+        let chosen: SASLExchange.Mechanism
+        switch name {
+        case "PLAIN": chosen = .plain
+        case "LOGIN": chosen = .login(LoginMechanism())
+        case SCRAMServer.name: chosen = .scram(SCRAMServer(plus: false, channelBinding: configuration.channelBinding))
+        case SCRAMServer.plusName where configuration.channelBinding != nil:
+            chosen = .scram(SCRAMServer(plus: true, channelBinding: configuration.channelBinding))
+        default:
+            tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
+            return .next
+        }
+        var exchange = SASLExchange(tag: tag, name: name, mechanism: chosen)
+        // RFC 4959 §3: "=" is an empty initial response.
+        var initial: [UInt8]?
+        if let initialResponse {
+            guard let bytes = Self.base64(initialResponse) else {
+                tagged(tag, .bad, text: "Invalid base64 in the initial response")
+                return .next
+            }
+            initial = bytes
+        }
+        let step: SASLStep
+        switch exchange.mechanism {
+        case .plain: step = initial.map(PlainMechanism.parse) ?? .challenge([])
+        case .login(var login):
+            step = login.start(initialResponse: initial)
+            exchange.mechanism = .login(login)
+        case .scram(var scram):
+            step = scram.start(initialResponse: initial)
+            exchange.mechanism = .scram(scram)
+        }
+        return await drive(exchange, step)
+    }
+
+    /// The client's answer to a challenge; `*` cancels (RFC 9051 §6.2.2).
+    func authenticateResponse(_ line: ByteBuffer) async -> ResumeDirective {
+        guard var exchange = pendingAuthentication else { return .next }
+        pendingAuthentication = nil
+        let text = String(decoding: line.readableBytesView, as: UTF8.self)
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
+        if text == "*" {
+            tagged(exchange.tag, .bad, text: "AUTHENTICATE cancelled")
+            return .next
+        }
+        if let user = exchange.succeeded, let account = exchange.account {
+            // The answer to the additional data with success is empty (RFC 4422 §3.6).
+            guard text.isEmpty else {
+                tagged(exchange.tag, .bad, text: "Expected an empty response")
+                return .next
+            }
+            return loginSucceeded(exchange.tag, account: account, user: user)
+        }
+        guard let bytes = Self.base64(text) else {
+            tagged(exchange.tag, .bad, text: "Invalid base64 in AUTHENTICATE response")
+            return .next
+        }
+        let step: SASLStep
+        switch exchange.mechanism {
+        case .plain: step = PlainMechanism.parse(bytes)
+        case .login(var login):
+            step = login.respond(bytes)
+            exchange.mechanism = .login(login)
+        case .scram(var scram):
+            step = scram.respond(bytes)
+            exchange.mechanism = .scram(scram)
+        }
+        return await drive(exchange, step)
+    }
+
+    /// Acts on a mechanism's step until the client must answer or the exchange ends.
+    private func drive(_ start: SASLExchange, _ first: SASLStep) async -> ResumeDirective {
+        var exchange = start
+        var step = first
+        while true {
+            switch step {
+            case .challenge(let bytes):
+                send(.continuation(.text(Data(bytes).base64EncodedString())))
+                pendingAuthentication = exchange
+                return .rawLine
+            case .verifyPassword(let user, let password):
+                return await completeLogin(exchange.tag, user: user, password: password, mechanism: exchange.name)
+            case .lookUp(let user):
+                if let refusal = await admit(exchange.tag, user: user, mechanism: exchange.name) { return refusal }
+                guard case .scram(var scram) = exchange.mechanism else { return .next }
+                exchange.user = user
+                let (account, credentials) = await configuration.authenticator.scramCredentials(name: user)
+                exchange.account = account
+                step = scram.credentials(
+                    SCRAMVerifier(
+                        salt: credentials.salt, iterations: credentials.iterations, storedKey: credentials.storedKey,
+                        serverKey: credentials.serverKey))
+                exchange.mechanism = .scram(scram)
+            case .success(let user, let finalData):
+                guard let account = exchange.account else {
+                    step = .failure(.authenticationFailed)
+                    continue
+                }
+                guard let finalData else { return loginSucceeded(exchange.tag, account: account, user: user) }
+                exchange.succeeded = user
+                send(.continuation(.text(Data(finalData).base64EncodedString())))
+                pendingAuthentication = exchange
+                return .rawLine
+            case .failure(let failure):
+                return await saslFailed(exchange, failure)
+            }
+        }
+    }
+
+    private func saslFailed(_ exchange: SASLExchange, _ failure: SASLFailure) async -> ResumeDirective {
+        switch failure {
+        case .malformed(let why):
+            tagged(exchange.tag, .bad, text: "AUTHENTICATE \(exchange.name): \(why)")
+            return .next
+        case .authorizationRefused:
+            tagged(exchange.tag, .no, code: .authorizationFailed, text: "Acting as another user is not allowed")
+            return .next
+        case .channelBindingRefused(let why):
+            tagged(exchange.tag, .no, code: .authenticationFailed, text: "Channel binding: \(why)")
+            return .next
+        case .authenticationFailed:
+            return await loginFailed(exchange.tag, user: exchange.user ?? "", mechanism: exchange.name)
+        }
+    }
+
+    /// LOGIN and password mechanisms once the credentials are read: the throttle first, then the check.
+    func completeLogin(_ tag: String, user: String, password: String, mechanism: String) async -> ResumeDirective {
+        if let refusal = await admit(tag, user: user, mechanism: mechanism) { return refusal }
+        guard let account = await configuration.authenticator.authenticate(name: user, password: password) else {
+            return await loginFailed(tag, user: user, mechanism: mechanism)
+        }
+        return loginSucceeded(tag, account: account, user: user)
+    }
+
+    /// The throttle's decision for an attempt on `user`: nil to go on (after any wait it imposed), or
+    /// the directive that ends the attempt (refused with `NO [UNAVAILABLE]`, or dropped).
+    private func admit(_ tag: String, user: String, mechanism: String) async -> ResumeDirective? {
+        guard let throttle = configuration.throttle else { return nil }
+        switch throttle.admit(address: configuration.clientAddress, account: user) {
+        case .proceed(let wait):
+            if wait > .zero { try? await Task.sleep(for: wait) }
+            return nil
+        case .refuse(let wait):
+            try? await Task.sleep(for: wait)
+            logAuthentication("refused", user: user, mechanism: mechanism, reason: "address locked out")
+            tagged(tag, .no, code: .unavailable, text: "Too many failed logins from your address, try again later")
+            return .next
+        case .drop:
+            logAuthentication("dropped", user: user, mechanism: mechanism, reason: "too many attempts waiting")
+            return .close
+        }
+    }
+
+    private func loginFailed(_ tag: String, user: String, mechanism: String) async -> ResumeDirective {
+        failedLogins += 1
+        let counts = configuration.throttle?.recordFailure(address: configuration.clientAddress, account: user)
+        logAuthentication(
+            "failed", user: user, mechanism: mechanism, reason: "invalid credentials",
+            failures: counts.map { "\($0.address)/\($0.account)" })
+        try? await Task.sleep(for: configuration.failedLoginDelay)
+        tagged(tag, .no, code: .authenticationFailed, text: "Authentication failed")
+        if failedLogins >= Self.maxFailedLogins {
+            bye("Too many failed logins")
+            return .close
+        }
+        return .next
+    }
+
+    private func loginSucceeded(_ tag: String, account: AccountID, user: String) -> ResumeDirective {
+        configuration.throttle?.recordSuccess(account: user)
+        state.logIn(SessionState.LoggedIn(account: account, name: user))
+        watchAccount(account)
+        logger[metadataKey: "user"] = "\(user)"
+        logger.info("logged in")
+        connection.setIdleTimeout(seconds: configuration.authenticatedIdleTimeout)
+        tagged(tag, .ok, code: .capability(capabilities), text: "Logged in")
+        return .next
+    }
+
+    static func base64(_ text: String) -> [UInt8]? {
+        if text == "=" { return [] }
+        return Data(base64Encoded: text).map { Array($0) }
+    }
+
+    /// One line per refused login, for fail2ban or a SIEM: `authentication OUTCOME` with the client's
+    /// address, the account name as given, the mechanism, the reason and, when throttled, the failures
+    /// so far (address/account). Never the password.
+    func logAuthentication(
+        _ outcome: String, user: String, mechanism: String, reason: String, failures: String? = nil
+    ) {
+        var metadata: Logger.Metadata = [
+            "address": "\(configuration.clientAddress?.description ?? "-")",
+            "account": "\(Self.loggable(user))", "mechanism": "\(mechanism)", "reason": "\(reason)",
+        ]
+        if let failures { metadata["failures"] = "\(failures)" }
+        logger.notice("authentication \(outcome)", metadata: metadata)
+    }
+
+    /// At most 64 characters, control characters as `?`: a name chosen by an attacker cannot forge
+    /// log lines.
+    static func loggable(_ name: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars.prefix(64) {
+            scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar)
+        }
+        return String(scalars)
+    }
+}
