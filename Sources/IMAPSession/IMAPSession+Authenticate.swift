@@ -214,6 +214,16 @@ extension IMAPSession {
 
     private func loginSucceeded(_ tag: String, account: AccountID, user: String) -> ResumeDirective {
         configuration.throttle?.recordSuccess(account: user)
+        if let limits = configuration.connectionLimits {
+            let key = UInt64(bitPattern: account)
+            if let refusal = limits.beginSession(account: key, address: configuration.clientAddress) {
+                logAuthentication("refused", user: user, mechanism: "-", reason: "session limit")
+                send(.condition(.bye, code: .limit, text: refusal.description))
+                tagged(tag, .no, code: .limit, text: "Too many sessions")
+                return .close
+            }
+            heldAccountSession = key
+        }
         state.logIn(SessionState.LoggedIn(account: account, name: user))
         watchAccount(account)
         logger[metadataKey: "user"] = "\(user)"
@@ -250,5 +260,12 @@ extension IMAPSession {
             scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar)
         }
         return String(scalars)
+    }
+
+    /// Gives back the session slot taken at login, if any.
+    func endAccountSession() {
+        guard let key = heldAccountSession else { return }
+        heldAccountSession = nil
+        configuration.connectionLimits?.endSession(account: key, address: configuration.clientAddress)
     }
 }

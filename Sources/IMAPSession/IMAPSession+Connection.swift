@@ -48,6 +48,8 @@ extension IMAPSession {
 
     /// RFC 9051 §6.1.3
     func logout(_ tag: String) -> ResumeDirective {
+        // The session's place counts no more once the client is told (a new login may follow at once).
+        endAccountSession()
         bye("Logging out")
         tagged(tag, .ok, text: "LOGOUT completed")
         state = .loggedOut
@@ -108,6 +110,7 @@ extension IMAPSession {
     func unauthenticate(_ tag: String) -> ResumeDirective {
         stopIdling()
         unwatchAccount()
+        endAccountSession()
         state = .notAuthenticated
         extensions.reset()
         failedLogins = 0

@@ -24,6 +24,8 @@ public final class IMAPSession {
     var out = ByteBufferAllocator().buffer(capacity: 1024)
     /// A running AUTHENTICATE waiting for the client's response line.
     var pendingAuthentication: SASLExchange?
+    /// The account whose session slot this session holds (`ConnectionLimits.beginSession`).
+    var heldAccountSession: UInt64?
     var append: AppendState?
     var failedLogins = 0
     /// A running IDLE (RFC 2177): its tag and the watch that forwards wake-ups.
@@ -60,6 +62,12 @@ public final class IMAPSession {
     /// stream: IDLE uses it to deliver change notifications and keepalives.
     public func run(inputs: AsyncStream<SessionInput>, wakeups: AsyncStream<SessionInput>.Continuation) async {
         self.wakeups = wakeups
+        if let refusal = configuration.refusal {
+            bye(refusal)
+            await flush()
+            connection.resume(.close)
+            return
+        }
         greet()
         await flush()
         connection.resume(.next)
@@ -105,6 +113,7 @@ public final class IMAPSession {
         }
         stopIdling()
         unwatchAccount()
+        endAccountSession()
         append?.abort()
         append = nil
     }

@@ -25,6 +25,11 @@ public struct SessionConfiguration: Sendable {
     public var throttle: AuthThrottle?
     /// The client's address, as the throttle counts it (nil when not an IP connection).
     public var clientAddress: ClientAddress?
+    /// Counts logged-in sessions per account and address (nil: no limit).
+    public var connectionLimits: ConnectionLimits?
+    /// Set when the server refused this connection (a limit): the session greets with `* BYE` and
+    /// this text, then closes (RFC 9051 §7.1.5).
+    public var refusal: String?
     /// The `tls-server-end-point` channel binding of this connection's TLS certificate (RFC 5929 §4):
     /// SCRAM-SHA-256-PLUS is offered when set.
     public var channelBinding: [UInt8]?

@@ -3,6 +3,7 @@ import IMAPWire
 import Logging
 import NIOCore
 import NIOSSL
+import NIOTLS
 
 #if canImport(Glibc)
     import Glibc
@@ -42,15 +43,35 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     /// Delivers `SessionInput.keepalive` while the session asks for it (IDLE).
     private var keepalive: RepeatedTask?
 
+    /// A TLS handshake is under way in front of this handler (IMAPS, or after STARTTLS): a close now
+    /// would drop what the session wrote (a `* BYE` refusing the connection), so it waits for the
+    /// handshake, at most `handshakeCloseWait`.
+    private var handshakePending: Bool
+    private var closeAfterHandshake = false
+    static let handshakeCloseWait = TimeAmount.seconds(10)
+
     init(
         limits: IMAPLimits, events: AsyncStream<SessionInput>.Continuation, tlsContext: NIOSSLContext?,
-        idleTimeout: TimeAmount, logger: Logger
+        idleTimeout: TimeAmount, handshakePending: Bool = false, logger: Logger
     ) {
+        self.handshakePending = handshakePending
         self.framer = CommandFramer(limits: limits)
         self.events = events
         self.tlsContext = tlsContext
         self.idleTimeout = idleTimeout
         self.logger = logger
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
+            handshakePending = false
+            if closeAfterHandshake {
+                // After this event the TLS layer writes out what it held back: close after that.
+                let channel = context.channel
+                context.eventLoop.execute { channel.close(promise: nil) }
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -116,6 +137,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             let tls = NIOSSLServerHandler(context: tlsContext)
             do {
                 try context.pipeline.syncOperations.addHandler(tls, position: .first)
+                handshakePending = true
             } catch {
                 logger.warning("could not start TLS: \(error)")
                 context.close(promise: nil)
@@ -123,7 +145,13 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             }
         case .close:
             closing = true
-            context.close(promise: nil)
+            guard handshakePending else {
+                context.close(promise: nil)
+                return
+            }
+            closeAfterHandshake = true
+            let channel = context.channel
+            context.eventLoop.scheduleTask(in: Self.handshakeCloseWait) { channel.close(promise: nil) }
             return
         }
         sessionBusy = false

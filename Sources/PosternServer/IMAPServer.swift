@@ -29,6 +29,8 @@ public final class IMAPServer: Service, Sendable {
     let configuration: ServerConfiguration
     /// One for every listener: an address's failures count across all its connections.
     let throttle: AuthThrottle
+    /// Open connections and logged-in sessions, against the configured limits.
+    let limits: ConnectionLimits
     let store: any MailStore
     let authenticator: Authenticator
     let tlsContext: NIOSSLContext
@@ -82,6 +84,7 @@ public final class IMAPServer: Service, Sendable {
         self.shutdownGracePeriod = shutdownGracePeriod
         self.onListening = onListening
         self.throttle = AuthThrottle(policy: configuration.throttlePolicy)
+        self.limits = ConnectionLimits(policy: configuration.connectionPolicy)
     }
 
     /// Binds every configured listener (once: later calls return the same listeners); on failure
@@ -166,11 +169,20 @@ public final class IMAPServer: Service, Sendable {
             channel.close(promise: nil)
             return
         }
-        channel.closeFuture.whenComplete { [state] _ in
+        let clientAddress = channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init)
+        // Over a limit the session still runs, only to say `* BYE` (over TLS on the IMAPS port).
+        let refusal = limits.acquire(address: clientAddress)
+        channel.closeFuture.whenComplete { [state, limits] _ in
             _ = state.withLockedValue { $0.connections.removeValue(forKey: id) }
+            if refusal == nil { limits.release(address: clientAddress) }
         }
         var logger = self.logger
         logger[metadataKey: "peer"] = "\(channel.remoteAddress?.description ?? "?")"
+        if let refusal {
+            logger.notice(
+                "connection refused",
+                metadata: ["address": "\(clientAddress?.description ?? "-")", "reason": "\(refusal)"])
+        }
         let connection: ChannelSessionConnection
         do {
             connection = try addHandlers(channel, kind: kind, events: continuation, logger: logger)
@@ -178,14 +190,15 @@ public final class IMAPServer: Service, Sendable {
             sessionEnded()
             throw error
         }
-        let sessionConfiguration = SessionConfiguration(
+        var sessionConfiguration = SessionConfiguration(
             store: store, authenticator: authenticator, hostName: configuration.hostName,
             tlsActive: kind == .imaps, startTLSAvailable: kind == .imap, maxMessageSize: configuration.maxMessageSize,
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
             preAuthIdleTimeout: configuration.preAuthIdleTimeout,
             idleKeepaliveInterval: .seconds(configuration.idleKeepalive), throttle: throttle,
-            clientAddress: channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init),
-            channelBinding: channelBinding, logger: logger)
+            clientAddress: clientAddress, channelBinding: channelBinding, logger: logger)
+        sessionConfiguration.connectionLimits = limits
+        sessionConfiguration.refusal = refusal?.description
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)
@@ -205,7 +218,7 @@ public final class IMAPServer: Service, Sendable {
         limits.maxAppendSize = configuration.maxMessageSize
         let handler = IMAPConnectionHandler(
             limits: limits, events: events, tlsContext: kind == .imap ? tlsContext : nil,
-            idleTimeout: .seconds(configuration.preAuthIdleTimeout), logger: logger)
+            idleTimeout: .seconds(configuration.preAuthIdleTimeout), handshakePending: kind == .imaps, logger: logger)
         try sync.addHandler(handler)
         let context = try sync.context(handler: handler)
         return ChannelSessionConnection(

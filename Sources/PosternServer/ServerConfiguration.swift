@@ -69,6 +69,8 @@ public struct ServerConfiguration: Sendable {
     public var idleKeepalive: Int64
     /// How failed logins are slowed (`AuthThrottle`).
     public var throttlePolicy = ThrottlePolicy()
+    /// How many connections and sessions are taken (`ConnectionLimits`).
+    public var connectionPolicy = ConnectionPolicy()
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -89,8 +91,9 @@ public struct ServerConfiguration: Sendable {
     /// Keys of the TOML file (all optional):
     /// `data_dir`, `imaps` and `imap` (a string or an array of `HOST:PORT`/`off`), `tls_cert`, `tls_key`,
     /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`, `idle_keepalive`,
-    /// `auth_throttle_entries` (addresses and account names remembered), `auth_throttle_allow` (networks
-    /// never throttled, e.g. `["10.0.0.0/8", "2001:db8::/32"]`).
+    /// `auth_throttle_entries` (addresses and account names remembered), `trusted_networks` (never
+    /// throttled nor limited per address, e.g. `["10.0.0.0/8", "2001:db8::/32"]`), `max_connections`,
+    /// `max_connections_per_address`, `max_sessions_per_account_address`.
     public mutating func apply(tomlFile path: String) throws {
         let text: String
         do {
@@ -106,7 +109,8 @@ public struct ServerConfiguration: Sendable {
         }
         let known: Set<String> = [
             "data_dir", "imaps", "imap", "tls_cert", "tls_key", "log_level", "host_name", "max_message_size",
-            "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "auth_throttle_allow",
+            "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "trusted_networks",
+            "max_connections", "max_connections_per_address", "max_sessions_per_account_address",
         ]
         for key in table.keys where !known.contains(key) {
             throw ServerError.configuration("config file \(path): unknown key '\(key)'")
@@ -157,18 +161,30 @@ public struct ServerConfiguration: Sendable {
             }
             throttlePolicy.maxEntries = v
         }
-        if let value = table["auth_throttle_allow"] {
+        if let value = table["trusted_networks"] {
             guard let array = value.array else {
-                throw ServerError.configuration("config auth_throttle_allow: expected an array of networks")
+                throw ServerError.configuration("config trusted_networks: expected an array of networks")
             }
-            throttlePolicy.allowList = try array.map { item in
+            let networks = try array.map { item in
                 guard let text = item.string, let network = ClientNetwork(text) else {
                     throw ServerError.configuration(
-                        "config auth_throttle_allow: '\(item.string ?? "\(item)")' is not a network like 10.0.0.0/8")
+                        "config trusted_networks: '\(item.string ?? "\(item)")' is not a network like 10.0.0.0/8")
                 }
                 return network
             }
+            throttlePolicy.allowList = networks
+            connectionPolicy.allowList = networks
         }
+        func limit(_ key: String, _ apply: (inout ConnectionPolicy, Int) -> Void) throws {
+            guard let v = try integer(key) else { return }
+            guard (1...1_000_000).contains(v) else {
+                throw ServerError.configuration("config \(key) must be between 1 and 1000000")
+            }
+            apply(&connectionPolicy, v)
+        }
+        try limit("max_connections") { $0.maxConnections = $1 }
+        try limit("max_connections_per_address") { $0.maxConnectionsPerAddress = $1 }
+        try limit("max_sessions_per_account_address") { $0.maxSessionsPerAccountAndAddress = $1 }
         if let v = try integer("idle_keepalive") {
             guard v >= 1 else { throw ServerError.configuration("config idle_keepalive must be at least 1 second") }
             idleKeepalive = Int64(v)

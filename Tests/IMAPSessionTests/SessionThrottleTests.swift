@@ -60,3 +60,60 @@ import Testing
         #expect(IMAPSession.loggable("Zoë") == "Zoë")
     }
 }
+
+/// Logged-in sessions per account and address (`ConnectionLimits`), and a connection refused by the
+/// server, which the session greets with BYE.
+@Suite struct SessionLimitTests {
+    func client(
+        _ env: SessionEnvironment, _ limits: ConnectionLimits, from address: String, refusal: String? = nil
+    )
+        async -> SessionClient
+    {
+        var configuration = env.configuration()
+        configuration.connectionLimits = limits
+        configuration.clientAddress = ClientAddress(address)
+        configuration.refusal = refusal
+        return await SessionClient(configuration: configuration)
+    }
+
+    @Test(arguments: Engine.allCases)
+    func sessionsPerAccountAndAddress(_ engine: Engine) async throws {
+        let env = try await SessionEnvironment(engine: engine)
+        var policy = ConnectionPolicy()
+        policy.maxSessionsPerAccountAndAddress = 2
+        let limits = ConnectionLimits(policy: policy)
+        let login = "a LOGIN \(SessionEnvironment.user) \"\(SessionEnvironment.password)\"\r\n"
+        var open: [SessionClient] = []
+        for _ in 0..<2 {
+            let c = await client(env, limits, from: "192.0.2.1")
+            _ = c.lines()
+            await c.send(login)
+            #expect(c.lines().last?.text.hasPrefix("a OK") == true)
+            open.append(c)
+        }
+        let third = await client(env, limits, from: "192.0.2.1")
+        _ = third.lines()
+        await third.send(login)
+        let refused = third.lines().map(\.text)
+        #expect(refused.first?.hasPrefix("* BYE [LIMIT]") == true, "\(refused)")
+        #expect(refused.last?.hasPrefix("a NO [LIMIT]") == true, "\(refused)")
+        // Another address, and the same address after a LOGOUT, get in; the open sessions go on.
+        let elsewhere = await client(env, limits, from: "192.0.2.9")
+        _ = elsewhere.lines()
+        await elsewhere.send(login)
+        #expect(elsewhere.lines().last?.text.hasPrefix("a OK") == true)
+        await open[0].send("z LOGOUT\r\n")
+        let again = await client(env, limits, from: "192.0.2.1")
+        _ = again.lines()
+        await again.send(login)
+        #expect(again.lines().last?.text.hasPrefix("a OK") == true)
+        await open[1].send("n NOOP\r\n")
+        #expect(open[1].lines().last?.text.hasPrefix("n OK") == true)
+    }
+
+    @Test func refusedConnectionIsGreetedWithBye() async throws {
+        let env = try await SessionEnvironment(engine: .memory)
+        let c = await client(env, ConnectionLimits(), from: "192.0.2.1", refusal: "Too many connections (3)")
+        #expect(c.lines().map(\.text) == ["* BYE Too many connections (3)"])
+    }
+}

@@ -216,9 +216,9 @@ def server():
     add_user(data_dir, BOB, BOB_PW)
     # The tests share one server and all connect from loopback; many try wrong passwords on purpose. The
     # login throttle would lock loopback out after ten of them, so this server trusts it (the throttle's
-    # own tests, test_throttle.py, start servers that do not).
+    # and the limits' own tests, test_throttle.py and test_limits.py, start servers that do not).
     config = Path(tmp.name) / "postern.toml"
-    config.write_text('auth_throttle_allow = ["127.0.0.0/8", "::1"]\n')
+    config.write_text('trusted_networks = ["127.0.0.0/8", "::1"]\n')
     proc = PosternProcess(data_dir, ["--config", str(config)])
     try:
         ports = proc.wait_ready()

@@ -1,0 +1,88 @@
+"""Connection and session limits of a real `postern serve` (Postern only): connections past the per-address and
+total limits are greeted with BYE (over TLS), logins past the per-account-and-address limit get BYE [LIMIT] and
+NO [LIMIT], and sessions already open are not disturbed."""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from conftest import PosternProcess, add_user
+from rawimap import RawIMAP, make_context
+
+pytestmark = pytest.mark.postern
+
+USER, PASSWORD = "limited", "limited-pw 1"
+
+
+def connect_from(source: str, port: int, cafile: str) -> RawIMAP:
+    raw = socket.create_connection(("127.0.0.1", port), timeout=20, source_address=(source, 0))
+    c = RawIMAP(make_context(cafile).wrap_socket(raw, server_hostname="127.0.0.1"), timeout=20)
+    c.greeting = c.read_line()
+    return c
+
+
+@pytest.fixture
+def limited(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, USER, PASSWORD)
+    config = tmp_path / "postern.toml"
+    config.write_text("max_connections = 6\nmax_connections_per_address = 3\nmax_sessions_per_account_address = 2\n")
+    p = PosternProcess(data, ["--config", str(config)])
+    try:
+        ports = p.wait_ready()
+        yield p, ports["imaps"], str(data / "tls" / "cert.pem")
+    finally:
+        p.stop()
+
+
+def test_connection_limits(limited):
+    p, port, cafile = limited
+    held = [connect_from("127.0.0.1", port, cafile) for _ in range(3)]
+    try:
+        assert all(c.greeting.raw.startswith(b"* OK") for c in held)
+        with connect_from("127.0.0.1", port, cafile) as extra:
+            assert extra.greeting.raw.startswith(b"* BYE Too many connections from your address (3)"), extra.greeting
+        held += [connect_from("127.0.0.2", port, cafile) for _ in range(3)]
+        assert all(c.greeting.raw.startswith(b"* OK") for c in held)
+        with connect_from("127.0.0.3", port, cafile) as extra:
+            assert extra.greeting.raw.startswith(b"* BYE Too many connections to this server (6)"), extra.greeting
+        # The connections already open still work, and a closed one frees its place.
+        assert all(c.command(f"n{i} NOOP").status == "OK" for i, c in enumerate(held))
+        held.pop().command("z LOGOUT")
+        deadline = time.monotonic() + 5
+        while True:  # the server frees the place once it has seen the close
+            c = connect_from("127.0.0.3", port, cafile)
+            if c.greeting.raw.startswith(b"* OK") or time.monotonic() > deadline:
+                break
+            c.close()
+            time.sleep(0.05)
+        held.append(c)
+        assert c.greeting.raw.startswith(b"* OK"), c.greeting
+    finally:
+        for c in held:
+            c.close()
+    assert "connection refused" in p.output()
+
+
+def test_session_limit_per_account_and_address(limited):
+    p, port, cafile = limited
+    first, second = connect_from("127.0.0.1", port, cafile), connect_from("127.0.0.1", port, cafile)
+    try:
+        assert first.login(USER, PASSWORD).status == "OK"
+        assert second.login(USER, PASSWORD).status == "OK"
+        with connect_from("127.0.0.1", port, cafile) as third:
+            resp = third.command(f'L1 LOGIN "{USER}" "{PASSWORD}"')
+            assert resp.status == "NO" and resp.code == "LIMIT", resp
+            assert any(l.raw.startswith(b"* BYE [LIMIT]") for l in resp.untagged), resp
+        with connect_from("127.0.0.2", port, cafile) as elsewhere:
+            assert elsewhere.login(USER, PASSWORD).status == "OK"
+        assert first.command("x1 LOGOUT").bye
+        with connect_from("127.0.0.1", port, cafile) as again:
+            assert again.login(USER, PASSWORD).status == "OK"
+        assert second.command("n1 NOOP").status == "OK"
+    finally:
+        first.close()
+        second.close()
