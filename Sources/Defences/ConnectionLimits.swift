@@ -2,10 +2,11 @@ import Synchronization
 
 /// How many connections and sessions the server takes. Every limit of the connection defences is here.
 public struct ConnectionPolicy: Sendable, Equatable {
-    /// Connections open at once, all listeners together.
-    public var maxConnections = 5_000
-    /// Connections open at once from one client address (an IPv6 address by its /64).
-    public var maxConnectionsPerAddress = 50
+    /// Connections open at once, all listeners together (an idle session costs about 50 kB).
+    public var maxConnections = 20_000
+    /// Connections open at once from one client address (an IPv6 address by its /64). Generous: a
+    /// whole office behind one NAT address, or a webmail host, stays under it; a flood does not.
+    public var maxConnectionsPerAddress = 1_000
     /// Logged-in sessions of one account from one address at once (Dovecot's
     /// `mail_max_userip_connections`): a mail client opens a few per account, an attacker holding a
     /// stolen password cannot open hundreds.
