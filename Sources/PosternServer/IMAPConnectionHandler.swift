@@ -215,22 +215,17 @@ struct ChannelSessionConnection: SessionConnection {
     let context: NIOLoopBound<ChannelHandlerContext>
 
     /// Small answers go out without waiting (they are ordered with `resume` on the event loop anyway);
-    /// large ones, or any write while the socket is backed up, wait for their last piece
-    /// (`ConnectionBuffers`), so a client that does not read holds its session instead of growing the
-    /// server's memory.
+    /// large ones, or any write while the socket is backed up, wait, so a client that does not read
+    /// holds its session instead of growing the server's memory.
     func write(_ buffer: ByteBuffer) async {
-        var last = buffer
-        while last.readableBytes > ConnectionBuffers.writePiece,
-            let piece = last.readSlice(length: ConnectionBuffers.writePiece)
-        {
-            channel.writeAndFlush(piece, promise: nil)
-        }
-        if buffer.readableBytes <= ConnectionBuffers.unawaitedWriteLimit && channel.isWritable {
-            channel.writeAndFlush(last, promise: nil)
+        if buffer.readableBytes <= Self.unawaitedWriteLimit && channel.isWritable {
+            channel.writeAndFlush(buffer, promise: nil)
         } else {
-            try? await channel.writeAndFlush(last).get()
+            try? await channel.writeAndFlush(buffer).get()
         }
     }
+
+    static let unawaitedWriteLimit = 16 * 1024
 
     var isOpen: Bool { channel.isActive }
 
