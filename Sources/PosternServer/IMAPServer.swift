@@ -118,6 +118,10 @@ public final class IMAPServer: Service, Sendable {
             // buffer that each connection keeps, so several reads of a large APPEND would leave every
             // such connection holding several times the read size.
             .childChannelOption(.maxMessagesPerRead, value: 1)
+            .childChannelOption(
+                .recvAllocator,
+                value: AdaptiveRecvByteBufferAllocator(
+                    minimum: 64, initial: 2048, maximum: ConnectionBuffers.maximumReadSize))
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try self.initializeConnection(channel, kind: address.kind)
