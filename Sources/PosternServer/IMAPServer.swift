@@ -121,7 +121,8 @@ public final class IMAPServer: Service, Sendable {
             .childChannelOption(
                 .recvAllocator,
                 value: AdaptiveRecvByteBufferAllocator(
-                    minimum: 64, initial: 2048, maximum: ConnectionBuffers.maximumReadSize))
+                    minimum: 64, initial: 2048, maximum: ConnectionBuffers.maximumReadSize)
+            )
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     try self.initializeConnection(channel, kind: address.kind)
