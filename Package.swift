@@ -35,6 +35,7 @@ let package = Package(
         .target(
             name: "MailStore",
             dependencies: [
+                "SASL",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]

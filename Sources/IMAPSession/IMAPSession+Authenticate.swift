@@ -36,14 +36,7 @@ extension IMAPSession {
     }
 
     func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async -> ResumeDirective {
-        if account != nil {
-            tagged(tag, .bad, text: "Already logged in")
-            return .next
-        }
-        guard tlsActive else {
-            tagged(tag, .no, code: .privacyRequired, text: "Use STARTTLS or the IMAPS port before logging in")
-            return .next
-        }
+        if refusedBeforeLogin(tag) { return .next }
         let name = mechanism.uppercased()
         let chosen: SASLExchange.Mechanism
         switch name {
@@ -132,10 +125,7 @@ extension IMAPSession {
                 exchange.user = user
                 let (account, credentials) = await configuration.authenticator.scramCredentials(name: user)
                 exchange.account = account
-                step = scram.credentials(
-                    SCRAMVerifier(
-                        salt: credentials.salt, iterations: credentials.iterations, storedKey: credentials.storedKey,
-                        serverKey: credentials.serverKey))
+                step = scram.credentials(credentials)
                 exchange.mechanism = .scram(scram)
             case .success(let user, let finalData):
                 guard let account = exchange.account else {
@@ -167,6 +157,20 @@ extension IMAPSession {
         case .authenticationFailed:
             return await loginFailed(exchange.tag, user: exchange.user ?? "", mechanism: exchange.name)
         }
+    }
+
+    /// Answers a LOGIN or AUTHENTICATE that cannot go on: already logged in (BAD), or no TLS yet
+    /// (`NO [PRIVACYREQUIRED]`: LOGINDISABLED, RFC 9051 §6.2.3, RFC 8314). True when it answered.
+    func refusedBeforeLogin(_ tag: String) -> Bool {
+        if account != nil {
+            tagged(tag, .bad, text: "Already logged in")
+            return true
+        }
+        guard tlsActive else {
+            tagged(tag, .no, code: .privacyRequired, text: "Use STARTTLS or the IMAPS port before logging in")
+            return true
+        }
+        return false
     }
 
     /// LOGIN and password mechanisms once the credentials are read: the throttle first, then the check.

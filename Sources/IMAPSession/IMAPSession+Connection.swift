@@ -87,14 +87,7 @@ extension IMAPSession {
 
     /// RFC 9051 §6.2.3 (LOGIN). Refused before TLS (LOGINDISABLED, RFC 9051 §6.2.3, RFC 8314).
     func login(_ tag: String, user: String, password: String) async -> ResumeDirective {
-        if account != nil {
-            tagged(tag, .bad, text: "Already logged in")
-            return .next
-        }
-        guard tlsActive else {
-            tagged(tag, .no, code: .privacyRequired, text: "Use STARTTLS or the IMAPS port before logging in")
-            return .next
-        }
+        if refusedBeforeLogin(tag) { return .next }
         return await completeLogin(tag, user: user, password: password, mechanism: "LOGIN")
     }
 
