@@ -193,6 +193,14 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func idleCheckFired(context: ChannelHandlerContext) {
         let idle = context.eventLoop.now - lastActivity
+        if idle >= idleTimeout && handshakePending {
+            // A client that never finishes its TLS handshake can be sent nothing (a BYE would wait for
+            // the handshake forever): the connection just closes.
+            logger.debug("TLS handshake not finished in time")
+            closing = true
+            context.close(promise: nil)
+            return
+        }
         if idle >= idleTimeout && !sessionBusy {
             logger.debug("idle timeout")
             let bye = ResponseEncoder().encode(

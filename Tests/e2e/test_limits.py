@@ -29,7 +29,8 @@ def limited(tmp_path):
     data.mkdir()
     add_user(data, USER, PASSWORD)
     config = tmp_path / "postern.toml"
-    config.write_text("max_connections = 6\nmax_connections_per_address = 3\nmax_sessions_per_account_address = 2\n")
+    config.write_text("max_connections = 6\nmax_connections_per_address = 3\nmax_sessions_per_account_address = 2\n"
+                      "idle_timeout_preauth = 10\n")
     p = PosternProcess(data, ["--config", str(config)])
     try:
         ports = p.wait_ready()
@@ -86,3 +87,21 @@ def test_session_limit_per_account_and_address(limited):
     finally:
         first.close()
         second.close()
+
+
+def test_client_that_never_starts_tls_is_closed_after_the_preauth_timeout(limited):
+    """A client that opens the IMAPS port and never sends its ClientHello is closed after idle_timeout_preauth,
+    while another client is served meanwhile."""
+    p, port, cafile = limited
+    silent = socket.create_connection(("127.0.0.1", port), timeout=30, source_address=("127.0.0.4", 0))
+    try:
+        start = time.monotonic()
+        with connect_from("127.0.0.5", port, cafile) as canary:
+            assert canary.login(USER, PASSWORD).status == "OK"
+            assert canary.command("c1 NOOP").status == "OK"
+        silent.settimeout(30)
+        assert silent.recv(1024) == b"", "the server sent something to a client that never began TLS"
+        took = time.monotonic() - start
+        assert 9 <= took <= 20, took
+    finally:
+        silent.close()
