@@ -24,6 +24,32 @@ struct SASLExchange: Sendable {
     var account: AccountID?
     /// Authenticated; waiting for the empty answer to the additional data with success.
     var succeeded: String?
+
+    /// The mechanism's first step, with the initial response (RFC 4959) if the client sent one.
+    mutating func start(_ initial: [UInt8]?) -> SASLStep {
+        switch mechanism {
+        case .plain: return initial.map(PlainMechanism.parse) ?? .challenge([])
+        case .login(var login):
+            defer { mechanism = .login(login) }
+            return login.start(initialResponse: initial)
+        case .scram(var scram):
+            defer { mechanism = .scram(scram) }
+            return scram.start(initialResponse: initial)
+        }
+    }
+
+    /// The mechanism's step for the client's answer to a challenge.
+    mutating func respond(_ bytes: [UInt8]) -> SASLStep {
+        switch mechanism {
+        case .plain: return PlainMechanism.parse(bytes)
+        case .login(var login):
+            defer { mechanism = .login(login) }
+            return login.respond(bytes)
+        case .scram(var scram):
+            defer { mechanism = .scram(scram) }
+            return scram.respond(bytes)
+        }
+    }
 }
 
 /// LOGIN's completion and AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3) with SASL-IR (RFC 4959): PLAIN
@@ -59,16 +85,7 @@ extension IMAPSession {
             }
             initial = bytes
         }
-        let step: SASLStep
-        switch exchange.mechanism {
-        case .plain: step = initial.map(PlainMechanism.parse) ?? .challenge([])
-        case .login(var login):
-            step = login.start(initialResponse: initial)
-            exchange.mechanism = .login(login)
-        case .scram(var scram):
-            step = scram.start(initialResponse: initial)
-            exchange.mechanism = .scram(scram)
-        }
+        let step = exchange.start(initial)
         return await drive(exchange, step)
     }
 
@@ -94,16 +111,7 @@ extension IMAPSession {
             tagged(exchange.tag, .bad, text: "Invalid base64 in AUTHENTICATE response")
             return .next
         }
-        let step: SASLStep
-        switch exchange.mechanism {
-        case .plain: step = PlainMechanism.parse(bytes)
-        case .login(var login):
-            step = login.respond(bytes)
-            exchange.mechanism = .login(login)
-        case .scram(var scram):
-            step = scram.respond(bytes)
-            exchange.mechanism = .scram(scram)
-        }
+        let step = exchange.respond(bytes)
         return await drive(exchange, step)
     }
 

@@ -40,7 +40,8 @@ public struct SessionConfiguration: Sendable {
         startTLSAvailable: Bool, maxMessageSize: Int, authenticatedIdleTimeout: Int64, preAuthIdleTimeout: Int64 = 60,
         idleKeepaliveInterval: Duration = .seconds(120),
         failedLoginDelay: Duration = .milliseconds(500), throttle: AuthThrottle? = nil,
-        clientAddress: ClientAddress? = nil, channelBinding: [UInt8]? = nil, logger: Logger
+        clientAddress: ClientAddress? = nil, channelBinding: [UInt8]? = nil,
+        connectionLimits: ConnectionLimits? = nil, refusal: String? = nil, logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator
@@ -55,6 +56,8 @@ public struct SessionConfiguration: Sendable {
         self.throttle = throttle
         self.clientAddress = clientAddress
         self.channelBinding = channelBinding
+        self.connectionLimits = connectionLimits
+        self.refusal = refusal
         self.logger = logger
     }
 }

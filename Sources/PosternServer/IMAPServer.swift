@@ -190,15 +190,14 @@ public final class IMAPServer: Service, Sendable {
             sessionEnded()
             throw error
         }
-        var sessionConfiguration = SessionConfiguration(
+        let sessionConfiguration = SessionConfiguration(
             store: store, authenticator: authenticator, hostName: configuration.hostName,
             tlsActive: kind == .imaps, startTLSAvailable: kind == .imap, maxMessageSize: configuration.maxMessageSize,
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
             preAuthIdleTimeout: configuration.preAuthIdleTimeout,
             idleKeepaliveInterval: .seconds(configuration.idleKeepalive), throttle: throttle,
-            clientAddress: clientAddress, channelBinding: channelBinding, logger: logger)
-        sessionConfiguration.connectionLimits = limits
-        sessionConfiguration.refusal = refusal?.description
+            clientAddress: clientAddress, channelBinding: channelBinding, connectionLimits: limits,
+            refusal: refusal?.description, logger: logger)
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)
