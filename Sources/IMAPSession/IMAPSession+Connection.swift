@@ -24,6 +24,7 @@ extension IMAPSession {
                 "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "LIST-EXTENDED", "LIST-STATUS", "MULTIAPPEND",
                 "UNAUTHENTICATE", "STATUS=SIZE", "SAVEDATE",
                 "OBJECTID", "UTF8=ACCEPT", "APPENDLIMIT=\(configuration.maxMessageSize)",
+                "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
             ]
         }
         return caps

@@ -68,9 +68,7 @@ extension IMAPSession {
                 send(.list(ListResponse(attributes: attributes, name: responseName(name), extended: extended)))
                 // LIST-STATUS (RFC 5819 §2): STATUS right after the mailbox's LIST, for selectable ones.
                 if let statusAttributes, passes, let mailbox, !mailbox.isNoSelect {
-                    let status = try await store.status(account: accountID, mailbox: mailbox.id)
-                    let items = Self.statusItems(
-                        status, statusAttributes, appendLimit: configuration.maxMessageSize, mailboxID: mailbox.id)
+                    let items = try await statusItems(mailbox.id, statusAttributes)
                     send(.mailboxStatus(MailboxStatusResponse(name: responseName(name), items: items)))
                 }
             }
@@ -131,9 +129,21 @@ extension IMAPSession {
         return a < b
     }
 
+    /// The STATUS items of a mailbox (RFC 9051 §6.3.11), for STATUS and LIST-STATUS: the messages
+    /// flagged \Deleted are only counted when DELETED or DELETED-STORAGE (RFC 9208 §4.3) is asked for.
+    func statusItems(_ mailbox: MailboxID, _ attributes: [StatusAttribute]) async throws -> [MailboxStatusItem] {
+        let status = try await store.status(account: accountID, mailbox: mailbox)
+        var deleted: (count: Int, bytes: Int64)?
+        if attributes.contains(.deleted) || attributes.contains(.deletedStorage) {
+            deleted = try await store.deletedTotals(account: accountID, mailbox: mailbox)
+        }
+        return Self.statusItems(
+            status, attributes, appendLimit: configuration.maxMessageSize, mailboxID: mailbox, deleted: deleted)
+    }
+
     static func statusItems(
         _ status: MailboxStatus, _ attributes: [StatusAttribute], appendLimit: Int, mailboxID: MailboxID,
-        deleted: Int? = nil
+        deleted: (count: Int, bytes: Int64)? = nil
     ) -> [MailboxStatusItem] {
         attributes.compactMap { attribute -> MailboxStatusItem? in
             switch attribute {
@@ -145,7 +155,8 @@ extension IMAPSession {
             case .size: return .number(attribute, UInt64(status.size))
             case .appendLimit: return .number(attribute, UInt64(appendLimit))
             case .highestModSeq: return .number(attribute, status.highestModSeq)
-            case .deleted: return deleted.map { .number(attribute, UInt64($0)) }
+            case .deleted: return deleted.map { .number(attribute, UInt64($0.count)) }
+            case .deletedStorage: return deleted.map { .number(attribute, Self.kibibytes($0.bytes)) }
             case .mailboxID: return .mailboxID(Self.mailboxObjectID(mailboxID))
             }
         }

@@ -296,7 +296,7 @@ extension IMAPSession {
         return .next
     }
 
-    /// RFC 9051 §6.3.11 (with RFC 3501's RECENT, RFC 8438 SIZE, RFC 7889 APPENDLIMIT).
+    /// RFC 9051 §6.3.11 (with RFC 3501's RECENT, RFC 8438 SIZE, RFC 7889 APPENDLIMIT, RFC 9208 DELETED-STORAGE).
     func status(
         _ tag: String, _ wireName: IMAPWire.MailboxName, _ attributes: [StatusAttribute]
     ) async -> ResumeDirective {
@@ -306,15 +306,7 @@ extension IMAPSession {
                 tagged(tag, .no, code: .nonExistent, text: "No such mailbox")
                 return .next
             }
-            let status = try await store.status(account: accountID, mailbox: info.id)
-            var deleted: Int?
-            if attributes.contains(.deleted) {
-                let all = try await store.messages(
-                    account: accountID, mailbox: info.id, uids: UIDSet(ranges: [1...UID.max]))
-                deleted = all.filter { $0.flags.system.contains(.deleted) }.count
-            }
-            let items = Self.statusItems(
-                status, attributes, appendLimit: configuration.maxMessageSize, mailboxID: info.id, deleted: deleted)
+            let items = try await statusItems(info.id, attributes)
             send(.mailboxStatus(MailboxStatusResponse(name: responseName(info.name), items: items)))
             await reportUpdates(allowExpunge: true)
             tagged(tag, .ok, text: "STATUS completed")

@@ -236,6 +236,9 @@ public final class IMAPSession {
         case .status(let name, let attributes): return await status(tag, name, attributes)
         case .idle: return await startIdle(tag)
         case .unauthenticate: return unauthenticate(tag)
+        case .getQuota(let root): return await getQuota(tag, root: root)
+        case .getQuotaRoot(let name): return await getQuotaRoot(tag, name)
+        case .setQuota(let root, let limits): return await setQuota(tag, root: root, limits: limits)
         // §6.4: selected
         case .check: return await check(tag)
         case .close: return await close(tag)
@@ -337,6 +340,9 @@ public final class IMAPSession {
                 return
             case .messageTooLarge:
                 tagged(tag, .no, code: .tooBig, text: "Message too large")
+                return
+            case .overQuota:
+                tagged(tag, .no, code: .overQuota, text: "Over quota: delete or expunge messages first")
                 return
             case .accountNotFound, .accountExists, .invalidAccountName, .internal:
                 break

@@ -33,6 +33,9 @@ public struct SessionConfiguration: Sendable {
     /// The `tls-server-end-point` channel binding of this connection's TLS certificate (RFC 5929 §4):
     /// SCRAM-SHA-256-PLUS is offered when set.
     public var channelBinding: [UInt8]?
+    /// Accounts (lowercased names) that may set quotas with SETQUOTA (RFC 9208 §4.1.3), their own and,
+    /// by naming the account as the quota root, anyone's.
+    public var quotaAdmins: Set<String> = []
     public var logger: Logger
 
     public init(

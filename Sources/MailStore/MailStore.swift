@@ -135,6 +135,21 @@ public protocol MailStore: Sendable {
     /// It is derived data: no MODSEQ change.
     func setStructure(account: AccountID, mailbox: MailboxID, uid: UID, structure: MessageStructure) async throws
 
+    // MARK: Quota (RFC 9208)
+    //
+    // Each account is one quota root. Its usage is the sum over all its messages (every copy counts)
+    // and stays exact under concurrent writers: the check and the write it admits are one transaction.
+    // APPEND and COPY that would take the account past a limit throw `.overQuota` and change nothing;
+    // MOVE and RENAME leave the usage as it is and are never refused for quota.
+
+    /// The account's usage and the limits in force.
+    func quota(account: AccountID) async throws -> AccountQuota
+    /// Gives the account limits of its own, or (nil) makes the store's default apply again.
+    func setQuota(account: AccountID, limits: QuotaLimits?) async throws
+    /// The limits of every account without limits of its own (`postern serve` sets it from its
+    /// configuration at start, so a CLI beside it enforces the same).
+    func setDefaultQuota(_ limits: QuotaLimits) async throws
+
     /// Publishes each committed change of a mailbox (append, flags, expunge, move, delete, rename).
     var changeHub: ChangeHub { get }
 

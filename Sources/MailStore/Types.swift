@@ -241,5 +241,7 @@ public enum MailStoreError: Error, Equatable, Sendable {
     case cannotDeleteInbox
     case noSelect
     case messageTooLarge
+    /// The write would take the account past its quota (RFC 9208 §4.3 OVERQUOTA).
+    case overQuota
     case `internal`(String)
 }

@@ -26,6 +26,8 @@ extension MemoryMailStore {
         for message in staged { message.discard() }
         return try change { state, changed in
             let box = try state.selectable(account, mailbox).info
+            try state.checkQuota(
+                account, bytes: texts.reduce(0) { $0 + Int64($1.count) }, messages: Int64(texts.count))
             guard UInt64(box.uidNext) + UInt64(messages.count) <= UInt64(UID.max) else {
                 throw MailStoreError.internal("UID space exhausted")
             }
@@ -104,6 +106,8 @@ extension MemoryMailStore {
             let validity = try state.selectable(account, to).uidValidity
             let messages = source.positions(of: uids).map { source.messages[$0] }
             guard !messages.isEmpty else { return CopyResult(uidValidity: validity, pairs: []) }
+            try state.checkQuota(
+                account, bytes: messages.reduce(0) { $0 + Int64($1.size) }, messages: Int64(messages.count))
             let pairs = try state.insertCopies(messages, into: to)
             changed.insert(to)
             return CopyResult(uidValidity: validity, pairs: pairs)

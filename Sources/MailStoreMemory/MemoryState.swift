@@ -12,6 +12,8 @@ struct MemoryState {
     var contents: [ContentID: StoredContent] = [:]
     /// The largest UIDVALIDITY ever given, store-wide: a value is never given twice.
     var lastUIDValidity: Int64 = 0
+    /// The limits of accounts without limits of their own.
+    var defaultQuota = QuotaLimits.unlimited
     var nextAccountID: AccountID = 1
     var nextMailboxID: MailboxID = 1
     var nextContentID: ContentID = 1
@@ -27,6 +29,8 @@ struct MemoryAccount {
     /// Mailbox ids by (normalized) name.
     var mailboxes: [String: MailboxID] = [:]
     var subscriptions: Set<String> = []
+    /// Limits of its own; nil: the store's default applies.
+    var quota: QuotaLimits?
 }
 
 struct MemoryMailbox {

@@ -5,12 +5,12 @@ import MailStore
 extension SQLiteMailStore {
     /// MULTIAPPEND (RFC 3502 §6.3.11): all messages or none. Every content file is placed and made
     /// durable (file fsynced by staging, renames fsynced here) before the one transaction that refers
-    /// to them; each message gets its own UID (ascending in the order given), all share one new
-    /// MODSEQ, and SAVEDATE (RFC 8514) is the commit time. A structure given with a message is stored
-    /// in the same transaction.
+    /// to them and checks the quota (RFC 9208 §4.3); each message gets its own UID (ascending in the
+    /// order given), all share one new MODSEQ, and SAVEDATE (RFC 8514) is the commit time. A structure
+    /// given with a message is stored in the same transaction.
     ///
     /// Every staged file is consumed: on success it became a content file; when placing fails, or the
-    /// transaction refuses (missing mailbox, \Noselect), the files are removed. After an internal error
+    /// transaction refuses (missing mailbox, \Noselect, over quota), the files are removed. After an internal error
     /// the commit outcome may be unknown, so placed files are left for the open-time sweep.
     public func append(
         account: AccountID, mailbox: MailboxID, messages: [StagedAppend]
@@ -39,6 +39,8 @@ extension SQLiteMailStore {
         do {
             return try await write("append") { db, effects in
                 let row = try Self.selectableMailbox(db, account: account, id: mailbox)
+                try Self.checkQuota(
+                    db, account: account, bytes: rows.reduce(0) { $0 + Int64($1.size) }, messages: Int64(rows.count))
                 guard UInt64(row.uidNext) + UInt64(rows.count) <= UInt64(UID.max) else {
                     throw MailStoreError.internal("UID space exhausted")
                 }
@@ -113,13 +115,16 @@ extension SQLiteMailStore {
     }
 
     /// COPY (RFC 9051 §6.4.7, RFC 4315 COPYUID): content is shared, so copies share the EMAILID
-    /// (RFC 8474 §5.1); flags and internal dates are kept; SAVEDATE is the copy time (RFC 8514).
+    /// (RFC 8474 §5.1); flags and internal dates are kept; SAVEDATE is the copy time (RFC 8514). Each
+    /// copy counts against the quota (RFC 9208 §4.3: `.overQuota` and nothing copied).
     public func copy(account: AccountID, from: MailboxID, uids: UIDSet, to: MailboxID) async throws -> CopyResult {
         try await write("copy") { db, effects in
             _ = try Self.selectableMailbox(db, account: account, id: from)
             let target = try Self.selectableMailbox(db, account: account, id: to)
             let rows = try Self.messageRows(db, mailbox: from, uids: uids)
             guard !rows.isEmpty else { return CopyResult(uidValidity: target.uidValidity, pairs: []) }
+            try Self.checkQuota(
+                db, account: account, bytes: rows.reduce(0) { $0 + Int64($1.size) }, messages: Int64(rows.count))
             let pairs = try Self.insertCopies(db, rows, into: target)
             effects.changedMailboxes.insert(to)
             return CopyResult(uidValidity: target.uidValidity, pairs: pairs)

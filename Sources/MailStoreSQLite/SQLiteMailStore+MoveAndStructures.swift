@@ -8,6 +8,8 @@ extension SQLiteMailStore {
     /// EMAILID stays (RFC 8474 §5.1); SAVEDATE is now, RFC 8514) and removed from `from` with
     /// tombstones carrying a new MODSEQ of the source (RFC 7162 §3.2.10). Missing UIDs are skipped.
     ///
+    /// The account's usage does not change, so MOVE is never refused for quota.
+    ///
     /// `from == to` is allowed, as RFC 6851 does not forbid it: the messages are renumbered (new UIDs
     /// at the end, old UIDs expunged) and new rows and tombstones share one new MODSEQ.
     public func move(

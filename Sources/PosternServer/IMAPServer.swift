@@ -190,7 +190,7 @@ public final class IMAPServer: Service, Sendable {
             sessionEnded()
             throw error
         }
-        let sessionConfiguration = SessionConfiguration(
+        var sessionConfiguration = SessionConfiguration(
             store: store, authenticator: authenticator, hostName: configuration.hostName,
             tlsActive: kind == .imaps, startTLSAvailable: kind == .imap, maxMessageSize: configuration.maxMessageSize,
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
@@ -198,6 +198,7 @@ public final class IMAPServer: Service, Sendable {
             idleKeepaliveInterval: .seconds(configuration.idleKeepalive), throttle: throttle,
             clientAddress: clientAddress, channelBinding: channelBinding, connectionLimits: limits,
             refusal: refusal?.description, logger: logger)
+        sessionConfiguration.quotaAdmins = configuration.quotaAdmins
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)

@@ -1,6 +1,7 @@
 import Defences
 import Foundation
 import Logging
+import MailStore
 import TOMLKit
 
 /// Where a listener binds and whether it starts with TLS (IMAPS, RFC 8314) or offers STARTTLS.
@@ -71,6 +72,10 @@ public struct ServerConfiguration: Sendable {
     public var throttlePolicy = ThrottlePolicy()
     /// How many connections and sessions are taken (`ConnectionLimits`).
     public var connectionPolicy = ConnectionPolicy()
+    /// The quota of accounts without one of their own (RFC 9208).
+    public var defaultQuota = QuotaLimits.unlimited
+    /// Accounts (lowercased) that may set quotas with SETQUOTA.
+    public var quotaAdmins: Set<String> = []
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -93,7 +98,8 @@ public struct ServerConfiguration: Sendable {
     /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`, `idle_keepalive`,
     /// `auth_throttle_entries` (addresses and account names remembered), `trusted_networks` (never
     /// throttled nor limited per address, e.g. `["10.0.0.0/8", "2001:db8::/32"]`), `max_connections`,
-    /// `max_connections_per_address`, `max_sessions_per_account_address`.
+    /// `max_connections_per_address`, `max_sessions_per_account_address`, and the quota keys
+    /// (`ServerConfiguration+Quota`).
     public mutating func apply(tomlFile path: String) throws {
         let text: String
         do {
@@ -112,7 +118,7 @@ public struct ServerConfiguration: Sendable {
             "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "trusted_networks",
             "max_connections", "max_connections_per_address", "max_sessions_per_account_address",
         ]
-        for key in table.keys where !known.contains(key) {
+        for key in table.keys where !known.contains(key) && !Self.quotaKeys.contains(key) {
             throw ServerError.configuration("config file \(path): unknown key '\(key)'")
         }
         func string(_ key: String) throws -> String? {
@@ -185,6 +191,7 @@ public struct ServerConfiguration: Sendable {
         try limit("max_connections") { $0.maxConnections = $1 }
         try limit("max_connections_per_address") { $0.maxConnectionsPerAddress = $1 }
         try limit("max_sessions_per_account_address") { $0.maxSessionsPerAccountAndAddress = $1 }
+        try applyQuota(table)
         if let v = try integer("idle_keepalive") {
             guard v >= 1 else { throw ServerError.configuration("config idle_keepalive must be at least 1 second") }
             idleKeepalive = Int64(v)

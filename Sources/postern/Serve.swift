@@ -109,6 +109,7 @@ struct ServeRunner {
             try DurableFiles.makeDirectory(dataDirectory)
             isFirstStart = !FirstStart.isDone(dataDirectory)
             store = try SQLiteMailStore(dataDirectory: dataDirectory, logger: logger)
+            try await store.setDefaultQuota(configuration.defaultQuota)
             tls = try TLSSetup.load(
                 certificatePath: configuration.tlsCertificatePath, keyPath: configuration.tlsKeyPath,
                 dataDirectory: dataDirectory, hostName: configuration.hostName)

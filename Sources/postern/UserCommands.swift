@@ -7,7 +7,7 @@ import MailStoreSQLite
 struct User: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage accounts (works while the server runs).",
-        subcommands: [Add.self, Passwd.self, Delete.self, List.self]
+        subcommands: [Add.self, Passwd.self, Delete.self, List.self, Quota.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -95,7 +95,7 @@ struct PasswordOption: ParsableArguments {
     }
 }
 
-private func openStore(_ data: DataDirectoryOption) throws -> SQLiteMailStore {
+func openStore(_ data: DataDirectoryOption) throws -> SQLiteMailStore {
     let directory = data.resolve()
     do {
         try DurableFiles.makeDirectory(directory)
@@ -111,7 +111,7 @@ private func openStore(_ data: DataDirectoryOption) throws -> SQLiteMailStore {
     }
 }
 
-private func mapStoreErrors(_ name: String, _ body: () async throws -> Void) async throws {
+func mapStoreErrors(_ name: String, _ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let error as MailStoreError {

@@ -36,6 +36,36 @@ import Testing
         #expect(MailboxName("inbox").bytes == bytes("inbox"))
     }
 
+    /// RFC 9208 §4.1: GETQUOTA, GETQUOTAROOT and SETQUOTA.
+    @Test func quota() {
+        #expect(command("a GETQUOTA \"\"\r\n") == .getQuota(root: ""))
+        #expect(command("a getquota bob\r\n") == .getQuota(root: "bob"))
+        #expect(command("a GETQUOTAROOT INBOX\r\n") == .getQuotaRoot("INBOX"))
+        #expect(
+            command("a SETQUOTA \"\" (STORAGE 512 message 10)\r\n")
+                == .setQuota(
+                    root: "",
+                    limits: [
+                        QuotaResourceLimit(name: "STORAGE", limit: 512), QuotaResourceLimit(name: "MESSAGE", limit: 10),
+                    ]))
+        #expect(command("a SETQUOTA \"\" ()\r\n") == .setQuota(root: "", limits: []))
+        #expect(
+            command("a SETQUOTA x (STORAGE 9223372036854775807)\r\n")
+                == .setQuota(root: "x", limits: [QuotaResourceLimit(name: "STORAGE", limit: 9_223_372_036_854_775_807)])
+        )
+        expectError("a SETQUOTA x (STORAGE 9223372036854775808)\r\n")
+        expectError("a GETQUOTA\r\n")
+        expectError("a GETQUOTAROOT\r\n")
+        expectError("a SETQUOTA \"\"\r\n")
+        expectError("a SETQUOTA \"\" (STORAGE)\r\n")
+        expectError("a SETQUOTA \"\" (STORAGE -1)\r\n")
+        expectError("a SETQUOTA \"\" (STORAGE 1 )\r\n")
+        expectError("a SETQUOTA \"\" STORAGE 1\r\n")
+        expectError("a SETQUOTA \"\" (STORAGE 1) x\r\n")
+        let many = (0...GrammarParser.maxQuotaResources).map { "R\($0) 1" }.joined(separator: " ")
+        expectError("a SETQUOTA \"\" (\(many))\r\n")
+    }
+
     @Test func create() {
         #expect(
             command("a CREATE x (USE (\\Sent \\Archive))\r\n")
@@ -80,6 +110,8 @@ import Testing
         #expect(
             command("a STATUS INBOX (messages UIDNEXT size appendlimit)\r\n")
                 == .status("INBOX", [.messages, .uidNext, .size, .appendLimit]))
+        #expect(
+            command("a STATUS INBOX (DELETED deleted-storage)\r\n") == .status("INBOX", [.deleted, .deletedStorage]))
         expectError("a STATUS INBOX ()\r\n")
         expectError("a STATUS INBOX (FOO)\r\n")
         expectError("a STATUS INBOX MESSAGES\r\n")

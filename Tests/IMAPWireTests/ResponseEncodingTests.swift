@@ -37,6 +37,20 @@ import Testing
         (.untagged(.enabled(["CONDSTORE", "QRESYNC"])), "* ENABLED CONDSTORE QRESYNC"),
         (.untagged(.enabled([])), "* ENABLED"),
         (
+            .untagged(
+                .quota(
+                    QuotaResponse(
+                        root: "",
+                        resources: [
+                            QuotaResource(name: "STORAGE", usage: 10, limit: 512),
+                            QuotaResource(name: "MESSAGE", usage: 3, limit: 100),
+                        ]))),
+            "* QUOTA \"\" (STORAGE 10 512 MESSAGE 3 100)"
+        ),
+        (.untagged(.quotaRoot("INBOX", roots: [""])), "* QUOTAROOT INBOX \"\""),
+        (.untagged(.quotaRoot("a b", roots: [])), "* QUOTAROOT \"a b\""),
+        (.untagged(.quotaRoot("INBOX", roots: ["", "bob"])), "* QUOTAROOT INBOX \"\" bob"),
+        (
             .untagged(.flags(sentFlags + [.keyword("$Junk")])),
             "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Junk)"
         ),

@@ -99,6 +99,30 @@ struct ResponseParser {
                 lists.append(try namespaces())
             }
             return .namespace(NamespaceResponse(personal: lists[0], otherUsers: lists[1], shared: lists[2]))
+        case "QUOTA":
+            try expect(" ")
+            let root = String(decoding: try astring(), as: UTF8.self)
+            try expect(" (")
+            var resources: [QuotaResource] = []
+            while try peek() != UInt8(ascii: ")") {
+                if !resources.isEmpty { try expect(" ") }
+                let resource = try atom()
+                try expect(" ")
+                let usage = try number()
+                try expect(" ")
+                resources.append(QuotaResource(name: resource, usage: usage, limit: try number()))
+            }
+            try expect(")")
+            return .quota(QuotaResponse(root: root, resources: resources))
+        case "QUOTAROOT":
+            try expect(" ")
+            let mailbox = try mailboxName()
+            var roots: [String] = []
+            while try peek() == UInt8(ascii: " ") {
+                try expect(" ")
+                roots.append(String(decoding: try astring(), as: UTF8.self))
+            }
+            return .quotaRoot(mailbox, roots: roots)
         default: throw failure("unknown response \(name)")
         }
     }

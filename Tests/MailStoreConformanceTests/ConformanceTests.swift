@@ -5,6 +5,18 @@ import Testing
 /// Every check of the conformance suite (`MailStoreConformance`) on every engine (`Engine`), each on a
 /// fresh store.
 @Suite struct ConformanceTests {
+    @Test(arguments: Engine.allCases) func quotaUsage(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.quotaUsage)
+    }
+
+    @Test(arguments: Engine.allCases) func quotaEnforced(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.quotaEnforced)
+    }
+
+    @Test(arguments: Engine.allCases) func quotaUnderConcurrentWriters(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.quotaUnderConcurrentWriters)
+    }
+
     @Test(arguments: Engine.allCases) func accounts(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.accounts)
     }

@@ -114,6 +114,15 @@ public struct CommandEncoder: Sendable {
                 b.writeIMAPNString(p.value)
             }
             b.writeString(")")
+        case .getQuota(let root):
+            b.writeString("GETQUOTA ")
+            b.writeQuotaRoot(root)
+        case .getQuotaRoot(let m): writeMailboxCommand("GETQUOTAROOT", m, &b)
+        case .setQuota(let root, let limits):
+            b.writeString("SETQUOTA ")
+            b.writeQuotaRoot(root)
+            b.writeString(" ")
+            b.writeQuotaLimits(limits)
         }
         b.writeString("\r\n")
     }

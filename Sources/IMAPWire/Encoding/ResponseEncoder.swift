@@ -88,6 +88,20 @@ public struct ResponseEncoder: Sendable {
             writeNamespaces(namespace.otherUsers, into: &b)
             b.writeString(" ")
             writeNamespaces(namespace.shared, into: &b)
+        case .quota(let quota):
+            // quota-list = "(" quota-resource *(SP quota-resource) ")"
+            b.writeString("QUOTA ")
+            b.writeQuotaRoot(quota.root)
+            b.writeString(" (")
+            b.writeString(quota.resources.map { "\($0.name) \($0.usage) \($0.limit)" }.joined(separator: " "))
+            b.writeString(")")
+        case .quotaRoot(let mailbox, let roots):
+            b.writeString("QUOTAROOT ")
+            writeMailbox(mailbox, into: &b)
+            for root in roots {
+                b.writeString(" ")
+                b.writeQuotaRoot(root)
+            }
         }
         b.writeString("\r\n")
     }

@@ -42,6 +42,12 @@ public enum Command: Sendable, Hashable {
     case idle
     /// `ID NIL` is `.id(nil)`.
     case id([IDParameter]?)
+    /// getquota = "GETQUOTA" SP quota-root-name   (RFC 9208 §4.1.1)
+    case getQuota(root: String)
+    /// getquotaroot = "GETQUOTAROOT" SP mailbox   (RFC 9208 §4.1.2)
+    case getQuotaRoot(MailboxName)
+    /// setquota = "SETQUOTA" SP quota-root-name SP setquota-list   (RFC 9208 §4.1.3)
+    case setQuota(root: String, limits: [QuotaResourceLimit])
 }
 
 /// command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF

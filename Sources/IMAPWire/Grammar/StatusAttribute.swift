@@ -1,7 +1,8 @@
 import NIOCore
 
 /// status-att = "MESSAGES" / "UIDNEXT" / "UIDVALIDITY" / "UNSEEN" / "DELETED" / "SIZE" / "RECENT" (rev1)
-///            / "HIGHESTMODSEQ" (RFC 7162) / "APPENDLIMIT" (RFC 7889)
+///            / "HIGHESTMODSEQ" (RFC 7162) / "APPENDLIMIT" (RFC 7889) / "MAILBOXID" (RFC 8474)
+///            / "DELETED-STORAGE" (RFC 9208 §4.3)
 public enum StatusAttribute: String, Sendable, Hashable, CaseIterable {
     case messages = "MESSAGES"
     case recent = "RECENT"
@@ -14,6 +15,8 @@ public enum StatusAttribute: String, Sendable, Hashable, CaseIterable {
     case appendLimit = "APPENDLIMIT"
     /// RFC 8474 §4
     case mailboxID = "MAILBOXID"
+    /// RFC 9208 §4.3: what EXPUNGE would free, in units of 1024 octets.
+    case deletedStorage = "DELETED-STORAGE"
 }
 
 // MARK: - Encoding

@@ -102,6 +102,9 @@ extension GrammarParser {
         case "COPY", "MOVE": return try copyOrMove(name, uid: false)
         case "UID": return try uidCommand()
         case "ID": return try idCommand()
+        case "GETQUOTA": return try getQuotaCommand()
+        case "GETQUOTAROOT": return try getQuotaRootCommand()
+        case "SETQUOTA": return try setQuotaCommand()
         case "APPEND":
             throw ParseError("APPEND needs a message literal")
         case "":

@@ -71,6 +71,10 @@ public enum UntaggedResponse: Sendable, Hashable {
     case id([IDParameter]?)
     /// namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace (RFC 2342 §5)
     case namespace(NamespaceResponse)
+    /// quota-response = "QUOTA" SP quota-root-name SP quota-list (RFC 9208 §5.1)
+    case quota(QuotaResponse)
+    /// quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name) (RFC 9208 §5.2)
+    case quotaRoot(MailboxName, roots: [String])
 }
 
 /// mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox

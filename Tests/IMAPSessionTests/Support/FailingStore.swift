@@ -27,6 +27,21 @@ final class FailingStore: MailStore {
         return try inner.stageMessage(maxSize: maxSize)
     }
 
+    func quota(account: AccountID) async throws -> AccountQuota {
+        try check("quota")
+        return try await inner.quota(account: account)
+    }
+
+    func setQuota(account: AccountID, limits: QuotaLimits?) async throws {
+        try check("setQuota")
+        try await inner.setQuota(account: account, limits: limits)
+    }
+
+    func setDefaultQuota(_ limits: QuotaLimits) async throws {
+        try check("setDefaultQuota")
+        try await inner.setDefaultQuota(limits)
+    }
+
     func listMailboxes(account: AccountID) async throws -> [MailboxInfo] {
         try check("listMailboxes")
         return try await inner.listMailboxes(account: account)
