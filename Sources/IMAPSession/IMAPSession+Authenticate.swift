@@ -133,7 +133,12 @@ extension IMAPSession {
                 exchange.user = user
                 let (account, credentials) = await configuration.authenticator.scramCredentials(name: user)
                 exchange.account = account
-                step = scram.credentials(credentials)
+                var alternatives: [StoredCredentials] = []
+                if let account {
+                    alternatives = await configuration.authenticator.scramAlternatives(
+                        account: account, credentials: credentials)
+                }
+                step = scram.credentials(credentials, alternatives: alternatives)
                 exchange.mechanism = .scram(scram)
             case .success(let user, let finalData):
                 guard let account = exchange.account else {

@@ -344,7 +344,8 @@ public final class IMAPSession {
             case .overQuota:
                 tagged(tag, .no, code: .overQuota, text: "Over quota: delete or expunge messages first")
                 return
-            case .accountNotFound, .accountExists, .invalidAccountName, .internal:
+            case .accountNotFound, .accountExists, .invalidAccountName, .appPasswordExists, .appPasswordNotFound,
+                .invalidAppPasswordLabel, .tooManyAppPasswords, .internal:
                 break
             }
         }

@@ -3,7 +3,8 @@
 ///
 /// Invariants every engine keeps (and the conformance suite checks): names are validated with
 /// `AccountName.validate` and matched case-insensitively; a call that returns has committed durably
-/// (for engines that persist); deleting an account removes its mailboxes and messages and tells the
+/// (for engines that persist); `setCredentials` with another salt or iteration count revokes the account's
+/// app passwords (their verifiers depend on both); deleting an account removes its mailboxes and messages and tells the
 /// sessions logged in as it (`ChangeHub.publish(accountRemoved:)`).
 public protocol AccountStore: Sendable {
     /// Creates an account with its default mailboxes (INBOX, Sent, Drafts, Trash, Junk, Archive,
@@ -16,4 +17,16 @@ public protocol AccountStore: Sendable {
     /// The stored verifier of an account (names are matched case-insensitively), or nil (also for a name
     /// `AccountName.validate` refuses). Account names are validated with `AccountName.validate`.
     func credentials(accountName: String) async throws -> (AccountID, StoredCredentials)?
+
+    // MARK: App passwords (see `AppPassword`)
+
+    /// Adds an app password whose verifier (`storedKey`, `serverKey`) was made with the account's
+    /// current salt and iteration count (`salt`, `iterations`, as read from `credentials`). When the
+    /// account's salt or count changed meanwhile the verifier is useless: `.internal`.
+    func addAppPassword(accountName: String, label: String, verifier: StoredCredentials) async throws
+    /// The account's app passwords, by label.
+    func appPasswords(accountName: String) async throws -> [AppPassword]
+    /// The verifiers of the account's app passwords (for authentication).
+    func appPasswords(account: AccountID) async throws -> [AppPassword]
+    func revokeAppPassword(accountName: String, label: String) async throws
 }

@@ -5,9 +5,10 @@ import Foundation
 /// does not pay the KDF each time.
 ///
 /// The credentials are read from the store on every call (one indexed row). The cache holds, per
-/// account name, an HMAC-SHA256 of the password under a key that lives only in this process, together
-/// with the `storedKey` it was verified against: a password change (a new salt, hence a new storedKey,
-/// also when made by another process) misses the cache. Failures are never cached, and every miss pays
+/// account name and password (an HMAC-SHA256 of it under a key that lives only in this process, so a
+/// user whose devices log in with different app passwords hits it with each), the `storedKey` it was
+/// verified against: a password change (a new salt, hence a new storedKey, also when made by another
+/// process) or a revoked app password misses the cache. Failures are never cached, and every miss pays
 /// the full KDF (also for unknown accounts, against a dummy verifier, so timing does not reveal them).
 public final class Authenticator: @unchecked Sendable {
     private struct Entry {
@@ -40,7 +41,8 @@ public final class Authenticator: @unchecked Sendable {
             storedKey: [UInt8](repeating: 0, count: 32), serverKey: [UInt8](repeating: 0, count: 32))
     }
 
-    /// The account when `password` is right, else nil (also when the store fails).
+    /// The account when `password` is right (the account's own or one of its app passwords), else nil
+    /// (also when the store fails).
     public func authenticate(name: String, password: String) async -> AccountID? {
         let found: (AccountID, StoredCredentials)?
         do {
@@ -49,28 +51,47 @@ public final class Authenticator: @unchecked Sendable {
             return nil
         }
         guard let (account, credentials) = found else {
-            _ = await verifyOffPool(password, dummy)
+            _ = await storedKeyOffPool(password, dummy)
             return nil
         }
-        let cacheName = name.lowercased()
         let mac = Array(HMAC<SHA256>.authenticationCode(for: Array(password.utf8), using: cacheKey))
+        let cacheName = name.lowercased() + "\u{0}" + Data(mac).base64EncodedString()
         let cached = lock.withLock { cache[cacheName] }
-        if let cached, cached.account == account,
-            PasswordHasher.constantTimeEqual(cached.storedKey, credentials.storedKey),
-            PasswordHasher.constantTimeEqual(cached.passwordMAC, mac)
+        if let cached, cached.account == account, PasswordHasher.constantTimeEqual(cached.passwordMAC, mac),
+            await isCurrent(cached.storedKey, account: account, credentials: credentials)
         {
             lock.withLock { hits += 1 }
             return account
         }
-        // The KDF runs without the lock held.
-        guard await verifyOffPool(password, credentials) else { return nil }
+        // The KDF runs without the lock held, once: app passwords share the account's salt and count.
+        guard let computed = await storedKeyOffPool(password, credentials),
+            await isCurrent(computed, account: account, credentials: credentials)
+        else { return nil }
         lock.withLock {
             if cache[cacheName] == nil, cache.count >= maxEntries, let victim = cache.keys.first {
                 cache.removeValue(forKey: victim)
             }
-            cache[cacheName] = Entry(account: account, storedKey: credentials.storedKey, passwordMAC: mac)
+            cache[cacheName] = Entry(account: account, storedKey: computed, passwordMAC: mac)
         }
         return account
+    }
+
+    /// Whether `storedKey` is the account's password's or one of its app passwords' (a password change
+    /// or a revoked app password makes a cached success stale).
+    private func isCurrent(_ storedKey: [UInt8], account: AccountID, credentials: StoredCredentials) async -> Bool {
+        if PasswordHasher.constantTimeEqual(storedKey, credentials.storedKey) { return true }
+        let apps = (try? await accounts.appPasswords(account: account)) ?? []
+        return apps.contains { PasswordHasher.constantTimeEqual(storedKey, $0.storedKey) }
+    }
+
+    /// The verifiers of the account's app passwords, for SCRAM (`SCRAMServer.credentials`).
+    public func scramAlternatives(account: AccountID, credentials: StoredCredentials) async -> [StoredCredentials] {
+        let apps = (try? await accounts.appPasswords(account: account)) ?? []
+        return apps.map {
+            StoredCredentials(
+                salt: credentials.salt, iterations: credentials.iterations, storedKey: $0.storedKey,
+                serverKey: $0.serverKey)
+        }
     }
 
     /// The SCRAM verifier of `name` and its account, for a SCRAM exchange. An unknown name gets a
@@ -91,13 +112,16 @@ public final class Authenticator: @unchecked Sendable {
         (try? await accounts.credentials(accountName: name))?.0
     }
 
-    /// The KDF (tens of milliseconds) runs on its own queue, not on Swift's cooperative pool, so a burst
-    /// of logins does not stall every other session's work.
-    private func verifyOffPool(_ password: String, _ credentials: StoredCredentials) async -> Bool {
-        let hasher = self.hasher
+    /// The stored key `password` gives with the verifier's salt and count, or nil. The KDF (tens of
+    /// milliseconds) runs on its own queue, not on Swift's cooperative pool, so a burst of logins does
+    /// not stall every other session's work.
+    private func storedKeyOffPool(_ password: String, _ credentials: StoredCredentials) async -> [UInt8]? {
+        guard credentials.iterations > 0, !credentials.storedKey.isEmpty else { return nil }
         return await withCheckedContinuation { continuation in
             Self.kdfQueue.async {
-                continuation.resume(returning: hasher.verify(password: password, against: credentials))
+                let computed = try? PasswordHasher.credentials(
+                    password: password, salt: credentials.salt, iterations: credentials.iterations)
+                continuation.resume(returning: computed?.storedKey)
             }
         }
     }

@@ -243,5 +243,10 @@ public enum MailStoreError: Error, Equatable, Sendable {
     case messageTooLarge
     /// The write would take the account past its quota (RFC 9208 §4.3 OVERQUOTA).
     case overQuota
+    case appPasswordExists
+    case appPasswordNotFound
+    case invalidAppPasswordLabel(String)
+    /// The account has as many app passwords as `AppPassword.Limits.maxPerAccount`.
+    case tooManyAppPasswords
     case `internal`(String)
 }

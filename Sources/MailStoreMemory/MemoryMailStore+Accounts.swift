@@ -26,7 +26,13 @@ extension MemoryMailStore {
 
     public func setCredentials(accountName: String, credentials: StoredCredentials) async throws {
         try change { state, _ in
-            guard let id = state.accountID(named: accountName) else { throw MailStoreError.accountNotFound }
+            guard let id = state.accountID(named: accountName), let old = state.accounts[id]?.credentials else {
+                throw MailStoreError.accountNotFound
+            }
+            // A new salt or iteration count makes the app passwords' verifiers useless: they go.
+            if old.salt != credentials.salt || old.iterations != credentials.iterations {
+                state.accounts[id]?.appPasswords = []
+            }
             state.accounts[id]?.credentials = credentials
         }
     }

@@ -31,6 +31,7 @@ struct MemoryAccount {
     var subscriptions: Set<String> = []
     /// Limits of its own; nil: the store's default applies.
     var quota: QuotaLimits?
+    var appPasswords: [AppPassword] = []
 }
 
 struct MemoryMailbox {

@@ -40,6 +40,13 @@ extension SQLiteMailStore {
 
     public func setCredentials(accountName: String, credentials: StoredCredentials) async throws {
         try await write("set credentials") { db, _ in
+            // A new salt or iteration count makes the app passwords' verifiers useless: they go.
+            try db.cachedStatement(
+                sql: """
+                    DELETE FROM app_passwords WHERE account_id IN
+                        (SELECT id FROM accounts WHERE name = ? AND (salt <> ? OR iterations <> ?))
+                    """
+            ).execute(arguments: [accountName, Data(credentials.salt), credentials.iterations])
             try db.cachedStatement(
                 sql: "UPDATE accounts SET salt = ?, iterations = ?, stored_key = ?, server_key = ? WHERE name = ?"
             ).execute(

@@ -236,6 +236,20 @@ enum Schema {
                     END;
                     """)
         }
+        // App passwords: named verifiers of an account, sharing its salt and iteration count.
+        migrator.registerMigration("v10") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE app_passwords (
+                        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                        label TEXT NOT NULL COLLATE NOCASE,
+                        stored_key BLOB NOT NULL,
+                        server_key BLOB NOT NULL,
+                        created REAL NOT NULL,
+                        PRIMARY KEY (account_id, label)
+                    );
+                    """)
+        }
         return migrator
     }
 

@@ -38,7 +38,7 @@ public struct SCRAMServer: Sendable {
     private enum State: Sendable {
         case start
         case awaitingCredentials(ClientFirst)
-        case awaitingFinal(ClientFirst, serverFirst: String, verifier: SCRAMVerifier)
+        case awaitingFinal(ClientFirst, serverFirst: String, verifiers: [SCRAMVerifier])
         case done
     }
 
@@ -83,20 +83,22 @@ public struct SCRAMServer: Sendable {
             case .failure(let failure):
                 return fail(failure)
             }
-        case .awaitingFinal(let first, let serverFirst, let verifier):
-            return final(text, first: first, serverFirst: serverFirst, verifier: verifier)
+        case .awaitingFinal(let first, let serverFirst, let verifiers):
+            return final(text, first: first, serverFirst: serverFirst, verifiers: verifiers)
         case .awaitingCredentials, .done:
             return fail(.malformed("unexpected message"))
         }
     }
 
     /// The verifier of the user named in client-first. For an unknown user the session passes a
-    /// stand-in verifier (stable salt, no valid proof), so the exchange looks the same.
-    public mutating func credentials(_ verifier: SCRAMVerifier) -> SASLStep {
+    /// stand-in verifier (stable salt, no valid proof), so the exchange looks the same. A proof that
+    /// matches one of `alternatives` (the account's app passwords: same salt and iteration count, only
+    /// their keys count) also succeeds.
+    public mutating func credentials(_ verifier: SCRAMVerifier, alternatives: [SCRAMVerifier] = []) -> SASLStep {
         guard case .awaitingCredentials(let first) = state else { return fail(.malformed("unexpected verifier")) }
         let serverFirst =
             "r=\(first.clientNonce)\(serverNonce),s=\(Data(verifier.salt).base64EncodedString()),i=\(verifier.iterations)"
-        state = .awaitingFinal(first, serverFirst: serverFirst, verifier: verifier)
+        state = .awaitingFinal(first, serverFirst: serverFirst, verifiers: [verifier] + alternatives)
         return .challenge(Array(serverFirst.utf8))
     }
 
@@ -108,7 +110,7 @@ public struct SCRAMServer: Sendable {
     /// client-final-message = channel-binding "," nonce ["," extensions] "," proof
     /// channel-binding = "c=" base64 ; nonce = "r=" c-nonce s-nonce ; proof = "p=" base64
     private mutating func final(
-        _ text: String, first: ClientFirst, serverFirst: String, verifier: SCRAMVerifier
+        _ text: String, first: ClientFirst, serverFirst: String, verifiers: [SCRAMVerifier]
     ) -> SASLStep {
         guard let proofStart = text.range(of: ",p=", options: .backwards) else {
             return fail(.malformed("client-final-message without proof"))
@@ -125,13 +127,15 @@ public struct SCRAMServer: Sendable {
             return fail(.malformed("nonce differs"))
         }
         let authMessage = Array("\(first.bare),\(serverFirst),\(withoutProof)".utf8)
-        let clientSignature = Array(
-            HMAC<SHA256>.authenticationCode(for: authMessage, using: SymmetricKey(data: verifier.storedKey)))
-        let clientKey = zip(proof, clientSignature).map { $0 ^ $1 }
-        let storedKey = Array(SHA256.hash(data: clientKey))
-        guard verifier.storedKey.count == storedKey.count,
-            zip(storedKey, verifier.storedKey).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
-        else { return fail(.authenticationFailed) }
+        let matched = verifiers.first { verifier in
+            let clientSignature = Array(
+                HMAC<SHA256>.authenticationCode(for: authMessage, using: SymmetricKey(data: verifier.storedKey)))
+            let clientKey = zip(proof, clientSignature).map { $0 ^ $1 }
+            let storedKey = Array(SHA256.hash(data: clientKey))
+            return verifier.storedKey.count == storedKey.count
+                && zip(storedKey, verifier.storedKey).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0
+        }
+        guard let verifier = matched else { return fail(.authenticationFailed) }
         let serverSignature = Data(
             HMAC<SHA256>.authenticationCode(for: authMessage, using: SymmetricKey(data: verifier.serverKey)))
         state = .done

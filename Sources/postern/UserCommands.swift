@@ -7,7 +7,7 @@ import MailStoreSQLite
 struct User: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage accounts (works while the server runs).",
-        subcommands: [Add.self, Passwd.self, Delete.self, List.self, Quota.self]
+        subcommands: [Add.self, Passwd.self, Delete.self, List.self, Quota.self, AppPasswordCommand.self]
     )
 
     struct Add: AsyncParsableCommand {
@@ -37,13 +37,28 @@ struct User: AsyncParsableCommand {
         @OptionGroup var password: PasswordOption
         @OptionGroup var data: DataDirectoryOption
 
+        /// Keeps the account's salt when its iteration count is the current one, so that its app
+        /// passwords (made with the same salt and count) stay valid; else they are revoked.
         func run() async throws {
-            let (secret, credentials) = try password.obtain()
+            let secret = try password.obtainPassword()
             let store = try openStore(data)
             try await mapStoreErrors(name) {
+                guard let (_, current) = try await store.credentials(accountName: name) else {
+                    throw MailStoreError.accountNotFound
+                }
+                let hasher = PasswordHasher()
+                let credentials =
+                    current.iterations == hasher.iterations
+                    ? try PasswordHasher.credentials(
+                        password: secret, salt: current.salt, iterations: current.iterations)
+                    : try hasher.makeCredentials(password: secret)
+                let apps = try await store.appPasswords(accountName: name).count
                 try await store.setCredentials(accountName: name, credentials: credentials)
+                print("password changed for \(name)")
+                if credentials.salt != current.salt && apps > 0 {
+                    print("app passwords revoked: \(apps) (made for the old key derivation settings)")
+                }
             }
-            print("password changed for \(name)")
             password.report(secret)
         }
     }
@@ -77,6 +92,12 @@ struct PasswordOption: ParsableArguments {
 
     /// The password and its verifier (the password itself is never stored).
     func obtain() throws -> (password: String, credentials: StoredCredentials) {
+        let password = try obtainPassword()
+        return (password, try PasswordHasher().makeCredentials(password: password))
+    }
+
+    /// The password read or generated.
+    func obtainPassword() throws -> String {
         let password: String
         if passwordStdin {
             guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else {
@@ -86,7 +107,7 @@ struct PasswordOption: ParsableArguments {
         } else {
             password = PasswordHasher.generatePassword()
         }
-        return (password, try PasswordHasher().makeCredentials(password: password))
+        return password
     }
 
     /// Prints a generated password (the only time it is shown).
@@ -119,6 +140,12 @@ func mapStoreErrors(_ name: String, _ body: () async throws -> Void) async throw
         case .accountExists: throw CommandFailure(message: "account '\(name)' already exists")
         case .accountNotFound: throw CommandFailure(message: "no account named '\(name)'")
         case .invalidAccountName(let why): throw CommandFailure(message: "invalid account name '\(name)': \(why)")
+        case .appPasswordExists: throw CommandFailure(message: "'\(name)' already has an app password with that label")
+        case .appPasswordNotFound: throw CommandFailure(message: "'\(name)' has no app password with that label")
+        case .invalidAppPasswordLabel(let why): throw CommandFailure(message: "invalid app password label: \(why)")
+        case .tooManyAppPasswords:
+            throw CommandFailure(
+                message: "'\(name)' already has \(AppPassword.Limits.maxPerAccount) app passwords: revoke one first")
         default: throw CommandFailure(message: "\(error)", status: 1)
         }
     }

@@ -37,6 +37,34 @@ import Testing
         }
     }
 
+    /// App passwords log in wherever the password does, each until it is revoked; one KDF per attempt.
+    @Test func appPasswords() async throws {
+        try await withSQLiteStore { store in
+            let hasher = MailStoreConformance.hasher
+            let account = try await store.createAccount(
+                name: "alice", credentials: try hasher.makeCredentials(password: "main"))
+            let (_, main) = try #require(try await store.credentials(accountName: "alice"))
+            for (label, password) in [("phone", "phone-pw"), ("laptop", "laptop-pw")] {
+                try await store.addAppPassword(
+                    accountName: "alice", label: label,
+                    verifier: try PasswordHasher.credentials(
+                        password: password, salt: main.salt, iterations: main.iterations))
+            }
+            let auth = Authenticator(accounts: store, dummyIterations: 16)
+            #expect(await auth.authenticate(name: "alice", password: "main") == account)
+            #expect(await auth.authenticate(name: "alice", password: "phone-pw") == account)
+            #expect(await auth.authenticate(name: "alice", password: "laptop-pw") == account)
+            #expect(await auth.authenticate(name: "alice", password: "other") == nil)
+            #expect(await auth.authenticate(name: "alice", password: "phone-pw") == account)
+            #expect(auth.cacheHits == 1, "a cached app-password success")
+            try await store.revokeAppPassword(accountName: "alice", label: "phone")
+            #expect(await auth.authenticate(name: "alice", password: "phone-pw") == nil, "revoked, also when cached")
+            #expect(await auth.authenticate(name: "alice", password: "laptop-pw") == account)
+            #expect(await auth.authenticate(name: "alice", password: "main") == account)
+            #expect(await auth.scramAlternatives(account: account, credentials: main).count == 1)
+        }
+    }
+
     @Test func cacheIsBounded() async throws {
         try await withSQLiteStore { store in
             let auth = Authenticator(accounts: store, maxEntries: 2, dummyIterations: 16)

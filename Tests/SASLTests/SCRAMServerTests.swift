@@ -33,6 +33,24 @@ import Testing
         #expect(server.respond(bytes("c=biws")) == .failure(.malformed("unexpected message")))
     }
 
+    /// A proof made with one of the alternatives (an app password: same salt and count) succeeds, and
+    /// the server signature is that alternative's.
+    @Test func alternativeVerifierSucceeds() throws {
+        var server = SCRAMServer(plus: false, channelBinding: nil, serverNonce: Self.rfcServerNonce)
+        _ = server.start(initialResponse: bytes("n,,n=user,r=rOprNGfwEbeRWgbNEkqO"))
+        _ = server.credentials(
+            try Self.verifier("not pencil", salt: Self.rfcSalt, iterations: 4096),
+            alternatives: [
+                try Self.verifier("crayon", salt: Self.rfcSalt, iterations: 4096),
+                try Self.verifier("pencil", salt: Self.rfcSalt, iterations: 4096),
+            ])
+        let final = server.respond(
+            bytes(
+                "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ="
+            ))
+        #expect(final == .success(authcid: "user", finalData: bytes("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=")))
+    }
+
     @Test func wrongPasswordFails() throws {
         var server = SCRAMServer(plus: false, channelBinding: nil, serverNonce: Self.rfcServerNonce)
         _ = server.start(initialResponse: nil)

@@ -71,7 +71,7 @@ public enum MailStoreConformance {
         } catch let error as MailStoreError {
             switch (expected, error) {
             case (.invalidAccountName, .invalidAccountName), (.invalidMailboxName, .invalidMailboxName),
-                (.internal, .internal):
+                (.invalidAppPasswordLabel, .invalidAppPasswordLabel), (.internal, .internal):
                 break
             default:
                 #expect(error == expected, sourceLocation: sourceLocation)
