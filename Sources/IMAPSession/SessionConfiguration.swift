@@ -1,6 +1,7 @@
 import Defences
 import Logging
 import MailStore
+import SASL
 
 /// What a session needs from the server: the store, the authenticator and the connection's facts.
 public struct SessionConfiguration: Sendable {
@@ -33,6 +34,8 @@ public struct SessionConfiguration: Sendable {
     /// The `tls-server-end-point` channel binding of this connection's TLS certificate (RFC 5929 §4):
     /// SCRAM-SHA-256-PLUS is offered when set.
     public var channelBinding: [UInt8]?
+    /// Checks bearer tokens: OAUTHBEARER and XOAUTH2 are offered when set.
+    public var bearerVerifier: (any BearerTokenVerifier)?
     public var logger: Logger
 
     public init(
@@ -41,7 +44,8 @@ public struct SessionConfiguration: Sendable {
         idleKeepaliveInterval: Duration = .seconds(120),
         failedLoginDelay: Duration = .milliseconds(500), throttle: AuthThrottle? = nil,
         clientAddress: ClientAddress? = nil, channelBinding: [UInt8]? = nil,
-        connectionLimits: ConnectionLimits? = nil, refusal: String? = nil, logger: Logger
+        connectionLimits: ConnectionLimits? = nil, refusal: String? = nil,
+        bearerVerifier: (any BearerTokenVerifier)? = nil, logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator
@@ -58,6 +62,7 @@ public struct SessionConfiguration: Sendable {
         self.channelBinding = channelBinding
         self.connectionLimits = connectionLimits
         self.refusal = refusal
+        self.bearerVerifier = bearerVerifier
         self.logger = logger
     }
 }

@@ -86,6 +86,12 @@ public final class Authenticator: @unchecked Sendable {
         return (nil, standIn)
     }
 
+    /// The account called `name`, for a login proven without a password (a bearer token); nil when
+    /// there is none or the store fails.
+    public func account(named name: String) async -> AccountID? {
+        (try? await accounts.credentials(accountName: name))?.0
+    }
+
     /// The KDF (tens of milliseconds) runs on its own queue, not on Swift's cooperative pool, so a burst
     /// of logins does not stall every other session's work.
     private func verifyOffPool(_ password: String, _ credentials: StoredCredentials) async -> Bool {
