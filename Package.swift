@@ -14,13 +14,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", exact: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
-        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
     ],
     targets: [
         // Grammar types, incremental command parser, response encoder. Pure: only NIOCore.
@@ -53,9 +54,25 @@ let package = Package(
         .target(name: "MailStoreMemory", dependencies: ["MailStore"]),
 
         .target(name: "Defences"),
-        // SASL mechanisms as pure state machines (PLAIN, LOGIN, SCRAM-SHA-256[-PLUS]).
+        // SASL mechanisms as pure state machines (PLAIN, LOGIN, SCRAM-SHA-256[-PLUS], OAUTHBEARER, XOAUTH2).
         .target(name: "SASL", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "SASLTests", dependencies: ["SASL", "MailStore", "FuzzSASLParseCheck"]),
+        // Bearer tokens for OAUTHBEARER and XOAUTH2: JWTs checked against the keys of a JWKS file.
+        .target(
+            name: "BearerTokens",
+            dependencies: [
+                "SASL",
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "SASLTests",
+            dependencies: [
+                "SASL", "MailStore", "FuzzSASLParseCheck", "BearerTokens",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(name: "DefencesTests", dependencies: ["Defences"]),
         // Per-connection state machine and command handlers. Never touches a Channel.
         .target(
@@ -70,7 +87,7 @@ let package = Package(
         .target(
             name: "PosternServer",
             dependencies: [
-                "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite",
+                "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "BearerTokens",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -138,12 +155,13 @@ let package = Package(
             name: "IMAPSessionTests",
             dependencies: [
                 "IMAPSession", "IMAPWire", "MailStore", "MailStoreSQLite", "MailStoreMemory", "MIME", "Defences",
+                "SASL",
             ]
         ),
         .testTarget(
             name: "PosternServerTests",
             dependencies: [
-                "PosternServer", "MailStoreSQLite",
+                "PosternServer", "MailStoreSQLite", "BearerTokens",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

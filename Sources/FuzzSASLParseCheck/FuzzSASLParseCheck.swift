@@ -1,3 +1,4 @@
+import Foundation
 import SASL
 
 /// A property of the SASL mechanisms that an input broke.
@@ -7,14 +8,15 @@ public struct SASLParseCheckFailure: Error, CustomStringConvertible {
 
 /// The body of the FuzzSASLParse harness, also run over its seed corpus by the unit tests.
 ///
-/// The first byte picks the mechanism (PLAIN, LOGIN, SCRAM-SHA-256, SCRAM-SHA-256-PLUS); the rest is
-/// the client's messages, separated by 0xFF bytes (which no valid message holds), fed in order, the
-/// first as the initial response. No input may trap; an exchange ends at its first success or
+/// The first byte picks the mechanism (PLAIN, LOGIN, SCRAM-SHA-256, SCRAM-SHA-256-PLUS, OAUTHBEARER,
+/// XOAUTH2: its value modulo 6) and, for the bearer mechanisms, the token's verdict (`checkBearer`); the
+/// rest is the client's messages, separated by 0xFF bytes (which no valid message holds), fed in order,
+/// the first as the initial response. No input may trap; an exchange ends at its first success or
 /// failure; a success names the user the exchange looked up; nothing follows the end.
 public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) {
     guard let selector = bytes.first else { return }
     let messages = bytes.dropFirst().split(separator: 0xFF, omittingEmptySubsequences: false).map(Array.init)
-    switch selector % 4 {
+    switch selector % 6 {
     case 0:
         _ = PlainMechanism.parse(messages.first ?? [])
     case 1:
@@ -24,8 +26,10 @@ public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) 
             guard case .challenge = step else { break }
             step = login.respond(message)
         }
+    case 4, 5:
+        try checkBearer(selector % 6 == 4 ? .oauthBearer : .xoauth2, verdict: selector / 6 % 3, messages)
     default:
-        let plus = selector % 4 == 3
+        let plus = selector % 6 == 3
         var server = SCRAMServer(
             plus: plus, channelBinding: plus ? Array(repeating: 7, count: 32) : nil, serverNonce: "sn")
         var step = server.start(initialResponse: messages.first)
@@ -46,7 +50,7 @@ public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) 
                 guard name == lookedUp else {
                     throw SASLParseCheckFailure(description: "success for \(name), looked up \(lookedUp ?? "nobody")")
                 }
-            case .failure, .verifyPassword:
+            case .failure, .verifyPassword, .verifyBearerToken:
                 break
             }
             break
@@ -55,6 +59,48 @@ public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) 
             throw SASLParseCheckFailure(description: "the exchange went on after its end")
         }
     }
+}
+
+/// A bearer exchange: a token handed to the session must be a b64token of bounded size; the verdict
+/// (0: the token is the named user's, 1: another user's, 2: refused) must end in success only for the
+/// token's own identity, in `authorizationRefused` for another user named, or in a JSON error challenge
+/// whose answer fails the exchange.
+func checkBearer(_ kind: BearerMechanism.Kind, verdict: UInt8, _ messages: [[UInt8]]) throws(SASLParseCheckFailure) {
+    var mechanism = BearerMechanism(kind, errorDetails: BearerErrorDetails(scope: "s", openIDConfiguration: "u"))
+    var step = mechanism.start(initialResponse: messages.first)
+    var index = 1
+    if case .challenge = step, index < messages.count {
+        step = mechanism.respond(messages[index])
+        index += 1
+    }
+    guard case .verifyBearerToken(let user, let token) = step else { return }
+    let tokenBytes = Array(token.utf8)
+    guard !tokenBytes.isEmpty, tokenBytes.count <= SASLLimits.maxBearerMessageBytes,
+        !tokenBytes.contains(where: { $0 <= 0x20 || $0 >= 0x7F || $0 == BearerMessage.kvsep })
+    else { throw SASLParseCheckFailure(description: "token \(token.debugDescription) passed the parser") }
+    if kind == .xoauth2, user == nil { throw SASLParseCheckFailure(description: "XOAUTH2 without user") }
+    let identity = verdict == 1 ? "other\u{1}" : user ?? "someone"
+    let outcome: BearerTokenOutcome =
+        verdict == 2 ? .invalid(BearerTokenRejection(reason: "fuzz")) : .valid(identity: identity)
+    let ended = mechanism.tokenChecked(outcome)
+    switch (ended, outcome) {
+    case (.success(let name, nil), .valid) where name == identity && (user == nil || verdict == 0):
+        break
+    case (.failure(.authorizationRefused), .valid) where user != nil && verdict == 1:
+        break
+    case (.challenge(let json), .invalid):
+        guard (try? JSONSerialization.jsonObject(with: Data(json))) is [String: String] else {
+            throw SASLParseCheckFailure(description: "error challenge is not a JSON object of strings")
+        }
+        let answer = index < messages.count ? messages[index] : mechanism.errorAnswer
+        guard mechanism.respond(answer) == .failure(.authenticationFailed) else {
+            throw SASLParseCheckFailure(description: "the answer to the error challenge did not fail")
+        }
+    default:
+        throw SASLParseCheckFailure(description: "verdict \(verdict) for \(user ?? "-") ended in \(ended)")
+    }
+    if case .failure = mechanism.respond(Array("n,,\u{1}auth=Bearer t\u{1}\u{1}".utf8)) { return }
+    throw SASLParseCheckFailure(description: "the exchange went on after its end")
 }
 
 /// A fixed verifier (password "pencil", RFC 7677's salt, 4096 iterations).

@@ -13,6 +13,7 @@ struct SASLExchange: Sendable {
         case plain
         case login(LoginMechanism)
         case scram(SCRAMServer)
+        case bearer(BearerMechanism)
     }
 
     var tag: String
@@ -24,6 +25,8 @@ struct SASLExchange: Sendable {
     var account: AccountID?
     /// Authenticated; waiting for the empty answer to the additional data with success.
     var succeeded: String?
+    /// The failure was counted and logged already (a refused bearer token, before its error challenge).
+    var failureNoted = false
 
     /// The mechanism's first step, with the initial response (RFC 4959) if the client sent one.
     mutating func start(_ initial: [UInt8]?) -> SASLStep {
@@ -35,6 +38,9 @@ struct SASLExchange: Sendable {
         case .scram(var scram):
             defer { mechanism = .scram(scram) }
             return scram.start(initialResponse: initial)
+        case .bearer(var bearer):
+            defer { mechanism = .bearer(bearer) }
+            return bearer.start(initialResponse: initial)
         }
     }
 
@@ -48,17 +54,22 @@ struct SASLExchange: Sendable {
         case .scram(var scram):
             defer { mechanism = .scram(scram) }
             return scram.respond(bytes)
+        case .bearer(var bearer):
+            defer { mechanism = .bearer(bearer) }
+            return bearer.respond(bytes)
         }
     }
 }
 
 /// LOGIN's completion and AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3) with SASL-IR (RFC 4959): PLAIN
 /// (RFC 4616), LOGIN, SCRAM-SHA-256 and, with TLS channel binding, SCRAM-SHA-256-PLUS (RFC 5802,
-/// RFC 7677, RFC 5929). Every attempt goes through the throttle once its user name is known.
+/// RFC 7677, RFC 5929), and with a token verifier OAUTHBEARER (RFC 7628) and XOAUTH2. Every attempt
+/// goes through the throttle once its user name is known.
 extension IMAPSession {
     /// The mechanisms offered (once TLS is active), strongest first.
     var saslMechanisms: [String] {
         (configuration.channelBinding != nil ? [SCRAMServer.plusName] : []) + [SCRAMServer.name, "PLAIN", "LOGIN"]
+            + (configuration.bearerVerifier != nil ? bearerMechanisms.map(\.name) : [])
     }
 
     func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async -> ResumeDirective {
@@ -72,8 +83,11 @@ extension IMAPSession {
         case SCRAMServer.plusName where configuration.channelBinding != nil:
             chosen = .scram(SCRAMServer(plus: true, channelBinding: configuration.channelBinding))
         default:
-            tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
-            return .next
+            guard let bearer = bearerMechanism(named: name) else {
+                tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
+                return .next
+            }
+            chosen = .bearer(bearer)
         }
         var exchange = SASLExchange(tag: tag, name: name, mechanism: chosen)
         // RFC 4959 §3: "=" is an empty initial response.
@@ -97,7 +111,7 @@ extension IMAPSession {
             .trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
         if text == "*" {
             tagged(exchange.tag, .bad, text: "AUTHENTICATE cancelled")
-            return .next
+            return afterNotedFailure(exchange)
         }
         if let user = exchange.succeeded, let account = exchange.account {
             // The answer to the additional data with success is empty (RFC 4422 §3.6).
@@ -109,7 +123,7 @@ extension IMAPSession {
         }
         guard let bytes = Self.base64(text) else {
             tagged(exchange.tag, .bad, text: "Invalid base64 in AUTHENTICATE response")
-            return .next
+            return afterNotedFailure(exchange)
         }
         let step = exchange.respond(bytes)
         return await drive(exchange, step)
@@ -140,6 +154,12 @@ extension IMAPSession {
                 }
                 step = scram.credentials(credentials, alternatives: alternatives)
                 exchange.mechanism = .scram(scram)
+            case .verifyBearerToken(let user, let token):
+                // The throttle's key is the user named, else the one the token claims before it is checked.
+                let claimed = user ?? configuration.bearerVerifier?.claimedIdentity(of: token) ?? ""
+                exchange.user = claimed
+                if let refusal = await admit(exchange.tag, user: claimed, mechanism: exchange.name) { return refusal }
+                step = await checkBearerToken(&exchange, token)
             case .success(let user, let finalData):
                 guard let account = exchange.account else {
                     step = .failure(.authenticationFailed)
@@ -168,6 +188,7 @@ extension IMAPSession {
             tagged(exchange.tag, .no, code: .authenticationFailed, text: "Channel binding: \(why)")
             return .next
         case .authenticationFailed:
+            if exchange.failureNoted { return refuseLogin(exchange.tag) }
             return await loginFailed(exchange.tag, user: exchange.user ?? "", mechanism: exchange.name)
         }
     }
@@ -215,18 +236,36 @@ extension IMAPSession {
     }
 
     private func loginFailed(_ tag: String, user: String, mechanism: String) async -> ResumeDirective {
+        await noteLoginFailure(user: user, mechanism: mechanism, reason: "invalid credentials")
+        return refuseLogin(tag)
+    }
+
+    /// Counts a failed login (this connection, the throttle), logs it and waits the failed-login delay.
+    func noteLoginFailure(user: String, mechanism: String, reason: String) async {
         failedLogins += 1
         let counts = configuration.throttle?.recordFailure(address: configuration.clientAddress, account: user)
         logAuthentication(
-            "failed", user: user, mechanism: mechanism, reason: "invalid credentials",
+            "failed", user: user, mechanism: mechanism, reason: reason,
             failures: counts.map { "\($0.address)/\($0.account)" })
         try? await Task.sleep(for: configuration.failedLoginDelay)
+    }
+
+    /// The answer to a failed login already noted; the connection closes after too many.
+    private func refuseLogin(_ tag: String) -> ResumeDirective {
         tagged(tag, .no, code: .authenticationFailed, text: "Authentication failed")
-        if failedLogins >= Self.maxFailedLogins {
-            bye("Too many failed logins")
-            return .close
-        }
-        return .next
+        return afterFailedLogins()
+    }
+
+    /// An exchange whose failure was noted ended another way (cancelled, bad base64): the connection
+    /// still closes after too many failures.
+    private func afterNotedFailure(_ exchange: SASLExchange) -> ResumeDirective {
+        exchange.failureNoted ? afterFailedLogins() : .next
+    }
+
+    private func afterFailedLogins() -> ResumeDirective {
+        guard failedLogins >= Self.maxFailedLogins else { return .next }
+        bye("Too many failed logins")
+        return .close
     }
 
     private func loginSucceeded(_ tag: String, account: AccountID, user: String) -> ResumeDirective {

@@ -1,6 +1,7 @@
 import Defences
 import Logging
 import MailStore
+import SASL
 
 /// What a session needs from the server: the store, the authenticator and the connection's facts.
 public struct SessionConfiguration: Sendable {
@@ -36,6 +37,8 @@ public struct SessionConfiguration: Sendable {
     /// Accounts (lowercased names) that may set quotas with SETQUOTA (RFC 9208 §4.1.3), their own and,
     /// by naming the account as the quota root, anyone's.
     public var quotaAdmins: Set<String> = []
+    /// Checks bearer tokens: OAUTHBEARER and XOAUTH2 are offered when set.
+    public var bearerVerifier: (any BearerTokenVerifier)?
     public var logger: Logger
 
     public init(
@@ -44,7 +47,8 @@ public struct SessionConfiguration: Sendable {
         idleKeepaliveInterval: Duration = .seconds(120),
         failedLoginDelay: Duration = .milliseconds(500), throttle: AuthThrottle? = nil,
         clientAddress: ClientAddress? = nil, channelBinding: [UInt8]? = nil,
-        connectionLimits: ConnectionLimits? = nil, refusal: String? = nil, logger: Logger
+        connectionLimits: ConnectionLimits? = nil, refusal: String? = nil,
+        bearerVerifier: (any BearerTokenVerifier)? = nil, logger: Logger
     ) {
         self.store = store
         self.authenticator = authenticator
@@ -61,6 +65,7 @@ public struct SessionConfiguration: Sendable {
         self.channelBinding = channelBinding
         self.connectionLimits = connectionLimits
         self.refusal = refusal
+        self.bearerVerifier = bearerVerifier
         self.logger = logger
     }
 }

@@ -107,7 +107,8 @@ public final class Authenticator: @unchecked Sendable {
         return (nil, standIn)
     }
 
-    /// The account called `name` (case-insensitively), or nil (also when the store fails).
+    /// The account called `name` (case-insensitively), for a login proven without a password (a bearer
+    /// token) or an administrator naming an account; nil when there is none or the store fails.
     public func account(named name: String) async -> AccountID? {
         (try? await accounts.credentials(accountName: name))?.0
     }

@@ -8,6 +8,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import SASL
 import ServiceLifecycle
 
 /// The IMAP listeners: implicit TLS (RFC 8314) and cleartext with STARTTLS (RFC 9051 §6.2.1).
@@ -36,6 +37,8 @@ public final class IMAPServer: Service, Sendable {
     let tlsContext: NIOSSLContext
     /// The certificate's `tls-server-end-point` binding, given to every session (SCRAM-SHA-256-PLUS).
     let channelBinding: [UInt8]?
+    /// Checks OAUTHBEARER and XOAUTH2 tokens (nil: those mechanisms are not offered).
+    let bearerVerifier: (any BearerTokenVerifier)?
     let group: any EventLoopGroup
     let logger: Logger
     let shutdownGracePeriod: Duration
@@ -70,7 +73,8 @@ public final class IMAPServer: Service, Sendable {
     ///   down and throws that error.
     public init(
         configuration: ServerConfiguration, store: any MailStore, authenticator: Authenticator,
-        tlsContext: NIOSSLContext, channelBinding: [UInt8]? = nil, group: any EventLoopGroup, logger: Logger,
+        tlsContext: NIOSSLContext, channelBinding: [UInt8]? = nil, bearerVerifier: (any BearerTokenVerifier)? = nil,
+        group: any EventLoopGroup, logger: Logger,
         shutdownGracePeriod: Duration = IMAPServer.defaultShutdownGracePeriod,
         onListening: (@Sendable ([BoundListener]) async throws -> Void)? = nil
     ) {
@@ -79,6 +83,7 @@ public final class IMAPServer: Service, Sendable {
         self.authenticator = authenticator
         self.tlsContext = tlsContext
         self.channelBinding = channelBinding
+        self.bearerVerifier = bearerVerifier
         self.group = group
         self.logger = logger
         self.shutdownGracePeriod = shutdownGracePeriod
@@ -197,7 +202,7 @@ public final class IMAPServer: Service, Sendable {
             preAuthIdleTimeout: configuration.preAuthIdleTimeout,
             idleKeepaliveInterval: .seconds(configuration.idleKeepalive), throttle: throttle,
             clientAddress: clientAddress, channelBinding: channelBinding, connectionLimits: limits,
-            refusal: refusal?.description, logger: logger)
+            refusal: refusal?.description, bearerVerifier: bearerVerifier, logger: logger)
         sessionConfiguration.quotaAdmins = configuration.quotaAdmins
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)

@@ -76,6 +76,8 @@ public struct ServerConfiguration: Sendable {
     public var defaultQuota = QuotaLimits.unlimited
     /// Accounts (lowercased) that may set quotas with SETQUOTA.
     public var quotaAdmins: Set<String> = []
+    /// OAUTHBEARER and XOAUTH2 (off unless configured).
+    public var oauth = OAuthSettings()
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -98,8 +100,8 @@ public struct ServerConfiguration: Sendable {
     /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`, `idle_keepalive`,
     /// `auth_throttle_entries` (addresses and account names remembered), `trusted_networks` (never
     /// throttled nor limited per address, e.g. `["10.0.0.0/8", "2001:db8::/32"]`), `max_connections`,
-    /// `max_connections_per_address`, `max_sessions_per_account_address`, and the quota keys
-    /// (`ServerConfiguration+Quota`).
+    /// `max_connections_per_address`, `max_sessions_per_account_address`, the quota keys
+    /// (`ServerConfiguration+Quota`) and the `oauth_*` keys of `OAuthSettings`.
     public mutating func apply(tomlFile path: String) throws {
         let text: String
         do {
@@ -118,7 +120,8 @@ public struct ServerConfiguration: Sendable {
             "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "trusted_networks",
             "max_connections", "max_connections_per_address", "max_sessions_per_account_address",
         ]
-        for key in table.keys where !known.contains(key) && !Self.quotaKeys.contains(key) {
+        for key in table.keys
+        where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key) {
             throw ServerError.configuration("config file \(path): unknown key '\(key)'")
         }
         func string(_ key: String) throws -> String? {
@@ -196,6 +199,7 @@ public struct ServerConfiguration: Sendable {
             guard v >= 1 else { throw ServerError.configuration("config idle_keepalive must be at least 1 second") }
             idleKeepalive = Int64(v)
         }
+        try oauth.apply(string)
     }
 
     /// Replaces every listener of one kind (nil leaves them as they are).

@@ -8,6 +8,9 @@ public enum SASLStep: Sendable, Equatable {
     case verifyPassword(authcid: String, password: String)
     /// Look up the SCRAM verifier of `authcid` and pass it to `SCRAMServer.credentials`.
     case lookUp(authcid: String)
+    /// Check this bearer token (OAUTHBEARER, XOAUTH2) for `user`, the name the client gave if any, and
+    /// pass the verdict to `BearerMechanism.tokenChecked`.
+    case verifyBearerToken(user: String?, token: String)
     /// `authcid` is authenticated. `finalData` (RFC 4422 §3.6 additional data with success) goes out
     /// as a last challenge, answered by an empty response, before the tagged OK.
     case success(authcid: String, finalData: [UInt8]?)
@@ -31,6 +34,10 @@ public enum SASLLimits {
     public static let maxMessageBytes = 8 * 1024
     /// Longest user name or password.
     public static let maxFieldBytes = 1024
+    /// Longest OAUTHBEARER or XOAUTH2 message: a JWT from a large identity provider can take a few KB.
+    public static let maxBearerMessageBytes = 16 * 1024
+    /// Most key/value pairs in one OAUTHBEARER or XOAUTH2 message (RFC 7628 defines three keys).
+    public static let maxBearerPairs = 16
 }
 
 /// PLAIN (RFC 4616): `message = [authzid] UTF8NUL authcid UTF8NUL passwd`, client-first.

@@ -26,7 +26,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         help:
-            "A TOML config file (keys: data_dir, imaps, imap, tls_cert, tls_key, log_level, host_name, max_message_size)."
+            "A TOML config file (keys: data_dir, imaps, imap, tls_cert, tls_key, log_level, host_name, max_message_size, oauth_jwks_file, ...; see README)."
     )
     var config: String?
 
@@ -46,6 +46,21 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
+
+    @Option(help: "JWKS file with the keys that sign OAuth tokens: offers OAUTHBEARER and XOAUTH2 (re-read on change).")
+    var oauthJwksFile: String?
+
+    @Option(help: "The issuer (iss) an OAuth token must name, with --oauth-jwks-file.")
+    var oauthIssuer: String?
+
+    @Option(help: "An audience (aud) an OAuth token must name, with --oauth-jwks-file.")
+    var oauthAudience: String?
+
+    @Option(help: "The token claim that names the account (default email; e.g. preferred_username, sub).")
+    var oauthAccountClaim: String?
+
+    @Option(help: "OAuth scopes named to a client whose token was refused.")
+    var oauthScope: String?
 
     func run() async throws {
         let configuration: ServerConfiguration
@@ -82,6 +97,12 @@ struct Serve: AsyncParsableCommand {
         if let tlsCert { configuration.tlsCertificatePath = tlsCert }
         if let tlsKey { configuration.tlsKeyPath = tlsKey }
         if let logLevel { configuration.logLevel = try ServerConfiguration.parseLogLevel(logLevel) }
+        if let oauthJwksFile { configuration.oauth.jwksFile = oauthJwksFile }
+        if let oauthIssuer { configuration.oauth.issuer = oauthIssuer }
+        if let oauthAudience { configuration.oauth.audience = oauthAudience }
+        if let oauthAccountClaim { configuration.oauth.accountClaim = oauthAccountClaim }
+        if let oauthScope { configuration.oauth.scope = oauthScope }
+        _ = try configuration.oauth.policy()
         if configuration.listeners.isEmpty {
             throw ServerError.configuration("every listener is off: enable --imaps or --imap")
         }
@@ -105,6 +126,7 @@ struct ServeRunner {
         let store: SQLiteMailStore
         let tls: TLSSetup.Material
         let isFirstStart: Bool
+        let jwks: JWKSReloadService?
         do {
             try DurableFiles.makeDirectory(dataDirectory)
             isFirstStart = !FirstStart.isDone(dataDirectory)
@@ -113,6 +135,7 @@ struct ServeRunner {
             tls = try TLSSetup.load(
                 certificatePath: configuration.tlsCertificatePath, keyPath: configuration.tlsKeyPath,
                 dataDirectory: dataDirectory, hostName: configuration.hostName)
+            jwks = try await configuration.oauth.load(logger: logger)
         } catch let error as ServerError {
             throw CommandFailure(message: error.description)
         } catch let error as MailStoreError {
@@ -123,7 +146,8 @@ struct ServeRunner {
         let configuration = self.configuration
         let server = IMAPServer(
             configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
-            tlsContext: tls.context, channelBinding: tls.channelBinding, group: MultiThreadedEventLoopGroup.singleton,
+            tlsContext: tls.context, channelBinding: tls.channelBinding, bearerVerifier: jwks?.file.verifier,
+            group: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             onListening: { bound in
                 try await Self.announce(
@@ -138,7 +162,7 @@ struct ServeRunner {
                     .init(
                         service: server, successTerminationBehavior: .gracefullyShutdownGroup,
                         serviceName: "IMAP server"),
-                ],
+                ] + (jwks.map { [.init(service: $0, serviceName: "JWKS reload")] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

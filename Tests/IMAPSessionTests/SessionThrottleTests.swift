@@ -17,12 +17,10 @@ import Testing
     }
 
     func client(_ env: SessionEnvironment, _ throttle: AuthThrottle, from address: String) async -> SessionClient {
-        var configuration = env.configuration()
-        configuration.throttle = throttle
-        configuration.clientAddress = ClientAddress(address)
-        let client = await SessionClient(configuration: configuration)
-        _ = client.lines()
-        return client
+        await env.client {
+            $0.throttle = throttle
+            $0.clientAddress = ClientAddress(address)
+        }
     }
 
     func answer(_ client: SessionClient, _ command: String) async -> String {

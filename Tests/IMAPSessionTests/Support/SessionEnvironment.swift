@@ -58,6 +58,15 @@ final class SessionEnvironment: Sendable {
             idleKeepaliveInterval: .seconds(3600), failedLoginDelay: .zero, logger: logger)
     }
 
+    /// A new session, greeted, on this environment's configuration as `adjust` changes it.
+    func client(adjusting adjust: (inout SessionConfiguration) -> Void) async -> SessionClient {
+        var configuration = configuration()
+        adjust(&configuration)
+        let client = await SessionClient(configuration: configuration)
+        _ = client.lines()
+        return client
+    }
+
     /// A new session, greeted; logged in as `user` when given.
     func client(loggedInAs user: String? = nil, store: (any MailStore)? = nil) async -> SessionClient {
         let client = await SessionClient(configuration: configuration(store: store))
