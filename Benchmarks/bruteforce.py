@@ -7,7 +7,8 @@
 From --attacker, --connections parallel TLS connections send LOGIN USER with wrong passwords, reconnecting when the
 server closes, for --seconds. Every second the script reports nothing; at the end it prints per 10 s window: the
 answers the attacker got (NO [AUTHENTICATIONFAILED] = a password checked, NO [UNAVAILABLE] = refused unchecked,
-other), and, every 5 s during the attack, the latency of a correct LOGIN from --bystander (as the bystander user)
+other) and connections closed unanswered; the passwords checked and answers in the minute after the address's 1st,
+10th and 100th failure; and, every 5 s during the attack, the latency of a correct LOGIN from --bystander (as the bystander user)
 and of the attacked account's owner (--victim-password) from the bystander address. Loopback gives many source
 addresses (127.0.0.0/8), so one machine plays attacker and bystander."""
 import argparse
@@ -48,6 +49,8 @@ def attacker(args, ctx, stop, answers, lock, n):
                 i += 1
                 answer = login(s, f, f"a{n}x{i}", args.user, f"wrong-{n}-{i}")
                 if answer is None:
+                    with lock:
+                        answers.append((time.monotonic(), "closed"))
                     break
                 kind = "checked" if "AUTHENTICATIONFAILED" in answer else "refused" if "UNAVAILABLE" in answer else "other"
                 with lock:
@@ -108,7 +111,23 @@ def main():
         window = [k for (t, k) in got if w <= t - t0 < w + 10]
         print(f"  {w:3d}-{w + 10:3d} s: checked {window.count('checked'):4d}  refused {window.count('refused'):4d}"
               f"  other {window.count('other'):3d}")
-    print(f"  total: checked {sum(1 for _, k in got if k == 'checked')}, refused {sum(1 for _, k in got if k == 'refused')}")
+    print(f"  total: checked {sum(1 for _, k in got if k == 'checked')}, refused {sum(1 for _, k in got if k == 'refused')}, "
+          f"connections closed unanswered {sum(1 for _, k in got if k == 'closed')}")
+    # The pace after the address's Nth failure (a checked password): passwords checked and answers of any kind
+    # in the following minute.
+    end = time.monotonic() - t0
+    checked = [t - t0 for t, k in got if k == "checked"]
+    for n in (1, 10, 100):
+        if len(checked) < n:
+            print(f"  after failure {n:3d}: not reached ({len(checked)} failures in {end:.0f} s)")
+            continue
+        at = checked[n - 1]
+        if at + 60 > end:
+            print(f"  after failure {n:3d} (at {at:5.1f} s): the run ended {end - at:.0f} s later")
+            continue
+        minute = [k for t, k in got if at < t - t0 <= at + 60]
+        print(f"  after failure {n:3d} (at {at:5.1f} s), next 60 s: checked {minute.count('checked')}, "
+              f"answered {minute.count('checked') + minute.count('refused') + minute.count('other')}")
     for who, at, took, answer in probes:
         print(f"  {who:13s} login at {at:5.1f} s from {args.bystander}: {took * 1000:7.0f} ms  {answer[:60]}")
 

@@ -9,7 +9,7 @@ struct ThrottleEntry: Sendable, Equatable {
 }
 
 /// A map from a 64-bit key to a `ThrottleEntry` that never holds more than `capacity` entries: when
-/// full, the entry used least recently makes room. Memory is a fixed cost per entry (about 60 bytes)
+/// full, the entry used least recently makes room. Memory is a fixed cost per entry (about 70 bytes)
 /// whatever the keys, so an attacker with a million addresses costs what `capacity` allows, no more.
 /// Not thread-safe: `AuthThrottle` holds it under its lock.
 struct ThrottleTable {

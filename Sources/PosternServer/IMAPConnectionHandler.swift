@@ -38,6 +38,9 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var closing = false
 
     private var idleTimeout: TimeAmount
+    /// When the last complete command (or piece of an APPEND message) arrived, or the session last
+    /// finished answering: bytes that do not complete a command do not count, so a client that
+    /// sends a line a byte at a time is closed at the idle timeout like a silent one.
     private var lastActivity = NIODeadline.now()
     private var idleCheck: Scheduled<Void>?
     /// Delivers `SessionInput.keepalive` while the session asks for it (IDLE).
@@ -94,7 +97,6 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !closing else { return }
-        lastActivity = context.eventLoop.now
         framer.append(unwrapInboundIn(data))
         if !sessionBusy { pump(context: context) }
     }
@@ -155,6 +157,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         sessionBusy = false
+        lastActivity = context.eventLoop.now
         pump(context: context)
     }
 
@@ -174,6 +177,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private func pump(context: ChannelHandlerContext) {
         if let event = framer.next() {
+            lastActivity = context.eventLoop.now
             sessionBusy = true
             events.yield(.framer(event))
         }

@@ -78,6 +78,19 @@ import Testing
         #expect(try harness.outbound().isEmpty)
     }
 
+    @Test func bytesThatNeverCompleteALineDoNotPostponeTheTimeout() async throws {
+        let harness = try Harness(idleTimeout: .seconds(60))
+        try harness.resume(.next)
+        for byte in ["a", " ", "N", "O", "O", "P"] {
+            harness.channel.embeddedEventLoop.advanceTime(by: .seconds(9))
+            try harness.send(byte)
+        }
+        #expect(harness.channel.isActive)
+        harness.channel.embeddedEventLoop.advanceTime(by: .seconds(7))
+        #expect(try harness.outbound().hasPrefix("* BYE"))
+        #expect(!harness.channel.isActive)
+    }
+
     @Test func longerTimeoutAfterLogin() async throws {
         let harness = try Harness(idleTimeout: .seconds(60))
         try harness.resume(.next)

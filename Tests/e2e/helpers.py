@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import imaplib
 import re
+import socket
 import time
 import uuid
+from contextlib import contextmanager
+from pathlib import Path
 
 from imapclient.response_parser import parse_fetch_response
+
+from rawimap import RawIMAP, make_context
 
 
 def make_message(subject: str = "Hello", body: str = "Hello world.\r\n", frm: str = "Carol <carol@example.org>",
@@ -160,3 +165,49 @@ Sync {sync}
 SyncState {state}/
 """ + ("Expunge Both\n" if expunge else ""))
     return cfg, local, state
+
+
+# --------------------------------------------------------------------------- servers of a test's own
+
+
+@contextmanager
+def own_server(tmp_path: Path, users: dict[str, str], config: str = ""):
+    """A `postern serve` for one test (the shared fixture trusts loopback, so tests that play attacker start
+    their own): a fresh data folder with `users` (name -> password) and `config` as its TOML. Yields
+    (process, imaps port, imap port, cafile); the server is stopped afterwards."""
+    from conftest import PosternProcess, add_user
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, password in users.items():
+        add_user(data, name, password)
+    args = []
+    if config:
+        path = tmp_path / "postern.toml"
+        path.write_text(config)
+        args = ["--config", str(path)]
+    p = PosternProcess(data, args)
+    try:
+        ports = p.wait_ready()
+        yield p, ports["imaps"], ports["imap"], str(data / "tls" / "cert.pem")
+    finally:
+        p.stop()
+
+
+def connect_from(source: str, port: int, cafile: str, timeout: float = 30) -> RawIMAP:
+    """An IMAPS connection to 127.0.0.1:`port` from the loopback address `source`, greeting read. Loopback has
+    all of 127.0.0.0/8, so one machine plays several client addresses."""
+    raw = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
+    try:
+        c = RawIMAP(make_context(cafile).wrap_socket(raw, server_hostname="127.0.0.1"), timeout=timeout)
+    except Exception:
+        raw.close()
+        raise
+    c.greeting = c.read_line()
+    return c
+
+
+def timed_login(c: RawIMAP, tag: str, user: str, password: str) -> tuple[float, str]:
+    """LOGIN on `c`: the seconds its answer took and the tagged answer ("(closed)" if the server closed)."""
+    start = time.monotonic()
+    resp = c.command(f'{tag} LOGIN "{user}" "{password}"')
+    return time.monotonic() - start, resp.tagged.raw.decode(errors="replace") if resp.tagged else "(closed)"

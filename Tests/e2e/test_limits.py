@@ -8,35 +8,19 @@ import time
 
 import pytest
 
-from conftest import PosternProcess, add_user
-from rawimap import RawIMAP, make_context
+from helpers import connect_from, own_server
 
 pytestmark = pytest.mark.postern
 
 USER, PASSWORD = "limited", "limited-pw 1"
 
 
-def connect_from(source: str, port: int, cafile: str) -> RawIMAP:
-    raw = socket.create_connection(("127.0.0.1", port), timeout=20, source_address=(source, 0))
-    c = RawIMAP(make_context(cafile).wrap_socket(raw, server_hostname="127.0.0.1"), timeout=20)
-    c.greeting = c.read_line()
-    return c
-
-
 @pytest.fixture
 def limited(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    add_user(data, USER, PASSWORD)
-    config = tmp_path / "postern.toml"
-    config.write_text("max_connections = 6\nmax_connections_per_address = 3\nmax_sessions_per_account_address = 2\n"
-                      "idle_timeout_preauth = 10\n")
-    p = PosternProcess(data, ["--config", str(config)])
-    try:
-        ports = p.wait_ready()
-        yield p, ports["imaps"], str(data / "tls" / "cert.pem")
-    finally:
-        p.stop()
+    config = ("max_connections = 6\nmax_connections_per_address = 3\nmax_sessions_per_account_address = 2\n"
+              "idle_timeout_preauth = 10\n")
+    with own_server(tmp_path, {USER: PASSWORD}, config) as (p, port, _, cafile):
+        yield p, port, cafile
 
 
 def test_connection_limits(limited):

@@ -4,13 +4,11 @@ has 127.0.0.0/8 to pick from) log in at once, and the attacked account's owner w
 failure is one structured log line."""
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 
-from conftest import PosternProcess, add_user
-from rawimap import RawIMAP, make_context
+from helpers import connect_from, own_server, timed_login
 
 pytestmark = pytest.mark.postern
 
@@ -18,31 +16,10 @@ VICTIM, VICTIM_PW = "victim", "victim-pw 1"
 OTHER, OTHER_PW = "other", "other-pw 2"
 
 
-def connect_from(source: str, port: int, cafile: str) -> RawIMAP:
-    raw = socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(source, 0))
-    c = RawIMAP(make_context(cafile).wrap_socket(raw, server_hostname="127.0.0.1"), timeout=30)
-    c.greeting = c.read_line()
-    return c
-
-
-def timed_login(c: RawIMAP, tag: str, user: str, password: str) -> tuple[float, str]:
-    start = time.monotonic()
-    resp = c.command(f'{tag} LOGIN "{user}" "{password}"')
-    return time.monotonic() - start, resp.tagged.raw.decode(errors="replace") if resp.tagged else "(closed)"
-
-
 @pytest.fixture
 def throttled(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    add_user(data, VICTIM, VICTIM_PW)
-    add_user(data, OTHER, OTHER_PW)
-    p = PosternProcess(data)
-    try:
-        ports = p.wait_ready()
-        yield p, ports["imaps"], str(data / "tls" / "cert.pem")
-    finally:
-        p.stop()
+    with own_server(tmp_path, {VICTIM: VICTIM_PW, OTHER: OTHER_PW}) as (p, port, _, cafile):
+        yield p, port, cafile
 
 
 def test_failures_slow_the_address_across_connections_only(throttled):
