@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "FuzzIMAPParse", targets: ["FuzzIMAPParse"]),
         .executable(name: "FuzzMIMEParse", targets: ["FuzzMIMEParse"]),
         .executable(name: "FuzzSASLParse", targets: ["FuzzSASLParse"]),
+        .executable(name: "FuzzClientHello", targets: ["FuzzClientHello"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -53,6 +54,9 @@ let package = Package(
         .target(name: "MailStoreMemory", dependencies: ["MailStore"]),
 
         .target(name: "Defences"),
+        // Reads a TLS ClientHello's offer to pick the certificate to serve (ECDSA or RSA). Pure.
+        .target(name: "TLSClientHello"),
+        .testTarget(name: "TLSClientHelloTests", dependencies: ["TLSClientHello", "FuzzClientHelloCheck"]),
         // SASL mechanisms as pure state machines (PLAIN, LOGIN, SCRAM-SHA-256[-PLUS]).
         .target(name: "SASL", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "SASLTests", dependencies: ["SASL", "MailStore", "FuzzSASLParseCheck"]),
@@ -70,7 +74,7 @@ let package = Package(
         .target(
             name: "PosternServer",
             dependencies: [
-                "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite",
+                "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "TLSClientHello",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -79,9 +83,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -91,6 +97,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -106,6 +113,8 @@ let package = Package(
         .executableTarget(name: "FuzzMIMEParse", dependencies: ["FuzzMIMEParseCheck"]),
         .target(name: "FuzzSASLParseCheck", dependencies: ["SASL"]),
         .executableTarget(name: "FuzzSASLParse", dependencies: ["FuzzSASLParseCheck"]),
+        .target(name: "FuzzClientHelloCheck", dependencies: ["TLSClientHello"]),
+        .executableTarget(name: "FuzzClientHello", dependencies: ["FuzzClientHelloCheck"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).
@@ -148,7 +157,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "IMAPSession", "IMAPWire",
+                "IMAPSession", "IMAPWire", "TLSClientHello", "FuzzClientHelloCheck",
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
