@@ -7,14 +7,15 @@ public struct SASLParseCheckFailure: Error, CustomStringConvertible {
 
 /// The body of the FuzzSASLParse harness, also run over its seed corpus by the unit tests.
 ///
-/// The first byte picks the mechanism (PLAIN, LOGIN, SCRAM-SHA-256, SCRAM-SHA-256-PLUS); the rest is
-/// the client's messages, separated by 0xFF bytes (which no valid message holds), fed in order, the
-/// first as the initial response. No input may trap; an exchange ends at its first success or
-/// failure; a success names the user the exchange looked up; nothing follows the end.
+/// The first byte picks the mechanism (PLAIN, LOGIN, SCRAM-SHA-256, SCRAM-SHA-256-PLUS, EXTERNAL); the
+/// rest is the client's messages, separated by 0xFF bytes (which no valid message holds), fed in
+/// order, the first as the initial response. No input may trap; an exchange ends at its first success
+/// or failure; a success names the user the exchange looked up (EXTERNAL: the connection's identity);
+/// nothing follows the end.
 public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) {
     guard let selector = bytes.first else { return }
     let messages = bytes.dropFirst().split(separator: 0xFF, omittingEmptySubsequences: false).map(Array.init)
-    switch selector % 4 {
+    switch selector % 5 {
     case 0:
         _ = PlainMechanism.parse(messages.first ?? [])
     case 1:
@@ -24,8 +25,10 @@ public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) 
             guard case .challenge = step else { break }
             step = login.respond(message)
         }
+    case 4:
+        try checkExternal(messages)
     default:
-        let plus = selector % 4 == 3
+        let plus = selector % 5 == 3
         var server = SCRAMServer(
             plus: plus, channelBinding: plus ? Array(repeating: 7, count: 32) : nil, serverNonce: "sn")
         var step = server.start(initialResponse: messages.first)
@@ -46,7 +49,7 @@ public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) 
                 guard name == lookedUp else {
                     throw SASLParseCheckFailure(description: "success for \(name), looked up \(lookedUp ?? "nobody")")
                 }
-            case .failure, .verifyPassword:
+            case .failure, .verifyPassword, .authenticatedExternally:
                 break
             }
             break
@@ -54,6 +57,26 @@ public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) 
         if case .challenge = server.respond(Array("c=biws".utf8)) {
             throw SASLParseCheckFailure(description: "the exchange went on after its end")
         }
+    }
+}
+
+/// EXTERNAL for the identity `alice`: it succeeds only as alice, and only at its first message.
+private func checkExternal(_ messages: [[UInt8]]) throws(SASLParseCheckFailure) {
+    let external = ExternalMechanism(identity: "alice")
+    var step = external.start(initialResponse: messages.first)
+    if case .challenge = step, messages.count > 1 { step = external.respond(messages[1]) }
+    switch step {
+    case .authenticatedExternally(let name) where name != "alice":
+        throw SASLParseCheckFailure(description: "EXTERNAL authenticated \(name), not the connection's identity")
+    case .challenge(let bytes) where !bytes.isEmpty || messages.count > 1:
+        throw SASLParseCheckFailure(description: "EXTERNAL asked more than once")
+    case .lookUp, .verifyPassword, .success:
+        throw SASLParseCheckFailure(description: "EXTERNAL gave \(step)")
+    default:
+        break
+    }
+    if case .authenticatedExternally = ExternalMechanism(identity: nil).respond(messages.first ?? []) {
+        throw SASLParseCheckFailure(description: "EXTERNAL without an identity authenticated")
     }
 }
 

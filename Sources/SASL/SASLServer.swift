@@ -8,6 +8,9 @@ public enum SASLStep: Sendable, Equatable {
     case verifyPassword(authcid: String, password: String)
     /// Look up the SCRAM verifier of `authcid` and pass it to `SCRAMServer.credentials`.
     case lookUp(authcid: String)
+    /// `authcid` was authenticated outside SASL (EXTERNAL: a TLS client certificate); the exchange
+    /// ends with a login to that account if it exists, else with a failure like wrong credentials.
+    case authenticatedExternally(authcid: String)
     /// `authcid` is authenticated. `finalData` (RFC 4422 §3.6 additional data with success) goes out
     /// as a last challenge, answered by an empty response, before the tagged OK.
     case success(authcid: String, finalData: [UInt8]?)
