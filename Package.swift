@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "FuzzIMAPParse", targets: ["FuzzIMAPParse"]),
         .executable(name: "FuzzMIMEParse", targets: ["FuzzMIMEParse"]),
         .executable(name: "FuzzSASLParse", targets: ["FuzzSASLParse"]),
+        .executable(name: "FuzzClientHello", targets: ["FuzzClientHello"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -54,7 +55,11 @@ let package = Package(
         .target(name: "MailStoreMemory", dependencies: ["MailStore"]),
 
         .target(name: "Defences"),
-        // SASL mechanisms as pure state machines (PLAIN, LOGIN, SCRAM-SHA-256[-PLUS], OAUTHBEARER, XOAUTH2).
+        // Reads a TLS ClientHello's offer to pick the certificate to serve (ECDSA or RSA). Pure.
+        .target(name: "TLSClientHello"),
+        .testTarget(name: "TLSClientHelloTests", dependencies: ["TLSClientHello", "FuzzClientHelloCheck"]),
+        // SASL mechanisms as pure state machines (PLAIN, LOGIN, SCRAM-SHA-256[-PLUS], OAUTHBEARER,
+        // XOAUTH2, EXTERNAL).
         .target(name: "SASL", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // Bearer tokens for OAUTHBEARER and XOAUTH2: JWTs checked against the keys of a JWKS file.
         .target(
@@ -88,6 +93,7 @@ let package = Package(
             name: "PosternServer",
             dependencies: [
                 "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "BearerTokens",
+                "TLSClientHello",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -96,9 +102,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
@@ -108,6 +116,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -123,6 +132,8 @@ let package = Package(
         .executableTarget(name: "FuzzMIMEParse", dependencies: ["FuzzMIMEParseCheck"]),
         .target(name: "FuzzSASLParseCheck", dependencies: ["SASL"]),
         .executableTarget(name: "FuzzSASLParse", dependencies: ["FuzzSASLParseCheck"]),
+        .target(name: "FuzzClientHelloCheck", dependencies: ["TLSClientHello"]),
+        .executableTarget(name: "FuzzClientHello", dependencies: ["FuzzClientHelloCheck"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).
@@ -166,7 +177,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "IMAPSession", "IMAPWire",
+                "IMAPSession", "IMAPWire", "TLSClientHello", "FuzzClientHelloCheck",
+                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]

@@ -9,14 +9,15 @@ public struct SASLParseCheckFailure: Error, CustomStringConvertible {
 /// The body of the FuzzSASLParse harness, also run over its seed corpus by the unit tests.
 ///
 /// The first byte picks the mechanism (PLAIN, LOGIN, SCRAM-SHA-256, SCRAM-SHA-256-PLUS, OAUTHBEARER,
-/// XOAUTH2: its value modulo 6) and, for the bearer mechanisms, the token's verdict (`checkBearer`); the
-/// rest is the client's messages, separated by 0xFF bytes (which no valid message holds), fed in order,
-/// the first as the initial response. No input may trap; an exchange ends at its first success or
-/// failure; a success names the user the exchange looked up; nothing follows the end.
+/// XOAUTH2, EXTERNAL: its value modulo 7) and, for the bearer mechanisms, the token's verdict
+/// (`checkBearer`); the rest is the client's messages, separated by 0xFF bytes (which no valid message
+/// holds), fed in order, the first as the initial response. No input may trap; an exchange ends at its
+/// first success or failure; a success names the user the exchange looked up (EXTERNAL: the
+/// connection's identity); nothing follows the end.
 public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) {
     guard let selector = bytes.first else { return }
     let messages = bytes.dropFirst().split(separator: 0xFF, omittingEmptySubsequences: false).map(Array.init)
-    switch selector % 6 {
+    switch selector % 7 {
     case 0:
         _ = PlainMechanism.parse(messages.first ?? [])
     case 1:
@@ -27,9 +28,11 @@ public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) 
             step = login.respond(message)
         }
     case 4, 5:
-        try checkBearer(selector % 6 == 4 ? .oauthBearer : .xoauth2, verdict: selector / 6 % 3, messages)
+        try checkBearer(selector % 7 == 4 ? .oauthBearer : .xoauth2, verdict: selector / 7 % 3, messages)
+    case 6:
+        try checkExternal(messages)
     default:
-        let plus = selector % 6 == 3
+        let plus = selector % 7 == 3
         var server = SCRAMServer(
             plus: plus, channelBinding: plus ? Array(repeating: 7, count: 32) : nil, serverNonce: "sn")
         var step = server.start(initialResponse: messages.first)
@@ -50,7 +53,7 @@ public func checkSASLParseInput(_ bytes: [UInt8]) throws(SASLParseCheckFailure) 
                 guard name == lookedUp else {
                     throw SASLParseCheckFailure(description: "success for \(name), looked up \(lookedUp ?? "nobody")")
                 }
-            case .failure, .verifyPassword, .verifyBearerToken:
+            case .failure, .verifyPassword, .verifyBearerToken, .authenticatedExternally:
                 break
             }
             break
@@ -101,6 +104,26 @@ func checkBearer(_ kind: BearerMechanism.Kind, verdict: UInt8, _ messages: [[UIn
     }
     if case .failure = mechanism.respond(Array("n,,\u{1}auth=Bearer t\u{1}\u{1}".utf8)) { return }
     throw SASLParseCheckFailure(description: "the exchange went on after its end")
+}
+
+/// EXTERNAL for the identity `alice`: it succeeds only as alice, and only at its first message.
+private func checkExternal(_ messages: [[UInt8]]) throws(SASLParseCheckFailure) {
+    let external = ExternalMechanism(identity: "alice")
+    var step = external.start(initialResponse: messages.first)
+    if case .challenge = step, messages.count > 1 { step = external.respond(messages[1]) }
+    switch step {
+    case .authenticatedExternally(let name) where name != "alice":
+        throw SASLParseCheckFailure(description: "EXTERNAL authenticated \(name), not the connection's identity")
+    case .challenge(let bytes) where !bytes.isEmpty || messages.count > 1:
+        throw SASLParseCheckFailure(description: "EXTERNAL asked more than once")
+    case .lookUp, .verifyPassword, .success:
+        throw SASLParseCheckFailure(description: "EXTERNAL gave \(step)")
+    default:
+        break
+    }
+    if case .authenticatedExternally = ExternalMechanism(identity: nil).respond(messages.first ?? []) {
+        throw SASLParseCheckFailure(description: "EXTERNAL without an identity authenticated")
+    }
 }
 
 /// A fixed verifier (password "pencil", RFC 7677's salt, 4096 iterations).

@@ -14,6 +14,7 @@ struct SASLExchange: Sendable {
         case login(LoginMechanism)
         case scram(SCRAMServer)
         case bearer(BearerMechanism)
+        case external(ExternalMechanism)
     }
 
     var tag: String
@@ -41,6 +42,7 @@ struct SASLExchange: Sendable {
         case .bearer(var bearer):
             defer { mechanism = .bearer(bearer) }
             return bearer.start(initialResponse: initial)
+        case .external(let external): return external.start(initialResponse: initial)
         }
     }
 
@@ -57,31 +59,38 @@ struct SASLExchange: Sendable {
         case .bearer(var bearer):
             defer { mechanism = .bearer(bearer) }
             return bearer.respond(bytes)
+        case .external(let external): return external.respond(bytes)
         }
     }
 }
 
 /// LOGIN's completion and AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3) with SASL-IR (RFC 4959): PLAIN
 /// (RFC 4616), LOGIN, SCRAM-SHA-256 and, with TLS channel binding, SCRAM-SHA-256-PLUS (RFC 5802,
-/// RFC 7677, RFC 5929), and with a token verifier OAUTHBEARER (RFC 7628) and XOAUTH2. Every attempt
+/// RFC 7677, RFC 5929), EXTERNAL (RFC 4422 Appendix A) on a connection whose client presented a
+/// verified certificate, and with a token verifier OAUTHBEARER (RFC 7628) and XOAUTH2. Every attempt
 /// goes through the throttle once its user name is known.
 extension IMAPSession {
     /// The mechanisms offered (once TLS is active), strongest first.
     var saslMechanisms: [String] {
-        (configuration.channelBinding != nil ? [SCRAMServer.plusName] : []) + [SCRAMServer.name, "PLAIN", "LOGIN"]
+        let peer = configuration.tlsPeer()
+        return (peer.clientIdentity != nil ? [ExternalMechanism.name] : [])
+            + (peer.channelBinding != nil ? [SCRAMServer.plusName] : []) + [SCRAMServer.name, "PLAIN", "LOGIN"]
             + (configuration.bearerVerifier != nil ? bearerMechanisms.map(\.name) : [])
     }
 
     func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async -> ResumeDirective {
         if refusedBeforeLogin(tag) { return .next }
         let name = mechanism.uppercased()
+        let peer = configuration.tlsPeer()
         let chosen: SASLExchange.Mechanism
         switch name {
         case "PLAIN": chosen = .plain
         case "LOGIN": chosen = .login(LoginMechanism())
-        case SCRAMServer.name: chosen = .scram(SCRAMServer(plus: false, channelBinding: configuration.channelBinding))
-        case SCRAMServer.plusName where configuration.channelBinding != nil:
-            chosen = .scram(SCRAMServer(plus: true, channelBinding: configuration.channelBinding))
+        case SCRAMServer.name: chosen = .scram(SCRAMServer(plus: false, channelBinding: peer.channelBinding))
+        case SCRAMServer.plusName where peer.channelBinding != nil:
+            chosen = .scram(SCRAMServer(plus: true, channelBinding: peer.channelBinding))
+        case ExternalMechanism.name where peer.clientIdentity != nil:
+            chosen = .external(ExternalMechanism(identity: peer.clientIdentity))
         default:
             guard let bearer = bearerMechanism(named: name) else {
                 tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
@@ -160,6 +169,15 @@ extension IMAPSession {
                 exchange.user = claimed
                 if let refusal = await admit(exchange.tag, user: claimed, mechanism: exchange.name) { return refusal }
                 step = await checkBearerToken(&exchange, token)
+            case .authenticatedExternally(let user):
+                if let refusal = await admit(exchange.tag, user: user, mechanism: exchange.name) { return refusal }
+                exchange.user = user
+                // Only the account is wanted: an unknown name fails like a wrong password.
+                guard let account = await configuration.authenticator.account(named: user) else {
+                    step = .failure(.authenticationFailed)
+                    continue
+                }
+                return loginSucceeded(exchange.tag, account: account, user: user)
             case .success(let user, let finalData):
                 guard let account = exchange.account else {
                     step = .failure(.authenticationFailed)

@@ -31,9 +31,10 @@ public struct SessionConfiguration: Sendable {
     /// Set when the server refused this connection (a limit): the session greets with `* BYE` and
     /// this text, then closes (RFC 9051 §7.1.5).
     public var refusal: String?
-    /// The `tls-server-end-point` channel binding of this connection's TLS certificate (RFC 5929 §4):
-    /// SCRAM-SHA-256-PLUS is offered when set.
-    public var channelBinding: [UInt8]?
+    /// What this connection's TLS handshake established (the served certificate's channel binding,
+    /// the client certificate's account name). Read when needed: on STARTTLS it is known only after
+    /// the handshake.
+    public var tlsPeer: @Sendable () -> TLSPeer
     /// Accounts (lowercased names) that may set quotas with SETQUOTA (RFC 9208 §4.1.3), their own and,
     /// by naming the account as the quota root, anyone's.
     public var quotaAdmins: Set<String> = []
@@ -47,6 +48,7 @@ public struct SessionConfiguration: Sendable {
         idleKeepaliveInterval: Duration = .seconds(120),
         failedLoginDelay: Duration = .milliseconds(500), throttle: AuthThrottle? = nil,
         clientAddress: ClientAddress? = nil, channelBinding: [UInt8]? = nil,
+        tlsPeer: (@Sendable () -> TLSPeer)? = nil,
         connectionLimits: ConnectionLimits? = nil, refusal: String? = nil,
         bearerVerifier: (any BearerTokenVerifier)? = nil, logger: Logger
     ) {
@@ -62,7 +64,7 @@ public struct SessionConfiguration: Sendable {
         self.idleKeepaliveInterval = idleKeepaliveInterval
         self.throttle = throttle
         self.clientAddress = clientAddress
-        self.channelBinding = channelBinding
+        self.tlsPeer = tlsPeer ?? { TLSPeer(channelBinding: channelBinding) }
         self.connectionLimits = connectionLimits
         self.refusal = refusal
         self.bearerVerifier = bearerVerifier

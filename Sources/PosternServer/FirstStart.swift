@@ -31,9 +31,9 @@ public enum FirstStart {
         case accountsExisted([String])
 
         /// What `postern serve` prints: the account made and its password (shown only this once), or
-        /// that the data folder already had accounts; `certificate` is the data folder's self-signed
-        /// certificate when it is the one in use.
-        public func report(dataDirectory: URL, certificate: URL?) -> String {
+        /// that the data folder already had accounts; `certificates` are the data folder's self-signed
+        /// certificates when they are the ones in use.
+        public func report(dataDirectory: URL, certificates: [URL]) -> String {
             var out: String
             switch self {
             case .madePostmaster:
@@ -44,7 +44,7 @@ public enum FirstStart {
             case .accountsExisted:
                 out = "Postern set up its data folder at \(dataDirectory.path).\n"
             }
-            if let certificate {
+            for certificate in certificates {
                 out += "TLS: self-signed certificate made for this data folder: \(certificate.path)\n"
             }
             switch self {

@@ -20,7 +20,8 @@ import NIOTLS
 ///
 /// STARTTLS: cleartext that arrived after the STARTTLS command stays in the framer while the session
 /// answers; on `.startTLS` it is dropped and `NIOSSLServerHandler` is added in the same event-loop turn,
-/// so no cleartext byte sent before the handshake is ever executed (the CVE-2011-0411 class).
+/// so no cleartext byte sent before the handshake is ever executed (the CVE-2011-0411 class). The TLS
+/// handler there is what `startTLS` makes (a `CertificateSelector`, which puts the TLS handler in).
 final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -30,7 +31,11 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private var framer: CommandFramer
     private let events: AsyncStream<SessionInput>.Continuation
-    private let tlsContext: NIOSSLContext?
+    private let startTLS: (() -> any ChannelHandler)?
+    /// Completed once the TLS handshake in front of this handler is done, or the connection ends first:
+    /// on IMAPS the session greets only then, so that the greeting's capabilities know the handshake's
+    /// outcome (`TLSPeer`).
+    private var handshakeDone: EventLoopPromise<Void>?
     private let logger: Logger
     /// True while the session has an event and has not resumed us yet.
     private var sessionBusy = true
@@ -54,13 +59,15 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     static let handshakeCloseWait = TimeAmount.seconds(10)
 
     init(
-        limits: IMAPLimits, events: AsyncStream<SessionInput>.Continuation, tlsContext: NIOSSLContext?,
-        idleTimeout: TimeAmount, handshakePending: Bool = false, logger: Logger
+        limits: IMAPLimits, events: AsyncStream<SessionInput>.Continuation, startTLS: (() -> any ChannelHandler)?,
+        idleTimeout: TimeAmount, handshakePending: Bool = false, handshakeDone: EventLoopPromise<Void>? = nil,
+        logger: Logger
     ) {
         self.handshakePending = handshakePending
+        self.handshakeDone = handshakeDone
         self.framer = CommandFramer(limits: limits)
         self.events = events
-        self.tlsContext = tlsContext
+        self.startTLS = startTLS
         self.idleTimeout = idleTimeout
         self.logger = logger
     }
@@ -68,6 +75,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tls = event as? TLSUserEvent, case .handshakeCompleted = tls {
             handshakePending = false
+            completeHandshakeWait()
             if closeAfterHandshake {
                 // After this event the TLS layer writes out what it held back: close after that.
                 let channel = context.channel
@@ -86,13 +94,20 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         idleCheck?.cancel()
         keepalive?.cancel()
         events.finish()
+        completeHandshakeWait()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
         idleCheck?.cancel()
         keepalive?.cancel()
         events.finish()
+        completeHandshakeWait()
         context.fireChannelInactive()
+    }
+
+    private func completeHandshakeWait() {
+        handshakeDone?.succeed(())
+        handshakeDone = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -131,12 +146,12 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             framer.rejectAppendMessage()
         case .startTLS(let response):
             framer.discardBuffered()
-            guard let tlsContext else {
+            guard let startTLS else {
                 context.close(promise: nil)
                 return
             }
             context.writeAndFlush(wrapOutboundOut(response), promise: nil)
-            let tls = NIOSSLServerHandler(context: tlsContext)
+            let tls = startTLS()
             do {
                 try context.pipeline.syncOperations.addHandler(tls, position: .first)
                 handshakePending = true

@@ -34,9 +34,8 @@ public final class IMAPServer: Service, Sendable {
     let limits: ConnectionLimits
     let store: any MailStore
     let authenticator: Authenticator
-    let tlsContext: NIOSSLContext
-    /// The certificate's `tls-server-end-point` binding, given to every session (SCRAM-SHA-256-PLUS).
-    let channelBinding: [UInt8]?
+    /// The TLS material, read once per connection (reloaded by `TLSReloader`).
+    let tls: TLSContextHolder
     /// Checks OAUTHBEARER and XOAUTH2 tokens (nil: those mechanisms are not offered).
     let bearerVerifier: (any BearerTokenVerifier)?
     let group: any EventLoopGroup
@@ -73,16 +72,15 @@ public final class IMAPServer: Service, Sendable {
     ///   down and throws that error.
     public init(
         configuration: ServerConfiguration, store: any MailStore, authenticator: Authenticator,
-        tlsContext: NIOSSLContext, channelBinding: [UInt8]? = nil, bearerVerifier: (any BearerTokenVerifier)? = nil,
-        group: any EventLoopGroup, logger: Logger,
+        tls: TLSContextHolder, bearerVerifier: (any BearerTokenVerifier)? = nil, group: any EventLoopGroup,
+        logger: Logger,
         shutdownGracePeriod: Duration = IMAPServer.defaultShutdownGracePeriod,
         onListening: (@Sendable ([BoundListener]) async throws -> Void)? = nil
     ) {
         self.configuration = configuration
         self.store = store
         self.authenticator = authenticator
-        self.tlsContext = tlsContext
-        self.channelBinding = channelBinding
+        self.tls = tls
         self.bearerVerifier = bearerVerifier
         self.group = group
         self.logger = logger
@@ -188,10 +186,14 @@ public final class IMAPServer: Service, Sendable {
                 "connection refused",
                 metadata: ["address": "\(clientAddress?.description ?? "-")", "reason": "\(refusal)"])
         }
+        let peer = TLSPeerBox()
+        let handshake = kind == .imaps ? channel.eventLoop.makePromise(of: Void.self) : nil
         let connection: ChannelSessionConnection
         do {
-            connection = try addHandlers(channel, kind: kind, events: continuation, logger: logger)
+            connection = try addHandlers(
+                channel, kind: kind, events: continuation, peer: peer, handshake: handshake, logger: logger)
         } catch {
+            handshake?.succeed(())
             sessionEnded()
             throw error
         }
@@ -201,10 +203,12 @@ public final class IMAPServer: Service, Sendable {
             authenticatedIdleTimeout: configuration.authenticatedIdleTimeout,
             preAuthIdleTimeout: configuration.preAuthIdleTimeout,
             idleKeepaliveInterval: .seconds(configuration.idleKeepalive), throttle: throttle,
-            clientAddress: clientAddress, channelBinding: channelBinding, connectionLimits: limits,
+            clientAddress: clientAddress, tlsPeer: { peer.current }, connectionLimits: limits,
             refusal: refusal?.description, bearerVerifier: bearerVerifier, logger: logger)
         sessionConfiguration.quotaAdmins = configuration.quotaAdmins
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
+            // IMAPS: the greeting waits for the handshake (see `IMAPConnectionHandler.handshakeDone`).
+            try? await handshake?.futureResult.get()
             let session = IMAPSession(configuration: sessionConfiguration, connection: connection)
             await session.run(inputs: events, wakeups: continuation)
             self.sessionEnded()
@@ -213,17 +217,20 @@ public final class IMAPServer: Service, Sendable {
 
     private func addHandlers(
         _ channel: any Channel, kind: ListenerAddress.Kind, events: AsyncStream<SessionInput>.Continuation,
-        logger: Logger
+        peer: TLSPeerBox, handshake: EventLoopPromise<Void>?, logger: Logger
     ) throws -> ChannelSessionConnection {
         let sync = channel.pipeline.syncOperations
+        let tls = self.tls
+        let startTLS = { CertificateSelector(material: tls.current, peer: peer, logger: logger) }
         if kind == .imaps {
-            try sync.addHandler(NIOSSLServerHandler(context: tlsContext))
+            try sync.addHandler(startTLS())
         }
         var limits = IMAPLimits.default
         limits.maxAppendSize = configuration.maxMessageSize
         let handler = IMAPConnectionHandler(
-            limits: limits, events: events, tlsContext: kind == .imap ? tlsContext : nil,
-            idleTimeout: .seconds(configuration.preAuthIdleTimeout), handshakePending: kind == .imaps, logger: logger)
+            limits: limits, events: events, startTLS: kind == .imap ? startTLS : nil,
+            idleTimeout: .seconds(configuration.preAuthIdleTimeout), handshakePending: kind == .imaps,
+            handshakeDone: handshake, logger: logger)
         try sync.addHandler(handler)
         let context = try sync.context(handler: handler)
         return ChannelSessionConnection(

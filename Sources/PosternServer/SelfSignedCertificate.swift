@@ -2,9 +2,16 @@ import Crypto
 import Foundation
 import SwiftASN1
 import X509
+import _CryptoExtras
 
-/// Makes the self-signed ECDSA P-256 certificate of the embedded default (first start).
+/// Makes the self-signed certificates of the embedded default (first start): ECDSA P-256, which
+/// current clients take, and RSA 2048 for clients limited to RSA.
 public enum SelfSignedCertificate {
+    public enum KeyType: Sendable {
+        case ecdsaP256
+        case rsa2048
+    }
+
     public struct Generated: Sendable {
         public var certificatePEM: String
         public var privateKeyPEM: String
@@ -14,8 +21,28 @@ public enum SelfSignedCertificate {
 
     /// A certificate for `hostName`, `localhost`, 127.0.0.1 and ::1, valid for ten years, not a CA,
     /// usable only for TLS server authentication.
-    public static func generate(hostName: String, now: Date = Date()) throws -> Generated {
-        let key = P256.Signing.PrivateKey()
+    public static func generate(
+        hostName: String, keyType: KeyType = .ecdsaP256, now: Date = Date()
+    ) throws
+        -> Generated
+    {
+        let privateKey: Certificate.PrivateKey
+        let privateKeyPEM: String
+        let signatureAlgorithm: Certificate.SignatureAlgorithm
+        let usage: KeyUsage
+        switch keyType {
+        case .ecdsaP256:
+            let key = P256.Signing.PrivateKey()
+            (privateKey, privateKeyPEM) = (Certificate.PrivateKey(key), key.pemRepresentation)
+            signatureAlgorithm = .ecdsaWithSHA256
+            usage = KeyUsage(digitalSignature: true)
+        case .rsa2048:
+            let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+            (privateKey, privateKeyPEM) = (Certificate.PrivateKey(key), key.pemRepresentation)
+            signatureAlgorithm = .sha256WithRSAEncryption
+            // keyEncipherment: TLS 1.2 clients limited to RSA key exchange.
+            usage = KeyUsage(digitalSignature: true, keyEncipherment: true)
+        }
         let name = try DistinguishedName {
             CommonName(hostName)
             OrganizationName("Postern (self-signed)")
@@ -28,28 +55,28 @@ public enum SelfSignedCertificate {
             .ipAddress(ASN1OctetString(contentBytes: ArraySlice([UInt8](repeating: 0, count: 15) + [1]))))
         let extensions = try Certificate.Extensions {
             Critical(BasicConstraints.notCertificateAuthority)
-            Critical(KeyUsage(digitalSignature: true))
+            Critical(usage)
             try ExtendedKeyUsage([.serverAuth])
             SubjectAlternativeNames(alternativeNames)
         }
         let certificate = try Certificate(
             version: .v3,
             serialNumber: Certificate.SerialNumber(),
-            publicKey: Certificate.PublicKey(key.publicKey),
+            publicKey: privateKey.publicKey,
             notValidBefore: now.addingTimeInterval(-3600),
             notValidAfter: now.addingTimeInterval(10 * 365 * 86400),
             issuer: name,
             subject: name,
-            signatureAlgorithm: .ecdsaWithSHA256,
+            signatureAlgorithm: signatureAlgorithm,
             extensions: extensions,
-            issuerPrivateKey: Certificate.PrivateKey(key)
+            issuerPrivateKey: privateKey
         )
         var serializer = DER.Serializer()
         try serializer.serialize(certificate)
         let der = serializer.serializedBytes
         return Generated(
             certificatePEM: try certificate.serializeAsPEM().pemString,
-            privateKeyPEM: key.pemRepresentation,
+            privateKeyPEM: privateKeyPEM,
             fingerprint: fingerprint(der: der)
         )
     }

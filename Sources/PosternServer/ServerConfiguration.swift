@@ -58,6 +58,12 @@ public struct ServerConfiguration: Sendable {
     public var listeners: [ListenerAddress]
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
+    /// A second pair, served to clients that cannot take the first (RSA beside ECDSA).
+    public var tlsRSACertificatePath: String?
+    public var tlsRSAKeyPath: String?
+    /// Client certificates that chain to this bundle may log in with AUTHENTICATE EXTERNAL.
+    public var tlsClientCAPath: String?
+    public var tlsClientIdentity = ClientIdentityRule()
     public var logLevel: Logger.Level
     /// The name in the greeting and the self-signed certificate.
     public var hostName: String
@@ -97,6 +103,8 @@ public struct ServerConfiguration: Sendable {
 
     /// Keys of the TOML file (all optional):
     /// `data_dir`, `imaps` and `imap` (a string or an array of `HOST:PORT`/`off`), `tls_cert`, `tls_key`,
+    /// `tls_rsa_cert`, `tls_rsa_key`, `tls_client_ca`, `tls_client_identity` (`san-email` or `subject-cn`),
+    /// `tls_client_identity_domain`,
     /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`, `idle_keepalive`,
     /// `auth_throttle_entries` (addresses and account names remembered), `trusted_networks` (never
     /// throttled nor limited per address, e.g. `["10.0.0.0/8", "2001:db8::/32"]`), `max_connections`,
@@ -119,6 +127,7 @@ public struct ServerConfiguration: Sendable {
             "data_dir", "imaps", "imap", "tls_cert", "tls_key", "log_level", "host_name", "max_message_size",
             "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "trusted_networks",
             "max_connections", "max_connections_per_address", "max_sessions_per_account_address",
+            "tls_rsa_cert", "tls_rsa_key", "tls_client_ca", "tls_client_identity", "tls_client_identity_domain",
         ]
         for key in table.keys
         where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key) {
@@ -156,6 +165,11 @@ public struct ServerConfiguration: Sendable {
         try replaceListeners(.imap, with: addresses("imap", .imap))
         if let v = try string("tls_cert") { tlsCertificatePath = v }
         if let v = try string("tls_key") { tlsKeyPath = v }
+        if let v = try string("tls_rsa_cert") { tlsRSACertificatePath = v }
+        if let v = try string("tls_rsa_key") { tlsRSAKeyPath = v }
+        if let v = try string("tls_client_ca") { tlsClientCAPath = v }
+        if let v = try string("tls_client_identity") { tlsClientIdentity.source = try Self.parseIdentitySource(v) }
+        if let v = try string("tls_client_identity_domain") { tlsClientIdentity.domain = v.isEmpty ? nil : v }
         if let v = try string("log_level") { logLevel = try Self.parseLogLevel(v) }
         if let v = try string("host_name") { hostName = v }
         if let v = try integer("max_message_size") {
@@ -206,6 +220,13 @@ public struct ServerConfiguration: Sendable {
     public mutating func replaceListeners(_ kind: ListenerAddress.Kind, with addresses: [ListenerAddress]?) {
         guard let addresses else { return }
         listeners = listeners.filter { $0.kind != kind } + addresses
+    }
+
+    public static func parseIdentitySource(_ text: String) throws -> ClientIdentityRule.Source {
+        guard let source = ClientIdentityRule.Source(rawValue: text.lowercased()) else {
+            throw ServerError.configuration("unknown client identity '\(text)': use san-email or subject-cn")
+        }
+        return source
     }
 
     public static func parseLogLevel(_ text: String) throws -> Logger.Level {

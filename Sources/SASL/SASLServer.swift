@@ -11,6 +11,9 @@ public enum SASLStep: Sendable, Equatable {
     /// Check this bearer token (OAUTHBEARER, XOAUTH2) for `user`, the name the client gave if any, and
     /// pass the verdict to `BearerMechanism.tokenChecked`.
     case verifyBearerToken(user: String?, token: String)
+    /// `authcid` was authenticated outside SASL (EXTERNAL: a TLS client certificate); the exchange
+    /// ends with a login to that account if it exists, else with a failure like wrong credentials.
+    case authenticatedExternally(authcid: String)
     /// `authcid` is authenticated. `finalData` (RFC 4422 §3.6 additional data with success) goes out
     /// as a last challenge, answered by an empty response, before the tagged OK.
     case success(authcid: String, finalData: [UInt8]?)

@@ -6,6 +6,7 @@ import MailStoreSQLite
 import NIOPosix
 import PosternServer
 import ServiceLifecycle
+import UnixSignals
 
 #if canImport(Glibc)
     import Glibc
@@ -25,8 +26,11 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var data: DataDirectoryOption
 
     @Option(
-        help:
-            "A TOML config file (keys: data_dir, imaps, imap, tls_cert, tls_key, log_level, host_name, max_message_size, oauth_jwks_file, ...; see README)."
+        help: """
+            A TOML config file (keys: data_dir, imaps, imap, tls_cert, tls_key, tls_rsa_cert, tls_rsa_key, \
+            tls_client_ca, tls_client_identity, tls_client_identity_domain, log_level, host_name, \
+            max_message_size, oauth_jwks_file, default_quota_storage, ...; see README).
+            """
     )
     var config: String?
 
@@ -38,11 +42,27 @@ struct Serve: AsyncParsableCommand {
     )
     var imap: [String] = []
 
-    @Option(help: "TLS certificate chain (PEM). Default: a self-signed one in DATA/tls, made on first start.")
+    @Option(
+        help: "TLS certificate chain (PEM). Default: self-signed ECDSA and RSA pairs in DATA/tls, made on first start.")
     var tlsCert: String?
 
     @Option(help: "TLS private key (PEM), with --tls-cert.")
     var tlsKey: String?
+
+    @Option(help: "A second certificate chain (PEM), RSA, for clients that cannot take --tls-cert's (ECDSA).")
+    var tlsRsaCert: String?
+
+    @Option(help: "The private key (PEM) of --tls-rsa-cert.")
+    var tlsRsaKey: String?
+
+    @Option(help: "CA bundle (PEM): client certificates that chain to it may log in with AUTHENTICATE EXTERNAL.")
+    var tlsClientCa: String?
+
+    @Option(help: "How a client certificate names its account: san-email (default) or subject-cn.")
+    var tlsClientIdentity: String?
+
+    @Option(help: "Only names in this domain map to an account, without '@DOMAIN'.")
+    var tlsClientIdentityDomain: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
@@ -96,6 +116,15 @@ struct Serve: AsyncParsableCommand {
         }
         if let tlsCert { configuration.tlsCertificatePath = tlsCert }
         if let tlsKey { configuration.tlsKeyPath = tlsKey }
+        if let tlsRsaCert { configuration.tlsRSACertificatePath = tlsRsaCert }
+        if let tlsRsaKey { configuration.tlsRSAKeyPath = tlsRsaKey }
+        if let tlsClientCa { configuration.tlsClientCAPath = tlsClientCa }
+        if let tlsClientIdentity {
+            configuration.tlsClientIdentity.source = try ServerConfiguration.parseIdentitySource(tlsClientIdentity)
+        }
+        if let tlsClientIdentityDomain {
+            configuration.tlsClientIdentity.domain = tlsClientIdentityDomain.isEmpty ? nil : tlsClientIdentityDomain
+        }
         if let logLevel { configuration.logLevel = try ServerConfiguration.parseLogLevel(logLevel) }
         if let oauthJwksFile { configuration.oauth.jwksFile = oauthJwksFile }
         if let oauthIssuer { configuration.oauth.issuer = oauthIssuer }
@@ -122,9 +151,12 @@ struct ServeRunner {
         // SIGTERM are ignored rather than fatal; the sources take them over from then on.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
+        // SIGHUP reloads the TLS material: trapped from here on, so that none sent after `ready` is lost.
+        let hangups = await UnixSignalsSequence(trapping: .sighup)
         let dataDirectory = configuration.dataDirectory
         let store: SQLiteMailStore
-        let tls: TLSSetup.Material
+        let tlsSettings: TLSSettings
+        let tls: TLSMaterial
         let isFirstStart: Bool
         let jwks: JWKSReloadService?
         do {
@@ -132,9 +164,9 @@ struct ServeRunner {
             isFirstStart = !FirstStart.isDone(dataDirectory)
             store = try SQLiteMailStore(dataDirectory: dataDirectory, logger: logger)
             try await store.setDefaultQuota(configuration.defaultQuota)
-            tls = try TLSSetup.load(
-                certificatePath: configuration.tlsCertificatePath, keyPath: configuration.tlsKeyPath,
-                dataDirectory: dataDirectory, hostName: configuration.hostName)
+            tlsSettings = try TLSSetup.settings(for: configuration)
+            try TLSSetup.makeMissingSelfSigned(tlsSettings, hostName: configuration.hostName)
+            tls = try TLSSetup.load(tlsSettings)
             jwks = try await configuration.oauth.load(logger: logger)
         } catch let error as ServerError {
             throw CommandFailure(message: error.description)
@@ -144,15 +176,17 @@ struct ServeRunner {
             throw CommandFailure(message: "cannot open the data folder \(dataDirectory.path): \(error)", status: 1)
         }
         let configuration = self.configuration
+        let holder = TLSContextHolder(tls)
         let server = IMAPServer(
             configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
-            tlsContext: tls.context, channelBinding: tls.channelBinding, bearerVerifier: jwks?.file.verifier,
-            group: MultiThreadedEventLoopGroup.singleton,
+            tls: holder, bearerVerifier: jwks?.file.verifier, group: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             onListening: { bound in
                 try await Self.announce(
-                    bound, configuration: configuration, store: store, tls: tls, isFirstStart: isFirstStart)
+                    bound, configuration: configuration, store: store, tls: tls,
+                    selfSigned: tlsSettings.selfSignedCertificates, isFirstStart: isFirstStart)
             })
+        let reloader = TLSReloader(settings: tlsSettings, holder: holder, hangups: hangups, logger: logger)
         // The group registers its signal sources before it starts the server, so a signal right after
         // `ready` always leads to a graceful shutdown.
         let group = ServiceGroup(
@@ -162,7 +196,9 @@ struct ServeRunner {
                     .init(
                         service: server, successTerminationBehavior: .gracefullyShutdownGroup,
                         serviceName: "IMAP server"),
-                ] + (jwks.map { [.init(service: $0, serviceName: "JWKS reload")] } ?? []),
+                ] + (jwks.map { [.init(service: $0, serviceName: "JWKS reload")] } ?? [])
+                    // Last: the first to stop at shutdown.
+                    + [.init(service: reloader, serviceName: "TLS reloader")],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {
@@ -177,7 +213,7 @@ struct ServeRunner {
     /// port 0 picks one), then the fingerprint, one `listening:` line per listener, and `ready`.
     private static func announce(
         _ bound: [IMAPServer.BoundListener], configuration: ServerConfiguration, store: SQLiteMailStore,
-        tls: TLSSetup.Material, isFirstStart: Bool
+        tls: TLSMaterial, selfSigned: [URL], isFirstStart: Bool
     ) async throws {
         let dataDirectory = configuration.dataDirectory
         var boundConfiguration = configuration
@@ -189,7 +225,7 @@ struct ServeRunner {
             } catch {
                 throw CommandFailure(message: "cannot create the first account: \(error)", status: 1)
             }
-            emit(outcome.report(dataDirectory: dataDirectory, certificate: tls.dataFolderCertificate))
+            emit(outcome.report(dataDirectory: dataDirectory, certificates: selfSigned))
             // Only once the outcome is out: a start that ends before this does the first start again.
             do {
                 try FirstStart.finish(dataDirectory)
@@ -198,7 +234,11 @@ struct ServeRunner {
                     message: "cannot record the first start in \(dataDirectory.path): \(error)", status: 1)
             }
         }
+        // The first certificate's line, then one per further certificate, named by its key.
         var out = "fingerprint: SHA256 \(tls.fingerprint)\n"
+        for served in tls.served.dropFirst() {
+            out += "fingerprint-\(served.kind.name): SHA256 \(served.fingerprint)\n"
+        }
         out += boundConfiguration.listeners.map { "listening: \($0.kind.rawValue) \($0)\n" }.joined() + "ready\n"
         emit(out)
     }

@@ -17,7 +17,7 @@ import Testing
         init(idleTimeout: TimeAmount = .seconds(60)) throws {
             let (stream, continuation) = AsyncStream.makeStream(of: SessionInput.self)
             handler = IMAPConnectionHandler(
-                limits: .default, events: continuation, tlsContext: nil, idleTimeout: idleTimeout,
+                limits: .default, events: continuation, startTLS: nil, idleTimeout: idleTimeout,
                 logger: Logger(label: "test"))
             channel = EmbeddedChannel()
             try channel.pipeline.syncOperations.addHandler(handler)

@@ -110,7 +110,7 @@ import Testing
         let folder = URL(fileURLWithPath: "/srv/postern")
         let certificate = URL(fileURLWithPath: "/srv/postern/tls/cert.pem")
         let made = FirstStart.Outcome.madePostmaster(password: "pw1").report(
-            dataDirectory: folder, certificate: certificate)
+            dataDirectory: folder, certificates: [certificate])
         #expect(
             made == """
                 Postern made its data folder at /srv/postern.
@@ -121,11 +121,11 @@ import Testing
 
                 """)
         let resumed = FirstStart.Outcome.resumedPostmaster(password: "pw2").report(
-            dataDirectory: folder, certificate: certificate)
+            dataDirectory: folder, certificates: [certificate])
         #expect(resumed.contains("TLS: self-signed certificate made for this data folder: /srv/postern/tls/cert.pem\n"))
         #expect(resumed.contains("  password: pw2\n"))
         let existing = FirstStart.Outcome.accountsExisted(["a", "b", "c", "d", "e", "f"]).report(
-            dataDirectory: folder, certificate: nil)
+            dataDirectory: folder, certificates: [])
         #expect(
             existing == """
                 Postern set up its data folder at /srv/postern.

@@ -31,12 +31,13 @@ import Testing
             _ = try await store.createAccount(name: user, credentials: credentials)
             var configuration = ServerConfiguration(dataDirectory: directory)
             configuration.listeners = [ListenerAddress(kind: .imaps, host: "127.0.0.1", port: 0)]
-            let tls = try TLSSetup.load(
-                certificatePath: nil, keyPath: nil, dataDirectory: directory, hostName: "localhost")
+            let settings = try TLSSetup.settings(for: configuration)
+            try TLSSetup.makeMissingSelfSigned(settings, hostName: "localhost")
+            let tls = TLSContextHolder(try TLSSetup.load(settings))
             server = IMAPServer(
                 configuration: configuration, store: store,
                 authenticator: Authenticator(accounts: store, dummyIterations: 1),
-                tlsContext: tls.context, group: MultiThreadedEventLoopGroup.singleton,
+                tls: tls, group: MultiThreadedEventLoopGroup.singleton,
                 logger: Logger(label: "test"), shutdownGracePeriod: gracePeriod)
             port = try #require(try await server.start().first).port
         }
