@@ -23,6 +23,9 @@ public struct ThrottlePolicy: Sendable, Equatable {
     /// The largest delay an attack on an account imposes on every login to it: small, so that its
     /// owner still gets in while many addresses guess its password.
     public var accountMaxDelay: Duration = .seconds(3)
+    /// An attempt admitted but never ended (a SASL exchange the client abandoned) stops counting this
+    /// long after the address's last attempt.
+    public var pendingLifetime: Duration = .seconds(60)
     /// Networks never throttled (monitoring, a webmail host); an attacker inside them is not slowed.
     public var allowList: [ClientNetwork] = []
 
@@ -47,7 +50,9 @@ public enum ThrottleDecision: Sendable, Equatable {
 /// Failures are counted per client address (IPv6 by /64, `ClientAddress.throttleKey`) and per account
 /// name. Each address has one queue of attempts: past `freeFailures`, consecutive answers to it are
 /// spaced by a delay that doubles with every failure up to `maxDelay`, however many connections it
-/// opens; from `lockoutFailures` on its attempts are refused unchecked. The account's own delay is
+/// opens; its attempts still being checked count as failures there until they end (a success gives its
+/// place back at once), so parallel guesses wait their turn like consecutive ones; from
+/// `lockoutFailures` on its attempts are refused unchecked. The account's own delay is
 /// small (`accountMaxDelay`) and not queued, so a distributed attack on one account slows each guess
 /// while its owner, from an address of their own, still gets in within seconds; an attack never slows
 /// another account from another address. No timer or task per entry: the state is a timestamp that
@@ -82,18 +87,20 @@ public final class AuthThrottle: Sendable {
             let accountFailures = tables.accounts.entry(accountKey).map { forgetting($0, at: t).failures } ?? 0
             let accountWait = delay(
                 failures: Int(accountFailures), free: policy.accountFreeFailures, cap: policy.accountMaxDelay)
-            // Only addresses that have failed are remembered.
-            guard let address, tables.addresses.entry(address.throttleKey) != nil else {
-                return .proceed(after: accountWait)
-            }
+            guard let address else { return .proceed(after: accountWait) }
             return tables.addresses.update(address.throttleKey) { entry in
                 entry = forgetting(entry, at: t)
+                if entry.pending > 0, t - entry.nextSlot > Self.nanoseconds(policy.pendingLifetime) {
+                    entry.pending = 0
+                }
                 let start = max(t, entry.nextSlot)
                 let queued = Duration.nanoseconds(start - t)
                 if queued > policy.maxQueuedWait { return .drop }
-                let spacing = delay(failures: Int(entry.failures), free: policy.freeFailures, cap: policy.maxDelay)
+                let counted = Int(entry.failures) + Int(entry.pending)
+                let spacing = delay(failures: counted, free: policy.freeFailures, cap: policy.maxDelay)
                 entry.nextSlot = start + Self.nanoseconds(spacing)
                 if Int(entry.failures) >= policy.lockoutFailures { return .refuse(after: queued) }
+                entry.pending &+= entry.pending == .max ? 0 : 1
                 return .proceed(after: max(queued, accountWait))
             }
         }
@@ -115,16 +122,25 @@ public final class AuthThrottle: Sendable {
             }
             let onAccount = tables.accounts.update(accountKey, count)
             guard let address, !isAllowed(address) else { return (0, onAccount) }
-            return (tables.addresses.update(address.throttleKey, count), onAccount)
+            return (
+                tables.addresses.update(address.throttleKey) { entry in
+                    entry.pending -= entry.pending > 0 ? 1 : 0
+                    return count(&entry)
+                }, onAccount
+            )
         }
     }
 
-    /// A successful login ends the account's count (its owner knows the password); the address's
-    /// count stays, or anyone with one valid account could reset it between guesses.
-    public func recordSuccess(account: String) {
+    /// A successful login ends the account's count (its owner knows the password) and gives back the
+    /// attempt's place in the address's queue; the address's failures stay, or anyone with one valid
+    /// account could reset them between guesses.
+    public func recordSuccess(address: ClientAddress?, account: String) {
         let key = Self.accountKey(account)
         state.withLock { tables in
             if tables.accounts.entry(key) != nil { tables.accounts.update(key) { $0.failures = 0 } }
+            if let address, let entry = tables.addresses.entry(address.throttleKey), entry.pending > 0 {
+                tables.addresses.update(address.throttleKey) { $0.pending -= 1 }
+            }
         }
     }
 

@@ -6,6 +6,9 @@ struct ThrottleEntry: Sendable, Equatable {
     var lastFailure: Int64 = 0
     /// The earliest time the next attempt may be answered (the address's queue of attempts).
     var nextSlot: Int64 = 0
+    /// Attempts admitted and not yet ended by a failure or a success: they count as failures for the
+    /// queue, so a burst of parallel guesses is checked one at a time like consecutive ones.
+    var pending: UInt16 = 0
 }
 
 /// A map from a 64-bit key to a `ThrottleEntry` that never holds more than `capacity` entries: when

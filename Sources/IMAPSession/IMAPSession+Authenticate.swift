@@ -287,7 +287,7 @@ extension IMAPSession {
     }
 
     private func loginSucceeded(_ tag: String, account: AccountID, user: String) -> ResumeDirective {
-        configuration.throttle?.recordSuccess(account: user)
+        configuration.throttle?.recordSuccess(address: configuration.clientAddress, account: user)
         if let limits = configuration.connectionLimits {
             let key = UInt64(bitPattern: account)
             if let refusal = limits.beginSession(account: key, address: configuration.clientAddress) {

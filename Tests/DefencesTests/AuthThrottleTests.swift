@@ -89,7 +89,7 @@ import Testing
         #expect(throttle.admit(address: bot, account: "alice", now: now) == .proceed(after: .seconds(3)))
         #expect(throttle.admit(address: other, account: "alice", now: now) == .proceed(after: .seconds(3)))
         #expect(throttle.admit(address: other, account: "carol", now: now) == .proceed(after: .zero))
-        throttle.recordSuccess(account: "alice")
+        throttle.recordSuccess(address: other, account: "alice")
         #expect(throttle.admit(address: other, account: "alice", now: now) == .proceed(after: .zero))
     }
 
@@ -100,11 +100,49 @@ import Testing
         #expect(throttle.admit(address: attacker, account: "user99", now: now) == .refuse(after: .seconds(30)))
     }
 
+    /// Attempts still being checked count as failures for the address's queue: twenty parallel first
+    /// guesses are spaced like twenty consecutive ones, and those that would wait over a minute are dropped.
+    @Test func parallelAttemptsWaitTheirTurn() {
+        let throttle = AuthThrottle(epoch: start)
+        let decisions = (0..<20).map { _ in throttle.admit(address: attacker, account: "alice", now: start) }
+        #expect(Array(decisions.prefix(4)) == Array(repeating: .proceed(after: .zero), count: 4))
+        #expect(
+            Array(decisions[4..<9]) == [1, 3, 7, 15, 31].map { ThrottleDecision.proceed(after: .seconds($0)) })
+        #expect(decisions[9...].allSatisfy { $0 == .drop })
+    }
+
+    /// A success gives its place back at once: an address whose logins succeed is never queued, however
+    /// many it makes.
+    @Test func successesDoNotQueue() {
+        let throttle = AuthThrottle(epoch: start)
+        var now = start
+        for _ in 0..<50 {
+            #expect(throttle.admit(address: other, account: "carol", now: now) == .proceed(after: .zero))
+            throttle.recordSuccess(address: other, account: "carol")
+            now += .milliseconds(100)
+        }
+    }
+
+    /// An attempt that never ended (an abandoned exchange) stops counting a minute after the last attempt.
+    @Test func abandonedAttemptsStopCounting() {
+        let throttle = AuthThrottle(epoch: start)
+        for _ in 0..<4 { _ = throttle.admit(address: attacker, account: "alice", now: start) }
+        #expect(throttle.admit(address: attacker, account: "alice", now: start) == .proceed(after: .seconds(1)))
+        // Still counted 30 s on: the next attempts queue behind them.
+        let soon = start + .seconds(30)
+        #expect(throttle.admit(address: attacker, account: "alice", now: soon) == .proceed(after: .zero))
+        #expect(throttle.admit(address: attacker, account: "alice", now: soon) == .proceed(after: .seconds(4)))
+        // A minute after the last attempt they are gone: four attempts go at once again.
+        let later = soon + .seconds(4 + 8 + 61)
+        let decisions = (0..<4).map { _ in throttle.admit(address: attacker, account: "alice", now: later) }
+        #expect(decisions == Array(repeating: .proceed(after: .zero), count: 4))
+    }
+
     @Test func failuresAreForgottenAndSuccessDoesNotResetTheAddress() {
         let throttle = AuthThrottle(epoch: start)
         var now = start
         fail(throttle, 10, from: attacker, account: "alice", at: &now)
-        throttle.recordSuccess(account: "mallory")
+        throttle.recordSuccess(address: attacker, account: "mallory")
         #expect(throttle.admit(address: attacker, account: "mallory", now: now) == .refuse(after: .seconds(30)))
         now += .seconds(15 * 60 + 60)
         #expect(throttle.admit(address: attacker, account: "alice", now: now) == .proceed(after: .zero))

@@ -226,12 +226,11 @@ def test_password_guessing_over_parallel_connections(tmp_path):
     assert len(probes) >= 10, summary
 
 
-@pytest.mark.xfail(strict=True, reason="attempts from an address the throttle has not seen fail yet are all "
-                   "admitted at once: a burst of parallel first guesses is checked unthrottled")
 def test_a_burst_of_first_guesses_is_throttled(tmp_path):
-    """20 connections from a fresh address send their first guess at the same moment. The policy answers an
-    address's attempts one at a time past its 3 free failures: no more than 4 of them should be checked
-    within 2 s."""
+    """20 connections from a fresh address send their first guess at the same moment. Attempts still being
+    checked count as failures for the address's queue, so the burst is answered like consecutive guesses: 3
+    free, the 4th at once too (it sets the next one 1 s later), the 5th after 1 s, the 6th after 3 s: at most
+    5 answers within 2 s."""
     with own_server(tmp_path, USERS) as (p, port, _, cafile):
         conns = [connect_from("127.0.1.4", port, cafile, timeout=90) for _ in range(20)]
         try:
@@ -256,7 +255,7 @@ def test_a_burst_of_first_guesses_is_throttled(tmp_path):
         finally:
             for c in conns:
                 c.close()
-    assert len(checked) <= 4, sorted(checked)
+    assert 4 <= len(checked) <= 5, sorted(checked)
 
 
 # --------------------------------------------------------------------------- 2. connection flood
