@@ -1,14 +1,16 @@
 /// What the throttle remembers of one client address or one account name.
+///
+/// Field order keeps it at 24 bytes: `pending` fills the gap after `failures`.
 struct ThrottleEntry: Sendable, Equatable {
     /// Failed logins since the count was last forgotten.
     var failures: UInt32 = 0
+    /// Attempts admitted and not yet ended by a failure or a success: they count as failures for the
+    /// queue, so a burst of parallel guesses is checked one at a time like consecutive ones.
+    var pending: UInt16 = 0
     /// When the last failure happened (nanoseconds on the throttle's clock).
     var lastFailure: Int64 = 0
     /// The earliest time the next attempt may be answered (the address's queue of attempts).
     var nextSlot: Int64 = 0
-    /// Attempts admitted and not yet ended by a failure or a success: they count as failures for the
-    /// queue, so a burst of parallel guesses is checked one at a time like consecutive ones.
-    var pending: UInt16 = 0
 }
 
 /// A map from a 64-bit key to a `ThrottleEntry` that never holds more than `capacity` entries: when

@@ -181,6 +181,7 @@ import Testing
             throttle.recordFailure(address: address, account: "alice", now: start)
         }
         #expect(throttle.counts == (addresses: 10_000, accounts: 1))
+        #expect(MemoryLayout<ThrottleEntry>.stride == 24, "an entry's fixed part stays small")
     }
 
     @Test func leastRecentlyUsedEntryMakesRoom() {

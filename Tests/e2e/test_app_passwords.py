@@ -11,7 +11,8 @@ import socket
 import pytest
 import scramp
 
-from conftest import ALICE, ALICE_PW, PosternProcess, add_user, run_cli
+from conftest import ALICE, ALICE_PW, run_cli
+from helpers import own_server
 from rawimap import RawIMAP, make_context
 from test_sasl import scram_login
 
@@ -20,17 +21,8 @@ pytestmark = pytest.mark.postern
 
 @pytest.fixture
 def app_server(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    add_user(data, ALICE, ALICE_PW)
-    config = tmp_path / "postern.toml"
-    config.write_text('trusted_networks = ["127.0.0.0/8"]\n')
-    p = PosternProcess(data, ["--config", str(config)])
-    try:
-        ports = p.wait_ready()
-        yield data, ports["imaps"], str(data / "tls" / "cert.pem")
-    finally:
-        p.stop()
+    with own_server(tmp_path, {ALICE: ALICE_PW}, 'trusted_networks = ["127.0.0.0/8"]\n') as (p, port, _, cafile):
+        yield p.data_dir, port, cafile
 
 
 def add_app_password(data, label: str) -> str:

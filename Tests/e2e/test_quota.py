@@ -11,7 +11,8 @@ import imapclient
 import pytest
 from imapclient.imapclient import Quota
 
-from conftest import ALICE, ALICE_PW, BOB, BOB_PW, PosternProcess, add_user, run_cli
+from conftest import ALICE, ALICE_PW, BOB, BOB_PW, run_cli
+from helpers import own_server
 from rawimap import make_context
 
 pytestmark = pytest.mark.postern
@@ -21,19 +22,10 @@ MESSAGE = b"From: a@example.org\r\nSubject: quota\r\n\r\n" + b"x" * 2000 + b"\r\
 
 @pytest.fixture
 def quota_server(tmp_path):
-    data = tmp_path / "data"
-    data.mkdir()
-    add_user(data, ALICE, ALICE_PW)
-    add_user(data, BOB, BOB_PW)
-    config = tmp_path / "postern.toml"
-    config.write_text(f'default_quota_messages = 5\ndefault_quota_storage = "1M"\nquota_admins = ["{ALICE}"]\n'
-                      'trusted_networks = ["127.0.0.0/8"]\n')
-    p = PosternProcess(data, ["--config", str(config)])
-    try:
-        ports = p.wait_ready()
-        yield data, ports["imaps"], str(data / "tls" / "cert.pem")
-    finally:
-        p.stop()
+    config = (f'default_quota_messages = 5\ndefault_quota_storage = "1M"\nquota_admins = ["{ALICE}"]\n'
+              'trusted_networks = ["127.0.0.0/8"]\n')
+    with own_server(tmp_path, {ALICE: ALICE_PW, BOB: BOB_PW}, config) as (p, port, _, cafile):
+        yield p.data_dir, port, cafile
 
 
 def login(port: int, cafile: str, user: str, password: str) -> imaplib.IMAP4_SSL:
