@@ -1,7 +1,7 @@
 import GRDB
 import MailStore
 
-/// Quota (RFC 9208): usage is kept per account by the schema's triggers (see `Schema`, v9); the checks
+/// Quota (RFC 9208): usage is kept per mailbox by the schema's triggers (see `Schema`, v9); the checks
 /// run inside the write transactions of APPEND and COPY (see `checkQuota`).
 extension SQLiteMailStore {
     public func quota(account: AccountID) async throws -> AccountQuota {
@@ -26,30 +26,40 @@ extension SQLiteMailStore {
     }
 
     static func quotaRow(_ db: Database, account: AccountID) throws -> AccountQuota {
+        let limits = try quotaLimits(db, account: account)
+        let usage = try Row.fetchOne(
+            db.cachedStatement(
+                sql: """
+                    SELECT coalesce(sum(used_bytes), 0) AS bytes, coalesce(sum(used_messages), 0) AS messages
+                    FROM mailboxes WHERE account_id = ?
+                    """), arguments: [account])
+        return AccountQuota(
+            usedBytes: usage?["bytes"] ?? 0, usedMessages: usage?["messages"] ?? 0, limits: limits.limits,
+            isDefault: limits.isDefault)
+    }
+
+    /// The limits in force for the account (its own, or the default).
+    static func quotaLimits(_ db: Database, account: AccountID) throws -> (limits: QuotaLimits, isDefault: Bool) {
         guard
             let row = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT a.used_bytes, a.used_messages, a.quota_own, a.quota_bytes, a.quota_messages,
-                            s.default_quota_bytes, s.default_quota_messages
+                        SELECT a.quota_own, a.quota_bytes, a.quota_messages, s.default_quota_bytes,
+                            s.default_quota_messages
                         FROM accounts a, store_state s WHERE a.id = ? AND s.id = 1
                         """), arguments: [account])
         else { throw MailStoreError.accountNotFound }
-        let own = (row["quota_own"] as Int64) != 0
-        let limits =
-            own
-            ? QuotaLimits(storageBytes: row["quota_bytes"], messages: row["quota_messages"])
-            : QuotaLimits(storageBytes: row["default_quota_bytes"], messages: row["default_quota_messages"])
-        return AccountQuota(
-            usedBytes: row["used_bytes"], usedMessages: row["used_messages"], limits: limits, isDefault: !own)
+        if (row["quota_own"] as Int64) != 0 {
+            return (QuotaLimits(storageBytes: row["quota_bytes"], messages: row["quota_messages"]), false)
+        }
+        return (QuotaLimits(storageBytes: row["default_quota_bytes"], messages: row["default_quota_messages"]), true)
     }
 
     /// Throws `.overQuota` when adding `messages` messages of `bytes` bytes in all would take the
     /// account past a limit. Called in the transaction that then adds them.
     static func checkQuota(_ db: Database, account: AccountID, bytes: Int64, messages: Int64) throws {
-        guard messages > 0 else { return }
+        guard messages > 0, !(try quotaLimits(db, account: account).limits.isUnlimited) else { return }
         let quota = try quotaRow(db, account: account)
-        guard !quota.limits.isUnlimited else { return }
         guard quota.limits.admits(bytes: quota.usedBytes + bytes, messages: quota.usedMessages + messages) else {
             throw MailStoreError.overQuota
         }

@@ -11,12 +11,11 @@ import Testing
 /// The handler that reads the ClientHello and puts the TLS handler with the chosen certificate in its
 /// place, on an EmbeddedChannel fed real clients' hellos in chunks.
 @Suite struct CertificateSelectorTests {
-    /// The data folder's ECDSA and RSA pairs, made once.
-    static let folder: URL = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("postern-select-\(UUID().uuidString)")
-        return dir
-    }()
+    /// A data folder's ECDSA and RSA pairs, made once and loaded; the folder is removed at once.
     static let setup: (TLSMaterial, [[UInt8]]) = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "postern-select-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
         let settings = try! TLSSetup.settings(for: ServerConfiguration(dataDirectory: folder))
         try! TLSSetup.makeMissingSelfSigned(settings, hostName: "localhost")
         let ders = settings.pairs.map { try! NIOSSLCertificate.fromPEMFile($0.certificate.path)[0].toDERBytes() }
