@@ -21,7 +21,8 @@ import NIOTLS
 /// STARTTLS: cleartext that arrived after the STARTTLS command stays in the framer while the session
 /// answers; on `.startTLS` it is dropped and `NIOSSLServerHandler` is added in the same event-loop turn,
 /// so no cleartext byte sent before the handshake is ever executed (the CVE-2011-0411 class). The TLS
-/// handler there is what `startTLS` makes (a `CertificateSelector`, which puts the TLS handler in).
+/// handlers there are what `startTLS` makes (`CertificateSelector.startHandlers`: a selector that puts the TLS
+/// handler in, or the TLS handler itself when there is one certificate).
 final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = ByteBuffer
@@ -31,7 +32,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
 
     private var framer: CommandFramer
     private let events: AsyncStream<SessionInput>.Continuation
-    private let startTLS: (() -> any ChannelHandler)?
+    private let startTLS: (() -> [any ChannelHandler])?
     /// Completed once the TLS handshake in front of this handler is done, or the connection ends first:
     /// on IMAPS the session greets only then, so that the greeting's capabilities know the handshake's
     /// outcome (`TLSPeer`).
@@ -59,7 +60,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
     static let handshakeCloseWait = TimeAmount.seconds(10)
 
     init(
-        limits: IMAPLimits, events: AsyncStream<SessionInput>.Continuation, startTLS: (() -> any ChannelHandler)?,
+        limits: IMAPLimits, events: AsyncStream<SessionInput>.Continuation, startTLS: (() -> [any ChannelHandler])?,
         idleTimeout: TimeAmount, handshakePending: Bool = false, handshakeDone: EventLoopPromise<Void>? = nil,
         logger: Logger
     ) {
@@ -153,7 +154,7 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
             context.writeAndFlush(wrapOutboundOut(response), promise: nil)
             let tls = startTLS()
             do {
-                try context.pipeline.syncOperations.addHandler(tls, position: .first)
+                try context.pipeline.syncOperations.addHandlers(tls, position: .first)
                 handshakePending = true
             } catch {
                 logger.warning("could not start TLS: \(error)")

@@ -221,9 +221,9 @@ public final class IMAPServer: Service, Sendable {
     ) throws -> ChannelSessionConnection {
         let sync = channel.pipeline.syncOperations
         let tls = self.tls
-        let startTLS = { CertificateSelector(material: tls.current, peer: peer, logger: logger) }
+        let startTLS = { CertificateSelector.startHandlers(material: tls.current, peer: peer, logger: logger) }
         if kind == .imaps {
-            try sync.addHandler(startTLS())
+            try sync.addHandlers(startTLS())
         }
         var limits = IMAPLimits.default
         limits.maxAppendSize = configuration.maxMessageSize

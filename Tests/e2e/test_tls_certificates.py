@@ -13,7 +13,8 @@ import scramp
 from conftest import ALICE, ALICE_PW
 from rawimap import RawIMAP
 from test_sasl import scram_login
-from tlshelpers import client_context, fingerprint, fingerprint_of_der, served_fingerprint
+from helpers import own_server
+from tlshelpers import client_context, fingerprint, fingerprint_of_der, make_server_pair, served_fingerprint
 
 pytestmark = pytest.mark.postern
 
@@ -73,3 +74,31 @@ def test_scram_plus_binds_the_certificate_served(server, certificates, kind):
                                     channel_binding=("tls-server-end-point", hashlib.sha256(der).digest()))
         resp, _ = scram_login(c, client)
         assert resp.status == "NO" and resp.code == "AUTHENTICATIONFAILED", resp
+
+
+@pytest.mark.parametrize("listener", ["imaps", "starttls"])
+def test_one_configured_certificate_is_served_to_every_client(tmp_path, listener):
+    """With a single pair (`tls_cert` alone) there is nothing to choose: every client gets it, and
+    SCRAM-SHA-256-PLUS binds to it, on IMAPS and after STARTTLS."""
+    cert, key = make_server_pair(tmp_path, "single", kind="rsa")
+    config = f'tls_cert = "{cert}"\ntls_key = "{key}"\n'
+    with own_server(tmp_path, {ALICE: ALICE_PW}, config) as (p, imaps, imap, _):
+        port, extra = (imaps, []) if listener == "imaps" else (imap, ["-starttls", "imap"])
+        for args in ([], ["-tls1_2"], ["-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256"]):
+            assert served_fingerprint(port, *extra, *args, folder=tmp_path) == fingerprint(cert)
+        if listener == "imaps":
+            with RawIMAP.connect_tls("127.0.0.1", imaps, context=client_context(cert)) as c:
+                assert "AUTH=SCRAM-SHA-256-PLUS" in c.greeting.text, c.greeting.text
+                client = scramp.ScramClient(["SCRAM-SHA-256-PLUS"], ALICE, ALICE_PW,
+                                            channel_binding=("tls-server-end-point", c.sock))
+                resp, _ = scram_login(c, client)
+                assert resp.status == "OK", resp
+        else:
+            with RawIMAP.connect_plain("127.0.0.1", imap) as c:
+                c.starttls(context=client_context(cert))
+                caps = c.command("c1 CAPABILITY").untagged[0].text
+                assert "AUTH=SCRAM-SHA-256-PLUS" in caps, caps
+                client = scramp.ScramClient(["SCRAM-SHA-256-PLUS"], ALICE, ALICE_PW,
+                                            channel_binding=("tls-server-end-point", c.sock))
+                resp, _ = scram_login(c, client)
+                assert resp.status == "OK", resp
