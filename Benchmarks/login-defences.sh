@@ -6,7 +6,7 @@
 #
 #   Benchmarks/login-defences.sh postern|dovecot
 #
-# Environment: SECONDS_POSTERN [130] SECONDS_DOVECOT [330] (long enough to see the minute after the 10th, for
+# Environment: CONNECTIONS [8] (the attacker's, Postern only), SECONDS_POSTERN [130] SECONDS_DOVECOT [330] (long enough to see the minute after the 10th, for
 # Dovecot the 100th, failure), POSTERN_BIN [REPO/.build-bench-release/release/postern, else REPO/.build/debug/postern],
 # BENCH_DIR [/tmp/postern-bench], REFERENCE [REPO/../shared/reference]. Postern listens on 127.0.0.1:12993, Dovecot
 # on 127.0.0.1:11993; the attacker is 127.0.0.1, the bystanders 127.0.0.2. Servers are stopped on exit.
@@ -40,7 +40,7 @@ postern)
     PID=$!
     for _ in $(seq 1 100); do grep -q '^ready' "$BENCH_DIR/postern-defences.log" && break; sleep 0.1; done
     python3 "$HERE/bruteforce.py" 127.0.0.1 12993 victim --cafile "$DATA/tls/cert.pem" --seconds "${SECONDS_POSTERN:-130}" \
-        --bystander-user other --bystander-password other-pw --victim-password victim-pw
+        --connections "${CONNECTIONS:-8}" --bystander-user other --bystander-password other-pw --victim-password victim-pw
     stop_all
     # The floods, against limits small enough for one client process: 400 connections from one address at once,
     # then 5 addresses x 300 at once.
