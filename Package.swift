@@ -65,7 +65,7 @@ let package = Package(
         .target(
             name: "BearerTokens",
             dependencies: [
-                "SASL",
+                "SASL", "MailStore",
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ]

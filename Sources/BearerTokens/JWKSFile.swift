@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailStore
 import Synchronization
 
 /// A JWKS file and the verifier using its keys, read again whenever the file changes (a new
@@ -8,12 +9,6 @@ import Synchronization
 public final class JWKSFile: Sendable {
     /// How often `watch` looks at the file: one `stat` each time.
     public static let pollInterval: Duration = .seconds(2)
-
-    private struct Stamp: Equatable {
-        var modified: Date?
-        var size: Int?
-        var inode: Int?
-    }
 
     /// What `reloadIfChanged` did.
     public enum Reload: Sendable, Equatable {
@@ -24,20 +19,20 @@ public final class JWKSFile: Sendable {
 
     public let path: String
     public let verifier: JWTBearerVerifier
-    private let seen: Mutex<Stamp?>
+    private let seen: Mutex<FileStamp?>
 
     /// Reads the file and makes a verifier with its keys; throws when the file is missing or unusable.
     /// Reads the disk: call it off any event loop (it is meant for start-up).
     public init(path: String, policy: JWTBearerPolicy) async throws(JWKSError) {
         self.path = path
-        let stamp = Self.stamp(path)
+        let stamp = FileStamp(path: path)
         verifier = JWTBearerVerifier(policy: policy, keys: try await Self.read(path))
         seen = Mutex(stamp)
     }
 
     /// Reads the file again if it changed since the last look.
     public func reloadIfChanged() async -> Reload {
-        let stamp = Self.stamp(path)
+        let stamp = FileStamp(path: path)
         let changed = seen.withLock { seen in
             defer { seen = stamp }
             return seen != stamp
@@ -70,13 +65,6 @@ public final class JWKSFile: Sendable {
                     "JWKS not reloaded, the previous keys stay", metadata: ["file": "\(path)", "reason": "\(error)"])
             }
         }
-    }
-
-    private static func stamp(_ path: String) -> Stamp? {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-        return Stamp(
-            modified: attributes[.modificationDate] as? Date, size: (attributes[.size] as? NSNumber)?.intValue,
-            inode: (attributes[.systemFileNumber] as? NSNumber)?.intValue)
     }
 
     private static func read(_ path: String) async throws(JWKSError) -> JWKSKeys {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailStore
 import NIOConcurrencyHelpers
 import ServiceLifecycle
 import UnixSignals
@@ -48,7 +49,7 @@ public struct TLSReloader: Service {
         self.hangups = hangups
         self.pollInterval = pollInterval
         self.logger = logger
-        self.seen = NIOLockedValueBox(settings.files.map(FileStamp.init))
+        self.seen = NIOLockedValueBox(settings.files.map { FileStamp(path: $0.path) })
     }
 
     public func run() async throws {
@@ -73,7 +74,7 @@ public struct TLSReloader: Service {
     /// new material is in use.
     @discardableResult
     public func reload(force: Bool) -> Bool {
-        let stamps = settings.files.map(FileStamp.init)
+        let stamps = settings.files.map { FileStamp(path: $0.path) }
         let changed = seen.withLockedValue { seen in
             defer { seen = stamps }
             return seen != stamps
@@ -90,20 +91,5 @@ public struct TLSReloader: Service {
             logger.warning("TLS material not reloaded, the previous one stays in use: \(error)")
             return false
         }
-    }
-}
-
-/// What a file looked like: a replaced or rewritten file changes at least one of these.
-struct FileStamp: Equatable, Sendable {
-    var modified: Date?
-    var size: Int?
-    var inode: Int?
-
-    /// nil for a file that cannot be looked at (missing): its return is a change too.
-    init?(_ url: URL) {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path) else { return nil }
-        modified = attributes[.modificationDate] as? Date
-        size = (attributes[.size] as? NSNumber)?.intValue
-        inode = (attributes[.systemFileNumber] as? NSNumber)?.intValue
     }
 }

@@ -3,7 +3,7 @@ public enum CertificateKind: Sendable, Equatable {
     /// An ECDSA key on a curve named by its TLS 1.3 signature scheme (RFC 8446 §4.2.3 binds the curve
     /// to the hash): 0x0403 for P-256, 0x0503 for P-384, 0x0603 for P-521.
     case ecdsa(tls13Scheme: UInt16)
-    /// An RSA key (rsaEncryption): PKCS #1 v1.5 signatures in TLS 1.2, RSA-PSS (rsae) in TLS 1.3.
+    /// An RSA key (rsaEncryption): PKCS1 v1.5 signatures in TLS 1.2, RSA-PSS (rsae) in TLS 1.3.
     case rsa
     /// Any other key: never chosen by the offer, only as the default.
     case other

@@ -22,7 +22,7 @@ import Testing
         #expect(!Self.tls13([0x0403]).accepts(Self.p384))
         #expect(!Self.tls13([0x0804]).accepts(Self.p256))
         #expect(Self.tls13([0x0804]).accepts(.rsa))
-        // PKCS #1 v1.5 is not a TLS 1.3 handshake signature.
+        // PKCS1 v1.5 is not a TLS 1.3 handshake signature.
         #expect(!Self.tls13([0x0401, 0x0403]).accepts(.rsa))
         #expect(!Self.tls13(nil).accepts(Self.p256) && !Self.tls13(nil).accepts(.rsa))
         #expect(!Self.tls13([0x0403, 0x0804]).accepts(.other))
