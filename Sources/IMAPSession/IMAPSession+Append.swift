@@ -144,9 +144,7 @@ extension IMAPSession {
                 // Parse once, now (the file is in the page cache), so FETCH of ENVELOPE/BODYSTRUCTURE
                 // never has to read the message again. Mapped, not read: the parse needs no copy of the
                 // message in the process's own memory (several large APPENDs may end at once).
-                let structure = (try? Data(contentsOf: message.url, options: .alwaysMapped)).map { data in
-                    data.withUnsafeBytes { Self.storedForm(of: MessageParser.parse($0.bindMemory(to: UInt8.self))) }
-                }
+                let structure = Self.storedStructure(ofFileAt: message.url)
                 return StagedAppend(
                     message: message, flags: current.flags, internalDate: current.date,
                     internalDateZone: current.zone, structure: structure)

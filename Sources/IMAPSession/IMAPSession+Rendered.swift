@@ -1,3 +1,4 @@
+import Foundation
 import IMAPWire
 import MIME
 import MailStore
@@ -55,6 +56,15 @@ extension IMAPSession {
     static func storedForm(of parsed: ParsedMessage) -> MessageStructure {
         MessageStructure(
             version: ParsedMessage.serializationVersion, data: parsed.serialized(), derived: render(parsed).derived)
+    }
+
+    /// What APPEND stores with a message, for writers outside a session (delivery, import): the parse
+    /// result and rendering of a staged message file, read mapped. Nil when the file cannot be mapped
+    /// (the store then parses the message when it is first fetched). Slow: call it off the event loop.
+    public static func storedStructure(ofFileAt url: URL) -> MessageStructure? {
+        (try? Data(contentsOf: url, options: .alwaysMapped)).map { data in
+            data.withUnsafeBytes { storedForm(of: MessageParser.parse($0.bindMemory(to: UInt8.self))) }
+        }
     }
 
     /// The stored renderings of these messages of the selected mailbox, of the current render and parse
