@@ -32,7 +32,12 @@ struct LMTPConnection {
                 state.closeRequested = true
                 return state.idle
             }
-            if now { close() }
+            guard now else { return }
+            // RFC 5321 §3.8: a server going down says 421 before it closes.
+            let channel = self.channel
+            channel.writeAndFlush(channel.allocator.buffer(bytes: LMTPReply.shuttingDown.encoded)).whenComplete { _ in
+                channel.close(promise: nil)
+            }
         }
 
         func close() {

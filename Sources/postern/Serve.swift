@@ -176,7 +176,7 @@ struct ServeRunner {
         do {
             try DurableFiles.makeDirectory(dataDirectory)
             isFirstStart = !FirstStart.isDone(dataDirectory)
-            store = try SQLiteMailStore(dataDirectory: dataDirectory, logger: logger)
+            store = try SQLiteMailStore(dataDirectory: dataDirectory, role: .server, logger: logger)
             try await store.setDefaultQuota(configuration.defaultQuota)
             tlsSettings = try TLSSetup.settings(for: configuration)
             try TLSSetup.makeMissingSelfSigned(tlsSettings, hostName: configuration.hostName)
