@@ -82,7 +82,13 @@ let package = Package(
         .testTarget(name: "DefencesTests", dependencies: ["Defences"]),
         // LMTP (RFC 2033) as pure parsing and sequencing: commands, paths, replies, DATA framing.
         .target(name: "LMTP"),
-        .testTarget(name: "LMTPTests", dependencies: ["LMTP", "Delivery", "MailStore", "MailStoreMemory", "FuzzLMTPParseCheck"]),
+        .testTarget(
+            name: "LMTPTests",
+            dependencies: [
+                "LMTP", "Delivery", "MailStore", "MailStoreMemory", "MailStoreSQLite", "MailStoreConformance",
+                "FuzzLMTPParseCheck", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Delivery into the store (LMTP and `postern deliver`): recipient rules, trace headers, copies.
         .target(
             name: "Delivery",
@@ -188,7 +194,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "IMAPSession", "IMAPWire", "TLSClientHello", "FuzzClientHelloCheck",
+                "IMAPSession", "IMAPWire", "TLSClientHello", "FuzzClientHelloCheck", "LMTP", "Delivery", "Defences",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -93,7 +93,7 @@ public final class IncomingMessage: @unchecked Sendable {
 
     /// One recipient's answer from its targets' (an alias may name several accounts): a temporary
     /// failure wins (the client retries), then any delivery, then the first refusal.
-    static func combine(_ outcomes: [DeliveryOutcome]) -> DeliveryOutcome {
+    public static func combine(_ outcomes: [DeliveryOutcome]) -> DeliveryOutcome {
         if outcomes.isEmpty { return .noSuchUser }
         if outcomes.contains(.temporaryFailure) { return .temporaryFailure }
         if outcomes.contains(.delivered) { return .delivered }
