@@ -1,5 +1,4 @@
 import Foundation
-import IMAPSession
 import Logging
 import MailStore
 
@@ -110,11 +109,12 @@ public final class Deliverer: Sendable {
         return inbox
     }
 
-    /// Appends one staged copy for one target.
-    func append(_ staged: StagedMessage, to target: DeliveryTarget, date: Date) async -> DeliveryOutcome {
+    /// Appends one staged copy (with its parse result) for one target.
+    func append(
+        _ staged: StagedMessage, structure: MessageStructure?, to target: DeliveryTarget, date: Date
+    ) async -> DeliveryOutcome {
         do {
             let mailbox = try await mailbox(for: target)
-            let structure = try await offLoop { IMAPSession.storedStructure(ofFileAt: staged.url) }
             let zone = TimeZone.current.secondsFromGMT(for: date) / 60
             let message = StagedAppend(
                 message: staged, flags: MessageFlags(), internalDate: date, internalDateZone: zone, structure: structure

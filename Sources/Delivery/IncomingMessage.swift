@@ -1,4 +1,5 @@
 import Foundation
+import IMAPSession
 import MailStore
 
 #if canImport(Glibc)
@@ -8,15 +9,16 @@ import MailStore
 #endif
 
 /// One message on its way in: its body is written, as it arrives, after the first recipient's trace
-/// headers into a staged file; `finish()` makes one copy per further target, appends them all and
-/// answers per recipient. Owned by one connection; its methods do blocking file I/O (call them off
-/// the event loop).
+/// headers into a staged file; `finish(last:)` makes one copy per further target, appends them all and
+/// answers per recipient. Owned by one connection; `write` and `abort` do blocking file I/O (call them
+/// off the event loop). The file is made at the first write, so a small message costs one trip off the
+/// loop in all: `finish(last:)` writes it whole, fsyncs, copies and parses there.
 public final class IncomingMessage: @unchecked Sendable {
     private let deliverer: Deliverer
     private let recipients: [(address: String, targets: [DeliveryTarget])]
     private let trace: TraceHeaders
     private var writer: StagedMessageWriter?
-    private let firstPrefixLength: Int
+    private let firstPrefix: [UInt8]
     public private(set) var bodySize = 0
     /// The body went past the limit: nothing more is written, every recipient gets `.tooLarge`.
     public private(set) var tooLarge = false
@@ -27,17 +29,24 @@ public final class IncomingMessage: @unchecked Sendable {
         self.deliverer = deliverer
         self.recipients = recipients
         self.trace = trace
-        let first = trace.prefix(recipient: recipients[0].address)
-        firstPrefixLength = first.count
-        let writer = try deliverer.store.stageMessage(maxSize: deliverer.maxMessageSize + first.count)
-        try writer.write(first)
-        self.writer = writer
+        firstPrefix = trace.prefix(recipient: recipients[0].address)
     }
 
     /// Appends body bytes. Past the size limit the message is dropped (the caller reads on to the end
     /// of DATA and then answers `.tooLarge`); a write error ends in `.temporaryFailure`.
     public func write(_ bytes: [UInt8]) {
-        guard let writer, !tooLarge, !failed else { return }
+        guard !tooLarge, !failed else { return }
+        if writer == nil && bodySize == 0 {
+            do {
+                let created = try deliverer.store.stageMessage(maxSize: deliverer.maxMessageSize + firstPrefix.count)
+                try created.write(firstPrefix)
+                writer = created
+            } catch {
+                failed = true
+                return
+            }
+        }
+        guard let writer else { return }
         bodySize += bytes.count
         guard bodySize <= deliverer.maxMessageSize else {
             tooLarge = true
@@ -59,19 +68,27 @@ public final class IncomingMessage: @unchecked Sendable {
         writer = nil
     }
 
-    /// Makes the message durable for every target and answers once per recipient, in order.
-    public func finish() async -> [DeliveryOutcome] {
+    /// Writes `last` (the end of the body), makes the message durable for every target and answers once
+    /// per recipient, in order.
+    public func finish(last: [UInt8] = []) async -> [DeliveryOutcome] {
         let count = recipients.count
-        if tooLarge { return Array(repeating: .tooLarge, count: count) }
-        guard !failed, let writer else { return Array(repeating: .temporaryFailure, count: count) }
-        self.writer = nil
         let pairs = recipients.enumerated().flatMap { index, recipient in
             recipient.targets.map { (index: index, address: recipient.address, target: $0) }
         }
-        let staged: [StagedMessage]
+        let staged: [(message: StagedMessage, structure: MessageStructure?)]
         do {
-            let handover = Handover(writer)
-            staged = try await offLoop { [self] in try makeCopies(writer: handover.value, pairs: pairs) }
+            staged = try await offLoop { [self] in
+                // An empty body still makes its file (the trace headers alone).
+                write(last)
+                guard !tooLarge else { throw MailStoreError.messageTooLarge }
+                guard !failed, let writer else { throw MailStoreError.internal("delivery: the staged file failed") }
+                self.writer = nil
+                return try makeCopies(writer: writer, pairs: pairs).map { message in
+                    (message, IMAPSession.storedStructure(ofFileAt: message.url))
+                }
+            }
+        } catch MailStoreError.messageTooLarge {
+            return Array(repeating: .tooLarge, count: count)
         } catch {
             deliverer.logger.error("delivery: cannot stage a message", metadata: ["error": "\(error)"])
             return Array(repeating: .temporaryFailure, count: count)
@@ -79,9 +96,12 @@ public final class IncomingMessage: @unchecked Sendable {
         // Appends to different mailboxes run at once: the store commits them together.
         let outcomes = await withTaskGroup(of: (Int, DeliveryOutcome).self) { group in
             for (slot, pair) in pairs.enumerated() {
-                let message = staged[slot]
+                let (message, structure) = staged[slot]
                 group.addTask { [deliverer, trace] in
-                    (pair.index, await deliverer.append(message, to: pair.target, date: trace.date))
+                    (
+                        pair.index,
+                        await deliverer.append(message, structure: structure, to: pair.target, date: trace.date)
+                    )
                 }
             }
             var byRecipient = Array(repeating: [DeliveryOutcome](), count: count)
@@ -124,7 +144,7 @@ public final class IncomingMessage: @unchecked Sendable {
         let fd = open(source.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw MailStoreError.internal("delivery: cannot reopen a staged message") }
         defer { close(fd) }
-        guard lseek(fd, off_t(firstPrefixLength), SEEK_SET) >= 0 else {
+        guard lseek(fd, off_t(firstPrefix.count), SEEK_SET) >= 0 else {
             throw MailStoreError.internal("delivery: cannot seek in a staged message")
         }
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)

@@ -178,8 +178,7 @@ struct LMTPConnection {
             received: (state.conversation.clientName ?? "unknown", peer, id))
         let recipients = state.resolved
         do {
-            state.message = try await offLoop { [deliverer] in try deliverer.begin(recipients: recipients, trace: trace)
-            }
+            state.message = try deliverer.begin(recipients: recipients, trace: trace)
             return true
         } catch {
             logger.error("lmtp: cannot stage a message", metadata: ["error": "\(error)"])
@@ -198,10 +197,13 @@ struct LMTPConnection {
         _ = try? await offLoop { handover.value.write(bytes) }
     }
 
+    /// The rest of the body goes with the fsync, the copies and the parse: one trip off the loop.
     private func finishMessage(_ state: inout Progress) async {
-        await writePending(&state)
+        let last = state.pending
+        state.pending.removeAll(keepingCapacity: true)
         let addresses = state.resolved.map(\.address)
-        let outcomes = await state.message?.finish() ?? Array(repeating: .temporaryFailure, count: addresses.count)
+        let outcomes =
+            await state.message?.finish(last: last) ?? Array(repeating: .temporaryFailure, count: addresses.count)
         state.message = nil
         for (address, outcome) in zip(addresses, outcomes) {
             state.output += Self.reply(outcome, address: address).encoded

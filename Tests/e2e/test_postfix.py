@@ -1,4 +1,4 @@
-"""A real Postfix in front of Postern: mail sent over SMTP goes through Postfix's queue and reaches each local
+"""A real Postfix in front of Postern: mail sent over SMTP (smtplib and swaks) goes through Postfix's queue and reaches each local
 recipient's INBOX over LMTP (Unix socket); a recipient over quota is bounced with 5.2.2 as Postfix reports it
 (and the bounce comes back to the sender's mailbox); an unknown recipient bounces with 5.1.1; a session
 IDLEing on INBOX sees each arrival."""
@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import smtplib
+import subprocess
 import tempfile
 import time
 from email.message import EmailMessage
@@ -97,7 +98,11 @@ def test_mail_through_postfix_reaches_every_inbox(mail_system):
     try:
         refused = send(postfix, f"{ALICE}@{DOMAIN}", [f"{BOB}@{DOMAIN}", f"{CAROL}@{DOMAIN}"], "first")
         assert refused == {}
-        send(postfix, "someone@remote.test", [f"{CAROL}@{DOMAIN}"], "second")
+        # The second through swaks, the SMTP swiss-army knife admins test with.
+        r = subprocess.run(["swaks", "--server", "127.0.0.1", "--port", str(postfix.port), "--from",
+                            "someone@remote.test", "--to", f"{CAROL}@{DOMAIN}", "--header", "Subject: second",
+                            "--body", "This is second."], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
         seen = 0
         deadline = time.monotonic() + 30
         while seen < 2 and time.monotonic() < deadline:
