@@ -58,6 +58,13 @@ struct Deliver: AsyncParsableCommand {
         }
         var dataOption = data
         dataOption.dataDir = configuration.dataDirectory.path
+        // A mistyped folder must not become a new, empty store that knows no users (a permanent bounce):
+        // the MTA keeps the message and tries again once the folder is right.
+        let database = configuration.dataDirectory.appendingPathComponent("postern.sqlite").path
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw CommandFailure(
+                message: "no Postern data folder at \(configuration.dataDirectory.path)", status: Status.temporaryFailure)
+        }
         let store: any MailStore & AccountStore
         do {
             store = try openStore(dataOption)

@@ -105,6 +105,9 @@ def test_exit_statuses(tmp_path):
     assert r.returncode == 73 and b"max_message_size" in r.stderr
     r = subprocess.run([POSTERN_BIN, "deliver", "--data-dir", str(data)], capture_output=True, timeout=60)
     assert r.returncode == 64
+    r = deliver(tmp_path / "typo", "-r", ALICE)
+    assert r.returncode == 75 and b"no Postern data folder" in r.stderr
+    assert not (tmp_path / "typo").exists()
     not_a_folder = tmp_path / "file"
     not_a_folder.write_text("x")
     r = deliver(not_a_folder, "-r", ALICE)
