@@ -47,33 +47,11 @@ enum ChangeAnnouncements {
     /// Tells a server on this data folder to read the log now; returns once it answered, it is not
     /// there, or the timeout passed.
     static func poke(_ path: String) {
-        guard var address = unixAddress(path) else { return }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return }
+        guard let fd = UnixSocket.connect(path, timeout: pokeTimeout) else { return }
         defer { close(fd) }
-        var timeout = pokeTimeout
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        guard connected == 0 else { return }
         var byte: UInt8 = UInt8(ascii: "c")
         guard send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) == 1 else { return }
         _ = recv(fd, &byte, 1, 0)
-    }
-
-    static func unixAddress(_ path: String) -> sockaddr_un? {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in bytes.enumerated() { raw[i] = byte }
-        }
-        return address
     }
 }
 
@@ -87,7 +65,7 @@ final class ChangePokeListener: @unchecked Sendable {
     /// nil when the socket cannot be made (a path too long, a read-only folder): the once-a-second
     /// check still runs.
     init?(path: String, check: @escaping @Sendable () -> Void) {
-        guard var address = ChangeAnnouncements.unixAddress(path) else { return nil }
+        guard var address = UnixSocket.address(path) else { return nil }
         unlink(path)
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return nil }

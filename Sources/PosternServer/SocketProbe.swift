@@ -1,4 +1,5 @@
 import Foundation
+import MailStore
 
 #if canImport(Glibc)
     import Glibc
@@ -9,22 +10,9 @@ enum SocketProbe {
     /// Whether some process accepts connections on the socket at `path` (a leftover file of a server
     /// that is gone refuses them).
     static func isListening(_ path: String) -> Bool {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return false }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, byte) in bytes.enumerated() { raw[i] = byte }
-        }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
-            }
-        }
-        return result == 0
+        guard let fd = UnixSocket.connect(path) else { return false }
+        close(fd)
+        return true
     }
 
     /// Mode 0660; with a group, the socket's group, and a data folder directly holding it gets that

@@ -63,7 +63,8 @@ struct Deliver: AsyncParsableCommand {
         let database = configuration.dataDirectory.appendingPathComponent("postern.sqlite").path
         guard FileManager.default.fileExists(atPath: database) else {
             throw CommandFailure(
-                message: "no Postern data folder at \(configuration.dataDirectory.path)", status: Status.temporaryFailure)
+                message: "no Postern data folder at \(configuration.dataDirectory.path)",
+                status: Status.temporaryFailure)
         }
         let store: any MailStore & AccountStore
         do {

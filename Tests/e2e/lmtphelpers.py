@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+from contextlib import contextmanager
 
 
 class RawLMTP:
@@ -76,3 +77,14 @@ def session(c: RawLMTP, sender: str, recipients: list[str], message: bytes) -> l
     c.send(stuffed(message))
     accepted = sum(1 for r in replies[2:2 + len(recipients)] if r[0] == 250)
     return replies + [c.reply() for _ in range(accepted)]
+
+
+@contextmanager
+def greeted(path: str, timeout: float = 20):
+    """A connection to the LMTP socket at `path`, its greeting read; closed afterwards."""
+    c = RawLMTP.unix(path, timeout)
+    try:
+        c.reply()
+        yield c
+    finally:
+        c.close()

@@ -9,7 +9,7 @@ import imapclient
 import pytest
 
 from conftest import ALICE, ALICE_PW, BOB, BOB_PW, POSTERN_BIN, add_user, run_cli
-from helpers import own_server
+from helpers import bodies, own_server
 from rawimap import make_context
 
 pytestmark = pytest.mark.postern
@@ -21,16 +21,6 @@ def deliver(data, *args: str, message: bytes = b"Subject: piped\n\nbody\n", conf
         cmd += ["--config", str(config)]
     return subprocess.run(cmd, input=message, capture_output=True, timeout=60)
 
-
-def fetch_all(port: int, cafile: str, user: str, password: str, folder: str = "INBOX") -> list[bytes]:
-    c = imapclient.IMAPClient("127.0.0.1", port, ssl=True, ssl_context=make_context(cafile), timeout=30)
-    try:
-        c.login(user, password)
-        c.select_folder(folder, readonly=True)
-        uids = c.search("ALL")
-        return [d[b"BODY[]"] for _, d in sorted(c.fetch(uids, ["BODY.PEEK[]"]).items())] if uids else []
-    finally:
-        c.logout()
 
 
 def test_deliver_while_serving_reaches_an_idle_session(tmp_path):
@@ -46,7 +36,7 @@ def test_deliver_while_serving_reaches_an_idle_session(tmp_path):
         c.idle_done()
         c.logout()
         assert any(x[1] == b"EXISTS" for x in responses), responses
-        [stored] = fetch_all(port, cafile, ALICE, ALICE_PW)
+        [stored] = bodies(port, cafile, ALICE, ALICE_PW)
         assert stored == (b"Return-Path: <sender@remote.test>\r\nDelivered-To: alice@example.test\r\n"
                           b"Subject: piped\r\n\r\nbody\r\n")
 
@@ -63,11 +53,11 @@ def test_deliver_without_a_server_then_serve(tmp_path):
     r = deliver(data, "-r", ALICE, "-m", "No/Such/Folder", message=b"Subject: c\n\nx\n")
     assert r.returncode == 0, r.stderr
     with _serve(data) as (port, cafile):
-        [archived] = fetch_all(port, cafile, ALICE, ALICE_PW, "Archive")
+        [archived] = bodies(port, cafile, ALICE, ALICE_PW, "Archive")
         assert archived.startswith(b"Return-Path: <someone@remote.test>\r\n")
         assert archived.endswith(b"Subject: a\r\n\r\nmixed\r\nends\r\n")
-        assert len(fetch_all(port, cafile, ALICE, ALICE_PW, "Sent")) == 1
-        assert len(fetch_all(port, cafile, ALICE, ALICE_PW)) == 1
+        assert len(bodies(port, cafile, ALICE, ALICE_PW, "Sent")) == 1
+        assert len(bodies(port, cafile, ALICE, ALICE_PW)) == 1
 
 
 class _serve:

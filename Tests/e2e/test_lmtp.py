@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import stat
 import subprocess
-import threading
 import time
 
 import imapclient
 import pytest
 
 from conftest import ALICE, ALICE_PW, BOB, BOB_PW, PosternProcess, add_user, run_cli
-from helpers import own_server
-from lmtphelpers import RawLMTP, session, stuffed
+from helpers import bodies, own_server
+from lmtphelpers import RawLMTP, greeted, session, stuffed
 from rawimap import make_context
 
 pytestmark = pytest.mark.postern
@@ -40,15 +38,6 @@ def imap(port: int, cafile: str, user: str, password: str) -> imapclient.IMAPCli
     c.login(user, password)
     return c
 
-
-def messages(port: int, cafile: str, user: str, password: str, folder: str = "INBOX") -> list[bytes]:
-    c = imap(port, cafile, user, password)
-    try:
-        c.select_folder(folder, readonly=True)
-        uids = c.search("ALL")
-        return [d[b"BODY[]"] for _, d in sorted(c.fetch(uids, ["BODY.PEEK[]"]).items())] if uids else []
-    finally:
-        c.logout()
 
 
 def test_lhlo_advertises_the_extensions(lmtp_server):
@@ -80,9 +69,7 @@ def test_per_recipient_replies_after_data(lmtp_server):
     # bob may hold one message and already has one: his copy is refused, the others are delivered.
     r = run_cli("user", "quota", BOB, "--messages", "1", "--data-dir", str(p.data_dir))
     assert r.returncode == 0, r.stderr
-    c = RawLMTP.unix(p.lmtp_socket)
-    try:
-        c.reply()
+    with greeted(p.lmtp_socket) as c:
         first = session(c, "s@remote.test", ["bob@example.test"], MESSAGE)
         assert first[-1][0] == 250, first
         replies = session(c, "s@remote.test", ["alice@example.test", "BOB@example.test", "carol@example.test"], MESSAGE)
@@ -90,23 +77,17 @@ def test_per_recipient_replies_after_data(lmtp_server):
         assert codes == [250, 250, 250, 250, 250, 354, 250, 552, 250], replies
         assert replies[7][1][0].startswith("5.2.2"), replies[7]
         assert replies[6][1][0].startswith("2."), replies[6]
-    finally:
-        c.close()
-    assert len(messages(port, cafile, ALICE, ALICE_PW)) == 1
-    assert len(messages(port, cafile, BOB, BOB_PW)) == 1
-    assert len(messages(port, cafile, CAROL, CAROL_PW)) == 1
+    assert len(bodies(port, cafile, ALICE, ALICE_PW)) == 1
+    assert len(bodies(port, cafile, BOB, BOB_PW)) == 1
+    assert len(bodies(port, cafile, CAROL, CAROL_PW)) == 1
 
 
 def test_trace_headers_and_exact_body(lmtp_server):
     p, port, cafile = lmtp_server
-    c = RawLMTP.unix(p.lmtp_socket)
-    try:
-        c.reply()
+    with greeted(p.lmtp_socket) as c:
         replies = session(c, "sender@remote.test", ["Alice@Example.Test"], MESSAGE)
         assert replies[-1][0] == 250, replies
-    finally:
-        c.close()
-    [stored] = messages(port, cafile, ALICE, ALICE_PW)
+    [stored] = bodies(port, cafile, ALICE, ALICE_PW)
     assert stored.startswith(b"Return-Path: <sender@remote.test>\r\nDelivered-To: Alice@Example.Test\r\n"), stored
     assert b"\r\nReceived: from test.client (local)\r\n" in stored
     assert stored.endswith(b"\r\n" + MESSAGE), stored
@@ -114,9 +95,7 @@ def test_trace_headers_and_exact_body(lmtp_server):
 
 def test_unknown_users_foreign_domains_and_null_sender(lmtp_server):
     p, port, cafile = lmtp_server
-    c = RawLMTP.unix(p.lmtp_socket)
-    try:
-        c.reply()
+    with greeted(p.lmtp_socket) as c:
         assert c.command("LHLO x")[0] == 250
         assert c.command("MAIL FROM:<>")[0] == 250
         code, lines = c.command("RCPT TO:<nobody@example.test>")
@@ -128,27 +107,21 @@ def test_unknown_users_foreign_domains_and_null_sender(lmtp_server):
         assert c.command("DATA")[0] == 354
         c.send(stuffed(b"Subject: bounce\r\n\r\nx\r\n"))
         assert c.reply()[0] == 250
-    finally:
-        c.close()
-    [stored] = messages(port, cafile, ALICE, ALICE_PW)
+    [stored] = bodies(port, cafile, ALICE, ALICE_PW)
     assert stored.startswith(b"Return-Path: <>\r\n")
 
 
 def test_detail_folders_and_aliases(lmtp_server):
     p, port, cafile = lmtp_server
-    c = RawLMTP.unix(p.lmtp_socket)
-    try:
-        c.reply()
+    with greeted(p.lmtp_socket) as c:
         replies = session(c, "s@remote.test", ["alice+Sent@example.test", "alice+nosuchfolder@example.test",
-                                               "team@example.test", "info@example.test"], MESSAGE)
+                                           "team@example.test", "info@example.test"], MESSAGE)
         assert [r[0] for r in replies[-4:]] == [250, 250, 250, 250], replies
-    finally:
-        c.close()
-    assert len(messages(port, cafile, ALICE, ALICE_PW, "Sent")) == 1
+    assert len(bodies(port, cafile, ALICE, ALICE_PW, "Sent")) == 1
     # +nosuchfolder and the alias "team" land in INBOX.
-    assert len(messages(port, cafile, ALICE, ALICE_PW)) == 2
-    assert len(messages(port, cafile, CAROL, CAROL_PW)) == 1
-    assert len(messages(port, cafile, BOB, BOB_PW)) == 1
+    assert len(bodies(port, cafile, ALICE, ALICE_PW)) == 2
+    assert len(bodies(port, cafile, CAROL, CAROL_PW)) == 1
+    assert len(bodies(port, cafile, BOB, BOB_PW)) == 1
 
 
 def test_tcp_listener_and_pipelined_transactions(lmtp_server):
@@ -166,15 +139,13 @@ def test_tcp_listener_and_pipelined_transactions(lmtp_server):
         assert codes == [250] + [250, 250, 354, 250] * 5 + [221], codes
     finally:
         c.close()
-    subjects = [m.split(b"Subject: ")[1].split(b"\r\n")[0] for m in messages(port, cafile, CAROL, CAROL_PW)]
+    subjects = [m.split(b"Subject: ")[1].split(b"\r\n")[0] for m in bodies(port, cafile, CAROL, CAROL_PW)]
     assert subjects == [b"pipelined %d" % i for i in range(5)]
 
 
 def test_protocol_errors_get_5xx_and_the_connection_goes_on(lmtp_server):
     p, _, _ = lmtp_server
-    c = RawLMTP.unix(p.lmtp_socket)
-    try:
-        c.reply()
+    with greeted(p.lmtp_socket) as c:
         assert c.command("MAIL FROM:<a@b.test>")[0] == 503          # before LHLO
         assert c.command("LHLO")[0] == 501
         assert c.command("LHLO x")[0] == 250
@@ -191,35 +162,25 @@ def test_protocol_errors_get_5xx_and_the_connection_goes_on(lmtp_server):
         assert c.command("RSET")[0] == 250
         assert c.command("NOOP")[0] == 250
         assert c.command("VRFY alice")[0] == 252
-    finally:
-        c.close()
 
 
 def test_too_many_errors_close_the_connection(lmtp_server):
     p, _, _ = lmtp_server
-    c = RawLMTP.unix(p.lmtp_socket)
-    try:
-        c.reply()
+    with greeted(p.lmtp_socket) as c:
         codes = [c.command("NONSENSE")[0] for _ in range(20)]
         assert codes[-1] == 421 and set(codes[:-1]) == {500}
         assert c.closed()
-    finally:
-        c.close()
 
 
 def test_oversized_message_is_refused_after_data(lmtp_server):
     p, port, cafile = lmtp_server
-    c = RawLMTP.unix(p.lmtp_socket)
-    try:
-        c.reply()
+    with greeted(p.lmtp_socket) as c:
         big = b"Subject: big\r\n\r\n" + (b"y" * 998 + b"\r\n") * 300
         replies = session(c, "s@r.test", ["alice@example.test", "carol@example.test"], big)
         assert [r[0] for r in replies[-2:]] == [552, 552], replies
         assert replies[-1][1][0].startswith("5.3.4")
         assert c.command("NOOP")[0] == 250
-    finally:
-        c.close()
-    assert messages(port, cafile, ALICE, ALICE_PW) == []
+    assert bodies(port, cafile, ALICE, ALICE_PW) == []
 
 
 def test_idle_session_sees_the_delivery(lmtp_server):
@@ -228,12 +189,8 @@ def test_idle_session_sees_the_delivery(lmtp_server):
     try:
         client.select_folder("INBOX")
         client.idle()
-        c = RawLMTP.unix(p.lmtp_socket)
-        try:
-            c.reply()
+        with greeted(p.lmtp_socket) as c:
             assert session(c, "s@r.test", ["carol@example.test"], MESSAGE)[-1][0] == 250
-        finally:
-            c.close()
         responses = client.idle_check(timeout=5)
         client.idle_done()
         assert any(r[1] == b"EXISTS" for r in responses), responses
@@ -269,7 +226,7 @@ def test_kill_during_data_loses_nothing_acknowledged_and_duplicates_nothing(tmp_
         assert session(c, "s@r.test", ["alice"], b"Subject: retried\r\n\r\nx\r\n")[-1][0] == 250
         c.close()
         subjects = [m.split(b"Subject: ")[1].split(b"\r\n")[0]
-                    for m in messages(ports["imaps"], str(data / "tls" / "cert.pem"), ALICE, ALICE_PW)]
+                    for m in bodies(ports["imaps"], str(data / "tls" / "cert.pem"), ALICE, ALICE_PW)]
         assert subjects == [b"acknowledged", b"retried"]
         assert os.listdir(data / "tmp") == []
     finally:

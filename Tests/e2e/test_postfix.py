@@ -17,6 +17,7 @@ import imapclient
 import pytest
 
 from conftest import ALICE, ALICE_PW, BOB, BOB_PW, PosternProcess, add_user, run_cli
+from helpers import bodies
 from postfixhelpers import PrivatePostfix
 from rawimap import make_context
 
@@ -69,21 +70,11 @@ def send(postfix: PrivatePostfix, sender: str, recipients: list[str], subject: s
         return s.send_message(msg, from_addr=sender, to_addrs=recipients)
 
 
-def inbox(port: int, cafile: str, user: str, password: str) -> list[bytes]:
-    c = imapclient.IMAPClient("127.0.0.1", port, ssl=True, ssl_context=make_context(cafile), timeout=30)
-    try:
-        c.login(user, password)
-        c.select_folder("INBOX", readonly=True)
-        uids = c.search("ALL")
-        return [d[b"BODY[]"] for _, d in sorted(c.fetch(uids, ["BODY.PEEK[]"]).items())] if uids else []
-    finally:
-        c.logout()
-
 
 def wait_count(port, cafile, user, password, count, timeout=30) -> list[bytes]:
     deadline = time.monotonic() + timeout
     while True:
-        found = inbox(port, cafile, user, password)
+        found = bodies(port, cafile, user, password)
         if len(found) >= count or time.monotonic() > deadline:
             return found
         time.sleep(0.3)
@@ -132,7 +123,7 @@ def test_over_quota_and_unknown_recipients_bounce(mail_system):
     assert any(f"<{BOB}@{DOMAIN}>" in l and "552 5.2.2" in l for l in bounced), log
     assert any(f"<nobody@{DOMAIN}>" in l and "550 5.1.1" in l for l in bounced), log
     assert len(wait_count(port, cafile, CAROL, CAROL_PW, 1)) == 1
-    assert inbox(port, cafile, BOB, BOB_PW) == []
+    assert bodies(port, cafile, BOB, BOB_PW) == []
     # Postfix's bounce comes back to the sender, through the same path.
     reports = wait_count(port, cafile, ALICE, ALICE_PW, 1)
     assert reports and b"multipart/report" in reports[0] and b"5.2.2" in reports[0], postfix.maillog()
