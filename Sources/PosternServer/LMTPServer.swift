@@ -3,6 +3,7 @@ import Delivery
 import Foundation
 import LMTP
 import Logging
+import MailStore
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -47,7 +48,16 @@ public final class LMTPServer: Service, Sendable {
         settings: LMTPSettings, dataDirectory: URL, deliverer: Deliverer, group: any EventLoopGroup, logger: Logger
     ) {
         self.settings = settings
-        self.socketPath = settings.socket(dataDirectory: dataDirectory)
+        var socketPath = settings.socket(dataDirectory: dataDirectory)
+        if settings.socketPath == nil, let path = socketPath, UnixSocket.address(path) == nil {
+            // The default place, in a data folder whose path is too long for a socket: no LMTP socket
+            // rather than no server (a configured `lmtp_socket` that is too long is refused instead).
+            logger.warning(
+                "no LMTP socket: the data folder's path is too long for one; set lmtp_socket",
+                metadata: ["path": "\(path)"])
+            socketPath = nil
+        }
+        self.socketPath = socketPath
         self.deliverer = deliverer
         self.limits = LMTPLimits(maxMessageSize: deliverer.maxMessageSize)
         self.group = group
@@ -138,6 +148,11 @@ public final class LMTPServer: Service, Sendable {
     public func run() async throws {
         _ = try await start()
         let listeners = state.withLockedValue { $0.listeners }
+        guard !listeners.isEmpty else {
+            // Nothing to serve (LMTP off): a service that ended now would end the group.
+            try? await gracefulShutdown()
+            return
+        }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for listener in listeners {

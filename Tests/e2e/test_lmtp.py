@@ -243,6 +243,21 @@ def test_second_server_cannot_take_a_live_socket(lmtp_server, tmp_path):
     assert "another server is using that socket" in r.stderr
 
 
+def test_lmtp_off_leaves_imap_serving(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, ALICE, ALICE_PW)
+    p = PosternProcess(data, ["--lmtp-socket", "off"])
+    try:
+        ports = p.wait_ready()
+        assert p.lmtp_socket is None and "lmtp" not in ports
+        assert not (data / "lmtp.sock").exists()
+        assert bodies(ports["imaps"], str(data / "tls" / "cert.pem"), ALICE, ALICE_PW) == []
+        assert p.stop() == 0
+    finally:
+        p.stop()
+
+
 def test_non_loopback_listener_needs_an_allow_list(tmp_path):
     data = tmp_path / "data"
     r = run_cli("serve", "--data-dir", str(data), "--imaps", "127.0.0.1:0", "--imap", "off", "--lmtp", "0.0.0.0:0")
