@@ -42,6 +42,19 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // An IMAP client for migration: bounded response framing and parsing, TLS (implicit or STARTTLS), login.
+        .target(
+            name: "IMAPClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "IMAPClientTests",
+            dependencies: ["IMAPClient", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // The embedded engine: GRDB metadata + content files.
         .target(
             name: "MailStoreSQLite",
@@ -112,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "postern",
             dependencies: [
-                "PosternServer", "MailStore", "MailStoreSQLite",
+                "PosternServer", "MailStore", "MailStoreSQLite", "IMAPClient", "IMAPSession", "IMAPWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,0 +1,199 @@
+import Foundation
+import IMAPClient
+import IMAPSession
+import MailStore
+
+/// What one folder needs: found by EXAMINE and `UID FETCH 1:* (UID RFC822.SIZE)` before anything is copied.
+struct FolderPlan {
+    var folder: SourceFolder
+    var mailbox: MailboxInfo
+    var uidValidity: UInt32
+    /// The source's UIDs when planned, ascending.
+    var sourceUIDs: [UInt32]
+    /// UIDs not copied yet and their sizes, ascending.
+    var newMessages: [(uid: UInt32, size: Int)]
+    /// The state of the previous runs for this folder incarnation; nil when it is copied afresh.
+    var previous: MigrationLog.Folder?
+
+    var newBytes: Int64 { newMessages.reduce(0) { $0 + Int64($1.size) } }
+}
+
+/// A staged message file as the sink of a FETCH literal.
+final class StagingSink: LiteralSink {
+    let writer: StagedMessageWriter
+    init(_ writer: StagedMessageWriter) { self.writer = writer }
+    func write(_ bytes: UnsafeRawBufferPointer) throws { try writer.write(bytes) }
+}
+
+extension Migration {
+    /// EXAMINE (RFC 9051 §6.3.3; with CONDSTORE, RFC 7162 §3.1.8): UIDVALIDITY, HIGHESTMODSEQ, EXISTS.
+    func examine(_ folder: SourceFolder) async throws -> (uidValidity: UInt32, highestModSeq: UInt64?, exists: UInt32) {
+        let condstore = connection.has("CONDSTORE")
+        var (uidValidity, highestModSeq, exists): (UInt32, UInt64?, UInt32) = (0, nil, 0)
+        let name = try FolderMapping.quoted(folder.wireName)
+        try await connection.command("EXAMINE \(name)\(condstore ? " (CONDSTORE)" : "")", label: "EXAMINE") {
+            switch $0 {
+            case .condition(_, .uidValidity(let value), _): uidValidity = value
+            case .condition(_, .highestModSeq(let value), _): highestModSeq = value
+            case .exists(let count): exists = count
+            default: break
+            }
+        }
+        return (uidValidity, highestModSeq, exists)
+    }
+
+    func plan(_ folder: SourceFolder, into mailbox: MailboxInfo) async throws -> FolderPlan {
+        let (uidValidity, _, exists) = try await examine(folder)
+        var previous = log.folders[folder.name]
+        if let old = previous,
+            old.uidValidity != uidValidity || old.destination != mailbox.name
+                || old.destinationValidity != mailbox.uidValidity
+        {
+            warn("folder \(folder.name): UIDVALIDITY changed (or its Postern mailbox was made anew): copying it afresh")
+            previous = nil
+        }
+        var sizes: [(uid: UInt32, size: Int)] = []
+        if exists > 0 {
+            try await connection.command("UID FETCH 1:* (UID RFC822.SIZE)") {
+                if case .fetch(_, let data) = $0, let uid = data.uid { sizes.append((uid, data.size ?? 0)) }
+            }
+        }
+        sizes.sort { $0.uid < $1.uid }
+        let copied = previous?.copies ?? [:]
+        return FolderPlan(
+            folder: folder, mailbox: mailbox, uidValidity: uidValidity, sourceUIDs: sizes.map(\.uid),
+            newMessages: sizes.filter { copied[$0.uid] == nil }, previous: previous)
+    }
+
+    /// Brings flag changes over, copies the new messages in batches, records the HIGHESTMODSEQ read at
+    /// the start, and checks every planned source message has its copy.
+    func copy(_ plan: FolderPlan) async throws {
+        let (uidValidity, highestModSeq, _) = try await examine(plan.folder)
+        guard uidValidity == plan.uidValidity else {
+            warn("folder \(plan.folder.name): UIDVALIDITY changed during the run; run again")
+            return
+        }
+        if let previous = plan.previous { try await updateFlags(plan, previous: previous) }
+        var batch: [(uid: UInt32, size: Int)] = []
+        var batchBytes = 0
+        for message in plan.newMessages {
+            if message.size > Self.maxMessageSize {
+                warn(
+                    "folder \(plan.folder.name): message UID \(message.uid) skipped: \(message.size) bytes, over the limit"
+                )
+                totals.skipped += 1
+                continue
+            }
+            if batch.count == Self.batchMessages || (batchBytes + message.size > Self.batchBytes && !batch.isEmpty) {
+                try await copyBatch(batch, of: plan)
+                batch = []
+                batchBytes = 0
+            }
+            batch.append(message)
+            batchBytes += message.size
+        }
+        if !batch.isEmpty { try await copyBatch(batch, of: plan) }
+        try log.append(record(plan, copies: nil, highestModSeq: highestModSeq))
+        try await verify(plan)
+    }
+
+    func record(_ plan: FolderPlan, copies: [[UInt32]]?, highestModSeq: UInt64?) -> MigrationLog.Record {
+        MigrationLog.Record(
+            folder: plan.folder.name, uidValidity: plan.uidValidity, destination: plan.mailbox.name,
+            destinationValidity: plan.mailbox.uidValidity, copies: copies, highestModSeq: highestModSeq)
+    }
+
+    /// UID FETCH set (UID FLAGS INTERNALDATE BODY.PEEK[]) streamed into staged files, then one
+    /// multi-append (one transaction), then one log record.
+    func copyBatch(_ batch: [(uid: UInt32, size: Int)], of plan: FolderPlan) async throws {
+        let wanted = Set(batch.map(\.uid))
+        let store = self.store
+        var fetched: [UInt32: (StagedMessageWriter, FetchData)] = [:]
+        connection.literalSink = { _ in StagingSink(try store.stageMessage(maxSize: Self.maxMessageSize)) }
+        defer { connection.literalSink = nil }
+        let set = batch.map { String($0.uid) }.joined(separator: ",")
+        try await connection.command("UID FETCH \(set) (UID FLAGS INTERNALDATE BODY.PEEK[])", label: "UID FETCH") {
+            guard case .fetch(_, let data) = $0, let uid = data.uid, wanted.contains(uid), let body = data.body else {
+                return
+            }
+            switch body {
+            case .sunk(let sink as StagingSink, _): fetched[uid] = (sink.writer, data)
+            case .bytes(let bytes):
+                let writer = try store.stageMessage(maxSize: Self.maxMessageSize)
+                try writer.write(bytes)
+                fetched[uid] = (writer, data)
+            default: return
+            }
+        }
+        var appends: [StagedAppend] = []
+        var order: [UInt32] = []
+        var bytes: Int64 = 0
+        for uid in fetched.keys.sorted() {
+            let (writer, data) = fetched[uid]!
+            let staged = try writer.finish()
+            bytes += Int64(staged.size)
+            appends.append(
+                StagedAppend(
+                    message: staged, flags: Self.messageFlags(data.flags ?? []),
+                    internalDate: data.internalDate ?? Date(),
+                    internalDateZone: data.internalDateZone ?? 0,
+                    structure: IMAPSession.storedStructure(ofFileAt: staged.url)))
+            order.append(uid)
+        }
+        guard !appends.isEmpty else { return }
+        let results = try await store.append(account: account, mailbox: plan.mailbox.id, messages: appends)
+        let copies = zip(order, results).map { [$0.0, $0.1.uid] }
+        try log.append(record(plan, copies: copies, highestModSeq: nil))
+        totals.messagesCopied += copies.count
+        totals.bytesCopied += bytes
+        progress.advance(messages: copies.count, bytes: bytes)
+    }
+
+    /// Flags of messages copied before that changed at the source since (RFC 7162 §3.1.4.1, UID FETCH
+    /// with CHANGEDSINCE): the copy gets the source's flags. Without CONDSTORE nothing is done.
+    func updateFlags(_ plan: FolderPlan, previous: MigrationLog.Folder) async throws {
+        guard connection.has("CONDSTORE"), let since = previous.highestModSeq, !previous.copies.isEmpty else { return }
+        var changed: [MessageFlags: [UID]] = [:]
+        try await connection.command("UID FETCH 1:\(previous.lastUID) (UID FLAGS) (CHANGEDSINCE \(since))") {
+            guard case .fetch(_, let data) = $0, let uid = data.uid, let flags = data.flags,
+                let destination = previous.copies[uid]
+            else { return }
+            changed[Self.messageFlags(flags), default: []].append(destination)
+        }
+        for (flags, uids) in changed {
+            let (updated, _) = try await store.store(
+                account: account, mailbox: plan.mailbox.id, uids: UIDSet(uids), operation: .replace, flags: flags,
+                unchangedSince: nil)
+            totals.flagUpdates += updated.count
+        }
+    }
+
+    /// Source flags as Postern's: the five system flags and keywords; \Recent (session state) and
+    /// other backslash names are left out.
+    static func messageFlags(_ flags: [String]) -> MessageFlags {
+        var result = MessageFlags()
+        for flag in flags {
+            switch flag.lowercased() {
+            case "\\seen": result.system.insert(.seen)
+            case "\\answered": result.system.insert(.answered)
+            case "\\flagged": result.system.insert(.flagged)
+            case "\\deleted": result.system.insert(.deleted)
+            case "\\draft": result.system.insert(.draft)
+            default: if !flag.hasPrefix("\\") { result.keywords.insert(flag) }
+            }
+        }
+        return result
+    }
+
+    /// Every source message of the plan has a copy in its Postern mailbox (a table line otherwise).
+    func verify(_ plan: FolderPlan) async throws {
+        let copies = log.folders[plan.folder.name]?.copies ?? [:]
+        let destinationUIDs = plan.sourceUIDs.compactMap { copies[$0] }
+        let present = try await store.messages(
+            account: account, mailbox: plan.mailbox.id, uids: UIDSet(destinationUIDs)
+        ).count
+        if present != plan.sourceUIDs.count {
+            mismatches.append(Mismatch(folder: plan.folder.name, source: plan.sourceUIDs.count, destination: present))
+        }
+    }
+}

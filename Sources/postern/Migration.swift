@@ -1,0 +1,115 @@
+import Foundation
+import IMAPClient
+import MailStore
+
+/// Copies a source IMAP account into a Postern account: folders (with roles), subscriptions,
+/// messages with flags, keywords and internal dates; incremental when run again (see README, "From
+/// another IMAP server").
+final class Migration {
+    /// Most messages fetched by one UID FETCH and appended in one store transaction.
+    static let batchMessages = 100
+    /// Most message bytes fetched by one UID FETCH (a batch stops early to stay within it).
+    static let batchBytes = 16 << 20
+    /// Largest message copied; a larger one is skipped with a warning.
+    static let maxMessageSize = ClientLimits.default.maxLiteral
+
+    struct Totals {
+        var folders = 0
+        var foldersCreated = 0
+        var messagesCopied = 0
+        var bytesCopied: Int64 = 0
+        var flagUpdates = 0
+        var subscriptions = 0
+        var skipped = 0
+    }
+
+    /// A folder whose copies at the destination do not match the source.
+    struct Mismatch {
+        var folder: String
+        var source: Int
+        var destination: Int
+    }
+
+    let connection: IMAPConnection
+    let store: any MailStore
+    let account: AccountID
+    var log: MigrationLog
+    let progress: ProgressLine
+    var totals = Totals()
+    var mismatches: [Mismatch] = []
+    var warnings: [String] = []
+
+    init(
+        connection: IMAPConnection, store: any MailStore, account: AccountID, log: MigrationLog, progress: ProgressLine
+    ) {
+        self.connection = connection
+        self.store = store
+        self.account = account
+        self.log = log
+        self.progress = progress
+    }
+
+    func warn(_ message: String) {
+        warnings.append(message)
+        progress.finish()
+        printError("warning: \(message)")
+    }
+
+    /// Everything: folders, then the messages of each, then subscriptions.
+    func run() async throws {
+        let (folders, subscribed) = try await listFolders()
+        var plans: [FolderPlan] = []
+        var placed: [String: String] = [:]
+        for folder in folders where folder.selectable {
+            guard let mailbox = try await destinationMailbox(for: folder) else { continue }
+            placed[folder.destination] = mailbox.name
+            plans.append(try await plan(folder, into: mailbox))
+        }
+        totals.folders = plans.count
+        for plan in plans { progress.expect(messages: plan.newMessages.count, bytes: plan.newBytes) }
+        for plan in plans { try await copy(plan) }
+        for name in subscribed.map({ placed[$0] ?? $0 }) {
+            guard (try? await store.mailbox(account: account, name: name)) != nil else { continue }
+            try await store.setSubscribed(account: account, name: name, subscribed: true)
+            totals.subscriptions += 1
+        }
+        progress.finish()
+    }
+
+    /// LIST "" "*" (RFC 9051 §6.3.9) and LSUB "" "*" (RFC 3501 §6.3.9): the folders, parents
+    /// first, and the Postern names of the subscribed ones.
+    func listFolders() async throws -> ([SourceFolder], [String]) {
+        var folders: [SourceFolder] = []
+        try await connection.command("LIST \"\" \"*\"") { response in
+            if case .list(let entry) = response { folders.append(FolderMapping.folder(entry)) }
+        }
+        var subscribed: [String] = []
+        try await connection.command("LSUB \"\" \"*\"") { response in
+            if case .lsub(let entry) = response { subscribed.append(FolderMapping.folder(entry).destination) }
+        }
+        folders.sort { $0.destination.count < $1.destination.count }
+        return (folders, subscribed)
+    }
+
+    /// The Postern mailbox for a source folder: the one of the same name; else, for a folder with a
+    /// role (\Sent, \Drafts...), the account's mailbox with that role; else a new one.
+    func destinationMailbox(for folder: SourceFolder) async throws -> MailboxInfo? {
+        do {
+            _ = try MailboxPath.validated(folder.destination)
+        } catch {
+            warn("folder \(folder.name) skipped: \(error)")
+            return nil
+        }
+        if let existing = try await store.mailbox(account: account, name: folder.destination), !existing.isNoSelect {
+            return existing
+        }
+        let all = try await store.listMailboxes(account: account)
+        if let use = folder.specialUse, let existing = all.first(where: { $0.specialUse == use && !$0.isNoSelect }) {
+            return existing
+        }
+        let created = try await store.createMailbox(
+            account: account, name: folder.destination, specialUse: folder.specialUse)
+        totals.foldersCreated += 1
+        return created
+    }
+}

@@ -1,0 +1,236 @@
+"""`postern migrate`: copying an account from a real Dovecot (started privately by the test) into Postern, checked
+through a Postern server; a second run copies only what changed; refusals are one-line errors."""
+from __future__ import annotations
+
+import base64
+import imaplib
+import itertools
+import os
+import re
+import ssl
+from pathlib import Path
+
+import pytest
+
+import dovecot_source
+from conftest import PosternProcess, add_user, run_cli
+from helpers import make_message, quote
+
+pytestmark = pytest.mark.postern
+
+SOURCE_USER, SOURCE_PW = "olduser", "old-Pa55 w0rd!"
+ALICE_PW = "alice-Migrate-1"
+
+
+def mutf7(name: str) -> str:
+    """A mailbox name in modified UTF-7 (RFC 3501 §5.1.3), as a client without UTF8=ACCEPT sends it."""
+    out = []
+    for printable, group in itertools.groupby(name, lambda c: 0x20 <= ord(c) <= 0x7E):
+        text = "".join(group)
+        if printable:
+            out.append(text.replace("&", "&-"))
+        else:
+            encoded = base64.b64encode(text.encode("utf-16-be")).decode().rstrip("=").replace("/", ",")
+            out.append(f"&{encoded}-")
+    return "".join(out)
+
+
+FOLDERS = ["INBOX", "Work", "Work/Projects", "Ünïcödé & Sachen", "Sent Items"]
+SUBSCRIBED = ["INBOX", "Work/Projects", "Ünïcödé & Sachen"]
+# Where each source folder lands in Postern ("Sent Items" has the \Sent role: it goes to the account's Sent).
+DESTINATION = {name: name for name in FOLDERS} | {"Sent Items": "Sent"}
+
+
+@pytest.fixture(scope="module")
+def source():
+    server = dovecot_source.start({SOURCE_USER: SOURCE_PW, "other": "other-pw"})
+    try:
+        fill(server)
+        yield server
+    finally:
+        dovecot_source.stop(server)
+    assert server.process.poll() is not None
+
+
+def connect_source(server) -> imaplib.IMAP4_SSL:
+    m = imaplib.IMAP4_SSL("127.0.0.1", server.imaps_port, ssl_context=ssl.create_default_context(cafile=server.cafile))
+    m.login(SOURCE_USER, SOURCE_PW)
+    return m
+
+
+def fill(server) -> None:
+    m = connect_source(server)
+    try:
+        for name in FOLDERS[1:]:
+            assert m.create(quote(mutf7(name)))[0] == "OK"
+        for name in SUBSCRIBED:
+            assert m.subscribe(quote(mutf7(name)))[0] == "OK"
+        big = make_message("Big", "".join(f"line {i} of a long message\r\n" for i in range(8000)))
+        plan = {
+            "INBOX": [(r"(\Seen)", "01-Feb-2020 10:11:12 +0530"), (r"(\Flagged $Label1)", "29-Feb-2024 23:59:59 -0800"),
+                      ("()", "05-Jul-2019 00:00:01 +0000")],
+            "Work/Projects": [(r"(\Answered \Draft Project_X)", "12-Mar-2021 08:00:00 +0100")],
+            "Ünïcödé & Sachen": [(r"(\Deleted \Seen)", "24-Dec-2022 18:30:00 +0200")],
+            "Sent Items": [(r"(\Seen)", "02-Jan-2023 09:00:00 +0000")],
+        }
+        for name, messages in plan.items():
+            for i, (flags, date) in enumerate(messages):
+                msg = make_message(f"{name} {i}", f"Message {i} in {name}.\r\n")
+                assert m.append(quote(mutf7(name)), flags, f'"{date}"', msg)[0] == "OK"
+        assert m.append("Work/Projects", r"(\Seen)", '"03-Mar-2023 03:03:03 +0300"', big)[0] == "OK"
+    finally:
+        m.logout()
+
+
+def contents(m: imaplib.IMAP4, wire_name: str) -> list[tuple[bytes, frozenset[str], str]]:
+    """(message, flags without \\Recent, internal date) of every message of a folder, sorted."""
+    typ, _ = m.select(quote(wire_name), readonly=True)
+    assert typ == "OK", wire_name
+    typ, data = m.uid("FETCH", "1:*", "(FLAGS INTERNALDATE BODY.PEEK[])")
+    assert typ == "OK"
+    out = []
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        head = item[0].decode()
+        flags = frozenset(f for f in re.search(r"FLAGS \(([^)]*)\)", head).group(1).split() if f != "\\Recent")
+        date = re.search(r'INTERNALDATE "([^"]+)"', head).group(1)
+        out.append((item[1], flags, date))
+    return sorted(out)
+
+
+def postern_view(data_dir: Path, user: str, password: str) -> tuple[dict, set[str], dict]:
+    """Starts a Postern server on the data folder: folder contents, subscriptions and LIST attributes."""
+    proc = PosternProcess(data_dir)
+    try:
+        ports = proc.wait_ready()
+        ctx = ssl.create_default_context(cafile=str(data_dir / "tls" / "cert.pem"))
+        m = imaplib.IMAP4_SSL("127.0.0.1", ports["imaps"], ssl_context=ctx)
+        m.login(user, password)
+        _, listed = m.list('""', '"*"')
+        attributes = {}
+        for line in listed:
+            match = re.match(rb'\(([^)]*)\) "/" (.*)$', line)
+            attributes[match.group(2).decode().strip('"')] = match.group(1).decode().split()
+        _, lsub = m.lsub('""', '"*"')
+        subscribed = {re.match(rb'\([^)]*\) "/" (.*)$', line).group(1).decode().strip('"') for line in lsub if line}
+        folders = {name: contents(m, mutf7(name)) for name in set(DESTINATION.values())}
+        m.logout()
+        return folders, subscribed, attributes
+    finally:
+        proc.stop()
+
+
+def migrate(data_dir: Path, *args: str, password: str | None = SOURCE_PW, user: str = "alice"):
+    env = dict(os.environ)
+    env.pop("POSTERN_MIGRATE_PASSWORD", None)
+    if password is not None:
+        env["POSTERN_MIGRATE_PASSWORD"] = password
+    import subprocess
+    from conftest import POSTERN_BIN
+    return subprocess.run([POSTERN_BIN, "migrate", user, "--data-dir", str(data_dir), *args], env=env,
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def source_view(server) -> dict:
+    m = connect_source(server)
+    try:
+        return {name: contents(m, mutf7(name)) for name in FOLDERS}
+    finally:
+        m.logout()
+
+
+def expected_view(src: dict) -> dict:
+    out = {}
+    for name, messages in src.items():
+        out.setdefault(DESTINATION[name], []).extend(messages)
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def summary_numbers(stdout: str) -> dict[str, int]:
+    return {k: int(v) for k, v in re.findall(r"(messages copied|flag updates|subscriptions|skipped): (\d+)", stdout)}
+
+
+def test_migrate_copies_everything_then_only_changes(source, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, "alice", ALICE_PW)
+    url = f"imaps://{SOURCE_USER}@127.0.0.1:{source.imaps_port}"
+
+    first = migrate(data, "--from", url, "--ca-file", source.cafile)
+    assert first.returncode == 0, first.stderr + first.stdout
+    assert summary_numbers(first.stdout)["messages copied"] == 7, first.stdout
+    assert "verified" in first.stdout
+    assert SOURCE_PW not in first.stdout + first.stderr
+
+    src = source_view(source)
+    folders, subscribed, attributes = postern_view(data, "alice", ALICE_PW)
+    assert folders == expected_view(src)
+    assert {mutf7(name) for name in SUBSCRIBED} <= subscribed
+    assert "Work" not in subscribed
+    assert "\\Sent" in attributes["Sent"]
+    assert "Sent Items" not in attributes
+
+    # Changes at the source: two new messages, flags changed on two old ones.
+    m = connect_source(source)
+    try:
+        m.append("INBOX", r"(\Seen NewKeyword)", '"06-Jun-2024 06:06:06 +0600"', make_message("new 1"))
+        m.append(quote(mutf7("Ünïcödé & Sachen")), "()", '"07-Jun-2024 07:07:07 -0700"', make_message("new 2"))
+        m.select("INBOX")
+        m.uid("STORE", "1", "+FLAGS", r"(\Answered Later)")
+        m.uid("STORE", "2", "-FLAGS", r"(\Flagged)")
+    finally:
+        m.logout()
+
+    second = migrate(data, "--from", url, "--ca-file", source.cafile)
+    assert second.returncode == 0, second.stderr + second.stdout
+    numbers = summary_numbers(second.stdout)
+    assert numbers["messages copied"] == 2, second.stdout
+    assert numbers["flag updates"] == 2, second.stdout
+    folders, _, _ = postern_view(data, "alice", ALICE_PW)
+    assert folders == expected_view(source_view(source))
+
+    third = migrate(data, "--from", url, "--ca-file", source.cafile)
+    assert third.returncode == 0, third.stderr
+    assert summary_numbers(third.stdout)["messages copied"] == 0
+    assert summary_numbers(third.stdout)["flag updates"] == 0
+
+
+def test_migrate_with_starttls_and_password_file(source, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, "bob", "bob-Migrate-2")
+    secret = tmp_path / "pw"
+    secret.write_text(SOURCE_PW + "\n")
+    r = migrate(data, "--from", f"imap://{SOURCE_USER}@127.0.0.1:{source.imap_port}", "--ca-file", source.cafile,
+                "--password-file", str(secret), password=None, user="bob")
+    assert r.returncode == 0, r.stderr + r.stdout
+    folders, _, _ = postern_view(data, "bob", "bob-Migrate-2")
+    assert folders == expected_view(source_view(source))
+
+
+@pytest.mark.parametrize("case", ["wrong password", "unreachable", "untrusted certificate", "no password",
+                                  "no such account", "bad url"])
+def test_migrate_refusals_are_one_line(source, tmp_path, case):
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, "alice", ALICE_PW)
+    url = f"imaps://{SOURCE_USER}@127.0.0.1:{source.imaps_port}"
+    args, password, user, expect = ["--from", url, "--ca-file", source.cafile], SOURCE_PW, "alice", ""
+    if case == "wrong password":
+        password, expect = "Wrong-password-9", "refused"
+    elif case == "unreachable":
+        args, expect = ["--from", f"imaps://{SOURCE_USER}@127.0.0.1:{dovecot_source.free_port()}"], "cannot connect"
+    elif case == "untrusted certificate":
+        args, expect = ["--from", url], "not trusted"
+    elif case == "no password":
+        password, expect = None, "no password"
+    elif case == "no such account":
+        user, expect = "nobody-here", "no account"
+    elif case == "bad url":
+        args, expect = ["--from", f"https://{SOURCE_USER}@127.0.0.1"], "imaps://"
+    r = migrate(data, *args, password=password, user=user)
+    assert r.returncode != 0
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("postern: ") and expect in lines[0], r.stderr
+    assert "Wrong-password-9" not in r.stderr and SOURCE_PW not in r.stderr
