@@ -88,7 +88,7 @@ struct Migrate: AsyncParsableCommand {
                 + "(\(ProgressLine.size(totals.bytesCopied)), \(ProgressLine.size(rate))/s), "
                 + "flag updates: \(totals.flagUpdates), subscriptions: \(totals.subscriptions), "
                 + "skipped: \(totals.skipped)")
-        guard !migration.mismatches.isEmpty else {
+        guard !migration.mismatches.isEmpty || !migration.failedFolders.isEmpty else {
             print("verified: every folder has a copy of each of its messages")
             return
         }
@@ -96,7 +96,11 @@ struct Migrate: AsyncParsableCommand {
         for mismatch in migration.mismatches {
             print("  \(mismatch.folder)\t\(mismatch.source)\t\(mismatch.destination)")
         }
-        throw CommandFailure(message: "\(migration.mismatches.count) folder(s) differ from the source", status: 1)
+        for (name, reason) in migration.failedFolders {
+            print("  \(name)\tnot copied: \(reason)")
+        }
+        let count = migration.mismatches.count + migration.failedFolders.count
+        throw CommandFailure(message: "\(count) folder(s) differ from the source", status: 1)
     }
 
     /// --password-file, else the environment variable, else a prompt without echo on the terminal.

@@ -37,6 +37,8 @@ final class Migration {
     let progress: ProgressLine
     var totals = Totals()
     var mismatches: [Mismatch] = []
+    /// Folders left out, with the reason.
+    var failedFolders: [(name: String, reason: String)] = []
     var warnings: [String] = []
 
     init(
@@ -63,17 +65,33 @@ final class Migration {
         for folder in folders where folder.selectable {
             guard let mailbox = try await destinationMailbox(for: folder) else { continue }
             placed[folder.destination] = mailbox.name
-            plans.append(try await plan(folder, into: mailbox))
+            try await skippingFailure(of: folder) { plans.append(try await plan(folder, into: mailbox)) }
         }
         totals.folders = plans.count
         for plan in plans { progress.expect(messages: plan.newMessages.count, bytes: plan.newBytes) }
-        for plan in plans { try await copy(plan) }
+        for plan in plans { try await skippingFailure(of: plan.folder) { try await copy(plan) } }
         for name in subscribed.map({ placed[$0] ?? $0 }) {
             guard (try? await store.mailbox(account: account, name: name)) != nil else { continue }
             try await store.setSubscribed(account: account, name: name, subscribed: true)
             totals.subscriptions += 1
         }
         progress.finish()
+    }
+
+    /// Runs `body`; a command the server refuses for this folder (NO or BAD), or a folder name that
+    /// cannot be sent, leaves the folder out with a warning (and the exit status says so) instead of
+    /// ending the whole migration.
+    func skippingFailure(of folder: SourceFolder, _ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as IMAPClientError {
+            switch error {
+            case .failed, .unsendable:
+                warn("folder \(folder.name) not copied: \(error)")
+                failedFolders.append((folder.name, "\(error)"))
+            default: throw error
+            }
+        }
     }
 
     /// LIST "" "*" (RFC 9051 §6.3.9) and LSUB "" "*" (RFC 3501 §6.3.9): the folders, parents
@@ -97,7 +115,8 @@ final class Migration {
         do {
             _ = try MailboxPath.validated(folder.destination)
         } catch {
-            warn("folder \(folder.name) skipped: \(error)")
+            warn("folder \(folder.name) not copied: \(error)")
+            failedFolders.append((folder.name, "\(error)"))
             return nil
         }
         if let existing = try await store.mailbox(account: account, name: folder.destination), !existing.isNoSelect {

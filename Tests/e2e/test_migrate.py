@@ -234,3 +234,74 @@ def test_migrate_refusals_are_one_line(source, tmp_path, case):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("postern: ") and expect in lines[0], r.stderr
     assert "Wrong-password-9" not in r.stderr and SOURCE_PW not in r.stderr
+
+
+class MisbehavingSource:
+    """An IMAPS server (Dovecot's certificate) that logs in anyone, then answers LIST with `listing`; `greeting`
+    replaces the usual greeting. For the client's limits: what it sends beyond them must end the run with a
+    one-line error, never unbounded memory or a hang."""
+
+    def __init__(self, dovecot, greeting: bytes | None = None, listing: bytes = b""):
+        import socket
+        import threading
+        self.greeting = greeting or b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake\r\n"
+        self.listing = listing
+        self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        self.ctx.load_cert_chain(str(dovecot.root / "cert.pem"), str(dovecot.root / "key.pem"))
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        try:
+            raw, _ = self.sock.accept()
+            conn = self.ctx.wrap_socket(raw, server_side=True)
+            conn.settimeout(30)
+            conn.sendall(self.greeting)
+            reader = conn.makefile("rb")
+            while line := reader.readline():
+                tag, _, rest = line.decode().partition(" ")
+                command = rest.split(" ")[0].strip().upper()
+                if command == "AUTHENTICATE":
+                    conn.sendall(b"+ \r\n")
+                    reader.readline()
+                    conn.sendall(f"{tag} OK in\r\n".encode())
+                elif command == "CAPABILITY":
+                    conn.sendall(f"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n{tag} OK\r\n".encode())
+                elif command == "LIST":
+                    conn.sendall(self.listing)
+                else:
+                    conn.sendall(f"{tag} OK\r\n".encode())
+        except OSError:
+            pass
+        finally:
+            self.sock.close()
+
+
+@pytest.mark.parametrize("case, expect", [
+    ("endless line", "line longer than 65536 bytes"),
+    ("long name literal", "literal of 1000000 bytes, more than the limit of 65536"),
+    ("huge literal", "literal of 100000000 bytes, more than the limit of 67108864"),
+    ("malformed", "malformed response"),
+    ("refusing greeting", "refused the connection"),
+])
+def test_migrate_from_a_misbehaving_server(source, tmp_path, case, expect):
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, "alice", ALICE_PW)
+    if case == "endless line":
+        fake = MisbehavingSource(source, listing=b"* LIST () \"/\" " + b"a" * 300_000)
+    elif case == "long name literal":
+        fake = MisbehavingSource(source, listing=b"* LIST () \"/\" {1000000}\r\n" + b"x" * 100_000)
+    elif case == "huge literal":
+        fake = MisbehavingSource(source, listing=b"* LIST () \"/\" {100000000}\r\n" + b"x" * 100_000)
+    elif case == "malformed":
+        fake = MisbehavingSource(source, listing=b"* LIST (\\HasNoChildren \"/\" INBOX\r\n")
+    else:
+        fake = MisbehavingSource(source, greeting=b"* BYE too busy\r\n")
+    r = migrate(data, "--from", f"imaps://someone@127.0.0.1:{fake.port}", "--ca-file", source.cafile)
+    fake.thread.join(30)
+    assert r.returncode == 1
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("postern: ") and expect in lines[0], r.stderr
