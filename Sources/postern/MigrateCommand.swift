@@ -109,10 +109,12 @@ struct Migrate: AsyncParsableCommand {
             guard let data = FileManager.default.contents(atPath: passwordFile) else {
                 throw CommandFailure(message: "--password-file \(passwordFile): cannot read it")
             }
-            let line =
-                String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .first.map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) } ?? ""
-            guard !line.isEmpty else { throw CommandFailure(message: "--password-file \(passwordFile): it is empty") }
+            var first = Array(data.prefix { $0 != UInt8(ascii: "\n") })
+            if first.last == UInt8(ascii: "\r") { first.removeLast() }
+            let line = String(decoding: first, as: UTF8.self)
+            guard !line.isEmpty else {
+                throw CommandFailure(message: "--password-file \(passwordFile): its first line is empty")
+            }
             return line
         }
         if let value = ProcessInfo.processInfo.environment[Self.passwordVariable], !value.isEmpty { return value }

@@ -38,6 +38,8 @@ struct MigrationLog {
 
     let url: URL
     private(set) var folders: [String: Folder] = [:]
+    /// The file ends in a torn line: the next record starts on a new line.
+    private var torn = false
 
     /// Opens (creating when missing) the log of `source` for `account` under `dataDirectory`.
     init(dataDirectory: URL, account: String, source: String) throws {
@@ -46,6 +48,7 @@ struct MigrationLog {
         try DurableFiles.makeDirectory(directory)
         url = directory.appendingPathComponent(Self.fileName(source))
         if let data = try? Data(contentsOf: url) {
+            torn = !data.isEmpty && data.last != UInt8(ascii: "\n")
             for line in data.split(separator: UInt8(ascii: "\n")) {
                 guard let record = try? JSONDecoder().decode(Record.self, from: Data(line)) else { continue }
                 apply(record)
@@ -78,7 +81,7 @@ struct MigrationLog {
 
     /// Applies and durably appends a record.
     mutating func append(_ record: Record) throws {
-        var line = try JSONEncoder().encode(record)
+        var line = (torn ? Data([UInt8(ascii: "\n")]) : Data()) + (try JSONEncoder().encode(record))
         line.append(UInt8(ascii: "\n"))
         let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw MailStoreError.internal("cannot open \(url.path): errno \(errno)") }
@@ -95,6 +98,7 @@ struct MigrationLog {
             }
         }
         guard fsync(fd) == 0 else { throw MailStoreError.internal("cannot sync \(url.path): errno \(errno)") }
+        torn = false
         apply(record)
     }
 }
