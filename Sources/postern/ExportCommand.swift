@@ -100,9 +100,11 @@ struct Exporter {
         for folder in folders {
             let keywords = folder.messages.reduce(into: Set<String>()) { $0.formUnion($1.flags.keywords) }
             writers[folder.info.id] = try writer.beginFolder(folder.info.name, keywords: keywords)
-            if keywords.count > DovecotKeywords.maxLetters + 1 {
+            let lettered = keywords.filter { $0.caseInsensitiveCompare(MaildirFlags.passedKeyword) != .orderedSame }
+            if lettered.count > DovecotKeywords.maxLetters {
                 printError(
-                    "\(folder.info.name): more than \(DovecotKeywords.maxLetters) keywords, only the first ones are kept"
+                    "\(folder.info.name): \(lettered.count) keywords, Maildir has letters for "
+                        + "\(DovecotKeywords.maxLetters): \(lettered.sorted().dropFirst(DovecotKeywords.maxLetters).joined(separator: " ")) not written"
                 )
             }
         }

@@ -312,3 +312,50 @@ def test_eml_directory(tmp_path):
     assert cli("export", "alice", "--to", "maildir", str(out), "--data-dir", str(data)).returncode == 0
     assert read_maildir_folder(out / ".Imported") == [(message(1, "eml"), frozenset(), 1_234_567_890)]
     assert [m[0] for m in read_maildir_folder(out / ".Imported.Work")] == [message(2, "eml")]
+
+
+def test_over_quota_stops_with_the_count_and_resumes(tmp_path):
+    source = tmp_path / "Maildir"
+    make_source(source)
+    data = tmp_path / "data"
+    add_user(data, "alice", "alice-pw")
+    assert cli("user", "quota", "alice", "--messages", "4", "--data-dir", str(data)).returncode == 0
+    r = cli("import", "alice", "--maildir", str(source), "--data-dir", str(data))
+    assert r.returncode == 1, r.stdout + r.stderr
+    # INBOX (3) and Entwürfe (1) fit; the batch of Work/Projects (2) does not.
+    assert "imported 4," in r.stdout, r.stdout
+    lines = [l for l in r.stderr.splitlines() if l.strip()]
+    assert len(lines) == 1 and "over quota" in lines[0] and "after 4 messages" in lines[0], r.stderr
+    assert cli("user", "quota", "alice", "--messages", "none", "--data-dir", str(data)).returncode == 0
+    again = cli("import", "alice", "--maildir", str(source), "--data-dir", str(data))
+    assert again.returncode == 0 and "imported 2, skipped 4 (already there)" in again.stdout, again.stdout
+
+
+def test_progress_line_on_a_terminal_only(tmp_path):
+    import pty
+    source = tmp_path / "Maildir"
+    make_source(source)
+    data = tmp_path / "data"
+    add_user(data, "alice", "alice-pw")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([POSTERN_BIN, "import", "alice", "--maildir", str(source), "--data-dir", str(data)],
+                            stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    out, _ = proc.communicate(timeout=60)
+    os.close(master)
+    assert proc.returncode == 0, seen
+    assert b"\r" in seen and b"/6 messages" in seen and b"msg/s" in seen and b"ETA" in seen, seen
+    assert seen.endswith(b"\r\x1b[K"), seen
+    assert b"imported 6," in out
+    # Not on a pipe: only the summary (checked by every other test's stderr being empty or errors only).
+    r = cli("import", "alice", "--maildir", str(source), "--data-dir", str(data))
+    assert r.stderr == "" and r.stdout.startswith("imported 0, skipped 6"), (r.stdout, r.stderr)
