@@ -67,6 +67,14 @@ let package = Package(
         // A complete engine in memory: for tests, and the reference the conformance suite holds others to.
         .target(name: "MailStoreMemory", dependencies: ["MailStore"]),
 
+        // Import and export formats: Maildir (Maildir++ and Dovecot's fs layout, dovecot-keywords,
+        // subscriptions), mbox (mboxrd/mboxo/mboxcl2) and directories of message files. Pure: files in,
+        // files out; the CLI moves messages between them and the store.
+        .target(
+            name: "MailTransfer",
+            dependencies: ["MailStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "MailTransferTests", dependencies: ["MailTransfer", "MailStore"]),
         .target(name: "Defences"),
         // Reads a TLS ClientHello's offer to pick the certificate to serve (ECDSA or RSA). Pure.
         .target(name: "TLSClientHello"),
@@ -125,7 +133,8 @@ let package = Package(
         .executableTarget(
             name: "postern",
             dependencies: [
-                "PosternServer", "MailStore", "MailStoreSQLite", "IMAPClient", "IMAPSession", "IMAPWire",
+                "PosternServer", "MailStore", "MailStoreSQLite", "MailTransfer", "IMAPClient", "IMAPSession", "IMAPWire",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

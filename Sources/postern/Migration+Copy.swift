@@ -5,7 +5,7 @@ import MailStore
 
 /// What one folder needs: found by EXAMINE and `UID FETCH 1:* (UID RFC822.SIZE)` before anything is copied.
 struct FolderPlan {
-    var folder: SourceFolder
+    var folder: RemoteFolder
     var mailbox: MailboxInfo
     var uidValidity: UInt32
     /// The source's UIDs when planned, ascending.
@@ -27,7 +27,7 @@ final class StagingSink: LiteralSink {
 
 extension Migration {
     /// EXAMINE (RFC 9051 §6.3.3; with CONDSTORE, RFC 7162 §3.1.8): UIDVALIDITY, HIGHESTMODSEQ, EXISTS.
-    func examine(_ folder: SourceFolder) async throws -> (uidValidity: UInt32, highestModSeq: UInt64?, exists: UInt32) {
+    func examine(_ folder: RemoteFolder) async throws -> (uidValidity: UInt32, highestModSeq: UInt64?, exists: UInt32) {
         let condstore = connection.has("CONDSTORE")
         var (uidValidity, highestModSeq, exists): (UInt32, UInt64?, UInt32) = (0, nil, 0)
         let name = try FolderMapping.quoted(folder.wireName)
@@ -42,7 +42,7 @@ extension Migration {
         return (uidValidity, highestModSeq, exists)
     }
 
-    func plan(_ folder: SourceFolder, into mailbox: MailboxInfo) async throws -> FolderPlan {
+    func plan(_ folder: RemoteFolder, into mailbox: MailboxInfo) async throws -> FolderPlan {
         let (uidValidity, _, exists) = try await examine(folder)
         var previous = log.folders[folder.name]
         if let old = previous,

@@ -81,7 +81,7 @@ final class Migration {
     /// Runs `body`; a command the server refuses for this folder (NO or BAD), or a folder name that
     /// cannot be sent, leaves the folder out with a warning (and the exit status says so) instead of
     /// ending the whole migration.
-    func skippingFailure(of folder: SourceFolder, _ body: () async throws -> Void) async throws {
+    func skippingFailure(of folder: RemoteFolder, _ body: () async throws -> Void) async throws {
         do {
             try await body()
         } catch let error as IMAPClientError {
@@ -96,8 +96,8 @@ final class Migration {
 
     /// LIST "" "*" (RFC 9051 §6.3.9) and LSUB "" "*" (RFC 3501 §6.3.9): the folders, parents
     /// first, and the Postern names of the subscribed ones.
-    func listFolders() async throws -> ([SourceFolder], [String]) {
-        var folders: [SourceFolder] = []
+    func listFolders() async throws -> ([RemoteFolder], [String]) {
+        var folders: [RemoteFolder] = []
         try await connection.command("LIST \"\" \"*\"") { response in
             if case .list(let entry) = response { folders.append(FolderMapping.folder(entry)) }
         }
@@ -111,7 +111,7 @@ final class Migration {
 
     /// The Postern mailbox for a source folder: the one of the same name; else, for a folder with a
     /// role (\Sent, \Drafts...), the account's mailbox with that role; else a new one.
-    func destinationMailbox(for folder: SourceFolder) async throws -> MailboxInfo? {
+    func destinationMailbox(for folder: RemoteFolder) async throws -> MailboxInfo? {
         do {
             _ = try MailboxPath.validated(folder.destination)
         } catch {

@@ -3,7 +3,7 @@ import IMAPWire
 import MailStore
 
 /// A folder of the source server and where its messages go.
-struct SourceFolder {
+struct RemoteFolder {
     /// The name as the server spells it on the wire (modified UTF-7).
     var wireName: [UInt8]
     /// The name decoded, as the user knows it.
@@ -43,9 +43,9 @@ enum FolderMapping {
         return nil
     }
 
-    static func folder(_ entry: ListEntry) -> SourceFolder {
+    static func folder(_ entry: ListEntry) -> RemoteFolder {
         let name = decodedName(entry.name)
-        return SourceFolder(
+        return RemoteFolder(
             wireName: entry.name, name: name, destination: destinationName(decoded: name, delimiter: entry.delimiter),
             specialUse: specialUse(entry.attributes),
             selectable: !entry.hasAttribute("\\Noselect") && !entry.hasAttribute("\\NonExistent"))
