@@ -53,39 +53,41 @@ struct Migrate: AsyncParsableCommand {
         } catch {
             throw CommandFailure(message: "cannot open the migration state: \(error)", status: 1)
         }
-        let progress = ProgressLine()
-        let migration: Migration
+        var started: Migration?
         do {
-            migration = try await IMAPConnection.withConnection(to: endpoint, password: password, caFile: caFile) {
-                connection in
-                let migration = Migration(
-                    connection: connection, store: store, account: account, log: log, progress: progress)
+            try await IMAPConnection.withConnection(to: endpoint, password: password, caFile: caFile) { connection in
+                let migration = Migration(connection: connection, store: store, account: account, log: log)
+                started = migration
                 try await migration.run()
-                return migration
             }
         } catch let error as CommandFailure {
             throw error
         } catch {
-            progress.finish()
+            started?.progress?.clear()
             throw CommandFailure(message: "migrate from \(endpoint.description): \(Self.describe(error))", status: 1)
         }
-        try report(migration, endpoint: endpoint, seconds: progress.elapsed)
+        guard let migration = started else { return }
+        try report(migration, endpoint: endpoint, seconds: Date().timeIntervalSince(migration.started))
     }
 
     static func describe(_ error: any Error) -> String {
         if let error = error as? IMAPClientError { return error.description }
         if let error = error as? FramingError { return error.description }
         if let error = error as? ResponseSyntaxError { return error.description }
+        if case MailStoreError.overQuota = error {
+            return
+                "the account is over its quota (raise it with 'postern user quota', then run again: what was copied stays)"
+        }
         return String(describing: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
     }
 
     func report(_ migration: Migration, endpoint: IMAPEndpoint, seconds: TimeInterval) throws {
         let totals = migration.totals
-        let rate = seconds > 0 ? Int64(Double(totals.bytesCopied) / seconds) : 0
-        print("migrated \(endpoint.description) into \(user) in \(ProgressLine.duration(seconds))")
+        let rate = Int(Double(totals.bytesCopied) / max(seconds, 0.001))
+        print("migrated \(endpoint.description) into \(user) in \(TransferProgress.clock(seconds))")
         print(
             "folders: \(totals.folders) (\(totals.foldersCreated) created), messages copied: \(totals.messagesCopied) "
-                + "(\(ProgressLine.size(totals.bytesCopied)), \(ProgressLine.size(rate))/s), "
+                + "(\(TransferProgress.megabytes(totals.bytesCopied)) MB, \(TransferProgress.megabytes(rate)) MB/s), "
                 + "flag updates: \(totals.flagUpdates), subscriptions: \(totals.subscriptions), "
                 + "skipped: \(totals.skipped)")
         guard !migration.mismatches.isEmpty || !migration.failedFolders.isEmpty else {

@@ -8,14 +8,18 @@ struct FolderPlan {
     var folder: RemoteFolder
     var mailbox: MailboxInfo
     var uidValidity: UInt32
+    /// The start of this folder's import ledger keys (see `Migration.keyPrefix`).
+    var keyPrefix: String
     /// The source's UIDs when planned, ascending.
     var sourceUIDs: [UInt32]
     /// UIDs not copied yet and their sizes, ascending.
     var newMessages: [(uid: UInt32, size: Int)]
+    /// UIDs the import ledger has a key for.
+    var copiedBefore: Set<UInt32>
     /// The state of the previous runs for this folder incarnation; nil when it is copied afresh.
     var previous: MigrationLog.Folder?
 
-    var newBytes: Int64 { newMessages.reduce(0) { $0 + Int64($1.size) } }
+    var newBytes: Int { newMessages.reduce(0) { $0 + $1.size } }
 }
 
 /// A staged message file as the sink of a FETCH literal.
@@ -42,16 +46,25 @@ extension Migration {
         return (uidValidity, highestModSeq, exists)
     }
 
+    /// What a folder needs. The messages already copied are those the import ledger has a key for
+    /// (copied by an earlier run, even one interrupted before it could write its state record, and
+    /// even if deleted here since: they are not brought back).
     func plan(_ folder: RemoteFolder, into mailbox: MailboxInfo) async throws -> FolderPlan {
         let (uidValidity, _, exists) = try await examine(folder)
         var previous = log.folders[folder.name]
-        if let old = previous,
-            old.uidValidity != uidValidity || old.destination != mailbox.name
-                || old.destinationValidity != mailbox.uidValidity
+        if let old = previous, old.uidValidity != uidValidity {
+            warn("folder \(folder.name): its UIDVALIDITY changed at the source: copying it afresh")
+            previous = nil
+        } else if let old = previous, old.destination != mailbox.name || old.destinationValidity != mailbox.uidValidity
         {
-            warn("folder \(folder.name): UIDVALIDITY changed (or its Postern mailbox was made anew): copying it afresh")
+            // The Postern mailbox was made anew: the copies recorded are gone, their flags are not followed.
             previous = nil
         }
+        let prefix = keyPrefix(folder: folder.name, uidValidity: uidValidity)
+        let copied = Set(
+            try await store.importedKeys(account: account, prefix: prefix).compactMap {
+                UInt32($0.dropFirst(prefix.count))
+            })
         var sizes: [(uid: UInt32, size: Int)] = []
         if exists > 0 {
             try await connection.command("UID FETCH 1:* (UID RFC822.SIZE)") {
@@ -59,10 +72,9 @@ extension Migration {
             }
         }
         sizes.sort { $0.uid < $1.uid }
-        let copied = previous?.copies ?? [:]
         return FolderPlan(
-            folder: folder, mailbox: mailbox, uidValidity: uidValidity, sourceUIDs: sizes.map(\.uid),
-            newMessages: sizes.filter { copied[$0.uid] == nil }, previous: previous)
+            folder: folder, mailbox: mailbox, uidValidity: uidValidity, keyPrefix: prefix, sourceUIDs: sizes.map(\.uid),
+            newMessages: sizes.filter { !copied.contains($0.uid) }, copiedBefore: copied, previous: previous)
     }
 
     /// Brings flag changes over, copies the new messages in batches, records the HIGHESTMODSEQ read at
@@ -127,26 +139,29 @@ extension Migration {
         }
         var appends: [StagedAppend] = []
         var order: [UInt32] = []
-        var bytes: Int64 = 0
+        var bytes = 0
         for uid in fetched.keys.sorted() {
             let (writer, data) = fetched[uid]!
             let staged = try writer.finish()
-            bytes += Int64(staged.size)
+            bytes += staged.size
             appends.append(
                 StagedAppend(
                     message: staged, flags: Self.messageFlags(data.flags ?? []),
                     internalDate: data.internalDate ?? Date(),
                     internalDateZone: data.internalDateZone ?? 0,
-                    structure: IMAPSession.storedStructure(ofFileAt: staged.url)))
+                    structure: IMAPSession.storedStructure(ofFileAt: staged.url),
+                    importKey: plan.keyPrefix + String(uid)))
             order.append(uid)
         }
         guard !appends.isEmpty else { return }
-        let results = try await store.append(account: account, mailbox: plan.mailbox.id, messages: appends)
-        let copies = zip(order, results).map { [$0.0, $0.1.uid] }
+        // Exactly once: a message whose key is already recorded (by a run that stopped before its state
+        // record, or one running at the same time) is not appended again.
+        let results = try await store.appendOnce(account: account, mailbox: plan.mailbox.id, messages: appends)
+        let copies = zip(order, results).compactMap { uid, result in result.map { [uid, $0.uid] } }
         try log.append(record(plan, copies: copies, highestModSeq: nil))
         totals.messagesCopied += copies.count
         totals.bytesCopied += bytes
-        progress.advance(messages: copies.count, bytes: bytes)
+        progress?.advance(messages: appends.count, bytes: bytes)
     }
 
     /// Flags of messages copied before that changed at the source since (RFC 7162 §3.1.4.1, UID FETCH
@@ -185,15 +200,20 @@ extension Migration {
         return result
     }
 
-    /// Every source message of the plan has a copy in its Postern mailbox (a table line otherwise).
+    /// Every source message of the plan has its copy in its Postern mailbox (a table line otherwise).
+    /// A message recorded as copied whose copy this state does not know (a run stopped between its
+    /// commit and its state record) counts as there.
     func verify(_ plan: FolderPlan) async throws {
         let copies = log.folders[plan.folder.name]?.copies ?? [:]
+        let recorded = try await store.importedKeys(account: account, prefix: plan.keyPrefix)
         let destinationUIDs = plan.sourceUIDs.compactMap { copies[$0] }
         let present = try await store.messages(
             account: account, mailbox: plan.mailbox.id, uids: UIDSet(destinationUIDs)
         ).count
-        if present != plan.sourceUIDs.count {
-            mismatches.append(Mismatch(folder: plan.folder.name, source: plan.sourceUIDs.count, destination: present))
+        let unknown = plan.sourceUIDs.filter { copies[$0] == nil && recorded.contains(plan.keyPrefix + String($0)) }
+        if present + unknown.count != plan.sourceUIDs.count {
+            mismatches.append(
+                Mismatch(folder: plan.folder.name, source: plan.sourceUIDs.count, destination: present + unknown.count))
         }
     }
 }

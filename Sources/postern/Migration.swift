@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import IMAPClient
 import MailStore
@@ -17,7 +18,7 @@ final class Migration {
         var folders = 0
         var foldersCreated = 0
         var messagesCopied = 0
-        var bytesCopied: Int64 = 0
+        var bytesCopied = 0
         var flagUpdates = 0
         var subscriptions = 0
         var skipped = 0
@@ -34,7 +35,9 @@ final class Migration {
     let store: any MailStore
     let account: AccountID
     var log: MigrationLog
-    let progress: ProgressLine
+    /// Made once the folders are planned and the totals known.
+    var progress: TransferProgress?
+    let started = Date()
     var totals = Totals()
     var mismatches: [Mismatch] = []
     /// Folders left out, with the reason.
@@ -42,18 +45,17 @@ final class Migration {
     var warnings: [String] = []
 
     init(
-        connection: IMAPConnection, store: any MailStore, account: AccountID, log: MigrationLog, progress: ProgressLine
+        connection: IMAPConnection, store: any MailStore, account: AccountID, log: MigrationLog
     ) {
         self.connection = connection
         self.store = store
         self.account = account
         self.log = log
-        self.progress = progress
     }
 
     func warn(_ message: String) {
         warnings.append(message)
-        progress.finish()
+        progress?.clear()
         printError("warning: \(message)")
     }
 
@@ -68,14 +70,27 @@ final class Migration {
             try await skippingFailure(of: folder) { plans.append(try await plan(folder, into: mailbox)) }
         }
         totals.folders = plans.count
-        for plan in plans { progress.expect(messages: plan.newMessages.count, bytes: plan.newBytes) }
+        progress = TransferProgress(
+            totalMessages: plans.reduce(0) { $0 + $1.newMessages.count },
+            totalBytes: plans.reduce(0) { $0 + $1.newBytes })
         for plan in plans { try await skippingFailure(of: plan.folder) { try await copy(plan) } }
         for name in subscribed.map({ placed[$0] ?? $0 }) {
             guard (try? await store.mailbox(account: account, name: name)) != nil else { continue }
             try await store.setSubscribed(account: account, name: name, subscribed: true)
             totals.subscriptions += 1
         }
-        progress.finish()
+        progress?.clear()
+    }
+
+    /// The start of the import ledger keys (see `MailStore`, "Import ledger") of a source folder
+    /// incarnation: a SHA-256 of the server, login, folder and UIDVALIDITY; each message's key is
+    /// this and its UID. A new UIDVALIDITY makes new keys: the folder is copied afresh.
+    func keyPrefix(folder: String, uidValidity: UInt32) -> String {
+        let endpoint = connection.endpoint
+        let source =
+            "\(endpoint.host.lowercased())\u{0}\(endpoint.port)\u{0}\(endpoint.login)\u{0}\(folder)\u{0}\(uidValidity)"
+        let digest = SHA256.hash(data: Data(source.utf8))
+        return "imap:" + digest.map { String(format: "%02x", $0) }.joined() + ":"
     }
 
     /// Runs `body`; a command the server refuses for this folder (NO or BAD), or a folder name that

@@ -305,3 +305,54 @@ def test_migrate_from_a_misbehaving_server(source, tmp_path, case, expect):
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("postern: ") and expect in lines[0], r.stderr
+
+
+def test_migrate_killed_midway_then_rerun_copies_each_message_once(source, tmp_path):
+    import signal
+    import subprocess
+    import time
+    from conftest import POSTERN_BIN
+    m = imaplib.IMAP4_SSL("127.0.0.1", source.imaps_port, ssl_context=ssl.create_default_context(cafile=source.cafile))
+    m.login("other", "other-pw")
+    for i in range(600):
+        m.append("INBOX", r"(\Seen)" if i % 2 else "()", None, make_message(f"bulk {i}", "x" * 2000 + "\r\n"))
+    m.logout()
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, "carol", "carol-Migrate-3")
+    args = [POSTERN_BIN, "migrate", "carol", "--data-dir", str(data), "--ca-file", source.cafile,
+            "--from", f"imaps://other@127.0.0.1:{source.imaps_port}"]
+    env = dict(os.environ, POSTERN_MIGRATE_PASSWORD="other-pw")
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    state = data / "migrations" / "carol"
+    deadline = time.monotonic() + 60
+    # Kill it as soon as its first batch is recorded: the store holds some messages, not all.
+    while time.monotonic() < deadline and proc.poll() is None:
+        if state.exists() and any('"copies"' in p.read_text() for p in state.iterdir()):
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.005)
+    proc.wait(30)
+    proc.stdout.close()
+    proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL, "the run ended before it could be interrupted"
+    r = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr + r.stdout
+    copied = summary_numbers(r.stdout)["messages copied"]
+    assert 0 < copied < 600, r.stdout
+    proc = PosternProcess(data)
+    try:
+        ports = proc.wait_ready()
+        c = imaplib.IMAP4_SSL("127.0.0.1", ports["imaps"],
+                              ssl_context=ssl.create_default_context(cafile=str(data / "tls" / "cert.pem")))
+        c.login("carol", "carol-Migrate-3")
+        c.select("INBOX", readonly=True)
+        _, found = c.search(None, "ALL")
+        _, seen = c.search(None, "SEEN")
+        _, subjects = c.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        c.logout()
+    finally:
+        proc.stop()
+    assert len(found[0].split()) == 600 and len(seen[0].split()) == 300
+    titles = [item[1].strip() for item in subjects if isinstance(item, tuple)]
+    assert len(set(titles)) == 600
