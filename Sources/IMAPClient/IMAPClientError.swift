@@ -7,6 +7,7 @@ public enum IMAPClientError: Error, CustomStringConvertible {
     case noStartTLS(String)
     case injectedAfterStartTLS
     case closed
+    case bye(String)
     case timedOut(seconds: Int)
     case greeting(String)
     case loginRefused(login: String, text: String)
@@ -22,6 +23,7 @@ public enum IMAPClientError: Error, CustomStringConvertible {
         case .noStartTLS(let server): return "\(server) does not offer STARTTLS (use imaps:// or a server that does)"
         case .injectedAfterStartTLS: return "the server sent data before the TLS handshake after STARTTLS"
         case .closed: return "the server closed the connection"
+        case .bye(let text): return "the server ended the session: \(text)"
         case .timedOut(let seconds): return "the server sent nothing for \(seconds) seconds"
         case .greeting(let text): return "the server refused the connection: \(text)"
         case .loginRefused(let login, let text): return "login as \(login) refused: \(text)"

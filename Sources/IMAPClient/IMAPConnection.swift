@@ -177,9 +177,10 @@ public final class IMAPConnection {
                 }
                 answered = true
                 try await send(continuation + "\r\n")
-            case .untagged(.condition(.bye, _, let text)):
-                if label == "LOGOUT" || text.isEmpty { continue }
-                throw IMAPClientError.unexpected("BYE \(text)")
+            case .untagged(.condition(.bye, _, let reason)):
+                // RFC 9051 §7.1.5: part of a LOGOUT's answer; anywhere else the server is ending the session.
+                if (label ?? Self.name(of: text)) == "LOGOUT" { continue }
+                throw IMAPClientError.bye(reason)
             case .untagged(let response):
                 try untagged(response)
             case .tagged(let gotTag, let condition, let code, let responseText):

@@ -1,6 +1,5 @@
 import Foundation
 import IMAPClient
-import IMAPSession
 import MailStore
 
 /// What one folder needs: found by EXAMINE and `UID FETCH 1:* (UID RFC822.SIZE)` before anything is copied.
@@ -20,13 +19,6 @@ struct FolderPlan {
     var previous: MigrationLog.Folder?
 
     var newBytes: Int { newMessages.reduce(0) { $0 + $1.size } }
-}
-
-/// A staged message file as the sink of a FETCH literal.
-final class StagingSink: LiteralSink {
-    let writer: StagedMessageWriter
-    init(_ writer: StagedMessageWriter) { self.writer = writer }
-    func write(_ bytes: UnsafeRawBufferPointer) throws { try writer.write(bytes) }
 }
 
 extension Migration {
@@ -86,25 +78,7 @@ extension Migration {
             return
         }
         if let previous = plan.previous { try await updateFlags(plan, previous: previous) }
-        var batch: [(uid: UInt32, size: Int)] = []
-        var batchBytes = 0
-        for message in plan.newMessages {
-            if message.size > Self.maxMessageSize {
-                warn(
-                    "folder \(plan.folder.name): message UID \(message.uid) skipped: \(message.size) bytes, over the limit"
-                )
-                totals.skipped += 1
-                continue
-            }
-            if batch.count == Self.batchMessages || (batchBytes + message.size > Self.batchBytes && !batch.isEmpty) {
-                try await copyBatch(batch, of: plan)
-                batch = []
-                batchBytes = 0
-            }
-            batch.append(message)
-            batchBytes += message.size
-        }
-        if !batch.isEmpty { try await copyBatch(batch, of: plan) }
+        try await copyMessages(plan)
         try log.append(record(plan, copies: nil, highestModSeq: highestModSeq))
         try await verify(plan)
     }
@@ -113,55 +87,6 @@ extension Migration {
         MigrationLog.Record(
             folder: plan.folder.name, uidValidity: plan.uidValidity, destination: plan.mailbox.name,
             destinationValidity: plan.mailbox.uidValidity, copies: copies, highestModSeq: highestModSeq)
-    }
-
-    /// UID FETCH set (UID FLAGS INTERNALDATE BODY.PEEK[]) streamed into staged files, then one
-    /// multi-append (one transaction), then one log record.
-    func copyBatch(_ batch: [(uid: UInt32, size: Int)], of plan: FolderPlan) async throws {
-        let wanted = Set(batch.map(\.uid))
-        let store = self.store
-        var fetched: [UInt32: (StagedMessageWriter, FetchData)] = [:]
-        connection.literalSink = { _ in StagingSink(try store.stageMessage(maxSize: Self.maxMessageSize)) }
-        defer { connection.literalSink = nil }
-        let set = batch.map { String($0.uid) }.joined(separator: ",")
-        try await connection.command("UID FETCH \(set) (UID FLAGS INTERNALDATE BODY.PEEK[])", label: "UID FETCH") {
-            guard case .fetch(_, let data) = $0, let uid = data.uid, wanted.contains(uid), let body = data.body else {
-                return
-            }
-            switch body {
-            case .sunk(let sink as StagingSink, _): fetched[uid] = (sink.writer, data)
-            case .bytes(let bytes):
-                let writer = try store.stageMessage(maxSize: Self.maxMessageSize)
-                try writer.write(bytes)
-                fetched[uid] = (writer, data)
-            default: return
-            }
-        }
-        var appends: [StagedAppend] = []
-        var order: [UInt32] = []
-        var bytes = 0
-        for uid in fetched.keys.sorted() {
-            let (writer, data) = fetched[uid]!
-            let staged = try writer.finish()
-            bytes += staged.size
-            appends.append(
-                StagedAppend(
-                    message: staged, flags: Self.messageFlags(data.flags ?? []),
-                    internalDate: data.internalDate ?? Date(),
-                    internalDateZone: data.internalDateZone ?? 0,
-                    structure: IMAPSession.storedStructure(ofFileAt: staged.url),
-                    importKey: plan.keyPrefix + String(uid)))
-            order.append(uid)
-        }
-        guard !appends.isEmpty else { return }
-        // Exactly once: a message whose key is already recorded (by a run that stopped before its state
-        // record, or one running at the same time) is not appended again.
-        let results = try await store.appendOnce(account: account, mailbox: plan.mailbox.id, messages: appends)
-        let copies = zip(order, results).compactMap { uid, result in result.map { [uid, $0.uid] } }
-        try log.append(record(plan, copies: copies, highestModSeq: nil))
-        totals.messagesCopied += copies.count
-        totals.bytesCopied += bytes
-        progress?.advance(messages: appends.count, bytes: bytes)
     }
 
     /// Flags of messages copied before that changed at the source since (RFC 7162 §3.1.4.1, UID FETCH

@@ -129,7 +129,8 @@ def migrate(data_dir: Path, *args: str, password: str | None = SOURCE_PW, user: 
     import subprocess
     from conftest import POSTERN_BIN
     return subprocess.run([POSTERN_BIN, "migrate", user, "--data-dir", str(data_dir), *args], env=env,
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL,
+                          start_new_session=True)
 
 
 def source_view(server) -> dict:
@@ -285,6 +286,7 @@ class MisbehavingSource:
     ("huge literal", "literal of 100000000 bytes, more than the limit of 67108864"),
     ("malformed", "malformed response"),
     ("refusing greeting", "refused the connection"),
+    ("goodbye", "ended the session: shutting down"),
 ])
 def test_migrate_from_a_misbehaving_server(source, tmp_path, case, expect):
     data = tmp_path / "data"
@@ -298,6 +300,8 @@ def test_migrate_from_a_misbehaving_server(source, tmp_path, case, expect):
         fake = MisbehavingSource(source, listing=b"* LIST () \"/\" {100000000}\r\n" + b"x" * 100_000)
     elif case == "malformed":
         fake = MisbehavingSource(source, listing=b"* LIST (\\HasNoChildren \"/\" INBOX\r\n")
+    elif case == "goodbye":
+        fake = MisbehavingSource(source, listing=b"* BYE shutting down\r\n")
     else:
         fake = MisbehavingSource(source, greeting=b"* BYE too busy\r\n")
     r = migrate(data, "--from", f"imaps://someone@127.0.0.1:{fake.port}", "--ca-file", source.cafile)
