@@ -19,8 +19,9 @@ enum PasswordPrompt {
         var quiet = saved
         quiet.c_lflag &= ~tcflag_t(ECHO)
         quiet.c_lflag |= tcflag_t(ICANON)
-        writeAll(fd, prompt)
+        // Echo goes off before the prompt shows, so nothing typed after it is echoed or discarded.
         guard tcsetattr(fd, TCSAFLUSH, &quiet) == 0 else { return nil }
+        writeAll(fd, prompt)
         defer {
             _ = tcsetattr(fd, TCSAFLUSH, &saved)
             writeAll(fd, "\n")

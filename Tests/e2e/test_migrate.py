@@ -242,11 +242,14 @@ class MisbehavingSource:
     replaces the usual greeting. For the client's limits: what it sends beyond them must end the run with a
     one-line error, never unbounded memory or a hang."""
 
-    def __init__(self, dovecot, greeting: bytes | None = None, listing: bytes = b""):
+    def __init__(self, dovecot, greeting: bytes | None = None, listing: bytes = b"", tls: bool = True,
+                 starttls_answer: bytes = b""):
         import socket
         import threading
         self.greeting = greeting or b"* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] fake\r\n"
         self.listing = listing
+        self.tls = tls
+        self.starttls_answer = starttls_answer
         self.ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.ctx.load_cert_chain(str(dovecot.root / "cert.pem"), str(dovecot.root / "key.pem"))
         self.sock = socket.create_server(("127.0.0.1", 0))
@@ -257,7 +260,7 @@ class MisbehavingSource:
     def serve(self):
         try:
             raw, _ = self.sock.accept()
-            conn = self.ctx.wrap_socket(raw, server_side=True)
+            conn = self.ctx.wrap_socket(raw, server_side=True) if self.tls else raw
             conn.settimeout(30)
             conn.sendall(self.greeting)
             reader = conn.makefile("rb")
@@ -270,6 +273,8 @@ class MisbehavingSource:
                     conn.sendall(f"{tag} OK in\r\n".encode())
                 elif command == "CAPABILITY":
                     conn.sendall(f"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n{tag} OK\r\n".encode())
+                elif command == "STARTTLS":
+                    conn.sendall(self.starttls_answer.replace(b"TAG", tag.encode()))
                 elif command == "LIST":
                     conn.sendall(self.listing)
                 else:
@@ -287,6 +292,8 @@ class MisbehavingSource:
     ("malformed", "malformed response"),
     ("refusing greeting", "refused the connection"),
     ("goodbye", "ended the session: shutting down"),
+    ("no starttls", "does not offer STARTTLS"),
+    ("starttls injection", "sent data before the TLS handshake"),
 ])
 def test_migrate_from_a_misbehaving_server(source, tmp_path, case, expect):
     data = tmp_path / "data"
@@ -302,9 +309,15 @@ def test_migrate_from_a_misbehaving_server(source, tmp_path, case, expect):
         fake = MisbehavingSource(source, listing=b"* LIST (\\HasNoChildren \"/\" INBOX\r\n")
     elif case == "goodbye":
         fake = MisbehavingSource(source, listing=b"* BYE shutting down\r\n")
+    elif case == "no starttls":
+        fake = MisbehavingSource(source, tls=False)
+    elif case == "starttls injection":
+        fake = MisbehavingSource(source, tls=False, greeting=b"* OK [CAPABILITY IMAP4rev1 STARTTLS] fake\r\n",
+                                 starttls_answer=b"TAG OK go ahead\r\n* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] evil\r\n")
     else:
         fake = MisbehavingSource(source, greeting=b"* BYE too busy\r\n")
-    r = migrate(data, "--from", f"imaps://someone@127.0.0.1:{fake.port}", "--ca-file", source.cafile)
+    scheme = "imap" if not fake.tls else "imaps"
+    r = migrate(data, "--from", f"{scheme}://someone@127.0.0.1:{fake.port}", "--ca-file", source.cafile)
     fake.thread.join(30)
     assert r.returncode == 1
     lines = r.stderr.strip().splitlines()
@@ -360,3 +373,51 @@ def test_migrate_killed_midway_then_rerun_copies_each_message_once(source, tmp_p
     assert len(found[0].split()) == 600 and len(seen[0].split()) == 300
     titles = [item[1].strip() for item in subjects if isinstance(item, tuple)]
     assert len(set(titles)) == 600
+
+
+def test_migrate_asks_for_the_password_on_a_terminal_without_echo(source, tmp_path):
+    import pty
+    import select
+    import signal
+    import time
+    from conftest import POSTERN_BIN
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, "alice", ALICE_PW)
+    env = {k: v for k, v in os.environ.items() if k != "POSTERN_MIGRATE_PASSWORD"}
+    args = [POSTERN_BIN, "migrate", "alice", "--data-dir", str(data), "--ca-file", source.cafile,
+            "--from", f"imaps://{SOURCE_USER}@127.0.0.1:{source.imaps_port}"]
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: its controlling terminal is the pty
+        os.execve(POSTERN_BIN, args, env)
+    output = b""
+
+    def read_until(predicate, timeout=60):
+        nonlocal output
+        deadline = time.monotonic() + timeout
+        while not predicate(output) and time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if ready:
+                try:
+                    chunk = os.read(fd, 4096)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                output += chunk
+
+    read_until(lambda out: b"Password for" in out)
+    assert b"Password for imaps://olduser@127.0.0.1" in output, output
+    os.write(fd, SOURCE_PW.encode() + b"\n")
+    read_until(lambda out: b"verified" in out or b"postern:" in out)
+    read_until(lambda out: False, timeout=2)
+    deadline = time.monotonic() + 30
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    if done[0] == 0:  # stuck: never leave it behind
+        os.kill(pid, signal.SIGKILL)
+        done = os.waitpid(pid, 0)
+    status = done[1]
+    os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 0, output
+    assert b"verified" in output and SOURCE_PW.encode() not in output, output
