@@ -63,6 +63,9 @@ public enum UntaggedResponse {
     case lsub(ListEntry)
     case status(mailbox: [UInt8], items: [String: UInt64])
     case search([UInt32])
+    /// The first personal namespace (RFC 2342 §5): its prefix and hierarchy delimiter; nil when the
+    /// server has no personal namespace.
+    case namespace(personalPrefix: [UInt8]?, delimiter: UInt8?)
     case fetch(sequence: UInt32, FetchData)
     case other(String)
 }

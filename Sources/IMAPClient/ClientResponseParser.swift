@@ -84,6 +84,9 @@ public struct ClientResponseParser {
                 items[item] = try number()
             }
             return .status(mailbox: mailbox, items: items)
+        case "NAMESPACE":
+            try expect(" ")
+            return try personalNamespace()
         case "SEARCH":
             var numbers: [UInt32] = []
             while peek() == UInt8(ascii: " ") {
@@ -94,6 +97,29 @@ public struct ClientResponseParser {
             return .search(numbers)
         default: return .other(name)
         }
+    }
+
+    /// namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace
+    /// namespace = nil / "(" 1*namespace-descr ")"
+    /// namespace-descr = "(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) [namespace-response-extensions] ")"
+    /// Only the first description of the first (personal) namespace is read.   (RFC 2342 §5)
+    private mutating func personalNamespace() throws -> UntaggedResponse {
+        if peek() == UInt8(ascii: "N") || peek() == UInt8(ascii: "n") {
+            try expectWord("NIL")
+            return .namespace(personalPrefix: nil, delimiter: nil)
+        }
+        try expect("((")
+        let prefix = try stringBytes()
+        try expect(" ")
+        var delimiter: UInt8?
+        if peek() == UInt8(ascii: "N") || peek() == UInt8(ascii: "n") {
+            try expectWord("NIL")
+        } else {
+            let value = try stringBytes()
+            guard value.count == 1 else { throw failure("a hierarchy delimiter of \(value.count) bytes") }
+            delimiter = value[0]
+        }
+        return .namespace(personalPrefix: prefix, delimiter: delimiter)
     }
 
     /// resp-text = ["[" resp-text-code "]" SP] text; the space and text may be missing.

@@ -109,16 +109,24 @@ final class Migration {
         }
     }
 
-    /// LIST "" "*" (RFC 9051 §6.3.9) and LSUB "" "*" (RFC 3501 §6.3.9): the folders, parents
-    /// first, and the Postern names of the subscribed ones.
+    /// NAMESPACE (RFC 2342), LIST "" "*" (RFC 9051 §6.3.9) and LSUB "" "*" (RFC 3501 §6.3.9): the
+    /// folders, parents first, and the Postern names of the subscribed ones.
     func listFolders() async throws -> ([RemoteFolder], [String]) {
+        var prefix: [UInt8] = []
+        if connection.has("NAMESPACE") {
+            try await connection.command("NAMESPACE") { response in
+                if case .namespace(let personal?, _) = response { prefix = personal }
+            }
+        }
         var folders: [RemoteFolder] = []
         try await connection.command("LIST \"\" \"*\"") { response in
-            if case .list(let entry) = response { folders.append(FolderMapping.folder(entry)) }
+            if case .list(let entry) = response { folders.append(FolderMapping.folder(entry, personalPrefix: prefix)) }
         }
         var subscribed: [String] = []
         try await connection.command("LSUB \"\" \"*\"") { response in
-            if case .lsub(let entry) = response { subscribed.append(FolderMapping.folder(entry).destination) }
+            if case .lsub(let entry) = response {
+                subscribed.append(FolderMapping.folder(entry, personalPrefix: prefix).destination)
+            }
         }
         folders.sort { $0.destination.count < $1.destination.count }
         return (folders, subscribed)

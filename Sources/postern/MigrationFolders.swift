@@ -43,10 +43,17 @@ enum FolderMapping {
         return nil
     }
 
-    static func folder(_ entry: ListEntry) -> RemoteFolder {
+    /// A listed folder. The personal namespace's prefix (RFC 2342), e.g. Courier's and Cyrus's
+    /// "INBOX.", is left out of the Postern name: "INBOX.Sent" becomes "Sent"; INBOX stays INBOX.
+    static func folder(_ entry: ListEntry, personalPrefix: [UInt8] = []) -> RemoteFolder {
         let name = decodedName(entry.name)
+        var local = entry.name
+        if !personalPrefix.isEmpty, local.count > personalPrefix.count, local.starts(with: personalPrefix) {
+            local.removeFirst(personalPrefix.count)
+        }
         return RemoteFolder(
-            wireName: entry.name, name: name, destination: destinationName(decoded: name, delimiter: entry.delimiter),
+            wireName: entry.name, name: name,
+            destination: destinationName(decoded: decodedName(local), delimiter: entry.delimiter),
             specialUse: specialUse(entry.attributes),
             selectable: !entry.hasAttribute("\\Noselect") && !entry.hasAttribute("\\NonExistent"))
     }

@@ -89,7 +89,18 @@ import Testing
         else { throw Failure() }
     }
 
+    @Test func namespaces() throws {
+        let responses = try parseAll(
+            "* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"#shared.\" \".\"))\r\n* NAMESPACE ((\"\" \"/\")(\"x\" NIL)) NIL NIL\r\n"
+                + "* NAMESPACE NIL NIL NIL\r\n* NAMESPACE ((\"\" NIL \"X-PARAM\" (\"a\"))) NIL NIL\r\n")
+        guard case .untagged(.namespace(Array("INBOX.".utf8)?, UInt8(ascii: ".")?)) = responses[0],
+            case .untagged(.namespace([]?, UInt8(ascii: "/")?)) = responses[1],
+            case .untagged(.namespace(nil, nil)) = responses[2], case .untagged(.namespace([]?, nil)) = responses[3]
+        else { throw Failure() }
+    }
+
     @Test(arguments: [
+        "* NAMESPACE ((INBOX \".\")) NIL NIL\r\n", "* NAMESPACE ((\"\" \"ab\")) NIL NIL\r\n", "* NAMESPACE (x\r\n",
         "* 1 FETCH UID 3)\r\n", "* 1 FETCH (UID x)\r\n", "* 1 FETCH (UID 99999999999)\r\n",
         "* 1 FETCH (INTERNALDATE \"31-Foo-2024 00:00:00 +0000\")\r\n", "* 1 FETCH (FLAGS (\\Seen)\r\n",
         "* LIST () \"ab\" x\r\n", "* LIST () \"/\r\n", "M1 MAYBE fine\r\n", "* STATUS x (MESSAGES)\r\n",

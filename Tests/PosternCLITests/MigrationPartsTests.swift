@@ -17,6 +17,23 @@ import Testing
         #expect(FolderMapping.destinationName(decoded: "Inbox.Sent", delimiter: UInt8(ascii: ".")) == "INBOX/Sent")
     }
 
+    @Test func personalNamespacePrefix() {
+        let prefix = Array("INBOX.".utf8)
+        func destination(_ name: String) -> String {
+            FolderMapping.folder(
+                ListEntry(attributes: [], delimiter: UInt8(ascii: "."), name: Array(name.utf8)), personalPrefix: prefix
+            ).destination
+        }
+        #expect(destination("INBOX") == "INBOX")
+        #expect(destination("INBOX.Sent") == "Sent")
+        #expect(destination("INBOX.Work.Entw&APw-rfe") == "Work/Entwürfe")
+        #expect(destination("Other.Folder") == "Other/Folder")
+        let full = FolderMapping.folder(
+            ListEntry(attributes: [], delimiter: UInt8(ascii: "."), name: Array("INBOX.Sent".utf8)),
+            personalPrefix: prefix)
+        #expect(full.name == "INBOX.Sent")
+    }
+
     @Test func modifiedUTF7() {
         #expect(FolderMapping.decodedName(Array("&AOkA6A-t&AOk-".utf8)) == "éèté")
         #expect(FolderMapping.decodedName(Array("a&-b".utf8)) == "a&b")

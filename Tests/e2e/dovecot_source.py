@@ -43,7 +43,7 @@ def _binary(name: str) -> str:
     return found
 
 
-def _config(root: Path, imap_port: int, imaps_port: int) -> str:
+def _config(root: Path, imap_port: int, imaps_port: int, separator: str, prefix: str) -> str:
     if os.getuid() == 0:
         internal, login, chroot = "dovecot", "dovenull", "login"
     else:
@@ -79,8 +79,8 @@ userdb {{
 mail_location = maildir:~/Maildir
 namespace inbox {{
   inbox = yes
-  separator = /
-  prefix =
+  separator = {separator}
+  prefix = {prefix}
   mailbox "Sent Items" {{
     special_use = \\Sent
   }}
@@ -108,7 +108,8 @@ def _listening(port: int) -> bool:
         return False
 
 
-def start(users: dict[str, str]) -> Dovecot:
+def start(users: dict[str, str], separator: str = "/", prefix: str = "") -> Dovecot:
+    """`separator` and `prefix` are the personal namespace's (Courier-like servers: "." and "INBOX.")."""
     dovecot = _binary("dovecot")
     root = Path(tempfile.mkdtemp(prefix="postern-dovecot-"))
     # Dovecot's unprivileged processes must reach the mail below this folder.
@@ -129,7 +130,7 @@ def start(users: dict[str, str]) -> Dovecot:
                                         for name, pw in users.items()))
     imap_port, imaps_port = free_port(), free_port()
     conf = root / "dovecot.conf"
-    conf.write_text(_config(root, imap_port, imaps_port))
+    conf.write_text(_config(root, imap_port, imaps_port, separator, prefix))
     process = subprocess.Popen([dovecot, "-c", str(conf), "-F"], stdin=subprocess.DEVNULL,
                                stdout=open(root / "dovecot.stdout", "wb"), stderr=subprocess.STDOUT,
                                start_new_session=True)

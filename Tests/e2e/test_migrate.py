@@ -99,7 +99,7 @@ def contents(m: imaplib.IMAP4, wire_name: str) -> list[tuple[bytes, frozenset[st
     return sorted(out)
 
 
-def postern_view(data_dir: Path, user: str, password: str) -> tuple[dict, set[str], dict]:
+def postern_view(data_dir: Path, user: str, password: str, names=None) -> tuple[dict, set[str], dict]:
     """Starts a Postern server on the data folder: folder contents, subscriptions and LIST attributes."""
     proc = PosternProcess(data_dir)
     try:
@@ -114,7 +114,7 @@ def postern_view(data_dir: Path, user: str, password: str) -> tuple[dict, set[st
             attributes[match.group(2).decode().strip('"')] = match.group(1).decode().split()
         _, lsub = m.lsub('""', '"*"')
         subscribed = {re.match(rb'\([^)]*\) "/" (.*)$', line).group(1).decode().strip('"') for line in lsub if line}
-        folders = {name: contents(m, mutf7(name)) for name in set(DESTINATION.values())}
+        folders = {name: contents(m, mutf7(name)) for name in (names or set(DESTINATION.values()))}
         m.logout()
         return folders, subscribed, attributes
     finally:
@@ -421,3 +421,36 @@ def test_migrate_asks_for_the_password_on_a_terminal_without_echo(source, tmp_pa
     os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 0, output
     assert b"verified" in output and SOURCE_PW.encode() not in output, output
+
+
+def test_migrate_from_a_server_with_an_inbox_prefix_and_dot_separator(tmp_path):
+    """Courier-like layout: every folder under "INBOX." with "." between levels; Postern names them without the
+    prefix, levels joined with "/"."""
+    server = dovecot_source.start({"dot": "dot-pw-4"}, separator=".", prefix="INBOX.")
+    try:
+        m = imaplib.IMAP4_SSL("127.0.0.1", server.imaps_port,
+                              ssl_context=ssl.create_default_context(cafile=server.cafile))
+        m.login("dot", "dot-pw-4")
+        source_names = {"INBOX": "INBOX", "INBOX.Work": "Work", "INBOX.Work.Projects": "Work/Projects",
+                        "INBOX." + mutf7("Entwürfe"): "Entwürfe"}
+        for wire in source_names:
+            if wire != "INBOX":
+                assert m.create(quote(wire))[0] == "OK", wire
+            for i in range(2):
+                assert m.append(quote(wire), r"(\Seen $Done)" if i else "()", '"10-Oct-2020 10:10:10 +1000"',
+                                make_message(f"{wire} {i}"))[0] == "OK"
+        assert m.subscribe("INBOX.Work.Projects")[0] == "OK"
+        expected = {dest: contents(m, wire) for wire, dest in source_names.items()}
+        m.logout()
+        data = tmp_path / "data"
+        data.mkdir()
+        add_user(data, "dave", "dave-Migrate-5")
+        r = migrate(data, "--from", f"imaps://dot@127.0.0.1:{server.imaps_port}", "--ca-file", server.cafile,
+                    password="dot-pw-4", user="dave")
+        assert r.returncode == 0, r.stderr + r.stdout
+        folders, subscribed, attributes = postern_view(data, "dave", "dave-Migrate-5", names=list(expected))
+        assert folders == expected
+        assert "Work/Projects" in subscribed
+        assert not any(name.startswith("INBOX/") for name in attributes), attributes
+    finally:
+        dovecot_source.stop(server)
