@@ -8,8 +8,9 @@ import MailStore
 ///     flag     = "D" / "F" / "P" / "R" / "S" / "T" / %x61-7A   ; a-z: keyword by dovecot-keywords
 ///
 /// D \Draft, F \Flagged, R \Answered, S \Seen, T \Deleted (trashed). P (passed: resent, forwarded or
-/// bounced) has no IMAP system flag: it becomes the keyword `$Forwarded` (RFC 5550 §5.9's meaning)
-/// and `$Forwarded` is written back as P. Other letters are ignored.
+/// bounced) has no IMAP system flag: it becomes the keyword `$Forwarded` (RFC 5550 §5.9's meaning).
+/// `$Forwarded` is written back as a keyword letter like any keyword, as Dovecot writes it (Dovecot
+/// reads no IMAP flag from P). Other letters are ignored.
 public enum MaildirFlags {
     static let systemLetters: [(Character, SystemFlags)] = [
         ("D", .draft), ("F", .flagged), ("R", .answered), ("S", .seen), ("T", .deleted),
@@ -51,9 +52,7 @@ public enum MaildirFlags {
         var letters: [Character] = systemLetters.filter { flags.system.contains($0.1) }.map(\.0)
         var unwritten: [String] = []
         for keyword in flags.keywords {
-            if keyword.caseInsensitiveCompare(passedKeyword) == .orderedSame {
-                letters.append("P")
-            } else if let letter = keywords[keyword] {
+            if let letter = keywords[keyword] {
                 letters.append(letter)
             } else {
                 unwritten.append(keyword)

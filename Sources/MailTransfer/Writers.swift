@@ -77,7 +77,7 @@ public struct MaildirWriter {
     public func beginFolder(_ name: String, keywords: Set<String>) throws -> FolderWriter {
         let directory = root.appendingPathComponent(Self.directoryName(of: name))
         for sub in ["cur", "new", "tmp"] { try ExportTarget.makeDirectory(directory.appendingPathComponent(sub)) }
-        let ordered = keywords.filter { $0.caseInsensitiveCompare(MaildirFlags.passedKeyword) != .orderedSame }.sorted()
+        let ordered = keywords.sorted()
         if !ordered.isEmpty {
             try ExportTarget.create(
                 Array(DovecotKeywords.format(ordered).utf8), at: directory.appendingPathComponent("dovecot-keywords"))

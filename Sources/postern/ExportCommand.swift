@@ -100,7 +100,7 @@ struct Exporter {
         for folder in folders {
             let keywords = folder.messages.reduce(into: Set<String>()) { $0.formUnion($1.flags.keywords) }
             writers[folder.info.id] = try writer.beginFolder(folder.info.name, keywords: keywords)
-            let lettered = keywords.filter { $0.caseInsensitiveCompare(MaildirFlags.passedKeyword) != .orderedSame }
+            let lettered = keywords
             if lettered.count > DovecotKeywords.maxLetters {
                 printError(
                     "\(folder.info.name): \(lettered.count) keywords, Maildir has letters for "

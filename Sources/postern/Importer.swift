@@ -40,6 +40,8 @@ struct Importer {
     static let batchMessages = 256
     static let batchBytes = 32 << 20
     static let keyPrefix = "import:"
+    /// Messages staged and parsed at once (parsing is CPU, staging ends with an fsync).
+    static let stagingWidth = max(2, ProcessInfo.processInfo.activeProcessorCount)
 
     let store: SQLiteMailStore
     let account: AccountID
@@ -104,8 +106,30 @@ struct Importer {
                 continue
             }
             summary.folders += 1
-            var batch: [StagedAppend] = []
-            var batchBytes = 0
+            var work: [(message: SourceMessage, key: String)] = []
+            var workBytes = 0
+            /// Stages the collected messages (several at once), then hands them to the store once the
+            /// batch before has committed.
+            func flush() async throws {
+                guard !work.isEmpty else { return }
+                var batch: [StagedAppend] = []
+                for (message, outcome) in await prepare(work) {
+                    switch outcome {
+                    case .success(let staged):
+                        batch.append(staged)
+                        summary.bytes += staged.message.size
+                    case .failure(let error):
+                        progress.clear()
+                        printError("skipped \(Self.describe(error, message))")
+                        summary.failed += 1
+                    }
+                    progress.advance(bytes: message.size)
+                }
+                work = []
+                workBytes = 0
+                try await settle()
+                if !batch.isEmpty { pending = append(batch, to: mailbox) }
+            }
             for message in folder.messages {
                 let key = key(folder: name, identity: message.identity)
                 guard known.insert(key).inserted else {
@@ -113,29 +137,13 @@ struct Importer {
                     progress.advance(bytes: message.size)
                     continue
                 }
-                do {
-                    let staged = try stage(message, key: key)
-                    batch.append(staged)
-                    batchBytes += staged.message.size
-                    summary.bytes += staged.message.size
-                } catch {
-                    progress.clear()
-                    printError("skipped \(Self.describe(error, message))")
-                    summary.failed += 1
-                }
-                progress.advance(bytes: message.size)
-                if batch.count >= Self.batchMessages || batchBytes >= Self.batchBytes {
-                    try await settle()
-                    pending = append(batch, to: mailbox)
-                    batch = []
-                    batchBytes = 0
-                }
+                work.append((message, key))
+                workBytes += message.size
+                if work.count >= Self.batchMessages || workBytes >= Self.batchBytes { try await flush() }
             }
+            try await flush()
+            // A folder's last batch commits before the next folder begins.
             try await settle()
-            if !batch.isEmpty {
-                pending = append(batch, to: mailbox)
-                try await settle()
-            }
         }
         try await settle()
         try await subscribe(source.subscriptions)
@@ -148,6 +156,28 @@ struct Importer {
         let store = self.store
         let account = self.account
         return Task { try await store.appendOnce(account: account, mailbox: mailbox, messages: batch) }
+    }
+
+    /// Stages and parses messages, `Self.stagingWidth` at a time; outcomes in the order given.
+    private func prepare(
+        _ work: [(message: SourceMessage, key: String)]
+    ) async -> [(SourceMessage, Result<StagedAppend, Error>)] {
+        var outcomes = [Result<StagedAppend, Error>?](repeating: nil, count: work.count)
+        await withTaskGroup(of: (Int, Result<StagedAppend, Error>).self) { group in
+            var next = 0
+            func start() {
+                let index = next
+                let (message, key) = work[index]
+                group.addTask { (index, Result { try stage(message, key: key) }) }
+                next += 1
+            }
+            while next < min(Self.stagingWidth, work.count) { start() }
+            for await (index, outcome) in group {
+                outcomes[index] = outcome
+                if next < work.count { start() }
+            }
+        }
+        return zip(work, outcomes).map { ($0.message, $1 ?? .failure(MailStoreError.internal("not staged"))) }
     }
 
     /// Reads, stages (fsynced) and parses one message.

@@ -45,6 +45,20 @@ import Testing
         }
     }
 
+    /// Folders deeper than `MaildirReader.maxDepth` levels cannot be mailboxes: not read.
+    @Test func depthLimit() throws {
+        try withTemporaryDirectory { root in
+            let levels = (1...(MaildirReader.maxDepth + 2)).map { "l\($0)" }
+            try makeDirectories(root, "cur", levels.joined(separator: "/") + "/cur")
+            for depth in 1...levels.count {
+                try makeDirectories(root, levels.prefix(depth).joined(separator: "/") + "/cur")
+            }
+            let names = Self.names(try MaildirReader.read(root: root))
+            #expect(names.count == MaildirReader.maxDepth + 1)
+            #expect(names.last == levels.prefix(MaildirReader.maxDepth).joined(separator: "/"))
+        }
+    }
+
     @Test func errors() throws {
         try withTemporaryDirectory { root in
             #expect(throws: TransferError.notFound(root.appendingPathComponent("missing").path)) {
