@@ -13,8 +13,6 @@ struct FolderPlan {
     var sourceUIDs: [UInt32]
     /// UIDs not copied yet and their sizes, ascending.
     var newMessages: [(uid: UInt32, size: Int)]
-    /// UIDs the import ledger has a key for.
-    var copiedBefore: Set<UInt32>
     /// The state of the previous runs for this folder incarnation; nil when it is copied afresh.
     var previous: MigrationLog.Folder?
 
@@ -66,7 +64,7 @@ extension Migration {
         sizes.sort { $0.uid < $1.uid }
         return FolderPlan(
             folder: folder, mailbox: mailbox, uidValidity: uidValidity, keyPrefix: prefix, sourceUIDs: sizes.map(\.uid),
-            newMessages: sizes.filter { !copied.contains($0.uid) }, copiedBefore: copied, previous: previous)
+            newMessages: sizes.filter { !copied.contains($0.uid) }, previous: previous)
     }
 
     /// Brings flag changes over, copies the new messages in batches, records the HIGHESTMODSEQ read at
