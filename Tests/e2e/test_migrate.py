@@ -43,7 +43,7 @@ DESTINATION = {name: name for name in FOLDERS} | {"Sent Items": "Sent"}
 
 @pytest.fixture(scope="module")
 def source():
-    server = dovecot_source.start({SOURCE_USER: SOURCE_PW, "other": "other-pw"})
+    server = dovecot_source.start({SOURCE_USER: SOURCE_PW, "other": "other-pw", "third": "third-pw"})
     try:
         fill(server)
         yield server
@@ -454,3 +454,31 @@ def test_migrate_from_a_server_with_an_inbox_prefix_and_dot_separator(tmp_path):
         assert not any(name.startswith("INBOX/") for name in attributes), attributes
     finally:
         dovecot_source.stop(server)
+
+
+def test_migrate_copies_a_folder_afresh_when_its_uidvalidity_changes(source, tmp_path):
+    ctx = ssl.create_default_context(cafile=source.cafile)
+    m = imaplib.IMAP4_SSL("127.0.0.1", source.imaps_port, ssl_context=ctx)
+    m.login("third", "third-pw")
+    assert m.create("Projects")[0] == "OK"
+    for i in range(2):
+        m.append("Projects", r"(\Seen)", None, make_message(f"first {i}"))
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, "erin", "erin-Migrate-6")
+    args = ["--from", f"imaps://third@127.0.0.1:{source.imaps_port}", "--ca-file", source.cafile]
+    first = migrate(data, *args, password="third-pw", user="erin")
+    assert first.returncode == 0 and summary_numbers(first.stdout)["messages copied"] == 2, first.stdout + first.stderr
+    # The folder made anew at the source: a new UIDVALIDITY, its UIDs start again at 1.
+    assert m.delete("Projects")[0] == "OK"
+    assert m.create("Projects")[0] == "OK"
+    m.append("Projects", None, None, make_message("second 0"))
+    m.logout()
+    second = migrate(data, *args, password="third-pw", user="erin")
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert summary_numbers(second.stdout)["messages copied"] == 1, second.stdout
+    assert "UIDVALIDITY changed" in second.stderr and "copying it afresh" in second.stderr
+    folders, _, _ = postern_view(data, "erin", "erin-Migrate-6", names=["Projects"])
+    subjects = sorted(re.search(rb"Subject: (.*?)\r\n", body).group(1) for body, _, _ in folders["Projects"])
+    # The copies of the old incarnation stay; the new message is copied once.
+    assert subjects == [b"first 0", b"first 1", b"second 0"]
