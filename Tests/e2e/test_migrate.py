@@ -43,7 +43,7 @@ DESTINATION = {name: name for name in FOLDERS} | {"Sent Items": "Sent"}
 
 @pytest.fixture(scope="module")
 def source():
-    server = dovecot_source.start({SOURCE_USER: SOURCE_PW, "other": "other-pw", "third": "third-pw"})
+    server = dovecot_source.start({SOURCE_USER: SOURCE_PW, "other": "other-pw", "third": "third-pw", "big": "big-pw"})
     try:
         fill(server)
         yield server
@@ -482,3 +482,25 @@ def test_migrate_copies_a_folder_afresh_when_its_uidvalidity_changes(source, tmp
     subjects = sorted(re.search(rb"Subject: (.*?)\r\n", body).group(1) for body, _, _ in folders["Projects"])
     # The copies of the old incarnation stay; the new message is copied once.
     assert subjects == [b"first 0", b"first 1", b"second 0"]
+
+
+def test_migrate_skips_a_message_over_the_size_limit_and_says_so(source, tmp_path):
+    ctx = ssl.create_default_context(cafile=source.cafile)
+    m = imaplib.IMAP4_SSL("127.0.0.1", source.imaps_port, ssl_context=ctx)
+    m.login("big", "big-pw")
+    line = b"0123456789" * 10 + b"\r\n"
+    huge = make_message("huge", "") + line * (64 * 1024 * 1024 // len(line) + 1)
+    assert len(huge) > 64 * 1024 * 1024
+    assert m.append("INBOX", None, None, huge)[0] == "OK"
+    m.append("INBOX", None, None, make_message("small"))
+    m.logout()
+    data = tmp_path / "data"
+    data.mkdir()
+    add_user(data, "fay", "fay-Migrate-7")
+    r = migrate(data, "--from", f"imaps://big@127.0.0.1:{source.imaps_port}", "--ca-file", source.cafile,
+                password="big-pw", user="fay")
+    assert r.returncode == 1, r.stdout + r.stderr
+    numbers = summary_numbers(r.stdout)
+    assert numbers["messages copied"] == 1 and numbers["skipped"] == 1, r.stdout
+    assert f"message UID 1 skipped: {len(huge)} bytes, over the limit" in r.stderr
+    assert "INBOX\t2\t1" in r.stdout
