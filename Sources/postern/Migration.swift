@@ -119,7 +119,9 @@ final class Migration {
             }
         }
         var folders: [RemoteFolder] = []
-        try await connection.command("LIST \"\" \"*\"") { response in
+        // RFC 6154 §5.1: a server with SPECIAL-USE returns the roles when asked, maybe only then.
+        let list = connection.has("SPECIAL-USE") ? "LIST \"\" \"*\" RETURN (SPECIAL-USE)" : "LIST \"\" \"*\""
+        try await connection.command(list, label: "LIST") { response in
             if case .list(let entry) = response { folders.append(FolderMapping.folder(entry, personalPrefix: prefix)) }
         }
         var subscribed: [String] = []
