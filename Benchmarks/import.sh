@@ -49,7 +49,7 @@ for i, name in enumerate(sorted(os.listdir(cur))):
     flags = ["S", "S", "S", "S", "S", "S", "S", "RS", "FS", ""][i % 10]
     os.rename(os.path.join(cur, name), os.path.join(cur, name + flags))
 PY
-BYTES=$(find "$SRC/cur" -type f -printf '%s\n' | awk '{s += $1} END {printf "%d\n", s}')
+BYTES=$(find "$SRC/cur" -type f -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}')
 echo "source: $COUNT messages, $BYTES bytes in $SRC"
 
 warm() { find "$SRC" -type f -exec cat {} + > /dev/null; }

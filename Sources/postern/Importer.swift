@@ -127,7 +127,13 @@ struct Importer {
                 }
                 work = []
                 workBytes = 0
-                try await settle()
+                do {
+                    try await settle()
+                } catch {
+                    // Stopped (over quota): what was staged for the next batch goes.
+                    for staged in batch { staged.message.discard() }
+                    throw error
+                }
                 if !batch.isEmpty { pending = append(batch, to: mailbox) }
             }
             for message in folder.messages {

@@ -359,3 +359,16 @@ def test_progress_line_on_a_terminal_only(tmp_path):
     # Not on a pipe: only the summary (checked by every other test's stderr being empty or errors only).
     r = cli("import", "alice", "--maildir", str(source), "--data-dir", str(data))
     assert r.stderr == "" and r.stdout.startswith("imported 0, skipped 6"), (r.stdout, r.stderr)
+
+
+def test_over_quota_in_the_first_batch_leaves_nothing_staged(tmp_path):
+    source = tmp_path / "Maildir"
+    for n in range(600):
+        write_message(source, "cur", f"{n}.Q.host", "S", message(n, "quota"), 1_600_000_000 + n)
+    data = tmp_path / "data"
+    add_user(data, "alice", "alice-pw")
+    assert cli("user", "quota", "alice", "--messages", "100", "--data-dir", str(data)).returncode == 0
+    r = cli("import", "alice", "--maildir", str(source), "--data-dir", str(data))
+    assert r.returncode == 1 and "imported 0," in r.stdout and "after 0 messages" in r.stderr, r.stdout + r.stderr
+    # The batch staged while the first one was refused is removed, not left behind.
+    assert list((data / "tmp").iterdir()) == []
