@@ -43,6 +43,19 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // An IMAP client for migration: bounded response framing and parsing, TLS (implicit or STARTTLS), login.
+        .target(
+            name: "IMAPClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "IMAPClientTests",
+            dependencies: ["IMAPClient", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         // The embedded engine: GRDB metadata + content files.
         .target(
             name: "MailStoreSQLite",
@@ -55,6 +68,14 @@ let package = Package(
         // A complete engine in memory: for tests, and the reference the conformance suite holds others to.
         .target(name: "MailStoreMemory", dependencies: ["MailStore"]),
 
+        // Import and export formats: Maildir (Maildir++ and Dovecot's fs layout, dovecot-keywords,
+        // subscriptions), mbox (mboxrd/mboxo/mboxcl2) and directories of message files. Pure: files in,
+        // files out; the CLI moves messages between them and the store.
+        .target(
+            name: "MailTransfer",
+            dependencies: ["MailStore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "MailTransferTests", dependencies: ["MailTransfer", "MailStore"]),
         .target(name: "Defences"),
         // Reads a TLS ClientHello's offer to pick the certificate to serve (ECDSA or RSA). Pure.
         .target(name: "TLSClientHello"),
@@ -127,7 +148,9 @@ let package = Package(
         .executableTarget(
             name: "postern",
             dependencies: [
-                "PosternServer", "MailStore", "MailStoreSQLite", "Delivery",
+                "PosternServer", "MailStore", "MailStoreSQLite", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
+                "IMAPWire",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -136,6 +159,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The command line's own logic (migration folder names, flags, state log; option parsing).
+        .testTarget(name: "PosternCLITests", dependencies: ["postern", "MailStore", "IMAPClient"]),
         // libFuzzer harnesses (see README, "Fuzzing"): each executable only hands the input to its check
         // library, which the unit tests run over the harness's seed corpus in Tests/Fuzz/Corpus.
         .target(

@@ -127,6 +127,25 @@ public protocol MailStore: Sendable {
     /// the order given; every staged file is consumed either way.
     func append(account: AccountID, mailbox: MailboxID, messages: [StagedAppend]) async throws -> [AppendResult]
 
+    // MARK: Import ledger
+    //
+    // An importer (`postern import`, a migration from another server) gives each message a source key
+    // (`StagedAppend.importKey`, at most `StagedAppend.maxImportKeyLength` bytes) that names where it
+    // came from. The key is recorded in the transaction that appends the message, per account, so that
+    // whatever interrupts an import (a crash, kill -9, a power cut), running it again appends each
+    // message exactly once: a message is either in the store with its key or in neither. Keys go with
+    // their account; deleting or expunging a message leaves its key (an import run again does not bring
+    // back what the user deleted since).
+
+    /// Like `append(account:mailbox:messages:)` (all or none, one transaction), except that a message
+    /// whose key the account has already recorded — before, or earlier in the same batch — is not
+    /// appended: its result is nil and its staged file is removed. Quota counts only what is appended;
+    /// when nothing is appended the mailbox does not change (no MODSEQ, nothing published).
+    /// `append(account:mailbox:messages:)` records the keys it is given too, but appends every message.
+    func appendOnce(account: AccountID, mailbox: MailboxID, messages: [StagedAppend]) async throws -> [AppendResult?]
+    /// The keys the account has recorded that start with `prefix` (all of them for "").
+    func importedKeys(account: AccountID, prefix: String) async throws -> Set<String>
+
     /// The stored parse result of messages (see `MessageStructure`), for those that have one.
     func structures(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [UID: MessageStructure]
     /// The stored derived texts of messages (see `DerivedTexts`), for those that have them.
@@ -226,16 +245,30 @@ public struct StagedAppend: Sendable {
     /// The zone APPEND gave the date in, minutes east of UTC (see `MessageMeta.internalDateZone`).
     public var internalDateZone: Int
     public var structure: MessageStructure?
+    /// Where an importer found the message (see "Import ledger" in `MailStore`), or nil.
+    public var importKey: String?
+
+    /// The longest import key, in UTF-8 bytes: a SHA-256 in hex with a short prefix fits many times.
+    /// A longer key is refused (`.internal`) and nothing is appended.
+    public static let maxImportKeyLength = 256
+
+    /// Throws `.internal` when a key of `messages` is longer than `maxImportKeyLength`.
+    public static func checkImportKeys(_ messages: [StagedAppend]) throws {
+        for message in messages where (message.importKey?.utf8.count ?? 0) > maxImportKeyLength {
+            throw MailStoreError.internal("import key longer than \(maxImportKeyLength) bytes")
+        }
+    }
 
     public init(
         message: StagedMessage, flags: MessageFlags, internalDate: Date, internalDateZone: Int = 0,
-        structure: MessageStructure? = nil
+        structure: MessageStructure? = nil, importKey: String? = nil
     ) {
         self.message = message
         self.flags = flags
         self.internalDate = internalDate
         self.internalDateZone = internalDateZone
         self.structure = structure
+        self.importKey = importKey
     }
 }
 

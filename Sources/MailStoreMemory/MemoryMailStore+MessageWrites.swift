@@ -11,6 +11,33 @@ extension MemoryMailStore {
     ) async throws
         -> [AppendResult]
     {
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: false).map {
+            guard let result = $0 else { throw MailStoreError.internal("append: no result") }
+            return result
+        }
+    }
+
+    /// The import ledger's append (see `MailStore.appendOnce`).
+    public func appendOnce(
+        account: AccountID, mailbox: MailboxID, messages: [StagedAppend]
+    ) async throws
+        -> [AppendResult?]
+    {
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: true)
+    }
+
+    public func importedKeys(account: AccountID, prefix: String) async throws -> Set<String> {
+        try read { state in
+            guard let keys = state.accounts[account]?.importKeys else { throw MailStoreError.accountNotFound }
+            return keys.filter { $0.utf8.starts(with: prefix.utf8) }
+        }
+    }
+
+    private func appendMessages(
+        account: AccountID, mailbox: MailboxID, messages: [StagedAppend], once: Bool
+    ) async throws
+        -> [AppendResult?]
+    {
         guard !messages.isEmpty else {
             _ = try read { state in try state.selectable(account, mailbox).info }
             return []
@@ -18,6 +45,7 @@ extension MemoryMailStore {
         let staged = messages.map(\.message)
         let texts: [[UInt8]]
         do {
+            try StagedAppend.checkImportKeys(messages)
             texts = try await offLoop { try staged.map(Self.readStaged) }
         } catch {
             for message in staged { message.discard() }
@@ -26,17 +54,28 @@ extension MemoryMailStore {
         for message in staged { message.discard() }
         return try change { state, changed in
             let box = try state.selectable(account, mailbox).info
+            var known = state.accounts[account]?.importKeys ?? []
+            let keep = messages.map { message in
+                guard let key = message.importKey else { return true }
+                return known.insert(key).inserted || !once
+            }
+            let kept = zip(texts, keep).filter(\.1).map(\.0)
+            guard !kept.isEmpty else { return messages.map { _ in nil } }
             try state.checkQuota(
-                account, bytes: texts.reduce(0) { $0 + Int64($1.count) }, messages: Int64(texts.count))
-            guard UInt64(box.uidNext) + UInt64(messages.count) <= UInt64(UID.max) else {
+                account, bytes: kept.reduce(0) { $0 + Int64($1.count) }, messages: Int64(kept.count))
+            guard UInt64(box.uidNext) + UInt64(kept.count) <= UInt64(UID.max) else {
                 throw MailStoreError.internal("UID space exhausted")
             }
             let modSeq = box.highestModSeq + 1
             let now = Date()
             var uid = box.uidNext
             var added: [MemoryMessage] = []
-            var results: [AppendResult] = []
-            for (message, text) in zip(messages, texts) {
+            var results: [AppendResult?] = []
+            for ((message, text), keeping) in zip(zip(messages, texts), keep) {
+                guard keeping else {
+                    results.append(nil)
+                    continue
+                }
                 let content = state.addContent(text, structure: message.structure)
                 added.append(
                     MemoryMessage(
@@ -46,6 +85,7 @@ extension MemoryMailStore {
                 results.append(AppendResult(uidValidity: box.uidValidity, uid: uid))
                 uid += 1
             }
+            state.accounts[account]?.importKeys = known
             var target = state.take(mailbox)
             target.messages += added
             target.uidNext = uid

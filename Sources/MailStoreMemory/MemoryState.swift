@@ -32,6 +32,8 @@ struct MemoryAccount {
     /// Limits of its own; nil: the store's default applies.
     var quota: QuotaLimits?
     var appPasswords: [AppPassword] = []
+    /// The import ledger: source keys of imported messages (see `MailStore`, "Import ledger").
+    var importKeys: Set<String> = []
 }
 
 struct MemoryMailbox {

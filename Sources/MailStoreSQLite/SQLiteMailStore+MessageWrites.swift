@@ -17,6 +17,40 @@ extension SQLiteMailStore {
     ) async throws
         -> [AppendResult]
     {
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: false).map {
+            guard let result = $0 else { throw MailStoreError.internal("append: no result") }
+            return result
+        }
+    }
+
+    /// The import ledger's append (see `MailStore.appendOnce`): as `append`, in the same one
+    /// transaction, skipping messages whose key the account has recorded. Their content files were
+    /// placed before the transaction could know: they are removed once it commits.
+    public func appendOnce(
+        account: AccountID, mailbox: MailboxID, messages: [StagedAppend]
+    ) async throws
+        -> [AppendResult?]
+    {
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: true)
+    }
+
+    /// The keys of `import_keys` for the account with `prefix`: a range of its primary key.
+    public func importedKeys(account: AccountID, prefix: String) async throws -> Set<String> {
+        try await read("importedKeys", rows: Int.max) { db in
+            try Self.requireAccount(db, account)
+            let keys = try String.fetchAll(
+                db.cachedStatement(sql: "SELECT key FROM import_keys WHERE account_id = ? AND key >= ? ORDER BY key"),
+                arguments: [account, prefix]
+            ).prefix { $0.utf8.starts(with: prefix.utf8) }
+            return Set(keys)
+        }
+    }
+
+    private func appendMessages(
+        account: AccountID, mailbox: MailboxID, messages: [StagedAppend], once: Bool
+    ) async throws
+        -> [AppendResult?]
+    {
         guard !messages.isEmpty else {
             _ = try await read("append") { db in try Self.selectableMailbox(db, account: account, id: mailbox) }
             return []
@@ -25,6 +59,7 @@ extension SQLiteMailStore {
         let staged = messages.map(\.message)
         let placed: [(id: String, size: Int)]
         do {
+            try StagedAppend.checkImportKeys(messages)
             placed = try await guarded("append") { try await offLoop { try blobs.placeAll(staged) } }
         } catch {
             for message in staged { message.discard() }
@@ -34,22 +69,32 @@ extension SQLiteMailStore {
             NewMessage(
                 blob: file.id, size: file.size, flags: message.flags.normalized,
                 internalDate: message.internalDate.timeIntervalSince1970, internalZone: message.internalDateZone,
-                structure: message.structure)
+                structure: message.structure, importKey: message.importKey)
         }
         do {
             return try await write("append") { db, effects in
                 let row = try Self.selectableMailbox(db, account: account, id: mailbox)
+                let keep = try once ? Self.notYetImported(db, account: account, rows) : rows.map { _ in true }
+                let kept = zip(rows, keep).filter(\.1).map(\.0)
+                effects.unlinkBlobs += zip(rows, keep).filter { !$0.1 }.map(\.0.blob)
+                guard !kept.isEmpty else { return rows.map { _ in nil } }
                 try Self.checkQuota(
-                    db, account: account, bytes: rows.reduce(0) { $0 + Int64($1.size) }, messages: Int64(rows.count))
-                guard UInt64(row.uidNext) + UInt64(rows.count) <= UInt64(UID.max) else {
+                    db, account: account, bytes: kept.reduce(0) { $0 + Int64($1.size) }, messages: Int64(kept.count))
+                guard UInt64(row.uidNext) + UInt64(kept.count) <= UInt64(UID.max) else {
                     throw MailStoreError.internal("UID space exhausted")
                 }
                 let modSeq = row.highestModSeq + 1
                 let now = Date().timeIntervalSince1970
                 var uid = row.uidNext
-                var results: [AppendResult] = []
+                var results: [AppendResult?] = []
                 results.reserveCapacity(rows.count)
-                for message in rows {
+                let record = try db.cachedStatement(
+                    sql: "INSERT OR IGNORE INTO import_keys (account_id, key) VALUES (?, ?)")
+                for (message, keeping) in zip(rows, keep) {
+                    guard keeping else {
+                        results.append(nil)
+                        continue
+                    }
                     try Self.insertMessage(
                         db, mailbox: mailbox, uid: uid, modSeq: modSeq, flags: message.flags,
                         internalDate: message.internalDate, internalZone: message.internalZone, saveDate: now,
@@ -57,6 +102,7 @@ extension SQLiteMailStore {
                     if let structure = message.structure {
                         try Self.saveStructure(db, blob: message.blob, structure)
                     }
+                    if let key = message.importKey { try record.execute(arguments: [account, key]) }
                     results.append(AppendResult(uidValidity: row.uidValidity, uid: uid))
                     uid += 1
                 }
@@ -217,6 +263,17 @@ extension SQLiteMailStore {
         }
     }
 
+    /// For each row, whether its import key (if any) is new to the account and to the rows before it.
+    private static func notYetImported(_ db: Database, account: AccountID, _ rows: [NewMessage]) throws -> [Bool] {
+        let lookup = try db.cachedStatement(sql: "SELECT 1 FROM import_keys WHERE account_id = ? AND key = ?")
+        var seen: Set<String> = []
+        return try rows.map { row in
+            guard let key = row.importKey else { return true }
+            guard seen.insert(key).inserted else { return false }
+            return try Bool.fetchOne(lookup, arguments: [account, key]) == nil
+        }
+    }
+
     static func saveStructure(_ db: Database, blob: String, _ structure: MessageStructure) throws {
         let texts = structure.derived.map { $0.texts.map { Data($0) } }
         try db.cachedStatement(
@@ -238,6 +295,7 @@ private struct NewMessage: Sendable {
     var internalDate: Double
     var internalZone: Int
     var structure: MessageStructure?
+    var importKey: String?
 }
 
 private struct StoreOutcome: Sendable {

@@ -246,6 +246,19 @@ enum Schema {
                     );
                     """)
         }
+        // The import ledger: the source keys of imported messages per account (see `MailStore`,
+        // "Import ledger"), written in the transaction of the append. The primary key serves both the
+        // check of one key and the listing of the keys with a prefix.
+        migrator.registerMigration("v11") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE import_keys (
+                        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                        key TEXT NOT NULL,
+                        PRIMARY KEY (account_id, key)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         // Mailboxes changed by other processes (`ChangeAnnouncements`): written by tools, read by the server.
         migrator.registerMigration("v12") { db in
             try db.execute(

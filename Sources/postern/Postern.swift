@@ -12,7 +12,7 @@ struct Postern: AsyncParsableCommand {
             --data-dir or POSTERN_DATA_DIR says otherwise), a self-signed TLS certificate and, unless
             the folder already has accounts, a first account 'postmaster' whose password it prints once.
             """,
-        subcommands: [Serve.self, User.self, Deliver.self]
+        subcommands: [Serve.self, User.self, Deliver.self, Import.self, Export.self, Migrate.self]
     )
 
     static func main() async {
@@ -27,6 +27,10 @@ struct Postern: AsyncParsableCommand {
             let code = exitCode(for: error)
             if code == .success || error is CleanExit {
                 exit(withError: error)
+            }
+            if let status = error as? ExitCode {
+                // The command already said why (a summary, lines of what went wrong).
+                Foundation.exit(status.rawValue)
             }
             if let failure = error as? CommandFailure {
                 printError(failure.message)

@@ -5,6 +5,14 @@ import Testing
 /// Every check of the conformance suite (`MailStoreConformance`) on every engine (`Engine`), each on a
 /// fresh store.
 @Suite struct ConformanceTests {
+    @Test(arguments: Engine.allCases) func importLedger(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.importLedger)
+    }
+
+    @Test(arguments: Engine.allCases) func importLedgerRefusals(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.importLedgerRefusals)
+    }
+
     @Test(arguments: Engine.allCases) func appPasswords(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.appPasswords)
     }

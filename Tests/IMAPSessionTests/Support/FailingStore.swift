@@ -195,6 +195,16 @@ final class FailingStore: MailStore {
         return try await inner.append(account: account, mailbox: mailbox, messages: messages)
     }
 
+    func appendOnce(account: AccountID, mailbox: MailboxID, messages: [StagedAppend]) async throws -> [AppendResult?] {
+        try check("append")
+        return try await inner.appendOnce(account: account, mailbox: mailbox, messages: messages)
+    }
+
+    func importedKeys(account: AccountID, prefix: String) async throws -> Set<String> {
+        try check("importedKeys")
+        return try await inner.importedKeys(account: account, prefix: prefix)
+    }
+
     func structures(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [UID: MessageStructure] {
         try check("structures")
         return try await inner.structures(account: account, mailbox: mailbox, uids: uids)
