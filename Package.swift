@@ -10,6 +10,7 @@ let package = Package(
         .executable(name: "FuzzMIMEParse", targets: ["FuzzMIMEParse"]),
         .executable(name: "FuzzSASLParse", targets: ["FuzzSASLParse"]),
         .executable(name: "FuzzClientHello", targets: ["FuzzClientHello"]),
+        .executable(name: "FuzzLMTPParse", targets: ["FuzzLMTPParse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -87,6 +88,20 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DefencesTests", dependencies: ["Defences"]),
+        // LMTP (RFC 2033) as pure parsing and sequencing: commands, paths, replies, DATA framing.
+        .target(name: "LMTP"),
+        .testTarget(
+            name: "LMTPTests",
+            dependencies: [
+                "LMTP", "Delivery", "MailStore", "MailStoreMemory", "MailStoreSQLite", "MailStoreConformance",
+                "FuzzLMTPParseCheck", .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Delivery into the store (LMTP and `postern deliver`): recipient rules, trace headers, copies.
+        .target(
+            name: "Delivery",
+            dependencies: ["MailStore", "IMAPSession", .product(name: "Logging", package: "swift-log")]
+        ),
         // Per-connection state machine and command handlers. Never touches a Channel.
         .target(
             name: "IMAPSession",
@@ -101,7 +116,7 @@ let package = Package(
             name: "PosternServer",
             dependencies: [
                 "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "BearerTokens",
-                "TLSClientHello",
+                "TLSClientHello", "LMTP", "Delivery",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -120,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "postern",
             dependencies: [
-                "PosternServer", "MailStore", "MailStoreSQLite", "MailTransfer", "IMAPSession",
+                "PosternServer", "MailStore", "MailStoreSQLite", "Delivery", "MailTransfer", "IMAPSession",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -143,6 +158,8 @@ let package = Package(
         .executableTarget(name: "FuzzSASLParse", dependencies: ["FuzzSASLParseCheck"]),
         .target(name: "FuzzClientHelloCheck", dependencies: ["TLSClientHello"]),
         .executableTarget(name: "FuzzClientHello", dependencies: ["FuzzClientHelloCheck"]),
+        .target(name: "FuzzLMTPParseCheck", dependencies: ["LMTP"]),
+        .executableTarget(name: "FuzzLMTPParse", dependencies: ["FuzzLMTPParseCheck"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).
@@ -186,7 +203,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                "IMAPSession", "IMAPWire", "TLSClientHello", "FuzzClientHelloCheck",
+                "IMAPSession", "IMAPWire", "TLSClientHello", "FuzzClientHelloCheck", "LMTP", "Delivery", "Defences",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -2,7 +2,8 @@
 # Builds one libFuzzer harness with coverage instrumentation and AddressSanitizer, then fuzzes it for SECONDS,
 # starting from a copy of its seed corpus in Tests/Fuzz/Corpus/NAME (the committed corpus is never changed).
 #
-#   scripts/fuzz.sh NAME SECONDS [LIBFUZZER_FLAG...]      NAME: FuzzIMAPParse, FuzzMIMEParse, FuzzSASLParse or FuzzClientHello
+#   scripts/fuzz.sh NAME SECONDS [LIBFUZZER_FLAG...]      NAME: FuzzIMAPParse, FuzzMIMEParse, FuzzSASLParse, FuzzClientHello
+#                                                        or FuzzLMTPParse
 #
 # Extra flags go to libFuzzer after the script's own, so they win (e.g. -timeout=5 or -max_len=8192).
 # Crash, timeout and out-of-memory inputs are written to fuzz-artifacts/NAME/, with the build and fuzzer logs.

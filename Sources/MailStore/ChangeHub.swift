@@ -84,6 +84,11 @@ public final class ChangeHub: Sendable {
         for removed in targets { removed() }
     }
 
+    /// The mailboxes some session watches or subscribes to.
+    public var watchedMailboxes: Set<MailboxID> {
+        Set(subscribers.withLock { Array($0.keys) }).union(mailboxWatchers.withLock { Array($0.keys) })
+    }
+
     /// The accounts some session watches (an engine checks these for deletions made elsewhere).
     public var watchedAccounts: [AccountID] { accountWatchers.withLock { Array($0.keys) } }
 

@@ -85,6 +85,13 @@ final class FlagIndexCache: Sendable {
         }
     }
 
+    func removeAll() {
+        state.withLock { state in
+            state.entries.removeAll()
+            state.messages = 0
+        }
+    }
+
     /// Messages held, over all entries.
     var messageCount: Int { state.withLock { $0.messages } }
 }

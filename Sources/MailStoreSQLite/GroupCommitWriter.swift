@@ -42,14 +42,20 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     private let pool: DatabasePool
     private let afterCommit: @Sendable (_ unlink: [String], _ changed: Set<MailboxID>) -> Void
+    /// Runs last inside each transaction that changed mailboxes (a tool logs them for the server).
+    private let beforeCommit: (@Sendable (Database, Set<MailboxID>) throws -> Void)?
     private let lock = NSLock()
     private var queue: [Pending] = []
     private var draining = false
     private var batches = 0
     private var operations = 0
 
-    init(pool: DatabasePool, afterCommit: @escaping @Sendable (_ unlink: [String], _ changed: Set<MailboxID>) -> Void) {
+    init(
+        pool: DatabasePool, beforeCommit: (@Sendable (Database, Set<MailboxID>) throws -> Void)? = nil,
+        afterCommit: @escaping @Sendable (_ unlink: [String], _ changed: Set<MailboxID>) -> Void
+    ) {
         self.pool = pool
+        self.beforeCommit = beforeCommit
         self.afterCommit = afterCommit
     }
 
@@ -120,6 +126,9 @@ final class GroupCommitWriter: @unchecked Sendable {
                         } catch {
                             outcome.errors[index] = error
                         }
+                    }
+                    if let beforeCommit, !outcome.changedMailboxes.isEmpty {
+                        try beforeCommit(db, outcome.changedMailboxes)
                     }
                     return .commit
                 }

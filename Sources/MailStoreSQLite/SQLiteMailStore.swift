@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import MailStore
+import Synchronization
 
 /// The embedded engine: metadata in `<data>/postern.sqlite` (GRDB `DatabasePool`, WAL,
 /// `synchronous = FULL`, checked on open: see `SQLiteMailStore+Durability`), message content in
@@ -30,12 +31,18 @@ public final class SQLiteMailStore: MailStore, AccountStore {
     let writer: GroupCommitWriter
     let logger: Logger
     private let lock: DirectoryLock
-    /// Looks for accounts deleted by another process (see `AccountWatch`).
+    /// Looks for accounts deleted, and (server) mailboxes changed, by another process (see `AccountWatch`).
     private let accountWatch: AccountWatch
+    public let role: StoreRole
+    /// The server's end of `ChangeAnnouncements` (set once, at the end of `init`).
+    private let pokeListener = Mutex<ChangePokeListener?>(nil)
 
-    /// Opens (creating if needed) the store in `dataDirectory`.
-    public init(dataDirectory: URL, logger: Logger = Logger(label: "postern.mailstore")) throws {
+    /// Opens (creating if needed) the store in `dataDirectory`. `role`: see `ChangeAnnouncements`.
+    public init(
+        dataDirectory: URL, role: StoreRole = .tool, logger: Logger = Logger(label: "postern.mailstore")
+    ) throws {
         self.dataDirectory = dataDirectory
+        self.role = role
         self.logger = logger
         stagingDirectory = dataDirectory.appendingPathComponent("tmp", isDirectory: true)
         let blobs = BlobFiles(root: dataDirectory.appendingPathComponent("blobs", isDirectory: true))
@@ -66,21 +73,42 @@ public final class SQLiteMailStore: MailStore, AccountStore {
         }
         let hub = changeHub
         let locations = contentLocations
-        writer = GroupCommitWriter(pool: pool) { ids, changed in
-            blobs.remove(ids)
-            locations.forget(changed, unlinked: ids)
-            for mailbox in changed { hub.publish(mailbox: mailbox) }
-        }
+        let pokePath = ChangeAnnouncements.socketPath(dataDirectory)
+        let isTool = role == .tool
+        writer = GroupCommitWriter(
+            pool: pool, beforeCommit: isTool ? ChangeAnnouncements.record : nil,
+            afterCommit: { ids, changed in
+                blobs.remove(ids)
+                locations.forget(changed, unlinked: ids)
+                for mailbox in changed { hub.publish(mailbox: mailbox) }
+                if isTool && !changed.isEmpty { ChangeAnnouncements.poke(pokePath) }
+            })
         let staging = stagingDirectory
         lock = try DirectoryLock(url: dataDirectory.appendingPathComponent("postern.lock")) {
             try Self.recover(pool: pool, blobs: blobs, staging: staging, logger: logger)
         }
+        let changeLogEnd: Int64
         do {
             accountWatch = AccountWatch(initial: try pointReader.read { db in try Self.accountsDeletedCounter(db) })
+            changeLogEnd = try pointReader.read { db in try Self.changeLogEnd(db) }
         } catch {
             throw MailStoreError.internal("cannot read the store's state: \(error)")
         }
-        accountWatch.start { [weak self] seen in self?.checkDeletedAccounts(seen: seen) }
+        guard role == .server else {
+            accountWatch.start { [weak self] seen in self?.checkDeletedAccounts(seen: seen) }
+            return
+        }
+        let changesSeen = Mutex(changeLogEnd)
+        let checkChanges: @Sendable () -> Void = { [weak self] in
+            guard let self else { return }
+            changesSeen.withLock { seen in seen = self.publishLoggedChanges(seen: seen) }
+        }
+        let listener = ChangePokeListener(path: pokePath, check: checkChanges)
+        pokeListener.withLock { $0 = listener }
+        accountWatch.start { [weak self] seen in
+            checkChanges()
+            return self?.checkDeletedAccounts(seen: seen)
+        }
     }
 
     /// Removes leftovers of a crash: every staged file, every content file no row references (and
@@ -123,6 +151,7 @@ public final class SQLiteMailStore: MailStore, AccountStore {
     /// every acknowledged change is already durable.
     public func close() {
         accountWatch.stop()
+        pokeListener.withLock { $0 }?.stop()
         do {
             _ = try pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         } catch {

@@ -259,6 +259,11 @@ enum Schema {
                     ) WITHOUT ROWID;
                     """)
         }
+        // Mailboxes changed by other processes (`ChangeAnnouncements`): written by tools, read by the server.
+        migrator.registerMigration("v12") { db in
+            try db.execute(
+                sql: "CREATE TABLE change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, mailbox_id INTEGER NOT NULL)")
+        }
         return migrator
     }
 

@@ -141,7 +141,12 @@ public final class IMAPServer: Service, Sendable {
     static func explainBindError(_ error: any Error, address: ListenerAddress) -> String {
         let what = "cannot listen for \(address.kind.rawValue.uppercased()) on \(address)"
         let flag = "--\(address.kind.rawValue)"
-        let example = address.kind == .imaps ? "127.0.0.1:9993" : "127.0.0.1:9143"
+        let example =
+            switch address.kind {
+            case .imaps: "127.0.0.1:9993"
+            case .imap: "127.0.0.1:9143"
+            case .lmtp: "127.0.0.1:2424"
+            }
         if let io = error as? IOError {
             switch io.errnoCode {
             case EADDRINUSE:

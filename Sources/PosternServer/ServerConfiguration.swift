@@ -6,7 +6,7 @@ import TOMLKit
 
 /// Where a listener binds and whether it starts with TLS (IMAPS, RFC 8314) or offers STARTTLS.
 public struct ListenerAddress: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case imaps, imap }
+    public enum Kind: String, Sendable { case imaps, imap, lmtp }
     public var kind: Kind
     public var host: String
     public var port: Int
@@ -84,6 +84,8 @@ public struct ServerConfiguration: Sendable {
     public var quotaAdmins: Set<String> = []
     /// OAUTHBEARER and XOAUTH2 (off unless configured).
     public var oauth = OAuthSettings()
+    /// Mail delivery: the LMTP listeners and the recipient rules (`LMTPSettings`).
+    public var lmtp = LMTPSettings()
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -130,7 +132,9 @@ public struct ServerConfiguration: Sendable {
             "tls_rsa_cert", "tls_rsa_key", "tls_client_ca", "tls_client_identity", "tls_client_identity_domain",
         ]
         for key in table.keys
-        where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key) {
+        where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key)
+            && !LMTPSettings.tomlKeys.contains(key)
+        {
             throw ServerError.configuration("config file \(path): unknown key '\(key)'")
         }
         func string(_ key: String) throws -> String? {
@@ -214,6 +218,7 @@ public struct ServerConfiguration: Sendable {
             idleKeepalive = Int64(v)
         }
         try oauth.apply(string)
+        try lmtp.apply(table, listeners: { key in try addresses(key, .lmtp) })
     }
 
     /// Replaces every listener of one kind (nil leaves them as they are).

@@ -12,7 +12,7 @@ struct Postern: AsyncParsableCommand {
             --data-dir or POSTERN_DATA_DIR says otherwise), a self-signed TLS certificate and, unless
             the folder already has accounts, a first account 'postmaster' whose password it prints once.
             """,
-        subcommands: [Serve.self, User.self, Import.self, Export.self]
+        subcommands: [Serve.self, User.self, Deliver.self, Import.self, Export.self]
     )
 
     static func main() async {
@@ -43,7 +43,8 @@ struct Postern: AsyncParsableCommand {
                 .map(String.init) ?? "\(error)"
             let trimmed = message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message
             printError("\(trimmed) (see 'postern --help')")
-            Foundation.exit(2)
+            // An MTA reads `deliver`'s status as sysexits: a usage error is EX_USAGE there.
+            Foundation.exit(CommandLine.arguments.dropFirst().first == "deliver" ? Deliver.Status.usage : 2)
         }
     }
 }

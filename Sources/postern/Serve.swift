@@ -1,4 +1,5 @@
 import ArgumentParser
+import Delivery
 import Foundation
 import Logging
 import MailStore
@@ -41,6 +42,14 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("imap"), help: "IMAP+STARTTLS listener HOST:PORT, or 'off' (repeatable; default 0.0.0.0:143)."
     )
     var imap: [String] = []
+
+    @Option(
+        name: .customLong("lmtp"),
+        help: "LMTP listener HOST:PORT for an MTA's deliveries, or 'off' (repeatable; default off).")
+    var lmtp: [String] = []
+
+    @Option(help: "LMTP Unix socket path, or 'off' (default DATA/lmtp.sock).")
+    var lmtpSocket: String?
 
     @Option(
         help: "TLS certificate chain (PEM). Default: self-signed ECDSA and RSA pairs in DATA/tls, made on first start.")
@@ -132,6 +141,11 @@ struct Serve: AsyncParsableCommand {
         if let oauthAccountClaim { configuration.oauth.accountClaim = oauthAccountClaim }
         if let oauthScope { configuration.oauth.scope = oauthScope }
         _ = try configuration.oauth.policy()
+        if !lmtp.isEmpty {
+            configuration.lmtp.listeners = try lmtp.compactMap { try ListenerAddress.parse($0, kind: .lmtp) }
+        }
+        if let lmtpSocket { configuration.lmtp.setSocket(lmtpSocket) }
+        try configuration.lmtp.validate()
         if configuration.listeners.isEmpty {
             throw ServerError.configuration("every listener is off: enable --imaps or --imap")
         }
@@ -162,7 +176,7 @@ struct ServeRunner {
         do {
             try DurableFiles.makeDirectory(dataDirectory)
             isFirstStart = !FirstStart.isDone(dataDirectory)
-            store = try SQLiteMailStore(dataDirectory: dataDirectory, logger: logger)
+            store = try SQLiteMailStore(dataDirectory: dataDirectory, role: .server, logger: logger)
             try await store.setDefaultQuota(configuration.defaultQuota)
             tlsSettings = try TLSSetup.settings(for: configuration)
             try TLSSetup.makeMissingSelfSigned(tlsSettings, hostName: configuration.hostName)
@@ -176,6 +190,19 @@ struct ServeRunner {
             throw CommandFailure(message: "cannot open the data folder \(dataDirectory.path): \(error)", status: 1)
         }
         let configuration = self.configuration
+        let deliverer = Deliverer(
+            store: store, accounts: store, rules: configuration.lmtp.rules, hostName: configuration.hostName,
+            maxMessageSize: configuration.maxMessageSize, logger: logger)
+        let lmtp = LMTPServer(
+            settings: configuration.lmtp, dataDirectory: dataDirectory, deliverer: deliverer,
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        let lmtpBound: [LMTPServer.Bound]
+        do {
+            lmtpBound = try await lmtp.start()
+        } catch let error as ServerError {
+            store.close()
+            throw CommandFailure(message: error.description, status: 1)
+        }
         let holder = TLSContextHolder(tls)
         let server = IMAPServer(
             configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
@@ -183,7 +210,7 @@ struct ServeRunner {
             logger: logger,
             onListening: { bound in
                 try await Self.announce(
-                    bound, configuration: configuration, store: store, tls: tls,
+                    bound, lmtp: lmtpBound, configuration: configuration, store: store, tls: tls,
                     selfSigned: tlsSettings.selfSignedCertificates, isFirstStart: isFirstStart)
             })
         let reloader = TLSReloader(settings: tlsSettings, holder: holder, hangups: hangups, logger: logger)
@@ -196,6 +223,7 @@ struct ServeRunner {
                     .init(
                         service: server, successTerminationBehavior: .gracefullyShutdownGroup,
                         serviceName: "IMAP server"),
+                    .init(service: lmtp, serviceName: "LMTP server"),
                 ] + (jwks.map { [.init(service: $0, serviceName: "JWKS reload")] } ?? [])
                     // Last: the first to stop at shutdown.
                     + [.init(service: reloader, serviceName: "TLS reloader")],
@@ -212,7 +240,8 @@ struct ServeRunner {
     /// Once the listeners are bound: the first start (its report names the ports really bound, as
     /// port 0 picks one), then the fingerprint, one `listening:` line per listener, and `ready`.
     private static func announce(
-        _ bound: [IMAPServer.BoundListener], configuration: ServerConfiguration, store: SQLiteMailStore,
+        _ bound: [IMAPServer.BoundListener], lmtp: [LMTPServer.Bound], configuration: ServerConfiguration,
+        store: SQLiteMailStore,
         tls: TLSMaterial, selfSigned: [URL], isFirstStart: Bool
     ) async throws {
         let dataDirectory = configuration.dataDirectory
@@ -239,7 +268,8 @@ struct ServeRunner {
         for served in tls.served.dropFirst() {
             out += "fingerprint-\(served.kind.name): SHA256 \(served.fingerprint)\n"
         }
-        out += boundConfiguration.listeners.map { "listening: \($0.kind.rawValue) \($0)\n" }.joined() + "ready\n"
+        out += boundConfiguration.listeners.map { "listening: \($0.kind.rawValue) \($0)\n" }.joined()
+        out += lmtp.map { "\($0.description)\n" }.joined() + "ready\n"
         emit(out)
     }
 

@@ -70,6 +70,7 @@ class PosternProcess:
         for t in self._threads:
             t.start()
         self.ports: dict[str, int] = {}
+        self.lmtp_socket: str | None = None
 
     def _pump(self, stream, sink: list[str]) -> None:
         for raw in iter(stream.readline, b""):
@@ -101,6 +102,8 @@ class PosternProcess:
                 self._cond.wait(min(left, 0.5))
             for l in self.stdout:
                 l = l.strip()
+                if l.startswith("lmtp-socket: "):
+                    self.lmtp_socket = l.split(" ", 1)[1]
                 if l.startswith("listening:"):
                     # listening: imaps 127.0.0.1:PORT
                     parts = l.split()

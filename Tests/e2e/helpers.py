@@ -211,3 +211,16 @@ def timed_login(c: RawIMAP, tag: str, user: str, password: str) -> tuple[float, 
     start = time.monotonic()
     resp = c.command(f'{tag} LOGIN "{user}" "{password}"')
     return time.monotonic() - start, resp.tagged.raw.decode(errors="replace") if resp.tagged else "(closed)"
+
+
+def bodies(port: int, cafile: str, user: str, password: str, folder: str = "INBOX") -> list[bytes]:
+    """Every message of `folder` (BODY.PEEK[], in UID order), read with imapclient over IMAPS."""
+    import imapclient
+    c = imapclient.IMAPClient("127.0.0.1", port, ssl=True, ssl_context=make_context(cafile), timeout=30)
+    try:
+        c.login(user, password)
+        c.select_folder(folder, readonly=True)
+        uids = c.search("ALL")
+        return [d[b"BODY[]"] for _, d in sorted(c.fetch(uids, ["BODY.PEEK[]"]).items())] if uids else []
+    finally:
+        c.logout()
