@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import POSTERN_BIN, add_user, require_binary, run_cli
-from helpers import fetch, own_server, select
+from helpers import own_server, wait_for
 
 pytestmark = pytest.mark.postern
 
@@ -129,10 +129,20 @@ def test_maildir_import_shows_on_running_server_and_round_trips(tmp_path):
     expected = make_source(source)
     with own_server(tmp_path, {"alice": "alice-pw"}) as (proc, imaps, _imap, cafile):
         data = proc.data_dir
+        import ssl
+        # A session that has INBOX open while the import runs is told of the new messages.
+        watcher = imaplib.IMAP4_SSL("127.0.0.1", imaps, ssl_context=ssl.create_default_context(cafile=cafile))
+        watcher.login("alice", "alice-pw")
+        assert watcher.select("INBOX")[1] == [b"0"]
         r = cli("import", "alice", "--maildir", str(source), "--data-dir", str(data))
         assert r.returncode == 0, r.stdout + r.stderr
         assert "imported 6, skipped 0 (already there), failed 0, folders 3" in r.stdout, r.stdout
-        import ssl
+
+        def told() -> bool:
+            watcher.noop()
+            return watcher.untagged_responses.get("EXISTS", [b"0"])[-1] == b"3"
+        assert wait_for(told, timeout=10), watcher.untagged_responses
+        watcher.logout()
         m = imaplib.IMAP4_SSL("127.0.0.1", imaps, ssl_context=ssl.create_default_context(cafile=cafile))
         m.login("alice", "alice-pw")
         try:
