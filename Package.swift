@@ -73,9 +73,9 @@ let package = Package(
         // files out; the CLI moves messages between them and the store.
         .target(
             name: "MailTransfer",
-            dependencies: ["MailStore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["MailStore", "IMAPWire", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "MailTransferTests", dependencies: ["MailTransfer", "MailStore"]),
+        .testTarget(name: "MailTransferTests", dependencies: ["MailTransfer", "MailStore", "IMAPWire"]),
         .target(name: "Defences"),
         // Reads a TLS ClientHello's offer to pick the certificate to serve (ECDSA or RSA). Pure.
         .target(name: "TLSClientHello"),

@@ -1,4 +1,5 @@
 import Foundation
+import IMAPWire
 import MailStore
 
 /// Reads a Maildir tree for import: the root's cur/ and new/ are INBOX; folders are Maildir++
@@ -75,7 +76,7 @@ public struct MaildirReader {
     static func decode(_ levels: [String], at url: URL, problems: inout [String]) -> String? {
         var decoded: [String] = []
         for level in levels {
-            guard let name = ModifiedUTF7.decode(level) else {
+            guard let name = try? ModifiedUTF7.decode(Array(level.utf8), encodedASCII: true) else {
                 problems.append(TransferError.badName(url.path, "not modified UTF-7").description)
                 return nil
             }

@@ -1,4 +1,5 @@
 import Foundation
+import IMAPWire
 import MailStore
 
 /// Subscription files of a Maildir root.
@@ -39,7 +40,7 @@ public enum Subscriptions {
             // Courier (and Dovecot set up like it) names folders "INBOX.Sub": the prefix is a namespace.
             if !versioned && levels.count > 1 && levels[0].uppercased() == MailboxPath.inbox { levels.removeFirst() }
             if levels.count == 1 && levels[0].uppercased() == MailboxPath.inbox { return "" }
-            let decoded = levels.map { ModifiedUTF7.decode($0) ?? $0 }
+            let decoded = levels.map { (try? ModifiedUTF7.decode(Array($0.utf8), encodedASCII: true)) ?? $0 }
             return decoded.joined(separator: String(MailboxPath.separator))
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import IMAPWire
 import MailStore
 
 #if canImport(Glibc)
@@ -68,7 +69,7 @@ public struct MaildirWriter {
     public static func directoryName(of name: String) -> String {
         if name == MailboxPath.inbox { return "" }
         let levels = name.split(separator: MailboxPath.separator).map {
-            ModifiedUTF7.encode(String($0)) { $0 != UInt8(ascii: ".") }
+            String(decoding: ModifiedUTF7.encode(String($0)) { $0 != UInt8(ascii: ".") }, as: UTF8.self)
         }
         return "." + levels.joined(separator: ".")
     }

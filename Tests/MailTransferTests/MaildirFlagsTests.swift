@@ -1,3 +1,4 @@
+import IMAPWire
 import MailStore
 import Testing
 
@@ -46,22 +47,28 @@ import Testing
         #expect(DovecotKeywords.letters(many)["k25"] == "z")
     }
 
+    /// Maildir names use IMAPWire's codec, with encoded ASCII allowed (Maildir++ encodes ".").
     @Test func modifiedUTF7() {
-        #expect(ModifiedUTF7.decode("Entw&APw-rfe") == "Entwürfe")
-        #expect(ModifiedUTF7.decode("&-x&-") == "&x&")
-        #expect(ModifiedUTF7.decode("&ZeVnLIqe-") == "日本語")
-        #expect(ModifiedUTF7.decode("&2D3eAA-") == "😀")
-        #expect(ModifiedUTF7.decode("plain") == "plain")
-        #expect(ModifiedUTF7.decode("&AOQ") == nil, "unterminated")
-        #expect(ModifiedUTF7.decode("&*-") == nil, "not base64")
-        #expect(ModifiedUTF7.decode("&2D0-") == nil, "lone surrogate")
-        #expect(ModifiedUTF7.decode("a\u{7}b") == nil)
-        for name in ["Entwürfe", "日本語 & more", "😀", "a&b", "tab.dot", ""] {
-            #expect(ModifiedUTF7.decode(ModifiedUTF7.encode(name)) == name)
+        func decode(_ text: String) -> String? { try? ModifiedUTF7.decode(Array(text.utf8), encodedASCII: true) }
+        func encode(_ text: String, _ literal: (UInt8) -> Bool = { _ in true }) -> String {
+            String(decoding: ModifiedUTF7.encode(text, literal: literal), as: UTF8.self)
         }
-        #expect(ModifiedUTF7.encode("a.b") { $0 != UInt8(ascii: ".") } == "a&AC4-b")
-        #expect(ModifiedUTF7.decode("a&AC4-b") == "a.b")
-        #expect(ModifiedUTF7.encode("Entwürfe") == "Entw&APw-rfe")
+        #expect(decode("Entw&APw-rfe") == "Entwürfe")
+        #expect(decode("&-x&-") == "&x&")
+        #expect(decode("&ZeVnLIqe-") == "日本語")
+        #expect(decode("&2D3eAA-") == "😀")
+        #expect(decode("plain") == "plain")
+        #expect(decode("&AOQ") == nil, "unterminated")
+        #expect(decode("&*-") == nil, "not base64")
+        #expect(decode("&2D0-") == nil, "lone surrogate")
+        #expect(decode("a\u{7}b") == nil)
+        for name in ["Entwürfe", "日本語 & more", "😀", "a&b", "tab.dot", ""] {
+            #expect(decode(encode(name)) == name)
+        }
+        #expect(encode("a.b") { $0 != UInt8(ascii: ".") } == "a&AC4-b")
+        #expect(decode("a&AC4-b") == "a.b")
+        #expect((try? ModifiedUTF7.decode(Array("a&AC4-b".utf8))) == nil, "IMAP names stay strict")
+        #expect(encode("Entwürfe") == "Entw&APw-rfe")
     }
 
     @Test func subscriptions() {

@@ -19,8 +19,9 @@ public enum ModifiedUTF7 {
     }
 
     /// Decodes strictly: rejects 8-bit or control bytes, unterminated or malformed shifts, non-zero padding bits,
-    /// unpaired surrogates, and base64 used for printable ASCII.
-    public static func decode(_ bytes: [UInt8]) throws -> String {
+    /// unpaired surrogates, and base64 used for printable ASCII — unless `encodedASCII` allows it (Maildir++
+    /// folder names on disk encode the "." that separates their levels).
+    public static func decode(_ bytes: [UInt8], encodedASCII: Bool = false) throws -> String {
         var result = String.UnicodeScalarView()
         var i = 0
         while i < bytes.count {
@@ -62,7 +63,7 @@ public enum ModifiedUTF7 {
             loop: while true {
                 switch decoder.decode(&iterator) {
                 case .scalarValue(let scalar):
-                    if scalar.value >= 0x20, scalar.value <= 0x7E {
+                    if !encodedASCII, scalar.value >= 0x20, scalar.value <= 0x7E {
                         throw DecodingError(message: "printable ASCII must not be encoded")
                     }
                     result.append(scalar)
@@ -74,8 +75,9 @@ public enum ModifiedUTF7 {
         return String(result)
     }
 
-    /// Encodes a string as modified UTF-7.
-    public static func encode(_ string: String) -> [UInt8] {
+    /// Encodes a string as modified UTF-7. `literal` says which printable ASCII bytes stay as they are (all
+    /// of them by default); the others are encoded too (a Maildir++ folder name encodes ".").
+    public static func encode(_ string: String, literal: (UInt8) -> Bool = { _ in true }) -> [UInt8] {
         var out: [UInt8] = []
         var pending: [UInt16] = []
         func flush() {
@@ -97,7 +99,7 @@ public enum ModifiedUTF7 {
             pending.removeAll()
         }
         for scalar in string.unicodeScalars {
-            if scalar.value >= 0x20, scalar.value <= 0x7E {
+            if scalar.value >= 0x20, scalar.value <= 0x7E, literal(UInt8(scalar.value)) {
                 flush()
                 out.append(UInt8(scalar.value))
                 if scalar == "&" { out.append(UInt8(ascii: "-")) }
