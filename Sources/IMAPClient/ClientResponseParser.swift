@@ -111,15 +111,18 @@ public struct ClientResponseParser {
         try expect("((")
         let prefix = try stringBytes()
         try expect(" ")
-        var delimiter: UInt8?
+        return .namespace(personalPrefix: prefix, delimiter: try hierarchyDelimiter())
+    }
+
+    /// DQUOTE QUOTED-CHAR DQUOTE / nil: a one-byte hierarchy delimiter, or nil.
+    private mutating func hierarchyDelimiter() throws -> UInt8? {
         if peek() == UInt8(ascii: "N") || peek() == UInt8(ascii: "n") {
             try expectWord("NIL")
-        } else {
-            let value = try stringBytes()
-            guard value.count == 1 else { throw failure("a hierarchy delimiter of \(value.count) bytes") }
-            delimiter = value[0]
+            return nil
         }
-        return .namespace(personalPrefix: prefix, delimiter: delimiter)
+        let value = try stringBytes()
+        guard value.count == 1 else { throw failure("a hierarchy delimiter of \(value.count) bytes") }
+        return value[0]
     }
 
     /// resp-text = ["[" resp-text-code "]" SP] text; the space and text may be missing.
@@ -159,14 +162,7 @@ public struct ClientResponseParser {
         try expect(" ")
         let attributes = try flagList()
         try expect(" ")
-        var delimiter: UInt8?
-        if peek() == UInt8(ascii: "N") || peek() == UInt8(ascii: "n") {
-            try expectWord("NIL")
-        } else {
-            let value = try stringBytes()
-            guard value.count == 1 else { throw failure("a hierarchy delimiter of \(value.count) bytes") }
-            delimiter = value[0]
-        }
+        let delimiter = try hierarchyDelimiter()
         try expect(" ")
         return ListEntry(attributes: attributes, delimiter: delimiter, name: try astring())
     }

@@ -29,17 +29,7 @@ public enum DurableFiles {
         guard fd >= 0 else { throw MailStoreError.internal("cannot create \(temporary): errno \(errno)") }
         do {
             defer { close(fd) }
-            try bytes.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw MailStoreError.internal("cannot write \(temporary): errno \(errno)")
-                    }
-                    offset += n
-                }
-            }
+            try writeAll(bytes, to: fd, path: temporary)
             try sync(fd, temporary)
             guard rename(temporary, url.path) == 0 else {
                 throw MailStoreError.internal("cannot rename \(temporary): errno \(errno)")
@@ -49,6 +39,21 @@ public enum DurableFiles {
             throw error
         }
         try syncDirectory(directory)
+    }
+
+    /// Writes all of `bytes` to `fd` (retrying short writes and EINTR); `path` names it in errors.
+    public static func writeAll(_ bytes: some ContiguousBytes, to fd: Int32, path: String) throws {
+        try bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw MailStoreError.internal("cannot write \(path): errno \(errno)")
+                }
+                offset += n
+            }
+        }
     }
 
     /// Creates the directory at `url` (and missing parents) with `mode`, and fsyncs the parent of

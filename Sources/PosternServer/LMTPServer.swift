@@ -64,9 +64,6 @@ public final class LMTPServer: Service, Sendable {
         self.logger = logger
     }
 
-    /// Whether there is anything to listen on.
-    public var isEnabled: Bool { socketPath != nil || !settings.listeners.isEmpty }
-
     /// Binds every listener (once); on failure closes those bound and explains.
     public func start() async throws -> [Bound] {
         if let bound = state.withLockedValue({ $0.bound }) { return bound }

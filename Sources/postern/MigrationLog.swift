@@ -86,17 +86,7 @@ struct MigrationLog {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw MailStoreError.internal("cannot open \(url.path): errno \(errno)") }
         defer { close(fd) }
-        try line.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw MailStoreError.internal("cannot write \(url.path): errno \(errno)")
-                }
-                offset += n
-            }
-        }
+        try DurableFiles.writeAll(line, to: fd, path: url.path)
         guard fsync(fd) == 0 else { throw MailStoreError.internal("cannot sync \(url.path): errno \(errno)") }
         torn = false
         apply(record)
