@@ -56,6 +56,20 @@ let package = Package(
             name: "IMAPClientTests",
             dependencies: ["IMAPClient", .product(name: "NIOCore", package: "swift-nio")]
         ),
+        // Outgoing mail through an SMTP relay (Sieve redirect and vacation replies).
+        .target(
+            name: "MailRelay",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "MailRelayTests",
+            dependencies: [
+                "MailRelay", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         // The embedded engine: GRDB metadata + content files.
         .target(
             name: "MailStoreSQLite",

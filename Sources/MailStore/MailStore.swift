@@ -146,6 +146,19 @@ public protocol MailStore: Sendable {
     /// The keys the account has recorded that start with `prefix` (all of them for "").
     func importedKeys(account: AccountID, prefix: String) async throws -> Set<String>
 
+    // MARK: Filing one message into several mailboxes
+
+    /// Places one staged message in several mailboxes of the account at once, all or none (a Sieve
+    /// script's `keep` and `fileinto` actions, RFC 5228 §2.10.5: the delivery is one commit). The copies
+    /// share one content file (like COPY); each gets the flags of its placement (`message.flags` is not
+    /// used), a UID of its mailbox and the mailbox's new MODSEQ; the quota counts every copy. The
+    /// mailboxes must be distinct and selectable; an import key is refused (`.internal`). The staged file
+    /// is consumed either way. Results are in the order of `placements`.
+    func append(
+        account: AccountID, message: StagedAppend, placements: [MailboxPlacement]
+    ) async throws
+        -> [AppendResult]
+
     /// The stored parse result of messages (see `MessageStructure`), for those that have one.
     func structures(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [UID: MessageStructure]
     /// The stored derived texts of messages (see `DerivedTexts`), for those that have them.
@@ -234,6 +247,17 @@ extension MailStore {
         try await messages(account: account, mailbox: mailbox, uids: uids).filter {
             $0.flags.system.isSuperset(of: with) && $0.flags.system.isDisjoint(with: without)
         }
+    }
+}
+
+/// One copy of a message filed into several mailboxes (`MailStore.append(account:message:placements:)`).
+public struct MailboxPlacement: Sendable, Equatable {
+    public var mailbox: MailboxID
+    public var flags: MessageFlags
+
+    public init(mailbox: MailboxID, flags: MessageFlags) {
+        self.mailbox = mailbox
+        self.flags = flags
     }
 }
 

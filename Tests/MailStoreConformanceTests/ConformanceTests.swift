@@ -165,6 +165,14 @@ import Testing
         try await engine.withStore(MailStoreConformance.multiAppendAllOrNothing)
     }
 
+    @Test(arguments: Engine.allCases) func placements(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.placements)
+    }
+
+    @Test(arguments: Engine.allCases) func placementsAllOrNothing(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.placementsAllOrNothing)
+    }
+
     @Test(arguments: Engine.allCases) func derivedTexts(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.derivedTexts)
     }

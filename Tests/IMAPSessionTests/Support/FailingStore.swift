@@ -200,6 +200,15 @@ final class FailingStore: MailStore {
         return try await inner.appendOnce(account: account, mailbox: mailbox, messages: messages)
     }
 
+    func append(
+        account: AccountID, message: StagedAppend, placements: [MailboxPlacement]
+    ) async throws
+        -> [AppendResult]
+    {
+        try check("append")
+        return try await inner.append(account: account, message: message, placements: placements)
+    }
+
     func importedKeys(account: AccountID, prefix: String) async throws -> Set<String> {
         try check("importedKeys")
         return try await inner.importedKeys(account: account, prefix: prefix)
