@@ -121,13 +121,15 @@ let package = Package(
             name: "LMTPTests",
             dependencies: [
                 "LMTP", "Delivery", "MailStore", "MailStoreMemory", "MailStoreSQLite", "MailStoreConformance",
-                "FuzzLMTPParseCheck", .product(name: "Logging", package: "swift-log"),
+                "FuzzLMTPParseCheck", "MIME", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Delivery into the store (LMTP and `postern deliver`): recipient rules, trace headers, copies.
         .target(
             name: "Delivery",
-            dependencies: ["MailStore", "IMAPSession", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "MailStore", "IMAPSession", "MIME", "MailRelay", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // Per-connection state machine and command handlers. Never touches a Channel.
         .target(
