@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(
             name: "MailRelayTests",
             dependencies: [
-                "MailRelay", .product(name: "NIOCore", package: "swift-nio"),
+                "MailRelay", "SMTPTestServer", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -121,7 +121,7 @@ let package = Package(
             name: "LMTPTests",
             dependencies: [
                 "LMTP", "Delivery", "MailStore", "MailStoreMemory", "MailStoreSQLite", "MailStoreConformance",
-                "FuzzLMTPParseCheck", "MIME", .product(name: "Logging", package: "swift-log"),
+                "FuzzLMTPParseCheck", "MIME", "MailRelay", "SMTPTestServer", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Delivery into the store (LMTP and `postern deliver`): recipient rules, trace headers, copies.
@@ -199,6 +199,14 @@ let package = Package(
             name: "SQLiteSyncRecorder",
             dependencies: [.product(name: "GRDBSQLite", package: "GRDB.swift")],
             path: "Tests/Support/SQLiteSyncRecorder"
+        ),
+        // Test support: a scripted loopback SMTP server standing in for the relay.
+        .target(
+            name: "SMTPTestServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/Support/SMTPTestServer"
         ),
         // Test support: the engine-independent store conformance suite (Swift Testing checks) and its helpers.
         .target(

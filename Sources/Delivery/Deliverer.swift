@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MailRelay
 import MailStore
 
 /// One account a recipient leads to, and the folder asked for (`user+detail`, `postern deliver -m`).
@@ -31,6 +32,8 @@ public enum DeliveryOutcome: Sendable, Equatable {
     case tooLarge
     case noSuchUser
     case temporaryFailure
+    /// The account's filter refused the message (Sieve `reject`/`ereject`, RFC 5429), with its reason.
+    case rejected(String)
 }
 
 /// Delivers messages into the store: the one delivery path of LMTP and `postern deliver`.
@@ -47,10 +50,16 @@ public final class Deliverer: Sendable {
     /// Largest message body accepted (the append limit).
     public let maxMessageSize: Int
     let logger: Logger
+    /// The accounts' filters (Sieve), the relay their redirects and replies go through, and what
+    /// remembers replies already sent; without a filter every message goes where it is addressed.
+    let filter: (any DeliveryFilter)?
+    let relay: SMTPRelay?
+    let tracker: (any DeliveryTracker)?
 
     public init(
         store: any MailStore, accounts: any AccountStore, rules: DeliveryRules, hostName: String,
-        maxMessageSize: Int, logger: Logger
+        maxMessageSize: Int, logger: Logger, filter: (any DeliveryFilter)? = nil, relay: SMTPRelay? = nil,
+        tracker: (any DeliveryTracker)? = nil
     ) {
         self.store = store
         self.accounts = accounts
@@ -58,6 +67,9 @@ public final class Deliverer: Sendable {
         self.hostName = hostName
         self.maxMessageSize = maxMessageSize
         self.logger = logger
+        self.filter = filter
+        self.relay = relay
+        self.tracker = tracker
     }
 
     /// The accounts `localPart@domain` leads to. `folder` overrides the address's detail.
@@ -92,16 +104,8 @@ public final class Deliverer: Sendable {
 
     /// The mailbox a target's message goes to: its folder when that exists and is selectable, else INBOX.
     func mailbox(for target: DeliveryTarget) async throws -> MailboxInfo {
-        if let folder = target.folder, !folder.isEmpty {
-            if let exact = try await store.mailbox(account: target.account, name: folder), !exact.isNoSelect {
-                return exact
-            }
-            let lowered = folder.lowercased()
-            if let match = try await store.listMailboxes(account: target.account)
-                .first(where: { $0.name.lowercased() == lowered && !$0.isNoSelect })
-            {
-                return match
-            }
+        if let folder = target.folder, let found = try await existingMailbox(account: target.account, name: folder) {
+            return found
         }
         guard let inbox = try await store.mailbox(account: target.account, name: "INBOX") else {
             throw MailStoreError.mailboxNotFound
@@ -109,10 +113,29 @@ public final class Deliverer: Sendable {
         return inbox
     }
 
-    /// Appends one staged copy (with its parse result) for one target.
+    /// The selectable mailbox called `name`, matched exactly or else case-insensitively; nil when none.
+    func existingMailbox(account: AccountID, name: String) async throws -> MailboxInfo? {
+        guard !name.isEmpty else { return nil }
+        if let exact = try await store.mailbox(account: account, name: name), !exact.isNoSelect { return exact }
+        let lowered = name.lowercased()
+        return try await store.listMailboxes(account: account)
+            .first { $0.name.lowercased() == lowered && !$0.isNoSelect }
+    }
+
+    /// Appends one staged copy (with its parse result) for one target, through the account's filter
+    /// when there is one.
     func append(
-        _ staged: StagedMessage, structure: MessageStructure?, to target: DeliveryTarget, date: Date
+        _ staged: StagedMessage, structure: MessageStructure?, to target: DeliveryTarget, date: Date,
+        recipient: String, sender: String
     ) async -> DeliveryOutcome {
+        if let filter {
+            let input = FilterInput(
+                account: target.account, accountName: target.accountName, recipient: recipient, sender: sender,
+                message: staged, folder: target.folder)
+            if let decision = await filter.decide(input) {
+                return await apply(decision, to: input, structure: structure, date: date)
+            }
+        }
         do {
             let mailbox = try await mailbox(for: target)
             let zone = TimeZone.current.secondsFromGMT(for: date) / 60

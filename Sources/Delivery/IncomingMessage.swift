@@ -100,7 +100,9 @@ public final class IncomingMessage: @unchecked Sendable {
                 group.addTask { [deliverer, trace] in
                     (
                         pair.index,
-                        await deliverer.append(message, structure: structure, to: pair.target, date: trace.date)
+                        await deliverer.append(
+                            message, structure: structure, to: pair.target, date: trace.date, recipient: pair.address,
+                            sender: trace.sender ?? "")
                     )
                 }
             }

@@ -219,6 +219,7 @@ struct LMTPConnection {
         case .tooLarge: LMTPReply(552, "5.3.4", "<\(address)> Message too big")
         case .noSuchUser: LMTPReply(550, "5.1.1", "<\(address)> No such user here")
         case .temporaryFailure: LMTPReply(451, "4.3.0", "<\(address)> Temporary failure, try again later")
+        case .rejected(let reason): LMTPReply(550, "5.7.1", "<\(address)> \(reason)")
         }
     }
 }

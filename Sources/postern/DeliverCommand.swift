@@ -24,6 +24,8 @@ struct Deliver: AsyncParsableCommand {
         static let noUser: Int32 = 67
         static let cannotCreate: Int32 = 73
         static let temporaryFailure: Int32 = 75
+        /// EX_NOPERM: the account's Sieve script rejected the message; the MTA bounces it with the reason.
+        static let rejected: Int32 = 77
     }
 
     @OptionGroup var data: DataDirectoryOption
@@ -99,6 +101,8 @@ struct Deliver: AsyncParsableCommand {
         case .noSuchUser: throw CommandFailure(message: "no such user: \(recipient)", status: Status.noUser)
         case .temporaryFailure:
             throw CommandFailure(message: "temporary failure, try again later", status: Status.temporaryFailure)
+        case .rejected(let reason):
+            throw CommandFailure(message: "rejected: \(reason)", status: Status.rejected)
         }
     }
 

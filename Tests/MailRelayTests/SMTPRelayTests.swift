@@ -1,5 +1,6 @@
 import NIOCore
 import NIOPosix
+import SMTPTestServer
 import Testing
 
 @testable import MailRelay

@@ -2,21 +2,22 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// A loopback SMTP server for tests: accepts what it is told to, records every line it receives.
-final class ScriptedSMTPServer: Sendable {
-    let received = Mutex<[String]>([])
-    let messages = Mutex<[String]>([])
+/// A loopback SMTP server for tests (the relay client's and the delivery's): accepts what it is told
+/// to, records every line it receives and every message.
+public final class ScriptedSMTPServer: Sendable {
+    public let received = Mutex<[String]>([])
+    public let messages = Mutex<[String]>([])
     /// A recipient containing "refuse" is refused with 550; `mailReply` answers MAIL.
     let mailReply: String
     let greeting: String
     private let channel: Mutex<(any Channel)?> = Mutex(nil)
 
-    init(greeting: String = "220 test ready", mailReply: String = "250 ok") {
+    public init(greeting: String = "220 test ready", mailReply: String = "250 ok") {
         self.greeting = greeting
         self.mailReply = mailReply
     }
 
-    func start() async throws -> Int {
+    public func start() async throws -> Int {
         let bound = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .childChannelInitializer { [self] channel in
                 channel.pipeline.addHandler(ScriptedSMTPHandler(server: self))
@@ -26,7 +27,7 @@ final class ScriptedSMTPServer: Sendable {
         return bound.localAddress?.port ?? 0
     }
 
-    func stop() async throws {
+    public func stop() async throws {
         try await channel.withLock { $0 }?.close()
     }
 
