@@ -145,7 +145,7 @@ let package = Package(
             name: "PosternServer",
             dependencies: [
                 "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "BearerTokens",
-                "TLSClientHello", "LMTP", "Delivery",
+                "TLSClientHello", "LMTP", "Delivery", "MailRelay",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -238,7 +238,7 @@ let package = Package(
         .testTarget(
             name: "PosternServerTests",
             dependencies: [
-                "PosternServer", "MailStoreSQLite", "BearerTokens",
+                "PosternServer", "MailStoreSQLite", "BearerTokens", "MailRelay",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

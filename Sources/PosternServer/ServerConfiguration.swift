@@ -86,6 +86,8 @@ public struct ServerConfiguration: Sendable {
     public var oauth = OAuthSettings()
     /// Mail delivery: the LMTP listeners and the recipient rules (`LMTPSettings`).
     public var lmtp = LMTPSettings()
+    /// The `[sieve]` table: filtering at delivery.
+    public var sieve = SieveDeliverySettings()
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -111,7 +113,8 @@ public struct ServerConfiguration: Sendable {
     /// `auth_throttle_entries` (addresses and account names remembered), `trusted_networks` (never
     /// throttled nor limited per address, e.g. `["10.0.0.0/8", "2001:db8::/32"]`), `max_connections`,
     /// `max_connections_per_address`, `max_sessions_per_account_address`, the quota keys
-    /// (`ServerConfiguration+Quota`) and the `oauth_*` keys of `OAuthSettings`.
+    /// (`ServerConfiguration+Quota`), the `oauth_*` keys of `OAuthSettings`, the LMTP keys of `LMTPSettings`
+    /// and the `[sieve]` table (`SieveDeliverySettings`).
     public mutating func apply(tomlFile path: String) throws {
         let text: String
         do {
@@ -130,6 +133,7 @@ public struct ServerConfiguration: Sendable {
             "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "trusted_networks",
             "max_connections", "max_connections_per_address", "max_sessions_per_account_address",
             "tls_rsa_cert", "tls_rsa_key", "tls_client_ca", "tls_client_identity", "tls_client_identity_domain",
+            "sieve",
         ]
         for key in table.keys
         where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key)
@@ -219,6 +223,15 @@ public struct ServerConfiguration: Sendable {
         }
         try oauth.apply(string)
         try lmtp.apply(table, listeners: { key in try addresses(key, .lmtp) })
+        if let value = table["sieve"] {
+            guard let sieveTable = value.table else {
+                throw ServerError.configuration("config sieve: expected a table")
+            }
+            for key in sieveTable.keys where !SieveDeliverySettings.tomlKeys.contains(key) {
+                throw ServerError.configuration("config file \(path): unknown key '\(key)' in [sieve]")
+            }
+            try sieve.apply(sieveTable)
+        }
     }
 
     /// Replaces every listener of one kind (nil leaves them as they are).
