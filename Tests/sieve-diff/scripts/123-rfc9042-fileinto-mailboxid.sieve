@@ -1,0 +1,2 @@
+require ["fileinto", "mailboxid"];
+fileinto :mailboxid "F6352ae03-b7f5-463c-896f-d8b48ee3" "INBOX.Folder";
