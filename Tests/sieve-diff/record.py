@@ -190,7 +190,28 @@ def parse_actions(lines: list[str]) -> list[dict]:
 
 
 def parse_result(out: str) -> dict:
-    """Split sieve-test's report into the action list, the vacation texts and the implicit keep."""
+    """Split sieve-test's report into the action list, the vacation texts and the implicit keep.
+
+    The report (stdout of a successful run without -e):
+
+        <empty line>
+        Performed actions:
+        <empty line>
+         * store message in folder: Work
+                + add IMAP flags: \\seen foo
+         * send vacation message:
+            => seconds : 259200
+            => subject : away
+            => handle  : I am awayaway<default-from><NO-MIME>
+        <empty line>
+        START MESSAGE
+        I am away
+        END MESSAGE
+        <empty line>
+        Implicit keep:
+        <empty line>
+          (none)                      or   * store message in folder: INBOX [+ add IMAP flags: ...]
+    """
     m = re.match(r"\A\nPerformed actions:\n\n(.*?)\nImplicit keep:\n\n(.*?)\n?\Z", out, re.S)
     if not m:
         raise RecordError(f"unexpected output:\n{out}")
