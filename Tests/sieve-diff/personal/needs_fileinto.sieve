@@ -1,0 +1,2 @@
+# no require: fileinto is not inherited from the including script
+fileinto "X";

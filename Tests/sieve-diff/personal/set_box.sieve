@@ -1,0 +1,3 @@
+require ["include", "variables"];
+global "box";
+set "box" "FromInclude";

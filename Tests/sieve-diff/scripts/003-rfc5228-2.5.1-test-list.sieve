@@ -1,0 +1,4 @@
+if anyof (not exists ["From", "Date"],
+        header :contains "from" "fool@example.com") {
+   discard;
+}

@@ -1,0 +1,4 @@
+require ["variables"];
+set "dollar" "$";
+set "text" "regarding ${dollar}{beep}";
+redirect "${text}@example.com";

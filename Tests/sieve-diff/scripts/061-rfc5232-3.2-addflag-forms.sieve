@@ -1,0 +1,10 @@
+require ["imap4flags", "variables", "fileinto"];
+addflag "flagvar" "\\Deleted";
+addflag "flagvar" "\\Answered";
+fileinto :flags "${flagvar}" "one";
+set "flagvar" "";
+addflag "flagvar" ["\\Deleted", "\\Answered"];
+fileinto :flags "${flagvar}" "two";
+set "flagvar" "";
+addflag "flagvar" "\\Answered \\Deleted";
+fileinto :flags "${flagvar}" "three";

@@ -1,0 +1,7 @@
+require "fileinto";
+fileinto "unfiltered";
+keep;
+if header "Subject" "MAKE MONEY FAST!!!"
+{
+        discard;
+}

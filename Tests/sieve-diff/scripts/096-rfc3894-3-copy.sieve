@@ -1,0 +1,3 @@
+require ["copy", "fileinto"];
+fileinto :copy "incoming";
+# ... more processing follows ...

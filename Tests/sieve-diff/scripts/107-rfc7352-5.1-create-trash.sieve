@@ -1,0 +1,4 @@
+require ["duplicate", "fileinto", "mailbox"];
+if duplicate {
+  fileinto :create "Trash/Duplicate";
+}

@@ -1,0 +1,16 @@
+require ["variables", "envelope", "enotify", "duplicate"];
+if envelope :matches "from" "*" { set "sender" "${1}"; }
+if header :matches "subject" "*" { set "subject" "${1}"; }
+
+# account for 'Re:' prefix
+if string :comparator "i;ascii-casemap"
+  :matches "${subject}" "Re:*"
+{
+  set "subject" "${1}";
+}
+if not duplicate :seconds 1800
+  :uniqueid "${sender} ${subject}"
+{
+  notify :message "[SIEVE] ${sender}: ${subject}"
+    "xmpp:user@im.example.com";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :is "subject" "LUNCH ON FRIDAY?" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "X-Empty" "" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :is "X-Empty" "" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :matches "Subject" "Lunch*" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "X-Missing" "" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "Subject" "\"quoted\"" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

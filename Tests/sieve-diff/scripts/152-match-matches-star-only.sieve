@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :matches "X-Empty" "*" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

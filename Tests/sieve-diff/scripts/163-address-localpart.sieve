@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address :localpart "From" "ALICE" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address :domain :matches "Cc" "*.net" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address :is "Cc" "ann@example.net" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address :matches "To" "*" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

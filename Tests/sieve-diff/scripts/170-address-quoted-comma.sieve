@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address :is :localpart "Cc" "odd" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "subaddress"];
+if address :user "Cc" "ben.bar" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

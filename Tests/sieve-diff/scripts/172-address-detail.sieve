@@ -1,0 +1,6 @@
+require ["fileinto", "subaddress"];
+if address :detail "Cc" "tag" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

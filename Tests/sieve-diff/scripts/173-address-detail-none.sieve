@@ -1,0 +1,6 @@
+require ["fileinto", "subaddress"];
+if address :detail "From" "" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

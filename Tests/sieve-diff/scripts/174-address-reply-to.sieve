@@ -1,0 +1,6 @@
+require ["fileinto", "subaddress"];
+if address :detail "Reply-To" "ticket-7" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

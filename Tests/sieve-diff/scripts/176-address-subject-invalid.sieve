@@ -1,0 +1,6 @@
+require ["fileinto"];
+if address "Subject" "x" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "envelope"];
+if envelope :localpart "to" "ME" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

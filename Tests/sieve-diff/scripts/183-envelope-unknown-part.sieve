@@ -1,0 +1,6 @@
+require ["fileinto", "envelope"];
+if envelope "x-unknown" "a" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if envelope "to" "me@example.org" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if true {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if not false {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto"];
+if allof (true, false) {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

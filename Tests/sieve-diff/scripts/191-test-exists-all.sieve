@@ -1,0 +1,6 @@
+require ["fileinto"];
+if exists ["From", "To", "X-Tag"] {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

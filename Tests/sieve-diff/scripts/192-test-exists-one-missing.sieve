@@ -1,0 +1,6 @@
+require ["fileinto"];
+if exists ["From", "X-Missing"] {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

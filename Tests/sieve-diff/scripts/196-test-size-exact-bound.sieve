@@ -1,0 +1,6 @@
+require ["fileinto"];
+if size :over 100000 {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

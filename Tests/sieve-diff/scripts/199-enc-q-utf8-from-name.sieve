@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "From" "Jürgen" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

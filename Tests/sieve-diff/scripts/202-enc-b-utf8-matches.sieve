@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :matches "Subject" "Привет*" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

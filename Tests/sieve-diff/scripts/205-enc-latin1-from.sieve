@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "From" "François" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

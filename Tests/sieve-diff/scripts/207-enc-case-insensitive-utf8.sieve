@@ -1,0 +1,6 @@
+require ["fileinto"];
+if header :contains "Subject" "GRÜSSE" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "body"];
+if body :content "text" :contains "missile" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

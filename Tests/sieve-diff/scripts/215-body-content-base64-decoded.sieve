@@ -1,0 +1,6 @@
+require ["fileinto", "body"];
+if body :content "application/pdf" :contains "coordinates" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

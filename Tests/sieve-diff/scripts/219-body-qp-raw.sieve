@@ -1,0 +1,6 @@
+require ["fileinto", "body"];
+if body :raw :contains "f=C3=BCr" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

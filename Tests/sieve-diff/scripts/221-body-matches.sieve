@@ -1,0 +1,6 @@
+require ["fileinto", "body"];
+if body :text :matches "*half price*" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "body"];
+if body :text :is "This week only" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "body"];
+if body :content "/html" :contains "" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

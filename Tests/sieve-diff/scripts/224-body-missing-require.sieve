@@ -1,0 +1,6 @@
+require ["fileinto"];
+if body :contains "x" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "relational"];
+if header :value "lt" "Subject" "M" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

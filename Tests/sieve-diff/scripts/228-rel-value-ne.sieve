@@ -1,0 +1,6 @@
+require ["fileinto", "relational"];
+if header :value "ne" "X-Tag" "alpha" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "date"];
+if date :originalzone :is "date" "weekday" "6" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

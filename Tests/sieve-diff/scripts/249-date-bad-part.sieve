@@ -1,0 +1,6 @@
+require ["fileinto", "date"];
+if date :is "date" "fortnight" "1" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

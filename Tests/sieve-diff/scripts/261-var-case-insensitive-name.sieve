@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set "Box" "A";
+fileinto "${BOX}-${box}";

@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set :upper :lowerfirst "a" "hello";
+fileinto "${a}";

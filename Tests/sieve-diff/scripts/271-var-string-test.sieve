@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set "a" "one two";
+if string :contains "${a}" "two" { fileinto "yes"; }

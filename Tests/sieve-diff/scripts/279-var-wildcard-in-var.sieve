@@ -1,0 +1,3 @@
+require ["variables", "fileinto"];
+set "p" "*Friday?";
+if header :matches "Subject" "${p}" { fileinto "yes"; }

@@ -1,0 +1,3 @@
+require ["variables", "fileinto", "encoded-character"];
+set "n" "x";
+fileinto "${hex:24}{n}";

@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+addflag ["\\Flagged", "Work"];
+fileinto "Work";

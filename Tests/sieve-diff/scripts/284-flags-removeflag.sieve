@@ -1,0 +1,4 @@
+require ["imap4flags"];
+setflag ["\\Seen", "\\Flagged", "Todo"];
+removeflag "\\flagged";
+keep;

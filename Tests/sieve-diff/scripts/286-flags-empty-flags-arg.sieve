@@ -1,0 +1,3 @@
+require ["imap4flags", "fileinto"];
+setflag "\\Seen";
+fileinto :flags "" "A";

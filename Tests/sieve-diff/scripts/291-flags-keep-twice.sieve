@@ -1,0 +1,3 @@
+require ["imap4flags"];
+keep :flags "One";
+keep :flags "Two";

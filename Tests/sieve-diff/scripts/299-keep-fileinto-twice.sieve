@@ -1,0 +1,4 @@
+require "fileinto";
+fileinto "A";
+fileinto "B";
+fileinto "A";

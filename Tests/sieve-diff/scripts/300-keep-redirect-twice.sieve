@@ -1,0 +1,3 @@
+redirect "x@example.org";
+redirect "x@example.org";
+redirect "y@example.org";

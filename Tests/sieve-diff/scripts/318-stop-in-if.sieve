@@ -1,0 +1,3 @@
+require "fileinto";
+if true { fileinto "A"; stop; }
+fileinto "B";

@@ -1,0 +1,4 @@
+require ["include", "fileinto"];
+fileinto "A";
+return;
+fileinto "B";

@@ -1,0 +1,3 @@
+require "reject";
+reject "no";
+redirect "x@example.org";

@@ -1,0 +1,3 @@
+require ["reject", "fileinto", "copy"];
+reject "no";
+fileinto :copy "A";

@@ -1,0 +1,3 @@
+require "reject";
+if true { reject "x"; stop; }
+keep;

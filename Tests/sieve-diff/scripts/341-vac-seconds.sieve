@@ -1,0 +1,2 @@
+require "vacation-seconds";
+vacation :seconds 172800 "r";

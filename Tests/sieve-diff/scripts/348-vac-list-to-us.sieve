@@ -1,0 +1,2 @@
+require "vacation";
+vacation :addresses "sieve@ietf.example.org" "away";

@@ -1,0 +1,2 @@
+require "vacation";
+vacation :subject "Abwesend – zurück am Montag" "Grüße";

@@ -1,0 +1,2 @@
+require "vacation";
+vacation :mime "Content-Type: text/plain; charset=us-ascii\r\n\r\nAway.";

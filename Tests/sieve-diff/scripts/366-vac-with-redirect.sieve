@@ -1,0 +1,3 @@
+require "vacation";
+redirect "x@example.org";
+vacation "away";

@@ -1,0 +1,1 @@
+if header :fuzzy "Subject" "x" { keep; }

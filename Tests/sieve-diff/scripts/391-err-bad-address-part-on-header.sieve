@@ -1,0 +1,1 @@
+if header :domain "From" "x" { keep; }

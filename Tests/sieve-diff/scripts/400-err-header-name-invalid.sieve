@@ -1,0 +1,1 @@
+if header :is "Sub ject" "x" { keep; }

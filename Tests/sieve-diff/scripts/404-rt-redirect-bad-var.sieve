@@ -1,0 +1,3 @@
+require "variables";
+set "a" "no at sign";
+redirect "${a}";

@@ -1,0 +1,3 @@
+require ["variables", "fileinto", "encoded-character"];
+set "a" "${hex:FF}";
+fileinto "${a}";

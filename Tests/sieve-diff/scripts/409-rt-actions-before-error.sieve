@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+fileinto "A";
+set "a" "";
+redirect "${a}";

@@ -1,0 +1,3 @@
+require ["vacation", "variables"];
+set "f" "not an address";
+vacation :from "${f}" "away";

@@ -1,0 +1,4 @@
+require ["imap4flags", "variables"];
+setflag "\\Seen";
+set "a" "";
+redirect "${a}";

@@ -1,0 +1,3 @@
+require "include";
+include :once :personal "filer";
+include :once :personal "filer";

@@ -1,0 +1,3 @@
+require "include";
+include :personal "filer";
+include :personal "filer";

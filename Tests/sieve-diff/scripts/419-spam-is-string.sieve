@@ -1,0 +1,6 @@
+require ["fileinto", "spamtest"];
+if spamtest :is "9" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "spamtest"];
+if spamtest :matches "*" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "virustest", "relational", "comparator-i;ascii-numeric"];
+if virustest :value "eq" :comparator "i;ascii-numeric" "1" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "virustest"];
+if virustest :is "0" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

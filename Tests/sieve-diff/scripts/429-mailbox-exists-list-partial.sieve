@@ -1,0 +1,6 @@
+require ["fileinto", "mailbox"];
+if mailboxexists ["Work", "Missing"] {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

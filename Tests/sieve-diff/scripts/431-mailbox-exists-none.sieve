@@ -1,0 +1,6 @@
+require ["fileinto", "mailbox"];
+if mailboxexists "Nope" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

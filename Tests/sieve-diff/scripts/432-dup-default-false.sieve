@@ -1,0 +1,6 @@
+require ["fileinto", "duplicate"];
+if duplicate {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,6 @@
+require ["fileinto", "duplicate"];
+if duplicate :header "X-A" :uniqueid "b" {
+    fileinto "yes";
+} else {
+    fileinto "no";
+}

@@ -1,0 +1,4 @@
+require ["fileinto", "variables", "spamtest"];
+if spamtest :matches "*" {
+    fileinto "v-${0}";
+}

@@ -1,0 +1,4 @@
+require ["fileinto", "variables", "spamtestplus"];
+if spamtest :percent :matches "*" {
+    fileinto "v-${0}";
+}

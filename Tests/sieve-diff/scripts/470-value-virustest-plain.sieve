@@ -1,0 +1,4 @@
+require ["fileinto", "variables", "virustest"];
+if virustest :matches "*" {
+    fileinto "v-${0}";
+}

@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+if address :all :matches "cc" "*" {
+    fileinto "v-${0}";
+}

@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+if header :matches "subject" "*" {
+    fileinto "v-${0}";
+}

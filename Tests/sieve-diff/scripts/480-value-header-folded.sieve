@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+if header :matches "received" "*" {
+    fileinto "v-${0}";
+}

@@ -1,0 +1,4 @@
+require ["fileinto", "variables"];
+if header :matches "x-empty" "*" {
+    fileinto "v-${0}";
+}

@@ -1,0 +1,4 @@
+require ["fileinto", "variables", "body"];
+if body :text :matches "*" {
+    fileinto "v-${0}";
+}

@@ -1,0 +1,4 @@
+require "fileinto";
+fileinto "inbox";
+fileinto "Inbox";
+fileinto "INBOX.x";

@@ -1,0 +1,3 @@
+require ["fileinto", "copy"];
+fileinto "A";
+fileinto :copy "A";

@@ -1,0 +1,3 @@
+require ["copy"];
+redirect :copy "x@example.org";
+redirect "x@example.org";

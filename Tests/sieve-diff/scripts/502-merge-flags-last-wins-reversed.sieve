@@ -1,0 +1,4 @@
+require ["fileinto", "imap4flags"];
+fileinto :flags "x" "A";
+addflag "\\Seen";
+fileinto "A";

@@ -1,0 +1,5 @@
+require ["fileinto"];
+fileinto "A";
+redirect "x@example.org";
+fileinto "A";
+fileinto "B";
