@@ -130,6 +130,7 @@ public struct ServerConfiguration: Sendable {
             "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "trusted_networks",
             "max_connections", "max_connections_per_address", "max_sessions_per_account_address",
             "tls_rsa_cert", "tls_rsa_key", "tls_client_ca", "tls_client_identity", "tls_client_identity_domain",
+            "sieve",
         ]
         for key in table.keys
         where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key)

@@ -1,0 +1,147 @@
+/// Flag lists of RFC 5232 §3: space-separated, compared case-insensitively.
+enum SieveFlags {
+    static func split(_ strings: [String]) -> [String] {
+        strings.flatMap { $0.split(separator: " ").map(String.init) }
+    }
+
+    static func adding(_ current: [String], _ new: [String]) -> [String] {
+        var out = current
+        for f in split(new) where !out.contains(where: { $0.lowercased() == f.lowercased() }) { out.append(f) }
+        return out
+    }
+
+    static func removing(_ current: [String], _ gone: [String]) -> [String] {
+        let g = Set(split(gone).map { $0.lowercased() })
+        return current.filter { !g.contains($0.lowercased()) }
+    }
+
+    /// Lower-cased, de-duplicated, sorted: the form results are compared in.
+    static func canonical(_ flags: [String]) -> [String] {
+        Array(Set(split(flags).map { $0.lowercased() })).sorted {
+            Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
+        }
+    }
+}
+
+extension SieveRun {
+    /// keep and fileinto (RFC 5228 §4.1, §4.3; :flags RFC 5232 §5; :create RFC 5490 §3.2; :mailboxid
+    /// RFC 9042 §4). A second store into one mailbox merges with the first: first position, last flags.
+    mutating func store(
+        _ mailbox: String, flags: [String]?, create: Bool, id: String?, copy: Bool
+    )
+        throws(SieveRuntimeError)
+    {
+        try checkRejectConflict("store")
+        let name = mailbox.uppercased() == "INBOX" ? "INBOX" : mailbox
+        let f = SieveFlags.canonical(flags ?? self.flags)
+        if !copy { keepCancelled = true }
+        if let i = actions.firstIndex(where: {
+            if case .store(let m, _, _, _) = $0 { return m == name }
+            return false
+        }) {
+            if case .store(_, _, let oldCreate, let oldID) = actions[i] {
+                actions[i] = .store(mailbox: name, flags: f, create: create || oldCreate, mailboxID: id ?? oldID)
+            }
+            return
+        }
+        try add(.store(mailbox: name, flags: f, create: create, mailboxID: id))
+    }
+
+    /// RFC 5228 §4.2; :copy RFC 3894. The same address twice is one redirect.
+    mutating func redirect(_ raw: String, copy: Bool) throws(SieveRuntimeError) {
+        var address = raw.trimmingSpaces
+        if address.hasPrefix("<"), address.hasSuffix(">") { address = String(address.dropFirst().dropLast()) }
+        guard SieveValidator.isAddress(address) else {
+            throw SieveRuntimeError("invalid redirect address \"\(raw)\"")
+        }
+        try checkRejectConflict("redirect")
+        if !copy { keepCancelled = true }
+        if actions.contains(where: {
+            if case .redirect(let a, _) = $0 { return a.lowercased() == address.lowercased() }
+            return false
+        }) {
+            return
+        }
+        redirects += 1
+        guard redirects <= SieveLimits.maxRedirects else {
+            throw SieveRuntimeError("more than \(SieveLimits.maxRedirects) redirects")
+        }
+        try add(.redirect(address: address, copy: copy))
+    }
+
+    /// Pigeonhole refuses reject next to an action that delivers or another response (RFC 5429 §2.1.1).
+    private func checkRejectConflict(_ what: String) throws(SieveRuntimeError) {
+        if actions.contains(where: {
+            if case .reject = $0 { return true }
+            return false
+        }) {
+            throw SieveRuntimeError("reject conflicts with the \(what) action")
+        }
+    }
+
+    /// RFC 5429 §2.1, §2.2.
+    mutating func reject(_ reason: String, extended: Bool) throws(SieveRuntimeError) {
+        for a in actions {
+            switch a {
+            case .reject: throw SieveRuntimeError("duplicate reject/ereject action not allowed")
+            case .store, .redirect: throw SieveRuntimeError("reject/ereject conflicts with an action that delivers")
+            case .vacation: throw SieveRuntimeError("reject/ereject conflicts with vacation")
+            case .discard: break
+            }
+        }
+        keepCancelled = true
+        try add(.reject(reason: reason, extended: extended))
+    }
+
+    /// RFC 5232 §4 (setflag, addflag, removeflag), on the named variable or the internal one.
+    mutating func flagCommand(_ c: SieveCall) throws(SieveRuntimeError) {
+        let values = strings(c, 1)
+        let variable = c.positional[0].flatMap { $0.strings.first }
+        var current = variable.map { SieveFlags.split([read($0)]) } ?? flags
+        switch c.name {
+        case "setflag": current = SieveFlags.adding([], values)
+        case "addflag": current = SieveFlags.adding(current, values)
+        default: current = SieveFlags.removing(current, values)
+        }
+        if let variable {
+            try write(variable, current.joined(separator: " "))
+        } else {
+            flags = current
+        }
+    }
+
+    /// RFC 5230 §4; :seconds RFC 6131. The default period is 7 days, as Pigeonhole's.
+    mutating func vacation(_ c: SieveCall) throws(SieveRuntimeError) {
+        for a in actions {
+            switch a {
+            case .vacation: throw SieveRuntimeError("duplicate vacation action not allowed")
+            case .reject: throw SieveRuntimeError("vacation conflicts with reject/ereject")
+            default: break
+            }
+        }
+        let reason = string(c, 0)
+        let subject = c.string("subject").map(expand)
+        let from = c.string("from").map(expand)
+        let mime = c.has("mime")
+        // Pigeonhole raises any period below its minimum of one day to a day, :seconds 0 included
+        // (RFC 6131 §2 would allow 0: reply every time).
+        let asked = c.number("seconds") ?? (c.number("days") ?? 7).multipliedReportingOverflow(by: 86400).partialValue
+        let seconds = max(asked, 86400)
+        let handle =
+            c.string("handle").map(expand)
+            ?? reason + (subject ?? "<default-subject>") + (from ?? "<default-from>") + (mime ? "<MIME>" : "<NO-MIME>")
+        let v = SieveVacation(
+            recipient: envelope.from, from: from, subject: subject, reason: reason, mime: mime, handle: handle,
+            seconds: seconds, addresses: (c.list("addresses") ?? []).map(expand))
+        try add(.vacation(v))
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

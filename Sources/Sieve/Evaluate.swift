@@ -1,0 +1,162 @@
+import MIME
+
+extension SieveRun {
+    /// Evaluates a test (RFC 5228 §5 and the extensions' tests).
+    mutating func evaluate(_ t: SieveCall) throws(SieveRuntimeError) -> Bool {
+        switch t.name {
+        case "true": return true
+        case "false": return false
+        case "not": return !(try evaluate(t.tests[0]))
+        case "allof":
+            for sub in t.tests where !(try evaluate(sub)) { return false }
+            return true
+        case "anyof":
+            for sub in t.tests where try evaluate(sub) { return true }
+            return false
+        case "size":
+            if let n = t.number("over") { return UInt64(message.size) > n }
+            return UInt64(message.size) < (t.number("under") ?? 0)
+        case "exists":
+            return strings(t, 0).allSatisfy { !headerValues($0, decoded: false).isEmpty }
+        case "header":
+            var values: [String] = []
+            for name in strings(t, 0) { values += indexed(headerValues(name, decoded: true), t) }
+            return match(t, values, strings(t, 1))
+        case "address":
+            var values: [String] = []
+            for name in strings(t, 0) {
+                let fields = indexed(headerValues(name, decoded: false), t)
+                for f in fields { values += SieveAddress.parts(of: f, t) }
+            }
+            return match(t, values, strings(t, 1))
+        case "envelope":
+            var values: [String] = []
+            for part in strings(t, 0) {
+                switch part.lowercased() {
+                case "from": values += SieveAddress.envelopePart(envelope.from, t)
+                case "to": values += SieveAddress.envelopePart(envelope.to, t)
+                default: if let a = envelope.auth { values += SieveAddress.envelopePart(a, t) }
+                }
+            }
+            return match(t, values, strings(t, 1))
+        case "string":
+            let values = strings(t, 0)
+            return match(t, SieveMatcher(t).isCount ? values.filter { !$0.isEmpty } : values, strings(t, 1))
+        case "hasflag":
+            let current = t.positional[0].map { $0.strings.flatMap { SieveFlags.split([read(expand($0))]) } } ?? flags
+            return match(t, current, strings(t, 1))
+        case "mailboxexists": return strings(t, 0).allSatisfy(env.mailboxExists)
+        case "mailboxidexists": return strings(t, 0).allSatisfy(env.mailboxIDExists)
+        case "body": return match(t, SieveBody.values(message, t, expand), strings(t, 0))
+        case "date", "currentdate": return try dateTest(t)
+        case "duplicate": return duplicate(t)
+        case "spamtest", "virustest": return statusTest(t)
+        case "environment":
+            let value = env.items[string(t, 0).lowercased()]
+            return match(t, value.map { [$0] } ?? [], strings(t, 1))
+        default: throw SieveRuntimeError("unknown test '\(t.name)'")
+        }
+    }
+
+    /// Applies the matcher; a successful `:matches` sets the match variables (RFC 5229 §3.2).
+    mutating func match(_ t: SieveCall, _ values: [String], _ keys: [String]) -> Bool {
+        let (matched, captures) = SieveMatcher(t).test(values, keys)
+        if matched, let captures, usesVariables {
+            vars.matches = Array(captures.prefix(SieveLimits.maxMatchVariables)).map(SieveVariables.truncated)
+        }
+        return matched
+    }
+
+    /// The values of every `name` field, unfolded, RFC 2047-decoded when `decoded`.
+    func headerValues(_ name: String, decoded: Bool) -> [String] {
+        let raw = message.mime.rawHeaderValues(name).prefix(SieveLimits.maxHeaderValues)
+        return raw.map { decoded ? EncodedWords.decode($0) : String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// :index/:last (RFC 5260 §6): only the n-th field, counted from the end with :last.
+    func indexed(_ values: [String], _ t: SieveCall) -> [String] {
+        guard let n = t.number("index") else { return values }
+        guard n >= 1, n <= UInt64(values.count) else { return [] }
+        let i = Int(n) - 1
+        return [t.has("last") ? values[values.count - 1 - i] : values[i]]
+    }
+
+    /// RFC 7352 §3: the id is the handle plus the Message-ID (or :header's value, or :uniqueid).
+    mutating func duplicate(_ t: SieveCall) -> Bool {
+        let value: String?
+        if let u = t.string("uniqueid") {
+            value = expand(u)
+        } else {
+            value = headerValues(t.string("header").map(expand) ?? "message-id", decoded: false).first?.trimmingSpaces
+        }
+        guard let value, !value.isEmpty else { return false }
+        let id = (t.string("handle").map(expand) ?? "") + "\u{0}" + value
+        let seen = env.seen(id)
+        duplicateIDs.append((id, t.number("seconds") ?? 7 * 86400))
+        return seen
+    }
+
+    /// spamtest/virustest (RFC 5235 §3): the configured header mapped onto 0...10 (or a percentage with
+    /// :percent); 0 when unconfigured or absent.
+    mutating func statusTest(_ t: SieveCall) -> Bool {
+        let percent = t.has("percent")
+        let settings = t.name == "spamtest" ? env.spamtest : env.virustest
+        var result = "0"
+        if let settings, let raw = headerValues(settings.header, decoded: true).first?.trimmingSpaces {
+            let fraction: Double?
+            switch settings.kind {
+            case .score:
+                let number = raw.prefix { $0.isNumber || $0 == "." || $0 == "-" }
+                fraction = Double(number).map { settings.maxValue > 0 ? $0 / settings.maxValue : 0 }
+            case .strlen:
+                fraction = settings.maxValue > 0 ? Double(raw.count) / settings.maxValue : 0
+            case .text:
+                fraction = nil
+            }
+            if let fraction {
+                let clamped = min(max(fraction, 0), 1)
+                if percent {
+                    result = String(Int((clamped * 100).rounded()))
+                } else if t.name == "virustest" {
+                    result = String(1 + Int((clamped * 4).rounded()))
+                } else {
+                    result = String(1 + Int((clamped * 9).rounded()))
+                }
+            }
+        }
+        return match(t, [result], strings(t, 0))
+    }
+}
+
+/// Address parts of RFC 5228 §2.7.4 and RFC 5233 (subaddress, separator "+").
+enum SieveAddress {
+    static func parts(of value: String, _ t: SieveCall) -> [String] {
+        var out: [String] = []
+        for a in AddressParser.parse(Array(value.utf8)) where !a.isGroupStart && !a.isGroupEnd {
+            let local = String(decoding: a.mailbox ?? [], as: UTF8.self)
+            let domain = a.host.map { String(decoding: $0, as: UTF8.self) }
+            if let p = part(local: local, domain: domain, t) { out.append(p) }
+        }
+        return out
+    }
+
+    static func envelopePart(_ address: String, _ t: SieveCall) -> [String] {
+        var a = address.trimmingSpaces
+        if a.hasPrefix("<"), a.hasSuffix(">") { a = String(a.dropFirst().dropLast()) }
+        // RFC 5228 §5.4: the null reverse-path matches "" with :all only... every part of it is empty.
+        if a.isEmpty { return [""] }
+        guard let at = a.lastIndex(of: "@") else { return part(local: a, domain: nil, t).map { [$0] } ?? [] }
+        return part(local: String(a[..<at]), domain: String(a[a.index(after: at)...]), t).map { [$0] } ?? []
+    }
+
+    static func part(local: String, domain: String?, _ t: SieveCall) -> String? {
+        if t.has("localpart") { return local }
+        if t.has("domain") { return domain ?? "" }
+        if t.has("user") { return local.firstIndex(of: "+").map { String(local[..<$0]) } ?? local }
+        if t.has("detail") {
+            guard let plus = local.firstIndex(of: "+") else { return nil }
+            return String(local[local.index(after: plus)...])
+        }
+        return domain.map { local + "@" + $0 } ?? local
+    }
+}

@@ -1,0 +1,87 @@
+import Sieve
+import Testing
+
+/// body (RFC 5173), date/currentdate (RFC 5260), index, duplicate (RFC 7352), spamtest/virustest
+/// (RFC 5235), environment (RFC 5183).
+@Suite struct ExtensionTests {
+    static let multipart = testMessage(
+        "Content-Type: multipart/mixed; boundary=\"b\"\r\n",
+        body: "--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+            + "Caf=C3=A9 au lait\r\n--b\r\nContent-Type: application/octet-stream\r\n"
+            + "Content-Transfer-Encoding: base64\r\n\r\nc2VjcmV0IGJsb2I=\r\n--b--\r\n")
+
+    @Test func bodyTransforms() throws {
+        let m = Self.multipart
+        #expect(try holds("body :contains \"café\"", require: ["body"], m))
+        #expect(try !holds("body :contains \"secret\"", require: ["body"], m))
+        #expect(try holds("body :content \"application\" :contains \"secret blob\"", require: ["body"], m))
+        #expect(try holds("body :content \"\" :contains \"secret\"", require: ["body"], m))
+        #expect(try holds("body :raw :contains \"Caf=C3=A9\"", require: ["body"], m))
+        #expect(try !holds("body :raw :contains \"café\"", require: ["body"], m))
+        #expect(try holds("body :text :contains \"there\"", require: ["body"]))
+    }
+
+    @Test(arguments: [
+        ("\"date\" \"year\" \"2026\"", true), ("\"date\" \"month\" \"12\"", true), ("\"date\" \"day\" \"05\"", true),
+        ("\"date\" \"hour\" \"09\"", true), ("\"date\" \"minute\" \"30\"", true), ("\"date\" \"second\" \"00\"", true),
+        ("\"date\" \"date\" \"2026-12-05\"", true), ("\"date\" \"time\" \"09:30:00\"", true),
+        ("\"date\" \"zone\" \"+0000\"", true), ("\"date\" \"weekday\" \"6\"", true),
+        ("\"date\" \"julian\" \"61379\"", true), ("\"date\" \"iso8601\" \"2026-12-05T09:30:00Z\"", true),
+        ("\"date\" \"std11\" \"Sat, 5 Dec 2026 09:30:00 +0000\"", true),
+        (":originalzone \"date\" \"hour\" \"10\"", true), (":originalzone \"date\" \"zone\" \"+0100\"", true),
+        (":zone \"-0500\" \"date\" \"time\" \"04:30:00\"", true), ("\"x-none\" \"year\" \"2026\"", false),
+        (":index 1 :last \"date\" \"year\" \"2026\"", true), (":index 2 \"date\" \"year\" \"2026\"", false),
+    ])
+    func dateParts(_ args: String, _ expected: Bool) throws {
+        #expect(try holds("date \(args)", require: ["date", "index"]) == expected)
+    }
+
+    @Test func currentdate() throws {
+        // 2026-12-06 10:00:00 UTC.
+        let env = SieveEnvironment(now: 1_796_551_200, localZoneMinutes: 60)
+        #expect(try holds("currentdate \"iso8601\" \"2026-12-06T11:00:00+01:00\"", require: ["date"], environment: env))
+        #expect(try holds("currentdate :zone \"+0000\" \"hour\" \"10\"", require: ["date"], environment: env))
+        let req = ["date", "relational"]
+        #expect(try holds("currentdate :value \"ge\" \"date\" \"2026-01-01\"", require: req, environment: env))
+    }
+
+    @Test func headerIndex() throws {
+        let m = testMessage("Received: first\r\nReceived: second\r\nReceived: third\r\n")
+        #expect(try holds("header :index 2 \"Received\" \"second\"", require: ["index"], m))
+        #expect(try holds("header :index 1 :last \"Received\" \"third\"", require: ["index"], m))
+        #expect(try !holds("header :index 4 \"Received\" \"*\"", require: ["index"], m))
+    }
+
+    @Test func duplicateTracking() throws {
+        let seen = SieveEnvironment(seen: { $0 == "\u{0}<m1@example.com>" })
+        #expect(try holds("duplicate", require: ["duplicate"], environment: seen))
+        #expect(try !holds("duplicate :handle \"x\"", require: ["duplicate"], environment: seen))
+        let result = try run("require \"duplicate\"; if duplicate :uniqueid \"abc\" :seconds 60 { stop; }")
+        #expect(result.duplicateIDs.map(\.id) == ["\u{0}abc"])
+        #expect(result.duplicateIDs.map(\.seconds) == [60])
+        let noID = SieveMessage(bytes: Array("Subject: x\r\n\r\n".utf8))
+        #expect(
+            try !holds("duplicate", require: ["duplicate"], noID, environment: SieveEnvironment(seen: { _ in true })))
+    }
+
+    @Test func spamtestAndVirustest() throws {
+        let env = SieveEnvironment(
+            spamtest: SieveTestHeaderSettings(header: "X-Spam-Score", kind: .score, maxValue: 10),
+            virustest: SieveTestHeaderSettings(header: "X-Virus", kind: .strlen, maxValue: 4))
+        let m = testMessage("X-Spam-Score: 7.2 (yes)\r\nX-Virus: **\r\n")
+        let req = ["spamtestplus", "virustest", "relational", "comparator-i;ascii-numeric"]
+        #expect(
+            try holds("spamtest :value \"eq\" :comparator \"i;ascii-numeric\" \"7\"", require: req, m, environment: env)
+        )
+        #expect(try holds("spamtest :percent :is \"72\"", require: req, m, environment: env))
+        #expect(try holds("virustest :is \"3\"", require: req, m, environment: env))
+        #expect(try holds("spamtest :is \"0\"", require: req, environment: env))
+        #expect(try holds("spamtest :is \"0\"", require: req, m))
+    }
+
+    @Test func environmentItems() throws {
+        let env = SieveEnvironment(items: ["domain": "example.org"])
+        #expect(try holds("environment :is \"domain\" \"example.org\"", require: ["environment"], environment: env))
+        #expect(try !holds("environment :is \"host\" \"\"", require: ["environment"], environment: env))
+    }
+}

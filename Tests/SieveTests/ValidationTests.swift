@@ -1,0 +1,61 @@
+import Sieve
+import Testing
+
+/// Validation (RFC 5228 §3.2, §2.6, §2.7.3 and each extension's rules): every error with its position.
+@Suite struct ValidationTests {
+    @Test(arguments: [
+        ("fileinto \"x\";", "command 'fileinto' needs require \"fileinto\""),
+        ("require \"nosuch\";", "unknown extension \"nosuch\""),
+        ("keep; require \"fileinto\";", "require is only allowed before any other command"),
+        ("frobnicate;", "unknown command 'frobnicate'"),
+        ("if heder \"a\" \"b\" { }", "unknown test 'heder'"),
+        ("if keep { }", "'keep' is a command, not a test"),
+        ("elsif true { }", "'elsif' without a preceding 'if'"),
+        ("keep; else { }", "'else' without a preceding 'if'"),
+        ("if header :is :contains \"a\" \"b\" { }", "tag ':contains' conflicts with ':is'"),
+        ("if header :is :is \"a\" \"b\" { }", "tag ':is' given twice"),
+        ("if header :frob \"a\" \"b\" { }", "unknown tag ':frob' for test 'header'"),
+        ("if header \"a\" { }", "test 'header' takes 2 positional arguments, not 1"),
+        ("redirect [\"a\", \"b\"];", "argument 1 of 'redirect' must be a string"),
+        ("if header :comparator \"i;frob\" \"a\" \"b\" { }", "unknown comparator \"i;frob\""),
+        (
+            "if header :comparator \"i;ascii-numeric\" \"a\" \"1\" { }",
+            "comparator \"i;ascii-numeric\" needs require \"comparator-i;ascii-numeric\""
+        ),
+        ("require \"relational\"; if header :count \"xx\" \"a\" \"1\" { }", "unknown relational operator \"xx\""),
+        ("require \"index\"; if header :last \"a\" \"1\" { }", "':last' needs ':index'"),
+        ("if size 10 { }", "test 'size' takes 0 positional arguments, not 1"),
+        ("if size { }", "test 'size' needs ':over' or ':under'"),
+        ("require \"date\"; if currentdate \"fortnight\" \"1\" { }", "unknown date part \"fortnight\""),
+        ("require \"variables\"; set \"1a\" \"x\";", "invalid variable name \"1a\""),
+        ("keep { }", "command 'keep' takes no block"),
+        ("if true;", "command 'if' needs a block"),
+        ("if not (true) { }", "test 'not' needs exactly one test"),
+        ("if anyof true { }", "test 'anyof' needs a test list"),
+        ("keep true;", "command 'keep' takes no test"),
+        ("require \"vacation\"; vacation :days \"x\" \"r\";", "tag ':days' needs a number"),
+        ("require \"vacation\"; vacation :seconds 5 \"r\";", "unknown tag ':seconds' for command 'vacation'"),
+        ("keep :flags \"x\";", "unknown tag ':flags' for command 'keep'"),
+        ("require \"envelope\"; if envelope \"cc\" \"x\" { }", "unknown envelope part \"cc\""),
+        ("require \"imap4flags\"; setflag \"v\" \"x\";", "a flag variable needs require \"variables\""),
+        ("redirect \"a\" :copy;", "tag ':copy' after the positional arguments of 'redirect'"),
+        ("require \"include\"; include \"nosuch\";", "included personal script \"nosuch\" does not exist"),
+    ])
+    func errors(_ script: String, _ message: String) {
+        #expect(compileError(script)?.message == message)
+    }
+
+    @Test func errorPositionIsTheOffendingArgument() {
+        let error = compileError("require \"fileinto\";\n  require \"bogus\";")
+        #expect(error == SieveCompileError(line: 2, column: 11, "unknown extension \"bogus\""))
+    }
+
+    @Test func capabilitiesOutsideTheAllowedSetAreUnknown() {
+        let errors = Sieve.validate(source: Array("require \"vacation\";".utf8), extensions: ["fileinto"])
+        #expect(errors.first?.message == "unknown extension \"vacation\"")
+    }
+
+    @Test func validScriptHasNoErrors() {
+        #expect(Sieve.validate(source: Array("require \"fileinto\"; fileinto \"A\";".utf8)).isEmpty)
+    }
+}
