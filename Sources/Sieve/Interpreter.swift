@@ -3,7 +3,7 @@ import MIME
 /// A failure while running (RFC 5228 §2.10.6); the message is then kept.
 struct SieveRuntimeError: Error {
     var message: String
-    init(_ message: String) { self.message = message }
+    init(_ message: String) { self.message = SieveText.oneLine(message) }
 }
 
 /// Runs compiled programs.

@@ -14,6 +14,11 @@ extension SieveValidator {
             guard let ext = Self.comparators[name] else { throw fail("unknown comparator \"\(name)\"") }
             if let ext, !requires.contains(ext) { throw fail("comparator \"\(name)\" needs require \"\(ext)\"") }
         }
+        // RFC 4790 §9.1: i;ascii-numeric offers equality and ordering only, no substring matching.
+        if call.string("comparator") == "i;ascii-numeric", call.has("contains") || call.has("matches") {
+            throw fail(
+                "comparator \"i;ascii-numeric\" cannot be used with :\(call.has("contains") ? "contains" : "matches")")
+        }
         for tag in ["count", "value"] {
             if let op = call.string(tag), !Self.relationalOperators.contains(op.lowercased()) {
                 throw fail("unknown relational operator \"\(op)\"")
@@ -36,7 +41,16 @@ extension SieveValidator {
             guard SieveVariables.isValidName(name, forSet: true) else {
                 throw fail("invalid variable name \"\(name)\"")
             }
+            // RFC 6609 §3.5: the "global" namespace exists only with include.
+            if name.lowercased().hasPrefix("global."), !requires.contains("include") {
+                throw fail("variable namespace \"global\" needs require \"include\"")
+            }
+        case "vacation":
+            if let from = call.string("from"), !from.contains("${"), !Self.isMailbox(from) {
+                throw fail("invalid vacation :from address \"\(from)\"")
+            }
         case "global":
+            guard requires.contains("variables") else { throw fail("command 'global' needs require \"variables\"") }
             for name in call.arg(0) where !SieveVariables.isValidName(name, forSet: true) || name.contains(".") {
                 throw fail("invalid variable name \"\(name)\"")
             }
@@ -68,6 +82,14 @@ extension SieveValidator {
 }
 
 extension SieveValidator {
+    /// An addr-spec, or a display name followed by one in angle brackets (RFC 5322 §3.4).
+    static func isMailbox(_ raw: String) -> Bool {
+        if let open = raw.lastIndex(of: "<"), raw.trimmingSpaces.hasSuffix(">") {
+            return isAddress(String(raw[open...]).trimmingSpaces)
+        }
+        return isAddress(raw)
+    }
+
     /// A plausible addr-spec (RFC 5322 §3.4.1), optionally in angle brackets: local@domain, no spaces.
     static func isAddress(_ raw: String) -> Bool {
         var a = raw.trimmingSpaces

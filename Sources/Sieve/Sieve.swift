@@ -57,8 +57,8 @@ public struct SieveCompileError: Error, Sendable, Equatable, CustomStringConvert
     public init(line: Int, column: Int, _ message: String, script: String? = nil) {
         self.line = line
         self.column = column
-        self.message = message
-        self.script = script
+        self.message = SieveText.oneLine(message)
+        self.script = script.map(SieveText.oneLine)
     }
 
     public var description: String {
@@ -94,6 +94,21 @@ public enum SieveLimits {
     public static let maxHeaderValues = 1000
     /// Most items in one string list.
     public static let maxStringListItems = 1000
+    /// Longest error message (compile or runtime), in characters; script text in it is cut to fit.
+    public static let maxMessageLength = 200
     /// Most bytes of a decoded body the body test searches.
     public static let maxBodySize = 1 << 20
+}
+
+/// Text from a script made fit for a one-line message.
+enum SieveText {
+    /// Control characters become "?", and a long text is cut with "...".
+    static func oneLine(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            out.unicodeScalars.append(c.value < 0x20 || c.value == 0x7F ? "?" : c)
+        }
+        let limit = SieveLimits.maxMessageLength
+        return out.count > limit ? String(out.prefix(limit)) + "..." : out
+    }
 }

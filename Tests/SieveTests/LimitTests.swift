@@ -92,3 +92,14 @@ import Testing
                 == "string list longer than \(SieveLimits.maxStringListItems) items")
     }
 }
+
+/// Error messages stay one line and short whatever the script holds.
+@Suite struct MessageTests {
+    @Test func scriptTextInAnErrorIsOneLine() {
+        let error = compileError("require [\"a\nb\"];")
+        #expect(error?.message == "unknown extension \"a??b\"")
+        let long = String(repeating: "x", count: 1000)
+        let message = compileError("require \"\(long)\";")?.message ?? ""
+        #expect(message.count == SieveLimits.maxMessageLength + 3 && message.hasSuffix("..."))
+    }
+}

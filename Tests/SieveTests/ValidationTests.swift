@@ -40,6 +40,19 @@ import Testing
         ("require \"imap4flags\"; setflag \"v\" \"x\";", "a flag variable needs require \"variables\""),
         ("redirect \"a\" :copy;", "tag ':copy' after the positional arguments of 'redirect'"),
         ("require \"include\"; include \"nosuch\";", "included personal script \"nosuch\" does not exist"),
+        (
+            "require \"comparator-i;ascii-numeric\"; if header :contains :comparator \"i;ascii-numeric\" \"x\" \"1\" { }",
+            "comparator \"i;ascii-numeric\" cannot be used with :contains"
+        ),
+        (
+            "require \"vacation\"; vacation :from \"not an address\" \"r\";",
+            "invalid vacation :from address \"not an address\""
+        ),
+        ("require \"variables\"; set \"global.x\" \"y\";", "variable namespace \"global\" needs require \"include\""),
+        ("require \"include\"; global \"x\";", "command 'global' needs require \"variables\""),
+        ("redirect \"not an address\";", "invalid redirect address \"not an address\""),
+        ("require \"index\"; if header :index 0 \"x\" \"y\" { }", "':index' must be at least 1"),
+        ("require \"include\"; include \"a/b\";", "invalid script name \"a/b\""),
     ])
     func errors(_ script: String, _ message: String) {
         #expect(compileError(script)?.message == message)
