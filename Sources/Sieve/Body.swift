@@ -17,13 +17,20 @@ enum SieveBody {
                 stack.append(contentsOf: p.parts.reversed())
                 continue
             }
-            if p.isMessage, let e = p.encapsulated, !types.contains("message/rfc822") {
+            let type = p.type.lowercased()
+            let full = type + "/" + p.subtype.lowercased()
+            let wanted = types.contains(where: { $0.isEmpty || $0 == type || $0 == full })
+            if p.isMessage, let e = p.encapsulated {
+                // RFC 5173 §5.2: a message/rfc822 part gives the header of the message it holds; its
+                // parts are searched in turn.
+                if wanted {
+                    let r = e.header.clamped(to: 0..<mime.bytes.count)
+                    out.append(String(decoding: mime.bytes[r].prefix(SieveLimits.maxBodySize), as: UTF8.self))
+                }
                 stack.append(e)
                 continue
             }
-            let type = p.type.lowercased()
-            let full = type + "/" + p.subtype.lowercased()
-            guard types.contains(where: { $0.isEmpty || $0 == type || $0 == full }) else { continue }
+            guard wanted else { continue }
             let text = mime.decodedTextUTF8(of: p).prefix(SieveLimits.maxBodySize)
             out.append(String(decoding: text, as: UTF8.self))
         }

@@ -114,13 +114,16 @@ extension SieveRun {
                 fraction = nil
             }
             if let fraction {
+                // Scaled and rounded down as Pigeonhole does (RFC 5235 §3.2 leaves the mapping open);
+                // the epsilon keeps 0.29 × 100 at 29.
                 let clamped = min(max(fraction, 0), 1)
+                func scaled(_ range: Double) -> Int { Int((clamped * range + 1e-9).rounded(.down)) }
                 if percent {
-                    result = String(Int((clamped * 100).rounded()))
+                    result = String(scaled(100))
                 } else if t.name == "virustest" {
-                    result = String(1 + Int((clamped * 4).rounded()))
+                    result = String(1 + scaled(4))
                 } else {
-                    result = String(1 + Int((clamped * 9).rounded()))
+                    result = String(1 + scaled(9))
                 }
             }
         }
@@ -137,7 +140,15 @@ enum SieveAddress {
             let domain = a.host.map { String(decoding: $0, as: UTF8.self) }
             if let p = part(local: local, domain: domain, t) { out.append(p) }
         }
+        // Pigeonhole: a field without a single address ("undisclosed-recipients:;") is one value, its
+        // text, for :all; it has no local part or domain.
+        let trimmed = value.trimmingSpaces
+        if out.isEmpty, !trimmed.isEmpty, !hasPartTag(t) { return [trimmed] }
         return out
+    }
+
+    static func hasPartTag(_ t: SieveCall) -> Bool {
+        ["localpart", "domain", "user", "detail"].contains(where: t.has)
     }
 
     static func envelopePart(_ address: String, _ t: SieveCall) -> [String] {
