@@ -87,7 +87,7 @@ struct SieveDate {
         case "std11":
             let wd = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"][Int(((days % 7) + 7) % 7)]
             let mn = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"][mo - 1]
-            return "\(wd), \(d) \(mn) \(year) \(clock) \(zoneText)"
+            return "\(wd), \(two(d)) \(mn) \(year) \(clock) \(zoneText)"
         case "zone": return zoneText
         case "weekday": return String(((days % 7) + 11) % 7)
         default: return nil

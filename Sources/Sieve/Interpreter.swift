@@ -128,10 +128,9 @@ struct SieveRun {
 
     private mutating func include(_ c: SieveCall) throws(SieveRuntimeError) -> Flow {
         guard let key = c.includeKey, let script = program.included[key] else { return .next }
-        if c.has("once") {
-            if includedOnce.contains(key) { return .next }
-            includedOnce.insert(key)
-        }
+        // RFC 6609 §3.2: :once skips a script that ran before, whichever include ran it.
+        if c.has("once"), includedOnce.contains(key) { return .next }
+        includedOnce.insert(key)
         guard !includeStack.contains(key) else {
             throw SieveRuntimeError("include loop: script \"\(key.name)\" includes itself")
         }

@@ -75,6 +75,8 @@ struct SieveLinker {
     let extensions: Set<String>
     let resolver: SieveIncludeResolver?
     var included: [SieveIncludeKey: SieveScript] = [:]
+    /// The scripts being compiled, outermost first: an include of one of them without :once is a loop.
+    var compiling: [SieveIncludeKey] = []
 
     init(extensions: Set<String>, resolver: SieveIncludeResolver?) {
         self.extensions = extensions
@@ -120,6 +122,9 @@ struct SieveLinker {
             func fail(_ message: String) -> SieveCompileError {
                 SieveCompileError(line: call.line, column: call.column, message, script: name)
             }
+            if compiling.contains(key), !call.has("once") {
+                throw fail("circular include of script \"\(key.name)\"")
+            }
             if included[key] != nil {
                 out[i].includeKey = key
                 continue
@@ -136,7 +141,9 @@ struct SieveLinker {
             }
             // A placeholder first, so a script that includes itself links to itself instead of looping.
             included[key] = SieveScript(commands: [], requires: [])
+            compiling.append(key)
             included[key] = try compile(source, depth: depth + 1, name: key.name)
+            compiling.removeLast()
             out[i].includeKey = key
         }
         return out

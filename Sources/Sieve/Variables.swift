@@ -84,13 +84,14 @@ extension SieveRun {
     }
 
     /// RFC 5229 §4.1: modifiers apply in precedence order :lower/:upper, :lowerfirst/:upperfirst,
-    /// :quotewildcard, :length.
+    /// :quotewildcard, :length. Case changes touch ASCII letters only, as Pigeonhole's do (§4.1 names
+    /// no character set).
     static func modify(_ value: String, _ call: SieveCall) -> String {
         var v = value
-        if call.has("lower") { v = v.lowercased() }
-        if call.has("upper") { v = v.uppercased() }
-        if call.has("lowerfirst"), let f = v.first { v = f.lowercased() + v.dropFirst() }
-        if call.has("upperfirst"), let f = v.first { v = f.uppercased() + v.dropFirst() }
+        if call.has("lower") { v = asciiCase(v, upper: false) }
+        if call.has("upper") { v = asciiCase(v, upper: true) }
+        if call.has("lowerfirst"), let f = v.first { v = asciiCase(String(f), upper: false) + v.dropFirst() }
+        if call.has("upperfirst"), let f = v.first { v = asciiCase(String(f), upper: true) + v.dropFirst() }
         if call.has("quotewildcard") {
             var q = ""
             for c in v {
@@ -101,5 +102,19 @@ extension SieveRun {
         }
         if call.has("length") { v = String(v.count) }
         return v
+    }
+
+    static func asciiCase(_ s: String, upper: Bool) -> String {
+        var out = String.UnicodeScalarView()
+        for c in s.unicodeScalars {
+            if upper, c.value >= 0x61, c.value <= 0x7A {
+                out.append(Unicode.Scalar(c.value - 32)!)
+            } else if !upper, c.value >= 0x41, c.value <= 0x5A {
+                out.append(Unicode.Scalar(c.value + 32)!)
+            } else {
+                out.append(c)
+            }
+        }
+        return String(out)
     }
 }

@@ -27,7 +27,7 @@ import Testing
         ("\"date\" \"date\" \"2026-12-05\"", true), ("\"date\" \"time\" \"09:30:00\"", true),
         ("\"date\" \"zone\" \"+0000\"", true), ("\"date\" \"weekday\" \"6\"", true),
         ("\"date\" \"julian\" \"61379\"", true), ("\"date\" \"iso8601\" \"2026-12-05T09:30:00Z\"", true),
-        ("\"date\" \"std11\" \"Sat, 5 Dec 2026 09:30:00 +0000\"", true),
+        ("\"date\" \"std11\" \"Sat, 05 Dec 2026 09:30:00 +0000\"", true),
         (":originalzone \"date\" \"hour\" \"10\"", true), (":originalzone \"date\" \"zone\" \"+0100\"", true),
         (":zone \"-0500\" \"date\" \"time\" \"04:30:00\"", true), ("\"x-none\" \"year\" \"2026\"", false),
         (":index 1 :last \"date\" \"year\" \"2026\"", true), (":index 2 \"date\" \"year\" \"2026\"", false),
@@ -83,5 +83,42 @@ import Testing
         let env = SieveEnvironment(items: ["domain": "example.org"])
         #expect(try holds("environment :is \"domain\" \"example.org\"", require: ["environment"], environment: env))
         #expect(try !holds("environment :is \"host\" \"\"", require: ["environment"], environment: env))
+    }
+}
+
+/// Behaviours settled against Pigeonhole's sieve-test.
+@Suite struct PigeonholeAgreementTests {
+    @Test func spamtestScalesDown() throws {
+        let env = SieveEnvironment(spamtest: SieveTestHeaderSettings(header: "X-S", kind: .score, maxValue: 10))
+        let req = ["spamtestplus"]
+        for (score, value, percent) in [
+            ("0.1", "1", "1"), ("1", "1", "10"), ("5.5", "5", "55"), ("12", "10", "100"), ("-3", "1", "0"),
+        ] {
+            let m = testMessage("X-S: \(score)\r\n")
+            #expect(try holds("spamtest :is \"\(value)\"", require: req, m, environment: env), "\(score)")
+            #expect(try holds("spamtest :percent :is \"\(percent)\"", require: req, m, environment: env), "\(score)")
+        }
+    }
+
+    @Test func groupWithoutAddressesIsOneAllValue() throws {
+        let m = testMessage("Cc: undisclosed-recipients:;\r\n")
+        #expect(try holds("address :is \"cc\" \"undisclosed-recipients:;\"", m))
+        #expect(try !holds("address :localpart :is \"cc\" \"undisclosed-recipients\"", m))
+        let req = ["relational", "comparator-i;ascii-numeric"]
+        #expect(try holds("address :count \"eq\" :comparator \"i;ascii-numeric\" \"cc\" \"1\"", require: req, m))
+    }
+
+    @Test func encapsulatedMessageGivesItsHeader() throws {
+        let m = testMessage(
+            "Content-Type: multipart/mixed; boundary=o\r\n",
+            body: "--o\r\nContent-Type: message/rfc822\r\n\r\nFrom: inner@example.com\r\n\r\ninner text\r\n--o--\r\n")
+        #expect(try holds("body :content \"message/rfc822\" :contains \"inner@example.com\"", require: ["body"], m))
+        #expect(try !holds("body :content \"message/rfc822\" :contains \"inner text\"", require: ["body"], m))
+        #expect(try holds("body :contains \"inner text\"", require: ["body"], m))
+    }
+
+    @Test func caseModifiersTouchASCIIOnly() throws {
+        let result = try run("require [\"variables\", \"fileinto\"]; set :upper \"x\" \"café\"; fileinto \"${x}\";")
+        #expect(result.actions == [store("CAFé")])
     }
 }
