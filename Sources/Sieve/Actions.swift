@@ -1,5 +1,5 @@
 /// Flag lists of RFC 5232 §3: space-separated, compared case-insensitively.
-enum SieveFlags {
+public enum SieveFlags {
     static func split(_ strings: [String]) -> [String] {
         strings.flatMap { $0.split(separator: " ").map(String.init) }
     }
@@ -15,8 +15,26 @@ enum SieveFlags {
         return current.filter { !g.contains($0.lowercased()) }
     }
 
+    /// The flags an action stores: split, de-duplicated ignoring case (the first spelling kept), system
+    /// flags lower-cased, as Pigeonhole keeps them.
+    static func normalized(_ flags: [String]) -> [String] {
+        var out: [String] = []
+        var seen: Set<String> = []
+        for f in split(flags) where seen.insert(f.lowercased()).inserted {
+            out.append(f.hasPrefix("\\") ? f.lowercased() : f)
+        }
+        return out
+    }
+
+    /// The order sieve-test lists flags in: system flags in IMAP's order, then keywords as stored.
+    static func display(_ flags: [String]) -> [String] {
+        let order = ["\\answered", "\\flagged", "\\deleted", "\\seen", "\\draft"]
+        let system = order.filter(flags.contains)
+        return system + flags.filter { !order.contains($0) }
+    }
+
     /// Lower-cased, de-duplicated, sorted: the form results are compared in.
-    static func canonical(_ flags: [String]) -> [String] {
+    public static func canonical(_ flags: [String]) -> [String] {
         Array(Set(split(flags).map { $0.lowercased() })).sorted {
             Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8))
         }
@@ -33,18 +51,19 @@ extension SieveRun {
     {
         try checkRejectConflict("store")
         let name = mailbox.uppercased() == "INBOX" ? "INBOX" : mailbox
-        let f = SieveFlags.canonical(flags ?? self.flags)
+        let f = SieveFlags.normalized(flags ?? self.flags)
         if !copy { keepCancelled = true }
         if let i = actions.firstIndex(where: {
-            if case .store(let m, _, _, _) = $0 { return m == name }
+            if case .store(let m, _, _, _, _) = $0 { return m == name }
             return false
         }) {
-            if case .store(_, _, let oldCreate, let oldID) = actions[i] {
-                actions[i] = .store(mailbox: name, flags: f, create: create || oldCreate, mailboxID: id ?? oldID)
+            if case .store(_, _, let oldCreate, let oldID, _) = actions[i] {
+                actions[i] = .store(
+                    mailbox: name, flags: f, create: create || oldCreate, mailboxID: id ?? oldID, copy: copy)
             }
             return
         }
-        try add(.store(mailbox: name, flags: f, create: create, mailboxID: id))
+        try add(.store(mailbox: name, flags: f, create: create, mailboxID: id, copy: copy))
     }
 
     /// RFC 5228 §4.2; :copy RFC 3894. The same address twice is one redirect.
@@ -86,7 +105,7 @@ extension SieveRun {
             case .reject: throw SieveRuntimeError("duplicate reject/ereject action not allowed")
             case .store, .redirect: throw SieveRuntimeError("reject/ereject conflicts with an action that delivers")
             case .vacation: throw SieveRuntimeError("reject/ereject conflicts with vacation")
-            case .discard: break
+            case .discard, .trackDuplicate: break
             }
         }
         keepCancelled = true
@@ -127,9 +146,11 @@ extension SieveRun {
         // (RFC 6131 §2 would allow 0: reply every time).
         let asked = c.number("seconds") ?? (c.number("days") ?? 7).multipliedReportingOverflow(by: 86400).partialValue
         let seconds = max(asked, 86400)
+        // Pigeonhole builds the default handle from the arguments as written, variables unexpanded.
         let handle =
             c.string("handle").map(expand)
-            ?? reason + (subject ?? "<default-subject>") + (from ?? "<default-from>") + (mime ? "<MIME>" : "<NO-MIME>")
+            ?? c.argString(0) + (c.string("subject") ?? "<default-subject>") + (c.string("from") ?? "<default-from>")
+            + (mime ? "<MIME>" : "<NO-MIME>")
         let v = SieveVacation(
             recipient: envelope.from, from: from, subject: subject, reason: reason, mime: mime, handle: handle,
             seconds: seconds, addresses: (c.list("addresses") ?? []).map(expand))

@@ -102,11 +102,8 @@ extension SieveRun {
         let isDate = t.name == "date"
         let part = string(t, isDate ? 1 : 0)
         let keys = strings(t, isDate ? 2 : 1)
-        var explicitZone: Int?
-        if let z = t.string("zone") {
-            guard let parsed = SieveDate.parseZone(expand(z)) else { return false }
-            explicitZone = parsed
-        }
+        // An invalid :zone is ignored (the local zone is used), as Pigeonhole does.
+        let explicitZone = t.string("zone").flatMap { SieveDate.parseZone(expand($0)) }
         var values: [String] = []
         if isDate {
             for raw in indexed(headerValues(string(t, 0), decoded: false), t) {

@@ -92,7 +92,9 @@ extension SieveRun {
         guard let value, !value.isEmpty else { return false }
         let id = (t.string("handle").map(expand) ?? "") + "\u{0}" + value
         let seen = env.seen(id)
-        duplicateIDs.append((id, t.number("seconds") ?? 7 * 86400))
+        let track = SieveAction.trackDuplicate(
+            id: id, handle: t.string("handle").map(expand), seconds: t.number("seconds") ?? 7 * 86400)
+        if !actions.contains(track) { actions.append(track) }
         return seen
     }
 

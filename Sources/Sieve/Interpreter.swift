@@ -17,13 +17,12 @@ public enum SieveInterpreter {
         do {
             _ = try run.runScript(program.main)
             result.actions = run.actions
-            result.implicitKeep = run.keepCancelled ? nil : SieveKeep(flags: SieveFlags.canonical(run.flags))
+            result.implicitKeep = run.keepCancelled ? nil : SieveKeep(flags: SieveFlags.normalized(run.flags))
         } catch {
             result.runtimeError = error.message
             result.implicitKeep = SieveKeep(flags: [])
         }
         result.warnings = run.warnings
-        result.duplicateIDs = run.duplicateIDs
         return result
     }
 }
@@ -48,7 +47,6 @@ struct SieveRun {
     var includeStack: [SieveIncludeKey] = []
     var includedOnce: Set<SieveIncludeKey> = []
     var warnings: [String] = []
-    var duplicateIDs: [(id: String, seconds: UInt64)] = []
 
     init(program: SieveProgram, message: SieveMessage, envelope: SieveEnvelope, env: SieveEnvironment) {
         self.program = program

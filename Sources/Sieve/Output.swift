@@ -7,16 +7,19 @@ public enum SieveOutput {
             return #"{"compile": "error", "runtime_error": false, "actions": [], "implicit_keep": null}"#
         }
         let failed = result.runtimeError != nil
-        let actions = failed ? [] : result.actions.map(json)
-        let keep = result.implicitKeep.map { #"{"flags": "# + list($0.flags) + "}" } ?? "null"
+        let actions = failed ? [] : result.actions.compactMap(json)
+        let keep = result.implicitKeep.map { #"{"flags": "# + list(SieveFlags.canonical($0.flags)) + "}" } ?? "null"
         return #"{"compile": "ok", "runtime_error": \#(failed), "actions": ["# + actions.joined(separator: ", ")
             + #"], "implicit_keep": "# + keep + "}"
     }
 
-    static func json(_ action: SieveAction) -> String {
+    static func json(_ action: SieveAction) -> String? {
         switch action {
-        case .store(let mailbox, let flags, _, _):
-            return #"{"type": "store", "mailbox": "# + quote(mailbox) + #", "flags": "# + list(flags) + "}"
+        case .trackDuplicate: return nil
+        case .store(let mailbox, let flags, _, _, _):
+            return #"{"type": "store", "mailbox": "# + quote(mailbox) + #", "flags": "#
+                + list(SieveFlags.canonical(flags))
+                + "}"
         case .redirect(let address, _):
             return #"{"type": "redirect", "address": "# + quote(address) + "}"
         case .reject(let reason, _):
@@ -28,6 +31,11 @@ public enum SieveOutput {
                 + #", "from": "# + (v.from.map(quote) ?? "null") + #", "reason": "# + quote(v.reason)
                 + #", "mime": \#(v.mime)}"#
         }
+    }
+
+    /// sieve-test shows control characters in a reason as "?".
+    static func sanitized(_ s: String) -> String {
+        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
     }
 
     static func list(_ items: [String]) -> String { "[" + items.map(quote).joined(separator: ", ") + "]" }
@@ -65,7 +73,9 @@ public enum SieveOutput {
         out += "\nImplicit keep:\n\n"
         if let keep = result.implicitKeep {
             out += " * store message in folder: INBOX\n"
-            if !keep.flags.isEmpty { out += "        + add IMAP flags: \(keep.flags.joined(separator: " "))\n" }
+            if !keep.flags.isEmpty {
+                out += "        + add IMAP flags: \(SieveFlags.display(keep.flags).joined(separator: " "))\n"
+            }
         } else {
             out += "  (none)\n"
         }
@@ -73,14 +83,19 @@ public enum SieveOutput {
     }
 
     static func human(_ a: SieveAction, _ decision: SieveVacationDecision?) -> String {
+        let preserve = "        + preserve implicit keep\n"
         switch a {
-        case .store(let mailbox, let flags, _, _):
+        case .store(let mailbox, let flags, let create, _, let copy):
             var s = " * store message in folder: \(mailbox)\n"
-            if !flags.isEmpty { s += "        + add IMAP flags: \(flags.joined(separator: " "))\n" }
+            if create { s += "        + create mailbox if it does not exist\n" }
+            if copy { s += preserve }
+            if !flags.isEmpty { s += "        + add IMAP flags: \(SieveFlags.display(flags).joined(separator: " "))\n" }
             return s
-        case .redirect(let address, _): return " * redirect message to: <\(address)>\n"
-        case .reject(let reason, _): return " * reject message with reason: \(reason)\n"
+        case .redirect(let address, let copy): return " * redirect message to: <\(address)>\n" + (copy ? preserve : "")
+        case .reject(let reason, _): return " * reject message with reason: \(sanitized(reason))\n"
         case .discard: return " * discard\n"
+        case .trackDuplicate(_, let handle, _):
+            return " * track duplicate" + (handle.map { " with handle: \($0)" } ?? "") + "\n"
         case .vacation(let v):
             var s = " * send vacation message:\n    => seconds : \(v.seconds)\n"
             if let subject = v.subject { s += "    => subject : \(subject)\n" }

@@ -30,12 +30,15 @@ public struct SieveVacation: Sendable, Equatable {
 
 /// One explicit action of RFC 5228 §4 and the extensions.
 public enum SieveAction: Sendable, Equatable {
-    /// keep (mailbox "INBOX") and fileinto.
-    case store(mailbox: String, flags: [String], create: Bool, mailboxID: String?)
+    /// keep (mailbox "INBOX") and fileinto; `copy` (RFC 3894) when it left the implicit keep alone.
+    case store(mailbox: String, flags: [String], create: Bool, mailboxID: String?, copy: Bool)
     case redirect(address: String, copy: Bool)
     case reject(reason: String, extended: Bool)
     case discard
     case vacation(SieveVacation)
+    /// The duplicate test's id (RFC 7352 §3), to be recorded for `seconds` once delivery succeeds;
+    /// `handle` is the test's :handle. Not part of the canonical JSON.
+    case trackDuplicate(id: String, handle: String?, seconds: UInt64)
 }
 
 /// The implicit keep (RFC 5228 §2.10.2) and the flags it stores with (RFC 5232 §3).
@@ -54,8 +57,6 @@ public struct SieveResult: Sendable {
     /// Set when the script failed while running; the delivery layer then keeps the message.
     public var runtimeError: String?
     public var warnings: [String] = []
-    /// Ids the duplicate test checked that the delivery layer records once delivery succeeds (RFC 7352 §3).
-    public var duplicateIDs: [(id: String, seconds: UInt64)] = []
 
     public init() {}
 }

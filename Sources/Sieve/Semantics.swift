@@ -20,7 +20,8 @@ extension SieveValidator {
                 "comparator \"i;ascii-numeric\" cannot be used with :\(call.has("contains") ? "contains" : "matches")")
         }
         for tag in ["count", "value"] {
-            if let op = call.string(tag), !Self.relationalOperators.contains(op.lowercased()) {
+            // Pigeonhole takes the operators in lower case only (RFC 5231 §4's ABNF would allow any case).
+            if let op = call.string(tag), !Self.relationalOperators.contains(op) {
                 throw fail("unknown relational operator \"\(op)\"")
             }
         }
@@ -98,7 +99,7 @@ extension SieveValidator {
         let local = a[..<at]
         let domain = a[a.index(after: at)...]
         return !local.isEmpty && !domain.isEmpty
-            && !a.contains(where: { $0 == " " || $0 == "\t" || $0 == "<" || $0 == ">" })
+            && !a.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "<" || $0 == ">" })
             && !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..")
     }
 }

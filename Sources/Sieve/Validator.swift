@@ -116,7 +116,12 @@ struct SieveValidator {
                 guard k < args.count, let v = value(args[k], kind) else {
                     throw fail(arg.line, arg.column, "tag ':\(name)' needs \(kind.noun)")
                 }
-                call.tags[name] = v
+                // Comparator names are matched case-insensitively (RFC 4790 §3.1).
+                if name == "comparator", case .string(let c) = v {
+                    call.tags[name] = .string(c.lowercased())
+                } else {
+                    call.tags[name] = v
+                }
                 k += 1
             } else {
                 call.tags[name] = .present

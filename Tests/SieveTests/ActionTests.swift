@@ -43,7 +43,10 @@ import Testing
             """
         let result = try run(script)
         #expect(
-            result.actions == [store("Archive", ["\\seen", "junk"]), .redirect(address: "y@example.org", copy: true)])
+            result.actions == [
+                .store(mailbox: "Archive", flags: ["\\seen", "Junk"], create: false, mailboxID: nil, copy: true),
+                .redirect(address: "y@example.org", copy: true),
+            ])
         #expect(result.implicitKeep == SieveKeep(flags: ["\\seen"]))
     }
 
@@ -74,8 +77,8 @@ import Testing
         let result = try run(script, environment: env)
         #expect(
             result.actions == [
-                .store(mailbox: "Lists", flags: [], create: true, mailboxID: nil),
-                .store(mailbox: "Old", flags: [], create: false, mailboxID: "F123"),
+                .store(mailbox: "Lists", flags: [], create: true, mailboxID: nil, copy: false),
+                .store(mailbox: "Old", flags: [], create: false, mailboxID: "F123", copy: false),
             ])
     }
 
@@ -95,7 +98,7 @@ import Testing
             """
         let result = try run(script.replacingOccurrences(of: "require [", with: "require [\"relational\", "))
         #expect(
-            result.actions.map { if case .store(let m, _, _, _) = $0 { return m } else { return "" } } == [
+            result.actions.map { if case .store(let m, _, _, _, _) = $0 { return m } else { return "" } } == [
                 "One", "Two", "Three",
             ])
     }
@@ -141,5 +144,18 @@ import Testing
 
 
                 """)
+    }
+}
+
+/// Flags keep their first spelling in actions, are lower-cased and sorted in the JSON, and are listed as
+/// sieve-test lists them.
+@Suite struct FlagListingTests {
+    @Test func flagsInActionsJSONAndListing() throws {
+        let script =
+            "require \"imap4flags\"; addflag [\"\\\\Seen\", \"Zed\", \"$Junk\", \"\\\\FLAGGED\", \"abc\", \"zed\"]; keep;"
+        let result = try run(script)
+        #expect(result.actions == [store("INBOX", ["\\seen", "Zed", "$Junk", "\\flagged", "abc"])])
+        #expect(SieveOutput.json(result).contains(#""flags": ["$junk", "\\flagged", "\\seen", "abc", "zed"]"#))
+        #expect(SieveOutput.human(result).contains("        + add IMAP flags: \\flagged \\seen Zed $Junk abc\n"))
     }
 }

@@ -57,8 +57,9 @@ import Testing
         #expect(try holds("duplicate", require: ["duplicate"], environment: seen))
         #expect(try !holds("duplicate :handle \"x\"", require: ["duplicate"], environment: seen))
         let result = try run("require \"duplicate\"; if duplicate :uniqueid \"abc\" :seconds 60 { stop; }")
-        #expect(result.duplicateIDs.map(\.id) == ["\u{0}abc"])
-        #expect(result.duplicateIDs.map(\.seconds) == [60])
+        #expect(result.actions == [.trackDuplicate(id: "\u{0}abc", handle: nil, seconds: 60)])
+        #expect(SieveOutput.json(result).contains(#""actions": []"#))
+        #expect(SieveOutput.human(result).contains(" * track duplicate\n"))
         let noID = SieveMessage(bytes: Array("Subject: x\r\n\r\n".utf8))
         #expect(
             try !holds("duplicate", require: ["duplicate"], noID, environment: SieveEnvironment(seen: { _ in true })))

@@ -95,7 +95,7 @@ import Testing
         #expect(result.implicitKeep == nil)
         let other = try run(
             script, SieveMessage(bytes: Array("Disposition-Notification-To: mel@example.com\r\n\r\n".utf8)))
-        #expect(other.implicitKeep == SieveKeep(flags: ["$mdnrequired"]))
+        #expect(other.implicitKeep == SieveKeep(flags: ["$MDNRequired"]))
     }
 
     @Test func rfc5230Vacation() throws {

@@ -41,9 +41,9 @@ func holds(
 ) throws -> Bool {
     let req = require.isEmpty ? "" : "require [" + require.map { "\"\($0)\"" }.joined(separator: ", ") + "];\n"
     let result = try run(req + "if \(test) { discard; }", message, environment: environment)
-    return result.actions == [.discard]
+    return result.actions.contains(.discard)
 }
 
 func store(_ mailbox: String, _ flags: [String] = []) -> SieveAction {
-    .store(mailbox: mailbox, flags: flags, create: false, mailboxID: nil)
+    .store(mailbox: mailbox, flags: flags, create: false, mailboxID: nil, copy: false)
 }

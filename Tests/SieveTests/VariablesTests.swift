@@ -5,7 +5,7 @@ import Testing
 @Suite struct VariablesTests {
     func mailboxes(_ result: SieveResult) -> [String] {
         result.actions.compactMap {
-            if case .store(let m, _, _, _) = $0 { return m }
+            if case .store(let m, _, _, _, _) = $0 { return m }
             return nil
         }
     }
