@@ -144,7 +144,8 @@ extension SieveRun {
         let mime = c.has("mime")
         // Pigeonhole raises any period below its minimum of one day to a day, :seconds 0 included
         // (RFC 6131 §2 would allow 0: reply every time).
-        let asked = c.number("seconds") ?? (c.number("days") ?? 7).multipliedReportingOverflow(by: 86400).partialValue
+        let days = (c.number("days") ?? 7).multipliedReportingOverflow(by: 86400)
+        let asked = c.number("seconds") ?? (days.overflow ? UInt64.max : days.partialValue)
         let seconds = max(asked, 86400)
         // Pigeonhole builds the default handle from the arguments as written, variables unexpanded.
         let handle =

@@ -4,6 +4,11 @@ import MIME
 struct SieveRuntimeError: Error {
     var message: String
     init(_ message: String) { self.message = SieveText.oneLine(message) }
+
+    /// The error with the line of the command that failed in front (once).
+    func at(_ line: Int) -> SieveRuntimeError {
+        message.hasPrefix("line ") ? self : SieveRuntimeError("line \(line): \(message)")
+    }
 }
 
 /// Runs compiled programs.
@@ -77,7 +82,11 @@ struct SieveRun {
             case "else":
                 if !branchTaken { flow = try exec(c.block ?? []) }
             default:
-                flow = try perform(c)
+                do {
+                    flow = try perform(c)
+                } catch {
+                    throw error.at(c.line)
+                }
             }
             if flow != .next { return flow }
         }

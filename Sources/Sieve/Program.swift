@@ -77,6 +77,8 @@ struct SieveLinker {
     var included: [SieveIncludeKey: SieveScript] = [:]
     /// The scripts being compiled, outermost first: an include of one of them without :once is a loop.
     var compiling: [SieveIncludeKey] = []
+    /// Every error of the script that failed (the first is the one thrown).
+    var errors: [SieveCompileError] = []
 
     init(extensions: Set<String>, resolver: SieveIncludeResolver?) {
         self.extensions = extensions
@@ -94,14 +96,18 @@ struct SieveLinker {
         -> SieveScript
     {
         var script: SieveScript
+        var validator = SieveValidator(extensions: extensions)
         do {
             var parser = try SieveParser(source)
-            var validator = SieveValidator(extensions: extensions)
             script = try validator.validate(try parser.parseScript())
         } catch {
-            var e = error
-            if e.script == nil { e.script = name }
-            throw e
+            let all = validator.errors.isEmpty ? [error] : validator.errors
+            errors = all.map { e in
+                var e = e
+                if e.script == nil { e.script = name }
+                return e
+            }
+            throw errors[0]
         }
         script.commands = try link(script.commands, depth: depth, name: name)
         return script

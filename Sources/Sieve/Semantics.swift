@@ -1,4 +1,11 @@
 extension SieveValidator {
+    /// RFC 5228 §5.1: the address test only reads fields known to hold addresses (Pigeonhole's list).
+    static let addressHeaders: Set<String> = [
+        "from", "sender", "reply-to", "to", "cc", "bcc", "resent-from", "resent-sender", "resent-to", "resent-cc",
+        "resent-bcc", "resent-reply-to", "delivered-to", "errors-to", "return-receipt-to", "x-original-to",
+        "mail-followup-to", "mail-reply-to", "apparently-to",
+    ]
+
     static let comparators: [String: String?] = [
         "i;octet": nil, "i;ascii-casemap": nil, "i;ascii-numeric": "comparator-i;ascii-numeric",
     ]
@@ -69,6 +76,12 @@ extension SieveValidator {
             let address = call.argString(0)
             if !address.contains("${"), !Self.isAddress(address) {
                 throw fail("invalid redirect address \"\(address)\"")
+            }
+        case "address":
+            for name in call.arg(0) where !name.contains("${") {
+                guard Self.addressHeaders.contains(name.lowercased()) else {
+                    throw fail("header \"\(name)\" is not allowed for the address test")
+                }
             }
         case "envelope":
             for part in call.arg(0) where !part.contains("${") {

@@ -32,16 +32,18 @@ public enum Sieve {
         return try linker.compileMain(source)
     }
 
-    /// The errors of `source` (empty when it is valid). Only the first error is reported.
+    /// The errors of `source` (empty when it is valid): a syntax error stops the reading, so it comes
+    /// alone; otherwise every command in error is reported, up to ``SieveLimits/maxReportedErrors``.
     public static func validate(
         source: [UInt8], extensions: Set<String> = allExtensions,
         includeResolver: SieveIncludeResolver? = nil
     ) -> [SieveCompileError] {
+        var linker = SieveLinker(extensions: extensions, resolver: includeResolver)
         do {
-            _ = try compile(source: source, extensions: extensions, includeResolver: includeResolver)
+            _ = try linker.compileMain(source)
             return []
         } catch {
-            return [error]
+            return linker.errors.isEmpty ? [error] : linker.errors
         }
     }
 }
@@ -94,6 +96,8 @@ public enum SieveLimits {
     public static let maxHeaderValues = 1000
     /// Most items in one string list.
     public static let maxStringListItems = 1000
+    /// Most errors one validation reports.
+    public static let maxReportedErrors = 20
     /// Longest error message (compile or runtime), in characters; script text in it is cut to fit.
     public static let maxMessageLength = 200
     /// Most bytes of a decoded body the body test searches.

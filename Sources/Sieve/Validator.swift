@@ -6,6 +6,8 @@
 struct SieveValidator {
     let extensions: Set<String>
     var requires: Set<String> = []
+    /// The errors found so far, in script order (at most ``SieveLimits/maxReportedErrors``).
+    var errors: [SieveCompileError] = []
 
     init(extensions: Set<String>) { self.extensions = extensions }
 
@@ -25,7 +27,8 @@ struct SieveValidator {
             try require(nodes[index])
             index += 1
         }
-        let commands = try block(Array(nodes[index...]))
+        let commands = block(Array(nodes[index...]))
+        if let first = errors.first { throw first }
         return SieveScript(commands: commands, requires: requires)
     }
 
@@ -47,25 +50,35 @@ struct SieveValidator {
 
     private func isRequired(_ exts: [String]) -> Bool { exts.isEmpty || exts.contains(where: requires.contains) }
 
-    private mutating func block(_ nodes: [SieveNode]) throws(SieveCompileError) -> [SieveCall] {
+    /// Validates each command of a block; a command in error is recorded in ``errors`` and skipped, so one
+    /// pass reports several errors.
+    private mutating func block(_ nodes: [SieveNode]) -> [SieveCall] {
         var out: [SieveCall] = []
         var previous: String?
         for node in nodes {
-            if node.name == "require" {
-                throw fail(node.line, node.column, "require is only allowed before any other command")
+            do {
+                out.append(try command(node, after: previous))
+            } catch {
+                if errors.count < SieveLimits.maxReportedErrors { errors.append(error) }
             }
-            guard let spec = SieveGrammar.commands[node.name] else {
-                throw fail(node.line, node.column, "unknown command '\(node.name)'")
-            }
-            if node.name == "elsif" || node.name == "else" {
-                guard previous == "if" || previous == "elsif" else {
-                    throw fail(node.line, node.column, "'\(node.name)' without a preceding 'if'")
-                }
-            }
-            out.append(try check(node, spec))
             previous = node.name
         }
         return out
+    }
+
+    private mutating func command(_ node: SieveNode, after previous: String?) throws(SieveCompileError) -> SieveCall {
+        if node.name == "require" {
+            throw fail(node.line, node.column, "require is only allowed before any other command")
+        }
+        guard let spec = SieveGrammar.commands[node.name] else {
+            throw fail(node.line, node.column, "unknown command '\(node.name)'")
+        }
+        if node.name == "elsif" || node.name == "else" {
+            guard previous == "if" || previous == "elsif" else {
+                throw fail(node.line, node.column, "'\(node.name)' without a preceding 'if'")
+            }
+        }
+        return try check(node, spec)
     }
 
     private mutating func test(_ node: SieveNode) throws(SieveCompileError) -> SieveCall {
@@ -148,7 +161,7 @@ struct SieveValidator {
         for t in node.tests { call.tests.append(try test(t)) }
         if let b = node.block {
             guard spec.block else { throw fail(node.line, node.column, "command '\(node.name)' takes no block") }
-            call.block = try block(b)
+            call.block = block(b)
         } else if spec.block {
             throw fail(node.line, node.column, "command '\(node.name)' needs a block")
         }

@@ -114,6 +114,8 @@ struct SieveTest: ParsableCommand {
                 v, message: sieveMessage, envelope: envelope, environment: environment)
         }
         print(SieveOutput.human(result, vacationDecision: decision), terminator: "")
+        // As sieve-test: a script that failed while running exits 1 (the message would be kept).
+        if result.runtimeError != nil { throw ExitCode(1) }
     }
 
     /// The first address of a header field, without angle brackets.

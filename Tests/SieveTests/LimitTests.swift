@@ -21,13 +21,17 @@ import Testing
     @Test func actions() throws {
         var script = "require \"fileinto\";\n"
         for i in 0...SieveLimits.maxActions { script += "fileinto \"F\(i)\";\n" }
-        #expect(try run(script).runtimeError == "more than \(SieveLimits.maxActions) actions")
+        #expect(
+            try run(script).runtimeError
+                == "line \(SieveLimits.maxActions + 2): more than \(SieveLimits.maxActions) actions")
     }
 
     @Test func redirects() throws {
         var script = ""
         for i in 0...SieveLimits.maxRedirects { script += "redirect \"u\(i)@example.org\";\n" }
-        #expect(try run(script).runtimeError == "more than \(SieveLimits.maxRedirects) redirects")
+        #expect(
+            try run(script).runtimeError
+                == "line \(SieveLimits.maxRedirects + 1): more than \(SieveLimits.maxRedirects) redirects")
     }
 
     @Test func includeDepthAndCount() {
@@ -64,7 +68,9 @@ import Testing
     @Test func variableCount() throws {
         var script = "require \"variables\";\n"
         for i in 0...SieveLimits.maxVariables { script += "set \"v\(i)\" \"x\";\n" }
-        #expect(try run(script).runtimeError == "more than \(SieveLimits.maxVariables) variables")
+        #expect(
+            try run(script).runtimeError
+                == "line \(SieveLimits.maxVariables + 2): more than \(SieveLimits.maxVariables) variables")
     }
 
     @Test func matchVariableCount() throws {

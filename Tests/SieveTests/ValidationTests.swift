@@ -51,6 +51,7 @@ import Testing
         ("require \"variables\"; set \"global.x\" \"y\";", "variable namespace \"global\" needs require \"include\""),
         ("require \"include\"; global \"x\";", "command 'global' needs require \"variables\""),
         ("redirect \"not an address\";", "invalid redirect address \"not an address\""),
+        ("if address :is \"subject\" \"x\" { }", "header \"subject\" is not allowed for the address test"),
         ("require \"index\"; if header :index 0 \"x\" \"y\" { }", "':index' must be at least 1"),
         ("require \"include\"; include \"a/b\";", "invalid script name \"a/b\""),
     ])
@@ -70,5 +71,29 @@ import Testing
 
     @Test func validScriptHasNoErrors() {
         #expect(Sieve.validate(source: Array("require \"fileinto\"; fileinto \"A\";".utf8)).isEmpty)
+    }
+}
+
+/// One validation reports every command in error (a syntax error comes alone).
+@Suite struct SeveralErrorsTests {
+    @Test func everyCommandInError() {
+        let script = "require \"fileinto\";\nfrob;\nif true {\n  fileinto [\"a\", \"b\"];\n}\nkeep :x;\n"
+        let errors = Sieve.validate(source: Array(script.utf8))
+        #expect(
+            errors == [
+                SieveCompileError(line: 2, column: 1, "unknown command 'frob'"),
+                SieveCompileError(line: 4, column: 12, "argument 1 of 'fileinto' must be a string"),
+                SieveCompileError(line: 6, column: 6, "unknown tag ':x' for command 'keep'"),
+            ])
+        #expect(compileError(script) == errors.first)
+    }
+
+    @Test func syntaxErrorComesAlone() {
+        #expect(Sieve.validate(source: Array("frob;\nkeep".utf8)).count == 1)
+    }
+
+    @Test func atMostTheLimit() {
+        let script = String(repeating: "frob;\n", count: SieveLimits.maxReportedErrors + 5)
+        #expect(Sieve.validate(source: Array(script.utf8)).count == SieveLimits.maxReportedErrors)
     }
 }

@@ -40,6 +40,14 @@ def test_check_invalid_gives_line_and_column(tmp_path):
     assert r.stdout.strip() == f"{script}:3:4: unknown test 'heder'"
 
 
+def test_check_reports_every_command_in_error(tmp_path):
+    script = _write(tmp_path, "bad.sieve", 'frob;\nkeep :x;\nkeep;\n')
+    r = run_cli("sieve", "check", script)
+    assert r.returncode == 1
+    assert r.stdout.splitlines() == [f"{script}:1:1: unknown command 'frob'",
+                                     f"{script}:2:6: unknown tag ':x' for command 'keep'"]
+
+
 def test_check_missing_file(tmp_path):
     r = run_cli("sieve", "check", str(tmp_path / "none.sieve"))
     assert r.returncode == 66
@@ -90,6 +98,15 @@ def test_test_human_output(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout == ("\nPerformed actions:\n\n * store message in folder: Work\n\n"
                         "Implicit keep:\n\n  (none)\n\n")
+
+
+def test_test_human_runtime_error(tmp_path):
+    script = _write(tmp_path, "s.sieve", 'require "reject";\nkeep;\nreject "no";\n')
+    message = _write(tmp_path, "m.eml", MESSAGE)
+    r = run_cli("sieve", "test", script, message)
+    assert r.returncode == 1
+    assert r.stdout.startswith("runtime error: line 3: "), r.stdout
+    assert "resolved with successful implicit keep" in r.stdout
 
 
 def test_test_spamtest_from_config_and_mailboxes(tmp_path):
