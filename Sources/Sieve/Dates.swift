@@ -115,6 +115,6 @@ extension SieveRun {
             let d = SieveDate(time: Int64(env.now.rounded(.down)), zone: env.localZoneMinutes)
             if let v = d.part(part, zone: explicitZone ?? env.localZoneMinutes) { values.append(v) }
         }
-        return match(t, values, keys)
+        return try match(t, values, keys)
     }
 }

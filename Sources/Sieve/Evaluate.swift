@@ -21,14 +21,14 @@ extension SieveRun {
         case "header":
             var values: [String] = []
             for name in strings(t, 0) { values += indexed(headerValues(name, decoded: true), t) }
-            return match(t, values, strings(t, 1))
+            return try match(t, values, strings(t, 1))
         case "address":
             var values: [String] = []
             for name in strings(t, 0) {
                 let fields = indexed(headerValues(name, decoded: false), t)
                 for f in fields { values += SieveAddress.parts(of: f, t) }
             }
-            return match(t, values, strings(t, 1))
+            return try match(t, values, strings(t, 1))
         case "envelope":
             var values: [String] = []
             for part in strings(t, 0) {
@@ -38,29 +38,29 @@ extension SieveRun {
                 default: if let a = envelope.auth { values += SieveAddress.envelopePart(a, t) }
                 }
             }
-            return match(t, values, strings(t, 1))
+            return try match(t, values, strings(t, 1))
         case "string":
             let values = strings(t, 0)
-            return match(t, SieveMatcher(t).isCount ? values.filter { !$0.isEmpty } : values, strings(t, 1))
+            return try match(t, SieveMatcher(t).isCount ? values.filter { !$0.isEmpty } : values, strings(t, 1))
         case "hasflag":
             let current = t.positional[0].map { $0.strings.flatMap { SieveFlags.split([read(expand($0))]) } } ?? flags
-            return match(t, current, strings(t, 1))
+            return try match(t, current, strings(t, 1))
         case "mailboxexists": return strings(t, 0).allSatisfy(env.mailboxExists)
         case "mailboxidexists": return strings(t, 0).allSatisfy(env.mailboxIDExists)
-        case "body": return match(t, SieveBody.values(message, t, expand), strings(t, 0))
+        case "body": return try match(t, SieveBody.values(message, t, expand), strings(t, 0))
         case "date", "currentdate": return try dateTest(t)
         case "duplicate": return duplicate(t)
-        case "spamtest", "virustest": return statusTest(t)
+        case "spamtest", "virustest": return try statusTest(t)
         case "environment":
             let value = env.items[string(t, 0).lowercased()]
-            return match(t, value.map { [$0] } ?? [], strings(t, 1))
+            return try match(t, value.map { [$0] } ?? [], strings(t, 1))
         default: throw SieveRuntimeError("unknown test '\(t.name)'")
         }
     }
 
     /// Applies the matcher; a successful `:matches` sets the match variables (RFC 5229 §3.2).
-    mutating func match(_ t: SieveCall, _ values: [String], _ keys: [String]) -> Bool {
-        let (matched, captures) = SieveMatcher(t).test(values, keys)
+    mutating func match(_ t: SieveCall, _ values: [String], _ keys: [String]) throws(SieveRuntimeError) -> Bool {
+        let (matched, captures) = try SieveMatcher(t).test(values, keys)
         if matched, let captures, usesVariables {
             vars.matches = Array(captures.prefix(SieveLimits.maxMatchVariables)).map(SieveVariables.truncated)
         }
@@ -100,7 +100,7 @@ extension SieveRun {
 
     /// spamtest/virustest (RFC 5235 §3): the configured header mapped onto 0...10 (or a percentage with
     /// :percent); 0 when unconfigured or absent.
-    mutating func statusTest(_ t: SieveCall) -> Bool {
+    mutating func statusTest(_ t: SieveCall) throws(SieveRuntimeError) -> Bool {
         let percent = t.has("percent")
         let settings = t.name == "spamtest" ? env.spamtest : env.virustest
         var result = "0"
@@ -129,7 +129,7 @@ extension SieveRun {
                 }
             }
         }
-        return match(t, [result], strings(t, 0))
+        return try match(t, [result], strings(t, 0))
     }
 }
 

@@ -77,7 +77,11 @@ struct SieveRun {
             switch c.name {
             case "if", "elsif":
                 if c.name == "elsif" && branchTaken { continue }
-                branchTaken = try evaluate(c.tests[0])
+                do {
+                    branchTaken = try evaluate(c.tests[0])
+                } catch {
+                    throw error.at(c.line)
+                }
                 if branchTaken { flow = try exec(c.block ?? []) }
             case "else":
                 if !branchTaken { flow = try exec(c.block ?? []) }

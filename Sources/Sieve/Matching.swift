@@ -33,7 +33,13 @@ struct SieveMatcher {
 
     /// Whether any value matches any key; for `:matches`, the captures of the first match (the whole
     /// value then each wildcard's text, RFC 5229 §3.2).
-    func test(_ values: [String], _ keys: [String]) -> (matched: Bool, captures: [String]?) {
+    /// Throws when the comparisons would take more than ``SieveLimits/maxMatchSteps`` steps.
+    func test(
+        _ values: [String], _ keys: [String]
+    ) throws(SieveRuntimeError) -> (
+        matched: Bool, captures: [String]?
+    ) {
+        var budget = SieveLimits.maxMatchSteps
         if case .count(let op) = kind {
             let count = String(values.count)
             return (keys.contains { relate(count, $0, op, numeric: true) }, nil)
@@ -42,10 +48,12 @@ struct SieveMatcher {
             for k in keys {
                 switch kind {
                 case .is: if equal(v, k) { return (true, nil) }
-                case .contains: if contains(v, k) { return (true, nil) }
+                case .contains: if try contains(v, k, budget: &budget) { return (true, nil) }
                 case .value(let op): if relate(v, k, op, numeric: comparator == .asciiNumeric) { return (true, nil) }
                 case .matches:
-                    if let caps = Self.wildcard(Array(v.unicodeScalars), Self.pattern(k), fold: fold) {
+                    if let caps = try Self.wildcard(
+                        Array(v.unicodeScalars), Self.pattern(k), fold: fold, budget: &budget)
+                    {
                         return (true, [v] + caps)
                     }
                 case .count: break
@@ -70,15 +78,25 @@ struct SieveMatcher {
         return normalized(a) == normalized(b)
     }
 
-    func contains(_ haystack: String, _ needle: String) -> Bool {
+    func contains(_ haystack: String, _ needle: String, budget: inout Int) throws(SieveRuntimeError) -> Bool {
         let h = normalized(haystack)
         let n = normalized(needle)
         if n.isEmpty { return true }
         guard n.count <= h.count else { return false }
         for start in 0...(h.count - n.count) where h[start] == n[0] {
-            if h[start..<(start + n.count)].elementsEqual(n) { return true }
+            var i = 1
+            while i < n.count, h[start + i] == n[i] { i += 1 }
+            try Self.spend(i, &budget)
+            if i == n.count { return true }
         }
         return false
+    }
+
+    static func spend(_ steps: Int, _ budget: inout Int) throws(SieveRuntimeError) {
+        budget -= steps
+        guard budget >= 0 else {
+            throw SieveRuntimeError("matching needs more than \(SieveLimits.maxMatchSteps) steps")
+        }
     }
 
     /// RFC 5231 §4: the comparator's ordering of value against key.
@@ -145,13 +163,18 @@ struct SieveMatcher {
     /// Greedy-star two-pointer matching: on a mismatch only the last `*` takes one more character, so
     /// the work is bounded by text × pattern. Each wildcard matches as little as possible, leftmost
     /// first; returns each wildcard's text, or nil when the pattern does not match.
-    static func wildcard(_ text: [Unicode.Scalar], _ pat: [PatternItem], fold: Bool) -> [String]? {
+    static func wildcard(
+        _ text: [Unicode.Scalar], _ pat: [PatternItem], fold: Bool, budget: inout Int
+    )
+        throws(SieveRuntimeError) -> [String]?
+    {
         var caps: [Range<Int>] = []
         var t = 0
         var p = 0
         var star: (p: Int, start: Int, end: Int, caps: Int)?
         func same(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Bool { fold ? lower(a) == lower(b) : a == b }
         while t < text.count {
+            try spend(1, &budget)
             if p < pat.count {
                 switch pat[p] {
                 case .star:

@@ -98,6 +98,9 @@ public enum SieveLimits {
     public static let maxStringListItems = 1000
     /// Most errors one validation reports.
     public static let maxReportedErrors = 20
+    /// Most comparison steps one test's matching may take (a value × key product that large is refused
+    /// with a runtime error rather than computed).
+    public static let maxMatchSteps = 20_000_000
     /// Longest error message (compile or runtime), in characters; script text in it is cut to fit.
     public static let maxMessageLength = 200
     /// Most bytes of a decoded body the body test searches.

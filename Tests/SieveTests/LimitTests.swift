@@ -90,6 +90,19 @@ import Testing
         #expect(try holds(test, require: req, testMessage(fields)))
     }
 
+    @Test func matchSteps() throws {
+        let body = String(repeating: "a", count: 100_000) + "\r\n"
+        let key = String(repeating: "a", count: 4000) + "b"
+        let script = "require \"body\"; if body :contains \"\(key)\" { discard; }"
+        let result = try run(script, testMessage(body: body))
+        #expect(result.runtimeError == "line 1: matching needs more than \(SieveLimits.maxMatchSteps) steps")
+        let wild = "require \"body\"; if body :matches \"*\(key)*\" { discard; }"
+        #expect(try run(wild, testMessage(body: body)).runtimeError?.hasSuffix("steps") == true)
+        #expect(
+            try run("require \"body\"; if body :contains \"aab\" { discard; }", testMessage(body: body)).runtimeError
+                == nil)
+    }
+
     @Test func stringListItems() {
         let list =
             "[" + Array(repeating: "\"a\"", count: SieveLimits.maxStringListItems + 1).joined(separator: ",") + "]"
