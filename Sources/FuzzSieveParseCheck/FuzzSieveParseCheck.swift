@@ -7,17 +7,24 @@ public struct SieveParseCheckFailure: Error, CustomStringConvertible {
 
 /// The body of the FuzzSieveParse harness, also run over its seed corpus by the unit tests.
 ///
-/// The input is a script. No input may trap; compiling it twice gives the same outcome; an error has a
-/// line and column inside the script and a one-line message; a compiled script runs to an end against a
-/// fixed message (every mailbox exists, nothing was seen before) and its JSON result is one line.
+/// The input is a script, or a script, a NUL byte and a message to run it against (otherwise a fixed
+/// message is used). No input may trap; compiling it twice gives the same outcome; an error has a
+/// line and column inside the script and a one-line message; a compiled script runs to an end against the
+/// message (every mailbox exists, nothing was seen before) and its JSON result is one line.
 public func checkSieveParseInput(_ bytes: [UInt8]) throws(SieveParseCheckFailure) {
-    let first = outcome(bytes)
-    let second = outcome(bytes)
+    var script = bytes
+    var mail = message
+    if let nul = bytes.firstIndex(of: 0) {
+        script = Array(bytes[..<nul])
+        mail = Array(bytes[(nul + 1)...])
+    }
+    let first = outcome(script, mail)
+    let second = outcome(script, mail)
     guard first.text == second.text else {
         throw SieveParseCheckFailure(description: "compiling twice differed: \(first.text) vs \(second.text)")
     }
     if let error = first.error {
-        let lines = bytes.filter { $0 == 10 }.count + 1
+        let lines = script.filter { $0 == 10 }.count + 1
         guard error.line >= 1, error.line <= lines, error.column >= 1 else {
             throw SieveParseCheckFailure(description: "error outside the script (\(lines) lines): \(error)")
         }
@@ -49,7 +56,7 @@ private let message = Array(
 
     """.utf8)
 
-private func outcome(_ bytes: [UInt8]) -> (text: String, error: SieveCompileError?) {
+private func outcome(_ bytes: [UInt8], _ message: [UInt8]) -> (text: String, error: SieveCompileError?) {
     let resolver: SieveIncludeResolver = { name, _ in name == "self" ? bytes : nil }
     do {
         let program = try Sieve.compile(source: bytes, includeResolver: resolver)

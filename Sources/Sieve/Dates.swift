@@ -15,6 +15,8 @@ struct SieveDate {
         guard let mi = months.firstIndex(of: words[1].lowercased().prefix(3).description), var year = Int(words[2])
         else { return nil }
         if words[2].count < 4 { year += year < 50 ? 2000 : 1900 }
+        // A year outside four digits is not a date (and would overflow the day count).
+        guard (1...9999).contains(year) else { return nil }
         let hms = words[3].split(separator: ":").map { Int($0) }
         guard hms.count >= 2, hms.allSatisfy({ $0 != nil }) else { return nil }
         let (h, m, sec) = (hms[0]!, hms[1]!, hms.count > 2 ? hms[2]! : 0)

@@ -123,3 +123,20 @@ import Testing
         #expect(result.actions == [store("CAFé")])
     }
 }
+
+/// Message-side input the date test must survive.
+@Suite struct DateInputTests {
+    @Test(arguments: [
+        "1 Jan 99999999999999999 00:00 +0000", "32 Jan 2026 00:00 +0000", "1 Foo 2026 00:00 +0000",
+        "1 Jan 2026 24:00 +0000", "1 Jan 2026", "garbage", "Mon, 1 Jan 10000 00:00:00 +0000",
+    ])
+    func invalidDatesAreNoDate(_ date: String) throws {
+        let m = SieveMessage(bytes: Array("Date: \(date)\r\n\r\n".utf8))
+        #expect(try !holds("date :matches \"date\" \"year\" \"*\"", require: ["date"], m))
+    }
+
+    @Test func twoDigitYearsAndObsoleteZones() throws {
+        let m = SieveMessage(bytes: Array("Date: 5 Dec 26 07:08:09 EST\r\n\r\n".utf8))
+        #expect(try holds("date :zone \"+0000\" \"date\" \"iso8601\" \"2026-12-05T12:08:09Z\"", require: ["date"], m))
+    }
+}
