@@ -33,9 +33,19 @@ public enum SieveOutput {
         }
     }
 
-    /// sieve-test shows control characters in a reason as "?".
+    /// As sieve-test shows a reason or a mailbox name: control characters as "?", and a text longer than
+    /// 128 bytes cut to 125 and "...".
     static func sanitized(_ s: String) -> String {
-        String(String.UnicodeScalarView(s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }))
+        let clean = s.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : $0 }
+        guard s.utf8.count > 128 else { return String(String.UnicodeScalarView(clean)) }
+        var out = String.UnicodeScalarView()
+        var size = 0
+        for c in clean {
+            size += String(c).utf8.count
+            if size > 125 { break }
+            out.append(c)
+        }
+        return String(out) + "..."
     }
 
     static func list(_ items: [String]) -> String { "[" + items.map(quote).joined(separator: ", ") + "]" }
@@ -86,7 +96,7 @@ public enum SieveOutput {
         let preserve = "        + preserve implicit keep\n"
         switch a {
         case .store(let mailbox, let flags, let create, _, let copy):
-            var s = " * store message in folder: \(mailbox)\n"
+            var s = " * store message in folder: \(sanitized(mailbox))\n"
             if create { s += "        + create mailbox if it does not exist\n" }
             if copy { s += preserve }
             if !flags.isEmpty { s += "        + add IMAP flags: \(SieveFlags.display(flags).joined(separator: " "))\n" }

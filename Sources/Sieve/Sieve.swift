@@ -5,9 +5,12 @@
 ///   scripts it includes, RFC 6609) into a ``SieveProgram``, or throws the first ``SieveCompileError``.
 /// - ``Sieve/validate(source:extensions:includeResolver:)`` returns the errors instead (ManageSieve
 ///   CHECKSCRIPT/PUTSCRIPT and `postern sieve check`).
+/// - ``Sieve/capabilities`` is the SIEVE capability line ManageSieve announces (RFC 5804 §1.7).
 /// - ``SieveInterpreter/run(_:message:envelope:environment:)`` executes a program against a message and
-///   gives a ``SieveResult``: the explicit actions (merged as Pigeonhole merges them), the implicit keep,
-///   a runtime error if any.
+///   gives a ``SieveResult``: the explicit actions (merged as Pigeonhole merges them, plus
+///   ``SieveAction/trackDuplicate(id:handle:seconds:)`` for the delivery layer to record), the implicit
+///   keep, a runtime error if any.
+/// - ``SieveOutput`` prints a result as the canonical JSON or as sieve-test's listing.
 /// - ``SieveVacationPolicy/decide(_:message:envelope:environment:)`` says whether a vacation reply may
 ///   be sent (RFC 5230 §4.5, §5); the `:days` window is the delivery layer's (keyed by the handle).
 ///
@@ -23,7 +26,11 @@ public enum Sieve {
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
     ]
 
-    /// Parses and validates `source`; includes are resolved through `includeResolver` now.
+    /// The extensions, space-separated and sorted, as ManageSieve's SIEVE capability lists them.
+    public static var capabilities: String { allExtensions.sorted().joined(separator: " ") }
+
+    /// Parses and validates `source`; includes are resolved through `includeResolver` now (RFC 6609's
+    /// missing-script check is a compile-time one, as in Pigeonhole).
     public static func compile(
         source: [UInt8], extensions: Set<String> = allExtensions,
         includeResolver: SieveIncludeResolver? = nil

@@ -159,3 +159,19 @@ import Testing
         #expect(SieveOutput.human(result).contains("        + add IMAP flags: \\flagged \\seen Zed $Junk abc\n"))
     }
 }
+
+/// Long or multi-line texts are listed as sieve-test lists them; the JSON keeps them whole.
+@Suite struct ListingTextTests {
+    @Test func longAndMultiLineTexts() throws {
+        let reason = String(repeating: "x", count: 129)
+        let result = try run("require \"reject\"; reject \"\(reason)\";")
+        #expect(
+            SieveOutput.human(result).contains(
+                " * reject message with reason: \(String(repeating: "x", count: 125))...\n"))
+        #expect(SieveOutput.json(result).contains(reason))
+        let exact = try run("require \"reject\"; reject \"\(String(repeating: "y", count: 128))\";")
+        #expect(SieveOutput.human(exact).contains(String(repeating: "y", count: 128) + "\n"))
+        let lines = try run("require \"reject\"; reject text:\na\n.\n;")
+        #expect(SieveOutput.human(lines).contains(" * reject message with reason: a??\n"))
+    }
+}
