@@ -62,7 +62,9 @@ extension SieveRun {
     mutating func match(_ t: SieveCall, _ values: [String], _ keys: [String]) throws(SieveRuntimeError) -> Bool {
         let (matched, captures) = try SieveMatcher(t).test(values, keys)
         if matched, let captures, usesVariables {
-            vars.matches = Array(captures.prefix(SieveLimits.maxMatchVariables)).map(SieveVariables.truncated)
+            vars.matches = captures.prefix(SieveLimits.maxMatchVariables).map {
+                Array($0.prefix(SieveLimits.maxVariableSize))
+            }
         }
         return matched
     }
@@ -70,7 +72,11 @@ extension SieveRun {
     /// The values of every `name` field, unfolded, RFC 2047-decoded when `decoded`.
     func headerValues(_ name: String, decoded: Bool) -> [String] {
         let raw = message.mime.rawHeaderValues(name).prefix(SieveLimits.maxHeaderValues)
-        return raw.map { decoded ? EncodedWords.decode($0) : String(decoding: $0, as: UTF8.self) }
+        // Bytes that are not UTF-8 read as U+FFFD (as in Pigeonhole), then encoded words are decoded.
+        return raw.map {
+            let text = String(decoding: $0, as: UTF8.self)
+            return decoded ? EncodedWords.decode(Array(text.utf8)) : text
+        }
     }
 
     /// :index/:last (RFC 5260 §6): only the n-th field, counted from the end with :last.

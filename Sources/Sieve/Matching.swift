@@ -1,5 +1,6 @@
 /// Comparators (RFC 4790 §9, RFC 5228 §2.7.3) applied with a match type (§2.7.1) or a relational
-/// operator (RFC 5231). Everything works on Unicode scalars, in at most O(value × key) steps.
+/// operator (RFC 5231). i;octet and i;ascii-casemap work on octets (RFC 4790 §9.2, §9.3), so `?` matches
+/// one byte of UTF-8, as in Pigeonhole; everything takes at most O(value × key) steps.
 struct SieveMatcher {
     enum Comparator { case octet, asciiCasemap, asciiNumeric }
     enum Kind: Equatable { case `is`, contains, matches, count(String), value(String) }
@@ -37,7 +38,7 @@ struct SieveMatcher {
     func test(
         _ values: [String], _ keys: [String]
     ) throws(SieveRuntimeError) -> (
-        matched: Bool, captures: [String]?
+        matched: Bool, captures: [[UInt8]]?
     ) {
         var budget = SieveLimits.maxMatchSteps
         if case .count(let op) = kind {
@@ -52,9 +53,9 @@ struct SieveMatcher {
                 case .value(let op): if relate(v, k, op, numeric: comparator == .asciiNumeric) { return (true, nil) }
                 case .matches:
                     if let caps = try Self.wildcard(
-                        Array(v.unicodeScalars), Self.pattern(k), fold: fold, budget: &budget)
+                        Array(v.utf8), Self.pattern(k), fold: fold, budget: &budget)
                     {
-                        return (true, [v] + caps)
+                        return (true, [Array(v.utf8)] + caps)
                     }
                 case .count: break
                 }
@@ -65,13 +66,9 @@ struct SieveMatcher {
 
     private var fold: Bool { comparator == .asciiCasemap }
 
-    static func lower(_ c: Unicode.Scalar) -> Unicode.Scalar {
-        c.value >= 0x41 && c.value <= 0x5A ? Unicode.Scalar(c.value + 32)! : c
-    }
+    static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c + 32 : c }
 
-    private func normalized(_ s: String) -> [Unicode.Scalar] {
-        fold ? s.unicodeScalars.map(Self.lower) : Array(s.unicodeScalars)
-    }
+    private func normalized(_ s: String) -> [UInt8] { fold ? s.utf8.map(Self.lower) : Array(s.utf8) }
 
     func equal(_ a: String, _ b: String) -> Bool {
         if comparator == .asciiNumeric { return Self.numericCompare(a, b) == 0 }
@@ -105,8 +102,8 @@ struct SieveMatcher {
         if numeric || comparator == .asciiNumeric {
             order = Self.numericCompare(value, key)
         } else {
-            let a = normalized(value).map(\.value)
-            let b = normalized(key).map(\.value)
+            let a = normalized(value)
+            let b = normalized(key)
             order = a == b ? 0 : (a.lexicographicallyPrecedes(b) ? -1 : 1)
         }
         switch op {
@@ -139,22 +136,22 @@ struct SieveMatcher {
         }
     }
 
-    enum PatternItem: Equatable { case star, any, literal(Unicode.Scalar) }
+    enum PatternItem: Equatable { case star, any, literal(UInt8) }
 
     /// A `:matches` key: `*` and `?` are wildcards, `\` makes the next character literal.
     static func pattern(_ key: String) -> [PatternItem] {
         var out: [PatternItem] = []
         var escaped = false
-        for c in key.unicodeScalars {
+        for c in key.utf8 {
             if escaped {
                 out.append(.literal(c))
                 escaped = false
-            } else if c == "\\" {
+            } else if c == UInt8(ascii: "\\") {
                 escaped = true
-            } else if c == "*" {
+            } else if c == UInt8(ascii: "*") {
                 if out.last != .star { out.append(.star) }
             } else {
-                out.append(c == "?" ? .any : .literal(c))
+                out.append(c == UInt8(ascii: "?") ? .any : .literal(c))
             }
         }
         return out
@@ -164,15 +161,15 @@ struct SieveMatcher {
     /// the work is bounded by text × pattern. Each wildcard matches as little as possible, leftmost
     /// first; returns each wildcard's text, or nil when the pattern does not match.
     static func wildcard(
-        _ text: [Unicode.Scalar], _ pat: [PatternItem], fold: Bool, budget: inout Int
+        _ text: [UInt8], _ pat: [PatternItem], fold: Bool, budget: inout Int
     )
-        throws(SieveRuntimeError) -> [String]?
+        throws(SieveRuntimeError) -> [[UInt8]]?
     {
         var caps: [Range<Int>] = []
         var t = 0
         var p = 0
         var star: (p: Int, start: Int, end: Int, caps: Int)?
-        func same(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Bool { fold ? lower(a) == lower(b) : a == b }
+        func same(_ a: UInt8, _ b: UInt8) -> Bool { fold ? lower(a) == lower(b) : a == b }
         while t < text.count {
             try spend(1, &budget)
             if p < pat.count {
@@ -208,6 +205,7 @@ struct SieveMatcher {
             p += 1
         }
         guard p == pat.count else { return nil }
-        return caps.map { String(String.UnicodeScalarView(text[$0])) }
+        // Bytes, not text: a `?` may split a UTF-8 sequence that `${1}${2}` joins again.
+        return caps.map { Array(text[$0]) }
     }
 }

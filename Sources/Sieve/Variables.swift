@@ -2,7 +2,8 @@
 /// §3.4), match variables ${0}..${9}.
 struct SieveVariables {
     var locals: [String: String] = [:]
-    var matches: [String] = []
+    /// Match variables as bytes: a capture may end inside a UTF-8 sequence (`?` matches one octet).
+    var matches: [[UInt8]] = []
     /// Names declared `global` in this script (lower-cased).
     var globalNames: Set<String> = []
 
@@ -35,20 +36,22 @@ struct SieveVariables {
 
 /// The part of the interpreter that reads and writes variables.
 extension SieveRun {
-    /// `${name}` substitution (RFC 5229 §3): unknown variables are empty, malformed references stay.
+    /// `${name}` substitution (RFC 5229 §3): unknown variables are empty, malformed references stay. The
+    /// result is put together as bytes, so match variables that split a character join up again; bytes
+    /// that still are not UTF-8 read as U+FFFD.
     func expand(_ s: String) -> String {
         guard usesVariables, s.contains("${") else { return s }
-        let u = Array(s.unicodeScalars)
-        var out = String.UnicodeScalarView()
+        let u = Array(s.utf8)
+        var out: [UInt8] = []
         var i = 0
         while i < u.count {
-            if u[i] == "$", i + 1 < u.count, u[i + 1] == "{" {
+            if u[i] == UInt8(ascii: "$"), i + 1 < u.count, u[i + 1] == UInt8(ascii: "{") {
                 var j = i + 2
-                while j < u.count, u[j] != "}", u[j] != "$", j - i < 64 { j += 1 }
-                if j < u.count, u[j] == "}" {
-                    let name = String(String.UnicodeScalarView(u[(i + 2)..<j]))
+                while j < u.count, u[j] != UInt8(ascii: "}"), u[j] != UInt8(ascii: "$"), j - i < 64 { j += 1 }
+                if j < u.count, u[j] == UInt8(ascii: "}") {
+                    let name = String(decoding: u[(i + 2)..<j], as: UTF8.self)
                     if SieveVariables.isValidName(name, forSet: false) {
-                        out.append(contentsOf: read(name).unicodeScalars)
+                        out += readBytes(name)
                         i = j + 1
                         continue
                     }
@@ -57,15 +60,17 @@ extension SieveRun {
             out.append(u[i])
             i += 1
         }
-        return SieveVariables.truncated(String(out))
+        return SieveVariables.truncated(String(decoding: out, as: UTF8.self))
     }
 
-    func read(_ name: String) -> String {
+    func read(_ name: String) -> String { String(decoding: readBytes(name), as: UTF8.self) }
+
+    func readBytes(_ name: String) -> [UInt8] {
         let lower = name.lowercased()
-        if let n = Int(lower) { return n < vars.matches.count ? vars.matches[n] : "" }
-        if lower.hasPrefix("global.") { return globals[String(lower.dropFirst(7))] ?? "" }
-        if vars.globalNames.contains(lower) { return globals[lower] ?? "" }
-        return vars.locals[lower] ?? ""
+        if let n = Int(lower) { return n < vars.matches.count ? vars.matches[n] : [] }
+        if lower.hasPrefix("global.") { return Array((globals[String(lower.dropFirst(7))] ?? "").utf8) }
+        if vars.globalNames.contains(lower) { return Array((globals[lower] ?? "").utf8) }
+        return Array((vars.locals[lower] ?? "").utf8)
     }
 
     mutating func write(_ name: String, _ value: String) throws(SieveRuntimeError) {

@@ -96,3 +96,22 @@ import Testing
         #expect(try holds("size :under \(size + 1)"))
     }
 }
+
+/// i;octet and i;ascii-casemap compare octets (RFC 4790 §9.2, §9.3): `?` matches one byte, as in Pigeonhole.
+@Suite struct OctetMatchingTests {
+    @Test func questionMarkMatchesOneOctet() throws {
+        let m = SieveMessage(bytes: Array("Subject: caf\u{E9} \u{2603}\r\n\r\n".utf8))
+        #expect(try !holds("header :matches \"subject\" \"caf? ?\"", m))
+        #expect(try holds("header :matches \"subject\" \"caf?? ???\"", m))
+        let script =
+            "require [\"variables\", \"fileinto\"]; if header :matches \"subject\" \"caf?*\" { fileinto \"${1}${2}\"; }"
+        #expect(try run(script, m).actions == [store("\u{E9} \u{2603}")])
+        #expect(try holds("header :is \"subject\" \"CAF\u{E9} \u{2603}\"", m))
+        #expect(try !holds("header :is \"subject\" \"CAF\u{C9} \u{2603}\"", m))
+    }
+
+    @Test func invalidUTF8InAHeaderReadsAsReplacementCharacters() throws {
+        let m = SieveMessage(bytes: Array("X-Bad: caf".utf8) + [0xE9] + Array("\r\n\r\n".utf8))
+        #expect(try holds("header :is \"x-bad\" \"caf\u{FFFD}\"", m))
+    }
+}
