@@ -1,12 +1,30 @@
 import MIME
 
-/// The message a script runs against (RFC 5228 §1: read only).
+/// The message a script runs against (RFC 5228 §1: read only), with its top-level header indexed by
+/// field name once, so a script of many tests does not split the header each time.
 public struct SieveMessage: Sendable {
     public let mime: MIMEMessage
     public var size: Int { mime.bytes.count }
+    /// Lower-cased field name → the unfolded raw values, in order.
+    let fields: [String: [[UInt8]]]
 
-    public init(bytes: [UInt8]) { mime = MIMEMessage(bytes) }
-    public init(mime: MIMEMessage) { self.mime = mime }
+    public init(bytes: [UInt8]) { self.init(mime: MIMEMessage(bytes)) }
+
+    public init(mime: MIMEMessage) {
+        self.mime = mime
+        var fields: [String: [[UInt8]]] = [:]
+        let header = mime.root.header.clamped(to: 0..<mime.bytes.count)
+        mime.bytes.withUnsafeBufferPointer { b in
+            for field in HeaderParser.parse(b, in: header).fields {
+                let name = String(decoding: UnsafeBufferPointer(rebasing: b[field.name]), as: UTF8.self).lowercased()
+                fields[name, default: []].append(HeaderField.unfold(b, field.value))
+            }
+        }
+        self.fields = fields
+    }
+
+    /// Every `name` field (any case), unfolded but not decoded.
+    func values(_ name: String) -> [[UInt8]] { fields[name.lowercased()] ?? [] }
 }
 
 /// The SMTP/LMTP envelope (RFC 5228 §5.4): the reverse path (empty for `<>`) and the recipient.

@@ -71,7 +71,7 @@ extension SieveRun {
 
     /// The values of every `name` field, unfolded, RFC 2047-decoded when `decoded`.
     func headerValues(_ name: String, decoded: Bool) -> [String] {
-        let raw = message.mime.rawHeaderValues(name).prefix(SieveLimits.maxHeaderValues)
+        let raw = message.values(name).prefix(SieveLimits.maxHeaderValues)
         // Bytes that are not UTF-8 read as U+FFFD (as in Pigeonhole), then encoded words are decoded.
         return raw.map {
             let text = String(decoding: $0, as: UTF8.self)

@@ -21,7 +21,7 @@ public enum SieveVacationPolicy {
         }
         let own = Set(([envelope.to] + environment.userAddresses + vacation.addresses).map { bare($0).lowercased() })
         if own.contains(sender) { return .suppress("the sender is one of the user's addresses") }
-        let header = { (name: String) in message.mime.rawHeaderValues(name).map { String(decoding: $0, as: UTF8.self) }
+        let header = { (name: String) in message.values(name).map { String(decoding: $0, as: UTF8.self) }
         }
         if let auto = header("auto-submitted").first, auto.trimmingSpaces.lowercased().prefix(2) != "no" {
             return .suppress("the message is auto-submitted")
@@ -40,7 +40,7 @@ public enum SieveVacationPolicy {
         }
         var recipients: Set<String> = []
         for name in ["to", "cc", "bcc", "resent-to", "resent-cc"] {
-            for value in message.mime.rawHeaderValues(name) {
+            for value in message.values(name) {
                 let parts = SieveAddress.parts(of: String(decoding: value, as: UTF8.self), allCall)
                 recipients.formUnion(parts.map { $0.lowercased() })
             }
