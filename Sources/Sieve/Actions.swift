@@ -43,44 +43,47 @@ public enum SieveFlags {
 
 extension SieveRun {
     /// keep and fileinto (RFC 5228 §4.1, §4.3; :flags RFC 5232 §5; :create RFC 5490 §3.2; :mailboxid
-    /// RFC 9042 §4). A second store into one mailbox merges with the first: first position, last flags.
+    /// RFC 9042 §4). A second store into one mailbox (names compared exactly, but INBOX in any case) is
+    /// merged into the first as Pigeonhole merges it: the first's position, name (INBOX when the second
+    /// is a keep), :copy and :create, the second's flags; the second leaves the implicit keep alone.
     mutating func store(
         _ mailbox: String, flags: [String]?, create: Bool, id: String?, copy: Bool
     )
         throws(SieveRuntimeError)
     {
         try checkRejectConflict("store")
-        let name = mailbox.uppercased() == "INBOX" ? "INBOX" : mailbox
         let f = SieveFlags.normalized(flags ?? self.flags)
-        if !copy { keepCancelled = true }
+        func same(_ other: String) -> Bool {
+            other == mailbox || (other.uppercased() == "INBOX" && mailbox.uppercased() == "INBOX")
+        }
         if let i = actions.firstIndex(where: {
-            if case .store(let m, _, _, _, _) = $0 { return m == name }
+            if case .store(let m, _, _, _, _) = $0 { return same(m) }
             return false
         }) {
-            if case .store(_, _, let oldCreate, let oldID, _) = actions[i] {
+            if case .store(let oldName, _, let oldCreate, let oldID, let oldCopy) = actions[i] {
                 actions[i] = .store(
-                    mailbox: name, flags: f, create: create || oldCreate, mailboxID: id ?? oldID, copy: copy)
+                    mailbox: mailbox == "INBOX" ? mailbox : oldName, flags: f, create: oldCreate,
+                    mailboxID: oldID ?? id, copy: oldCopy)
             }
             return
         }
-        try add(.store(mailbox: name, flags: f, create: create, mailboxID: id, copy: copy))
+        if !copy { keepCancelled = true }
+        try add(.store(mailbox: mailbox, flags: f, create: create, mailboxID: id, copy: copy))
     }
 
-    /// RFC 5228 §4.2; :copy RFC 3894. The same address twice is one redirect.
+    /// RFC 5228 §4.2; :copy RFC 3894. The address may come with a display name; its domain is
+    /// lower-cased. The same address again is dropped (it leaves the implicit keep alone), as in Pigeonhole.
     mutating func redirect(_ raw: String, copy: Bool) throws(SieveRuntimeError) {
-        var address = raw.trimmingSpaces
-        if address.hasPrefix("<"), address.hasSuffix(">") { address = String(address.dropFirst().dropLast()) }
-        guard SieveValidator.isAddress(address) else {
+        guard let address = SieveValidator.addrSpec(raw) else {
             throw SieveRuntimeError("invalid redirect address \"\(raw)\"")
         }
         try checkRejectConflict("redirect")
-        if !copy { keepCancelled = true }
-        if actions.contains(where: {
-            if case .redirect(let a, _) = $0 { return a.lowercased() == address.lowercased() }
-            return false
-        }) {
+        if actions.contains(.redirect(address: address, copy: true))
+            || actions.contains(.redirect(address: address, copy: false))
+        {
             return
         }
+        if !copy { keepCancelled = true }
         redirects += 1
         guard redirects <= SieveLimits.maxRedirects else {
             throw SieveRuntimeError("more than \(SieveLimits.maxRedirects) redirects")

@@ -74,7 +74,7 @@ extension SieveValidator {
             guard !name.isEmpty, !name.contains("/") else { throw fail("invalid script name \"\(name)\"") }
         case "redirect":
             let address = call.argString(0)
-            if !address.contains("${"), !Self.isAddress(address) {
+            if !address.contains("${"), Self.addrSpec(address) == nil {
                 throw fail("invalid redirect address \"\(address)\"")
             }
         case "address":
@@ -97,11 +97,17 @@ extension SieveValidator {
 
 extension SieveValidator {
     /// An addr-spec, or a display name followed by one in angle brackets (RFC 5322 §3.4).
-    static func isMailbox(_ raw: String) -> Bool {
-        if let open = raw.lastIndex(of: "<"), raw.trimmingSpaces.hasSuffix(">") {
-            return isAddress(String(raw[open...]).trimmingSpaces)
+    static func isMailbox(_ raw: String) -> Bool { addrSpec(raw) != nil }
+
+    /// The addr-spec of a mailbox (`a@b`, `<a@b>` or `Name <a@b>`) with its domain lower-cased; nil when
+    /// there is none.
+    static func addrSpec(_ raw: String) -> String? {
+        var a = raw.trimmingSpaces
+        if let open = a.lastIndex(of: "<"), a.hasSuffix(">") {
+            a = String(a[a.index(after: open)..<a.index(before: a.endIndex)])
         }
-        return isAddress(raw)
+        guard isAddress(a), let at = a.lastIndex(of: "@") else { return nil }
+        return String(a[..<at]) + "@" + a[a.index(after: at)...].lowercased()
     }
 
     /// A plausible addr-spec (RFC 5322 §3.4.1), optionally in angle brackets: local@domain, no spaces.

@@ -175,3 +175,30 @@ import Testing
         #expect(SieveOutput.human(lines).contains(" * reject message with reason: a??\n"))
     }
 }
+
+/// How a repeated action merges, as sieve-test shows it.
+@Suite struct MergeTests {
+    @Test func aRepeatedStoreKeepsTheFirstsCopyCreateAndNameAndTheLastFlags() throws {
+        let first = try run(
+            "require [\"copy\", \"fileinto\", \"imap4flags\"]; fileinto :copy :flags \"x\" \"A\"; fileinto :flags \"y\" \"A\";"
+        )
+        #expect(first.actions == [.store(mailbox: "A", flags: ["y"], create: false, mailboxID: nil, copy: true)])
+        #expect(first.implicitKeep == SieveKeep(flags: []))
+        let create = try run("require [\"mailbox\", \"fileinto\"]; fileinto \"A\"; fileinto :create \"A\";")
+        #expect(create.actions == [store("A")])
+        #expect(try run("require \"fileinto\"; fileinto \"inbox\"; fileinto \"Inbox\";").actions == [store("inbox")])
+        #expect(try run("require \"fileinto\"; fileinto \"inbox\"; keep;").actions == [store("INBOX")])
+        #expect(
+            try run("require \"fileinto\"; fileinto \"Work\"; fileinto \"work\";").actions == [
+                store("Work"), store("work"),
+            ])
+    }
+
+    @Test func redirectAddressesAreNormalizedAndARepeatLeavesTheKeep() throws {
+        let result = try run(
+            "require \"copy\"; redirect :copy \"Bob <a@B.C>\"; redirect \"a@b.c\"; redirect \"A@b.c\";")
+        #expect(result.actions == [.redirect(address: "a@b.c", copy: true), .redirect(address: "A@b.c", copy: false)])
+        let kept = try run("require \"copy\"; redirect :copy \"a@b.c\"; redirect \"a@b.c\";")
+        #expect(kept.implicitKeep == SieveKeep(flags: []))
+    }
+}
