@@ -144,15 +144,38 @@ enum SieveAddress {
     static func parts(of value: String, _ t: SieveCall) -> [String] {
         var out: [String] = []
         for a in AddressParser.parse(Array(value.utf8)) where !a.isGroupStart && !a.isGroupEnd {
-            let local = String(decoding: a.mailbox ?? [], as: UTF8.self)
-            let domain = a.host.map { String(decoding: $0, as: UTF8.self) }
-            if let p = part(local: local, domain: domain, t) { out.append(p) }
+            // An address without a local part or a domain is skipped, as Pigeonhole skips it.
+            guard let mailbox = a.mailbox, let host = a.host, mailbox != EnvelopeAddress.missingMailbox,
+                host != EnvelopeAddress.missingDomain, !host.isEmpty
+            else { continue }
+            let local = String(decoding: mailbox, as: UTF8.self)
+            if t.has("localpart") || t.has("user") || t.has("detail") || t.has("domain") {
+                if let p = part(local: local, domain: String(decoding: host, as: UTF8.self), t) { out.append(p) }
+            } else {
+                out.append(quotedLocal(local) + "@" + String(decoding: host, as: UTF8.self))
+            }
         }
-        // Pigeonhole: a field without a single address ("undisclosed-recipients:;") is one value, its
-        // text, for :all; it has no local part or domain.
+        // Pigeonhole: a field without a single valid address ("undisclosed-recipients:;", "alice") is
+        // one value, its text, for :all; it has no local part or domain.
         let trimmed = value.trimmingSpaces
         if out.isEmpty, !trimmed.isEmpty, !hasPartTag(t) { return [trimmed] }
         return out
+    }
+
+    /// A local part as written in an addr-spec (RFC 5322 §3.4.1): a dot-atom as it is, anything else
+    /// quoted (`"a b"@example.com`), as the :all part shows it.
+    static func quotedLocal(_ local: String) -> String {
+        let specials = Set("()<>[]:;@\\,\" \t".unicodeScalars)
+        let dotAtom =
+            !local.isEmpty && !local.hasPrefix(".") && !local.hasSuffix(".") && !local.contains("..")
+            && !local.unicodeScalars.contains { $0.value < 0x21 || $0.value == 0x7F || specials.contains($0) }
+        if dotAtom { return local }
+        var out = "\""
+        for c in local.unicodeScalars {
+            if c == "\"" || c == "\\" { out.unicodeScalars.append("\\") }
+            out.unicodeScalars.append(c)
+        }
+        return out + "\""
     }
 
     static func hasPartTag(_ t: SieveCall) -> Bool {

@@ -140,3 +140,20 @@ import Testing
         #expect(try holds("date :zone \"+0000\" \"date\" \"iso8601\" \"2026-12-05T12:08:09Z\"", require: ["date"], m))
     }
 }
+
+/// Address fields as Pigeonhole reads them: invalid addresses skipped, quoted local parts kept in :all.
+@Suite struct AddressFieldTests {
+    static let message = SieveMessage(
+        bytes: Array(
+            "To: alice\r\nCc: broken@, x@y.z\r\nBcc: \"a b\"@c.d\r\nReply-To: @nolocal.z\r\n\r\nbody\r\n".utf8))
+
+    @Test(arguments: [
+        ("address :all :is \"to\" \"alice\"", true), ("address :localpart :is \"to\" \"alice\"", false),
+        ("address :all :is \"cc\" \"x@y.z\"", true), ("address :all :contains \"cc\" \"broken\"", false),
+        ("address :all :is \"bcc\" \"\\\"a b\\\"@c.d\"", true), ("address :localpart :is \"bcc\" \"a b\"", true),
+        ("address :all :is \"reply-to\" \"@nolocal.z\"", true),
+    ])
+    func values(_ test: String, _ expected: Bool) throws {
+        #expect(try holds(test, Self.message) == expected)
+    }
+}
