@@ -47,7 +47,9 @@ extension SieveRun {
             return try match(t, current, strings(t, 1))
         case "mailboxexists": return strings(t, 0).allSatisfy(env.mailboxExists)
         case "mailboxidexists": return strings(t, 0).allSatisfy(env.mailboxIDExists)
-        case "body": return try match(t, SieveBody.values(message, t, expand), strings(t, 0))
+        case "body":
+            // RFC 5173 §6 (as Pigeonhole): the body test never sets match variables.
+            return try SieveMatcher(t).test(SieveBody.values(message, t, expand), strings(t, 0)).matched
         case "date", "currentdate": return try dateTest(t)
         case "duplicate": return duplicate(t)
         case "spamtest", "virustest": return try statusTest(t)

@@ -157,3 +157,29 @@ import Testing
         #expect(try holds(test, Self.message) == expected)
     }
 }
+
+/// body :content on multipart parts, and match variables (RFC 5173 §5.2, §6), as in Pigeonhole.
+@Suite struct BodyMultipartTests {
+    static let message = testMessage(
+        "Content-Type: multipart/alternative; boundary=\"alt\"\r\n",
+        body: "preamble text\r\n--alt\r\nContent-Type: text/plain\r\n\r\nplain\r\n--alt--\r\nepilogue text\r\n")
+
+    @Test func multipartGivesPrologueAndEpilogue() throws {
+        let m = Self.message
+        #expect(try holds("body :content \"multipart\" :is \"preamble text\"", require: ["body"], m))
+        #expect(try holds("body :content \"multipart\" :contains \"epilogue\"", require: ["body"], m))
+        #expect(try !holds("body :content \"multipart\" :contains \"plain\"", require: ["body"], m))
+        #expect(try !holds("body :contains \"preamble\"", require: ["body"], m))
+        let req = ["body", "relational", "comparator-i;ascii-numeric"]
+        #expect(try holds("body :content \"\" :count \"eq\" :comparator \"i;ascii-numeric\" \"3\"", require: req, m))
+    }
+
+    @Test func bodyDoesNotSetMatchVariables() throws {
+        let script = """
+            require ["body", "variables", "fileinto"];
+            if header :matches "subject" "W*" {}
+            if body :matches "*" { fileinto "[${1}]"; }
+            """
+        #expect(try run(script).actions == [store("[eekly report]")])
+    }
+}
