@@ -16,14 +16,23 @@ public enum SieveFlags {
     }
 
     /// The flags an action stores: split, de-duplicated ignoring case (the first spelling kept), system
-    /// flags lower-cased, as Pigeonhole keeps them.
+    /// flags lower-cased, and without what IMAP cannot store (RFC 9051 §2.3.2: \\Recent or an unknown
+    /// system flag, a keyword that is not an atom), as Pigeonhole keeps them.
     static func normalized(_ flags: [String]) -> [String] {
         var out: [String] = []
         var seen: Set<String> = []
-        for f in split(flags) where seen.insert(f.lowercased()).inserted {
+        for f in split(flags) where isStorable(f) && seen.insert(f.lowercased()).inserted {
             out.append(f.hasPrefix("\\") ? f.lowercased() : f)
         }
         return out
+    }
+
+    static let systemFlags: Set<String> = ["\\answered", "\\flagged", "\\deleted", "\\seen", "\\draft"]
+
+    static func isStorable(_ flag: String) -> Bool {
+        if flag.hasPrefix("\\") { return systemFlags.contains(flag.lowercased()) }
+        let atomSpecials = Set("(){ %*\"\\]".utf8)
+        return !flag.isEmpty && flag.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F && !atomSpecials.contains($0) }
     }
 
     /// The order sieve-test lists flags in: system flags in IMAP's order, then keywords as stored.

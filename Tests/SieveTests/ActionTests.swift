@@ -202,3 +202,14 @@ import Testing
         #expect(kept.implicitKeep == SieveKeep(flags: []))
     }
 }
+
+/// Flags IMAP cannot store are left out of actions (RFC 9051 §2.3.2), as Pigeonhole leaves them out.
+@Suite struct StorableFlagTests {
+    @Test func unstorableFlagsAreDropped() throws {
+        let script =
+            "require [\"imap4flags\", \"fileinto\"]; fileinto :flags [\"\\\\Foo\", \"\\\\Recent\", \"a(b\", \"\u{E4}\", \"ok\", \"\\\\Draft\"] \"A\";"
+        #expect(try run(script).actions == [store("A", ["ok", "\\draft"])])
+        let keep = try run("require \"imap4flags\"; addflag \"\\\\Recent x\";")
+        #expect(keep.implicitKeep == SieveKeep(flags: ["x"]))
+    }
+}
