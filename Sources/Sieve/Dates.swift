@@ -8,6 +8,8 @@ struct SieveDate {
     /// `[day-of-week ","] day month year hour ":" minute [":" second] zone`; obsolete zone names too.
     static func parse(_ s: String) -> SieveDate? {
         var text = s
+        // RFC 5260 §4.1: in a Received field the date follows the last ";".
+        if let semicolon = text.lastIndex(of: ";") { text = String(text[text.index(after: semicolon)...]) }
         if let comma = text.firstIndex(of: ",") { text = String(text[text.index(after: comma)...]) }
         let words = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard words.count >= 4, let day = Int(words[0]), (1...31).contains(day) else { return nil }

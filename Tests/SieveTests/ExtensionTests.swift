@@ -135,6 +135,11 @@ import Testing
         #expect(try !holds("date :matches \"date\" \"year\" \"*\"", require: ["date"], m))
     }
 
+    @Test func receivedDateFollowsTheLastSemicolon() throws {
+        let m = SieveMessage(bytes: Array("Received: from a (b; c) by d; Sat, 5 Dec 2026 09:00:00 +0000\r\n\r\n".utf8))
+        #expect(try holds("date :zone \"+0000\" \"received\" \"hour\" \"09\"", require: ["date"], m))
+    }
+
     @Test func twoDigitYearsAndObsoleteZones() throws {
         let m = SieveMessage(bytes: Array("Date: 5 Dec 26 07:08:09 EST\r\n\r\n".utf8))
         #expect(try holds("date :zone \"+0000\" \"date\" \"iso8601\" \"2026-12-05T12:08:09Z\"", require: ["date"], m))
