@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "FuzzSASLParse", targets: ["FuzzSASLParse"]),
         .executable(name: "FuzzClientHello", targets: ["FuzzClientHello"]),
         .executable(name: "FuzzLMTPParse", targets: ["FuzzLMTPParse"]),
+        .executable(name: "FuzzSieveParse", targets: ["FuzzSieveParse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -115,6 +116,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DefencesTests", dependencies: ["Defences"]),
+        // Sieve (RFC 5228 and extensions): parse, validate, execute against a message. Pure: only MIME.
+        .target(name: "Sieve", dependencies: ["MIME"]),
+        .testTarget(name: "SieveTests", dependencies: ["Sieve", "MIME", "FuzzSieveParseCheck"]),
         // LMTP (RFC 2033) as pure parsing and sequencing: commands, paths, replies, DATA framing.
         .target(name: "LMTP"),
         .testTarget(
@@ -145,7 +149,7 @@ let package = Package(
             name: "PosternServer",
             dependencies: [
                 "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "BearerTokens",
-                "TLSClientHello", "LMTP", "Delivery", "MailRelay",
+                "TLSClientHello", "LMTP", "Delivery", "MailRelay", "Sieve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -165,7 +169,7 @@ let package = Package(
             name: "postern",
             dependencies: [
                 "PosternServer", "MailStore", "MailStoreSQLite", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
-                "IMAPWire",
+                "IMAPWire", "Sieve",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -192,6 +196,8 @@ let package = Package(
         .executableTarget(name: "FuzzClientHello", dependencies: ["FuzzClientHelloCheck"]),
         .target(name: "FuzzLMTPParseCheck", dependencies: ["LMTP"]),
         .executableTarget(name: "FuzzLMTPParse", dependencies: ["FuzzLMTPParseCheck"]),
+        .target(name: "FuzzSieveParseCheck", dependencies: ["Sieve"]),
+        .executableTarget(name: "FuzzSieveParse", dependencies: ["FuzzSieveParseCheck"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).

@@ -87,7 +87,7 @@ public struct ServerConfiguration: Sendable {
     /// Mail delivery: the LMTP listeners and the recipient rules (`LMTPSettings`).
     public var lmtp = LMTPSettings()
     /// The `[sieve]` table: filtering at delivery.
-    public var sieve = SieveDeliverySettings()
+    public var sieve = SieveSettings()
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -114,7 +114,7 @@ public struct ServerConfiguration: Sendable {
     /// throttled nor limited per address, e.g. `["10.0.0.0/8", "2001:db8::/32"]`), `max_connections`,
     /// `max_connections_per_address`, `max_sessions_per_account_address`, the quota keys
     /// (`ServerConfiguration+Quota`), the `oauth_*` keys of `OAuthSettings`, the LMTP keys of `LMTPSettings`
-    /// and the `[sieve]` table (`SieveDeliverySettings`).
+    /// and the `[sieve]` table (`SieveSettings`).
     public mutating func apply(tomlFile path: String) throws {
         let text: String
         do {
@@ -227,7 +227,7 @@ public struct ServerConfiguration: Sendable {
             guard let sieveTable = value.table else {
                 throw ServerError.configuration("config sieve: expected a table")
             }
-            for key in sieveTable.keys where !SieveDeliverySettings.tomlKeys.contains(key) {
+            for key in sieveTable.keys where !SieveSettings.tomlKeys.contains(key) {
                 throw ServerError.configuration("config file \(path): unknown key '\(key)' in [sieve]")
             }
             try sieve.apply(sieveTable)
