@@ -2,20 +2,23 @@
 public enum SieveOutput {
     /// `{"compile": ..., "runtime_error": ..., "actions": [...], "implicit_keep": ...}` on one line.
     /// A runtime error lists no actions (sieve-test prints none) and keeps the message.
-    public static func json(_ result: SieveResult?) -> String {
+    /// `vacationSent` says whether a vacation reply would go out (the policy's decision; sieve-test
+    /// shows it only when it executes the result).
+    public static func json(_ result: SieveResult?, vacationSent: (SieveVacation) -> Bool = { _ in true }) -> String {
         guard let result else {
             return #"{"compile": "error", "runtime_error": false, "actions": [], "implicit_keep": null}"#
         }
         let failed = result.runtimeError != nil
-        let actions = failed ? [] : result.actions.compactMap(json)
+        let actions = failed ? [] : result.actions.map { json($0, vacationSent: vacationSent) }
         let keep = result.implicitKeep.map { #"{"flags": "# + list(SieveFlags.canonical($0.flags)) + "}" } ?? "null"
         return #"{"compile": "ok", "runtime_error": \#(failed), "actions": ["# + actions.joined(separator: ", ")
             + #"], "implicit_keep": "# + keep + "}"
     }
 
-    static func json(_ action: SieveAction) -> String? {
+    static func json(_ action: SieveAction, vacationSent: (SieveVacation) -> Bool) -> String {
         switch action {
-        case .trackDuplicate: return nil
+        case .trackDuplicate(_, let handle, _):
+            return #"{"type": "duplicate", "handle": "# + (handle.map(quote) ?? "null") + "}"
         case .store(let mailbox, let flags, _, _, _):
             return #"{"type": "store", "mailbox": "# + quote(mailbox) + #", "flags": "#
                 + list(SieveFlags.canonical(flags))
@@ -23,13 +26,13 @@ public enum SieveOutput {
         case .redirect(let address, _):
             return #"{"type": "redirect", "address": "# + quote(address) + "}"
         case .reject(let reason, _):
-            return #"{"type": "reject", "reason": "# + quote(reason) + "}"
+            return #"{"type": "reject", "reason": "# + quote(sanitized(reason)) + "}"
         case .discard:
             return #"{"type": "discard"}"#
         case .vacation(let v):
             return #"{"type": "vacation", "seconds": \#(v.seconds), "subject": "# + (v.subject.map(quote) ?? "null")
                 + #", "from": "# + (v.from.map(quote) ?? "null") + #", "reason": "# + quote(v.reason)
-                + #", "mime": \#(v.mime)}"#
+                + #", "mime": \#(v.mime), "sent": \#(vacationSent(v))}"#
         }
     }
 

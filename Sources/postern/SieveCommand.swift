@@ -71,6 +71,12 @@ struct SieveTest: ParsableCommand {
     var config: String?
     @Option(name: .long, help: "A mailbox that exists besides INBOX (mailboxexists); repeat for more.")
     var mailbox: [String] = []
+    @Option(
+        name: .long,
+        help:
+            "Where include [:personal] finds NAME.sieve (default: the script's folder; global_dir of --config for :global)."
+    )
+    var personalDir: String?
 
     func run() throws {
         let source = try SieveGroup.read(script, what: "script")
@@ -95,7 +101,10 @@ struct SieveTest: ParsableCommand {
             items: ["domain": "localhost", "host": "localhost", "name": "Postern", "phase": "during"])
         let program: SieveProgram
         do {
-            program = try Sieve.compile(source: source, includeResolver: Self.resolver(besides: script))
+            program = try Sieve.compile(
+                source: source,
+                includeResolver: Self.resolver(besides: script, personal: personalDir, global: settings.globalDirectory)
+            )
         } catch {
             if json {
                 print(SieveOutput.json(nil))
@@ -105,7 +114,12 @@ struct SieveTest: ParsableCommand {
         }
         let result = SieveInterpreter.run(program, message: sieveMessage, envelope: envelope, environment: environment)
         if json {
-            print(SieveOutput.json(result))
+            print(
+                SieveOutput.json(result) { vacation in
+                    SieveVacationPolicy.decide(
+                        vacation, message: sieveMessage, envelope: envelope, environment: environment)
+                        == .send
+                })
             return
         }
         var decision: SieveVacationDecision?
@@ -129,11 +143,16 @@ struct SieveTest: ParsableCommand {
     }
 
     /// Included scripts come from the main script's folder, as NAME.sieve (personal and global alike).
-    static func resolver(besides path: String) -> SieveIncludeResolver {
+    /// Included scripts as files `NAME.sieve`: personal ones in `personal`, global ones in `global`, each by
+    /// default the folder of the script at `path`.
+    static func resolver(besides path: String, personal: String? = nil, global: String? = nil) -> SieveIncludeResolver {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        return { name, _ in
+        let personalFolder = personal.map { URL(fileURLWithPath: $0) } ?? folder
+        let globalFolder = global.map { URL(fileURLWithPath: $0) } ?? folder
+        return { name, location in
             guard !name.contains("/"), !name.hasPrefix(".") else { return nil }
-            return FileManager.default.contents(atPath: folder.appendingPathComponent(name + ".sieve").path).map(
+            let directory = location == .global ? globalFolder : personalFolder
+            return FileManager.default.contents(atPath: directory.appendingPathComponent(name + ".sieve").path).map(
                 Array.init)
         }
     }

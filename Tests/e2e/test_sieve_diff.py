@@ -35,7 +35,7 @@ def _run_postern(case: dict) -> subprocess.CompletedProcess:
     require_binary()
     args = [POSTERN_BIN, "sieve", "test", str(CORPUS / case["script"]), str(CORPUS / case["message"]),
             "--envelope-from", case["envelope_from"], "--envelope-to", case["envelope_to"], "--json",
-            "--config", str(CORPUS / "postern.toml")]
+            "--config", str(CORPUS / "postern.toml"), "--personal-dir", str(CORPUS / "personal")]
     for mailbox in case["mailboxes"]:
         args += ["--mailbox", mailbox]
     # Date tests without :zone use the local zone; the recordings were made in UTC.
