@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "FuzzSASLParse", targets: ["FuzzSASLParse"]),
         .executable(name: "FuzzClientHello", targets: ["FuzzClientHello"]),
         .executable(name: "FuzzLMTPParse", targets: ["FuzzLMTPParse"]),
+        .executable(name: "FuzzManageSieveParse", targets: ["FuzzManageSieveParse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -110,6 +111,9 @@ let package = Package(
                 "FuzzLMTPParseCheck", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // ManageSieve (RFC 5804) as pure parsing and encoding: command lines with literals, responses.
+        .target(name: "ManageSieve"),
+        .testTarget(name: "ManageSieveTests", dependencies: ["ManageSieve", "FuzzManageSieveParseCheck"]),
         // Delivery into the store (LMTP and `postern deliver`): recipient rules, trace headers, copies.
         .target(
             name: "Delivery",
@@ -129,7 +133,7 @@ let package = Package(
             name: "PosternServer",
             dependencies: [
                 "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "BearerTokens",
-                "TLSClientHello", "LMTP", "Delivery",
+                "TLSClientHello", "LMTP", "Delivery", "ManageSieve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -149,7 +153,7 @@ let package = Package(
             name: "postern",
             dependencies: [
                 "PosternServer", "MailStore", "MailStoreSQLite", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
-                "IMAPWire",
+                "IMAPWire", "ManageSieve",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -176,6 +180,8 @@ let package = Package(
         .executableTarget(name: "FuzzClientHello", dependencies: ["FuzzClientHelloCheck"]),
         .target(name: "FuzzLMTPParseCheck", dependencies: ["LMTP"]),
         .executableTarget(name: "FuzzLMTPParse", dependencies: ["FuzzLMTPParseCheck"]),
+        .target(name: "FuzzManageSieveParseCheck", dependencies: ["ManageSieve"]),
+        .executableTarget(name: "FuzzManageSieveParse", dependencies: ["FuzzManageSieveParseCheck"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).
