@@ -7,9 +7,9 @@ import NIOCore
 import SASL
 
 /// An AUTHENTICATE in progress: the mechanism's state between the server's challenge and the client's
-/// answer.
-struct SASLExchange: Sendable {
-    enum Mechanism: Sendable {
+/// answer. Shared by the IMAP and ManageSieve sessions.
+public struct SASLExchange: Sendable {
+    public enum Mechanism: Sendable {
         case plain
         case login(LoginMechanism)
         case scram(SCRAMServer)
@@ -17,20 +17,51 @@ struct SASLExchange: Sendable {
         case external(ExternalMechanism)
     }
 
-    var tag: String
-    var name: String
-    var mechanism: Mechanism
+    public var tag: String
+    public var name: String
+    public var mechanism: Mechanism
     /// SCRAM: the user named in client-first, and the account found for it (nil for an unknown user,
     /// who then cannot succeed).
-    var user: String?
-    var account: AccountID?
+    public var user: String?
+    public var account: AccountID?
     /// Authenticated; waiting for the empty answer to the additional data with success.
-    var succeeded: String?
+    public var succeeded: String?
     /// The failure was counted and logged already (a refused bearer token, before its error challenge).
-    var failureNoted = false
+    public var failureNoted = false
+
+    public init(tag: String, name: String, mechanism: Mechanism) {
+        self.tag = tag
+        self.name = name
+        self.mechanism = mechanism
+    }
+
+    /// The exchange for the mechanism a client named (upper case), among those offered on a
+    /// connection whose TLS established `peer`; nil for one not offered. `bearer` makes the bearer
+    /// mechanisms' exchanges (nil when none is configured).
+    public static func mechanism(
+        named name: String, peer: TLSPeer, bearer: (String) -> BearerMechanism?
+    ) -> Mechanism? {
+        switch name {
+        case "PLAIN": .plain
+        case "LOGIN": .login(LoginMechanism())
+        case SCRAMServer.name: .scram(SCRAMServer(plus: false, channelBinding: peer.channelBinding))
+        case SCRAMServer.plusName where peer.channelBinding != nil:
+            .scram(SCRAMServer(plus: true, channelBinding: peer.channelBinding))
+        case ExternalMechanism.name where peer.clientIdentity != nil:
+            .external(ExternalMechanism(identity: peer.clientIdentity))
+        default: bearer(name).map { .bearer($0) }
+        }
+    }
+
+    /// The mechanisms offered on a connection whose TLS established `peer`, strongest first.
+    public static func offered(peer: TLSPeer, bearer: [String]) -> [String] {
+        (peer.clientIdentity != nil ? [ExternalMechanism.name] : [])
+            + (peer.channelBinding != nil ? [SCRAMServer.plusName] : []) + [SCRAMServer.name, "PLAIN", "LOGIN"]
+            + bearer
+    }
 
     /// The mechanism's first step, with the initial response (RFC 4959) if the client sent one.
-    mutating func start(_ initial: [UInt8]?) -> SASLStep {
+    public mutating func start(_ initial: [UInt8]?) -> SASLStep {
         switch mechanism {
         case .plain: return initial.map(PlainMechanism.parse) ?? .challenge([])
         case .login(var login):
@@ -47,7 +78,7 @@ struct SASLExchange: Sendable {
     }
 
     /// The mechanism's step for the client's answer to a challenge.
-    mutating func respond(_ bytes: [UInt8]) -> SASLStep {
+    public mutating func respond(_ bytes: [UInt8]) -> SASLStep {
         switch mechanism {
         case .plain: return PlainMechanism.parse(bytes)
         case .login(var login):
@@ -72,31 +103,20 @@ struct SASLExchange: Sendable {
 extension IMAPSession {
     /// The mechanisms offered (once TLS is active), strongest first.
     var saslMechanisms: [String] {
-        let peer = configuration.tlsPeer()
-        return (peer.clientIdentity != nil ? [ExternalMechanism.name] : [])
-            + (peer.channelBinding != nil ? [SCRAMServer.plusName] : []) + [SCRAMServer.name, "PLAIN", "LOGIN"]
-            + (configuration.bearerVerifier != nil ? bearerMechanisms.map(\.name) : [])
+        SASLExchange.offered(
+            peer: configuration.tlsPeer(),
+            bearer: configuration.bearerVerifier != nil ? bearerMechanisms.map(\.name) : [])
     }
 
     func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async -> ResumeDirective {
         if refusedBeforeLogin(tag) { return .next }
         let name = mechanism.uppercased()
-        let peer = configuration.tlsPeer()
-        let chosen: SASLExchange.Mechanism
-        switch name {
-        case "PLAIN": chosen = .plain
-        case "LOGIN": chosen = .login(LoginMechanism())
-        case SCRAMServer.name: chosen = .scram(SCRAMServer(plus: false, channelBinding: peer.channelBinding))
-        case SCRAMServer.plusName where peer.channelBinding != nil:
-            chosen = .scram(SCRAMServer(plus: true, channelBinding: peer.channelBinding))
-        case ExternalMechanism.name where peer.clientIdentity != nil:
-            chosen = .external(ExternalMechanism(identity: peer.clientIdentity))
-        default:
-            guard let bearer = bearerMechanism(named: name) else {
-                tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
-                return .next
-            }
-            chosen = .bearer(bearer)
+        guard
+            let chosen = SASLExchange.mechanism(
+                named: name, peer: configuration.tlsPeer(), bearer: { self.bearerMechanism(named: $0) })
+        else {
+            tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
+            return .next
         }
         var exchange = SASLExchange(tag: tag, name: name, mechanism: chosen)
         // RFC 4959 §3: "=" is an empty initial response.
@@ -328,7 +348,7 @@ extension IMAPSession {
 
     /// At most 64 characters, control characters as `?`: a name chosen by an attacker cannot forge
     /// log lines.
-    static func loggable(_ name: String) -> String {
+    public static func loggable(_ name: String) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in name.unicodeScalars.prefix(64) {
             scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar)

@@ -1,0 +1,200 @@
+import Defences
+import Foundation
+import IMAPSession
+import Logging
+import MailStore
+import ManageSieve
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+
+/// The ManageSieve listeners (RFC 5804): cleartext with STARTTLS (port 4190 by convention) and
+/// implicit TLS. One `ManageSieveConnection` per connection. Logins go through the IMAP server's
+/// authenticator, throttle and connection limits, so that a lockout or a limit holds across both.
+///
+/// A `Service`: `start()` binds, `run()` serves until graceful shutdown, then stops accepting and
+/// closes every connection between commands at once (with BYE), the others once their command ends.
+public final class ManageSieveServer: Service, Sendable {
+    public struct Bound: Sendable, Equatable {
+        public var kind: ListenerAddress.Kind
+        public var host: String
+        public var port: Int
+    }
+
+    let settings: ManageSieveSettings
+    let services: ManageSieveServices
+    let tls: TLSContextHolder
+    let group: any EventLoopGroup
+    private let state = NIOLockedValueBox(State())
+
+    struct State {
+        var listeners: [NIOAsyncChannel<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>, Never>] = []
+        var bound: [Bound]?
+        var connections: [ObjectIdentifier: ManageSieveConnection.Handle] = [:]
+        var shuttingDown = false
+    }
+
+    /// - Parameters:
+    ///   - imap: the IMAP server whose authenticator, login throttle, connection limits and TLS
+    ///     material ManageSieve shares.
+    ///   - checker: validates scripts (PUTSCRIPT, CHECKSCRIPT) and names the Sieve extensions.
+    public init(
+        settings: ManageSieveSettings, imap: IMAPServer, checker: any SieveScriptChecker,
+        failedLoginDelay: Duration = .milliseconds(500), group: any EventLoopGroup, logger: Logger
+    ) {
+        self.settings = settings
+        self.tls = imap.tls
+        self.group = group
+        self.services = ManageSieveServices(
+            store: imap.store, authenticator: imap.authenticator, throttle: imap.throttle,
+            connectionLimits: imap.limits, checker: checker, limits: settings.limits,
+            hostName: imap.configuration.hostName, failedLoginDelay: failedLoginDelay, logger: logger)
+    }
+
+    var logger: Logger { services.logger }
+
+    /// Binds every listener (once); on failure closes those bound and explains.
+    public func start() async throws -> [Bound] {
+        if let bound = state.withLockedValue({ $0.bound }) { return bound }
+        var bound: [Bound] = []
+        do {
+            for address in settings.listeners {
+                let channel: NIOAsyncChannel<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>, Never>
+                do {
+                    channel = try await ServerBootstrap(group: group)
+                        .serverChannelOption(.backlog, value: 256)
+                        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                        .bind(host: address.host, port: address.port) { child in
+                            self.wrap(child, implicitTLS: address.kind == .managesieveTLS)
+                        }
+                } catch {
+                    throw ServerError.bind(IMAPServer.explainBindError(error, address: address))
+                }
+                state.withLockedValue { $0.listeners.append(channel) }
+                let port = channel.channel.localAddress?.port ?? address.port
+                bound.append(Bound(kind: address.kind, host: address.host, port: port))
+                logger.info(
+                    "listening", metadata: ["kind": "\(address.kind.rawValue)", "address": "\(address.host):\(port)"])
+            }
+        } catch {
+            closeListeners()
+            throw error
+        }
+        state.withLockedValue { $0.bound = bound }
+        return bound
+    }
+
+    private func wrap(
+        _ channel: any Channel, implicitTLS: Bool
+    ) -> EventLoopFuture<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>> {
+        channel.eventLoop.makeCompletedFuture {
+            let sync = channel.pipeline.syncOperations
+            if implicitTLS {
+                let peer = TLSPeerBox()
+                try sync.addHandlers(
+                    CertificateSelector.startHandlers(material: tls.current, peer: peer, logger: logger))
+                channelPeers.withLockedValue { $0[ObjectIdentifier(channel)] = peer }
+            }
+            try sync.addHandlers(
+                IdleStateHandler(readTimeout: .seconds(Int64(settings.limits.idleTimeoutSeconds))),
+                ManageSieveInboundHandler())
+            return try NIOAsyncChannel<ManageSieveInbound, ByteBuffer>(wrappingChannelSynchronously: channel)
+        }
+    }
+
+    /// The TLS peers of implicit-TLS connections, from their setup until their task takes them.
+    private let channelPeers = NIOLockedValueBox([ObjectIdentifier: TLSPeerBox]())
+
+    public func run() async throws {
+        _ = try await start()
+        let listeners = state.withLockedValue { $0.listeners }
+        guard !listeners.isEmpty else {
+            // ManageSieve off: a service that ended now would end the group.
+            try? await gracefulShutdown()
+            return
+        }
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for listener in listeners {
+                    group.addTask { await self.accept(on: listener) }
+                }
+            }
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+    }
+
+    private func accept(on listener: NIOAsyncChannel<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>, Never>) async {
+        await withDiscardingTaskGroup { group in
+            do {
+                try await listener.executeThenClose { inbound in
+                    for try await connection in inbound {
+                        group.addTask { await self.serve(connection) }
+                    }
+                }
+            } catch {
+                logger.debug("managesieve listener ended", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func serve(_ channel: NIOAsyncChannel<ManageSieveInbound, ByteBuffer>) async {
+        let id = ObjectIdentifier(channel.channel)
+        let implicitPeer = channelPeers.withLockedValue { $0.removeValue(forKey: id) }
+        let address = channel.channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init)
+        var logger = self.logger
+        logger[metadataKey: "managesieve-peer"] = "\(address?.description ?? "?")"
+        let connection = ManageSieveConnection(
+            channel: channel, services: services, tls: tls, implicitTLS: implicitPeer, clientAddress: address,
+            logger: logger)
+        let accepted = state.withLockedValue { state -> Bool in
+            guard !state.shuttingDown else { return false }
+            state.connections[id] = connection.handle
+            return true
+        }
+        guard accepted else {
+            try? await channel.channel.close()
+            return
+        }
+        let refusal = services.connectionLimits?.acquire(address: address)
+        await connection.run(refusal: refusal?.description)
+        if refusal == nil { services.connectionLimits?.release(address: address) }
+        _ = state.withLockedValue { $0.connections.removeValue(forKey: id) }
+    }
+
+    /// Stops accepting; ends idle connections now and the rest after the IMAP grace period.
+    func shutdown() {
+        let handles = state.withLockedValue { state -> [ManageSieveConnection.Handle] in
+            state.shuttingDown = true
+            return Array(state.connections.values)
+        }
+        closeListeners()
+        for handle in handles { handle.closeWhenIdle() }
+        if !handles.isEmpty {
+            Task {
+                try? await Task.sleep(for: IMAPServer.defaultShutdownGracePeriod)
+                for handle in handles { handle.close() }
+            }
+        }
+    }
+
+    private func closeListeners() {
+        let listeners = state.withLockedValue { $0.listeners }
+        for listener in listeners { listener.channel.close(promise: nil) }
+    }
+}
+
+/// What every ManageSieve connection shares.
+struct ManageSieveServices: Sendable {
+    var store: any MailStore
+    var authenticator: Authenticator
+    var throttle: AuthThrottle?
+    var connectionLimits: ConnectionLimits?
+    var checker: any SieveScriptChecker
+    var limits: ManageSieveLimits
+    var hostName: String
+    var failedLoginDelay: Duration
+    var logger: Logger
+}
