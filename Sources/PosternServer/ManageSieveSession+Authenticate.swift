@@ -33,7 +33,8 @@ extension ManageSieveSession {
             }
             initial = bytes
         }
-        return await drive(exchange, exchange.start(initial))
+        let step = exchange.start(initial)
+        return await drive(exchange, step)
     }
 
     /// The client's answer to a challenge: one string, "*" to cancel.
@@ -51,7 +52,8 @@ extension ManageSieveSession {
             return .next
         }
         var exchange = exchange
-        return await drive(exchange, exchange.respond(bytes))
+        let step = exchange.respond(bytes)
+        return await drive(exchange, step)
     }
 
     private func drive(_ start: SASLExchange, _ first: SASLStep) async -> Outcome {
