@@ -57,83 +57,37 @@ extension ManageSieveSession {
     }
 
     private func drive(_ start: SASLExchange, _ first: SASLStep) async -> Outcome {
-        var exchange = start
-        var step = first
-        while true {
-            switch step {
-            case .challenge(let bytes):
-                output += ManageSieveResponse.challenge(Data(bytes).base64EncodedString())
-                pendingAuthentication = exchange
+        let login = SASLLogin(
+            authenticator: services.authenticator, throttle: services.throttle, clientAddress: clientAddress)
+        let result = await login.drive(
+            start, first, bearer: { _, _ in .failure(.authenticationFailed) },
+            log: { self.log($0, user: $1, mechanism: $2, reason: $3) })
+        switch result {
+        case .challenge(let exchange, let bytes):
+            output += ManageSieveResponse.challenge(Data(bytes).base64EncodedString())
+            pendingAuthentication = exchange
+            return .next
+        case .authenticated(_, let account, let user, let finalData):
+            return loggedIn(account: account, user: user, finalData: finalData)
+        case .failed(let exchange, let failure):
+            switch failure {
+            case .malformed(let why):
+                output += ManageSieveResponse.final(.no, text: "AUTHENTICATE \(exchange.name): \(why)")
                 return .next
-            case .verifyPassword(let user, let password):
-                if let refusal = await admit(user: user, mechanism: exchange.name) { return refusal }
-                guard let account = await services.authenticator.authenticate(name: user, password: password) else {
-                    return await loginFailed(user: user, mechanism: exchange.name)
-                }
-                return loggedIn(account: account, user: user, finalData: nil)
-            case .lookUp(let user):
-                if let refusal = await admit(user: user, mechanism: exchange.name) { return refusal }
-                guard case .scram(var scram) = exchange.mechanism else { return .next }
-                exchange.user = user
-                let (account, credentials) = await services.authenticator.scramCredentials(name: user)
-                exchange.account = account
-                var alternatives: [StoredCredentials] = []
-                if let account {
-                    alternatives = await services.authenticator.scramAlternatives(
-                        account: account, credentials: credentials)
-                }
-                step = scram.credentials(credentials, alternatives: alternatives)
-                exchange.mechanism = .scram(scram)
-            case .verifyBearerToken:
-                step = .failure(.authenticationFailed)
-            case .authenticatedExternally(let user):
-                if let refusal = await admit(user: user, mechanism: exchange.name) { return refusal }
-                exchange.user = user
-                guard let account = await services.authenticator.account(named: user) else {
-                    step = .failure(.authenticationFailed)
-                    continue
-                }
-                return loggedIn(account: account, user: user, finalData: nil)
-            case .success(let user, let finalData):
-                guard let account = exchange.account else {
-                    step = .failure(.authenticationFailed)
-                    continue
-                }
-                return loggedIn(account: account, user: user, finalData: finalData)
-            case .failure(let failure):
-                switch failure {
-                case .malformed(let why):
-                    output += ManageSieveResponse.final(.no, text: "AUTHENTICATE \(exchange.name): \(why)")
-                    return .next
-                case .authorizationRefused:
-                    output += ManageSieveResponse.final(.no, text: "Acting as another user is not allowed")
-                    return .next
-                case .channelBindingRefused(let why):
-                    output += ManageSieveResponse.final(.no, text: "Channel binding: \(why)")
-                    return .next
-                case .authenticationFailed:
-                    return await loginFailed(user: exchange.user ?? "", mechanism: exchange.name)
-                }
+            case .authorizationRefused:
+                output += ManageSieveResponse.final(.no, text: "Acting as another user is not allowed")
+                return .next
+            case .channelBindingRefused(let why):
+                output += ManageSieveResponse.final(.no, text: "Channel binding: \(why)")
+                return .next
+            case .authenticationFailed:
+                return await loginFailed(user: exchange.user ?? "", mechanism: exchange.name)
             }
-        }
-    }
-
-    /// The throttle's decision for an attempt on `user`: nil to go on (after any wait), else the end of
-    /// the attempt (refused, or the connection dropped).
-    private func admit(user: String, mechanism: String) async -> Outcome? {
-        guard let throttle = services.throttle else { return nil }
-        switch throttle.admit(address: clientAddress, account: user) {
-        case .proceed(let wait):
-            if wait > .zero { try? await Task.sleep(for: wait) }
-            return nil
-        case .refuse(let wait):
-            try? await Task.sleep(for: wait)
-            log("refused", user: user, mechanism: mechanism, reason: "address locked out")
+        case .refused:
             output += ManageSieveResponse.final(
                 .no, code: .tryLater, text: "Too many failed logins from your address, try again later")
             return .next
-        case .drop:
-            log("dropped", user: user, mechanism: mechanism, reason: "too many attempts waiting")
+        case .dropped:
             return .close
         }
     }
