@@ -14,40 +14,6 @@ import NIOSSL
 /// event-loop turn; every byte that arrived before the handshake completed is dropped (none of it is
 /// ever executed: the CVE-2011-0411 class), and the capabilities follow once it has.
 struct ManageSieveConnection {
-    /// Lets the server end the connection at shutdown: at once while it waits for a command, else once
-    /// its command is answered.
-    final class Handle: Sendable {
-        private let channel: any Channel
-        private let state = NIOLockedValueBox((idle: true, closeRequested: false))
-
-        init(channel: any Channel) {
-            self.channel = channel
-        }
-
-        func setIdle(_ idle: Bool) -> Bool {
-            state.withLockedValue { state in
-                state.idle = idle
-                return state.closeRequested
-            }
-        }
-
-        func closeWhenIdle() {
-            let now = state.withLockedValue { state -> Bool in
-                state.closeRequested = true
-                return state.idle
-            }
-            guard now else { return }
-            let channel = self.channel
-            channel.writeAndFlush(channel.allocator.buffer(bytes: ManageSieveConnection.shuttingDown)).whenComplete {
-                _ in channel.close(promise: nil)
-            }
-        }
-
-        func close() {
-            channel.close(promise: nil)
-        }
-    }
-
     static let shuttingDown = ManageSieveResponse.final(.bye, code: .tryLater, text: "Server shutting down")
 
     let channel: NIOAsyncChannel<ManageSieveInbound, ByteBuffer>
@@ -57,7 +23,7 @@ struct ManageSieveConnection {
     let implicitTLS: TLSPeerBox?
     let clientAddress: ClientAddress?
     let logger: Logger
-    let handle: Handle
+    let handle: ConnectionRegistry.Handle
 
     init(
         channel: NIOAsyncChannel<ManageSieveInbound, ByteBuffer>, services: ManageSieveServices, tls: TLSContextHolder,
@@ -69,7 +35,7 @@ struct ManageSieveConnection {
         self.implicitTLS = implicitTLS
         self.clientAddress = clientAddress
         self.logger = logger
-        self.handle = Handle(channel: channel.channel)
+        self.handle = ConnectionRegistry.Handle(channel: channel.channel, farewell: Self.shuttingDown)
     }
 
     /// Serves the connection; `refusal` (a limit) is said with BYE, then it closes.

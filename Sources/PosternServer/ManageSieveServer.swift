@@ -27,12 +27,11 @@ public final class ManageSieveServer: Service, Sendable {
     let tls: TLSContextHolder
     let group: any EventLoopGroup
     private let state = NIOLockedValueBox(State())
+    private let connections = ConnectionRegistry()
 
     struct State {
         var listeners: [NIOAsyncChannel<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>, Never>] = []
         var bound: [Bound]?
-        var connections: [ObjectIdentifier: ManageSieveConnection.Handle] = [:]
-        var shuttingDown = false
     }
 
     /// - Parameters:
@@ -110,33 +109,12 @@ public final class ManageSieveServer: Service, Sendable {
     public func run() async throws {
         _ = try await start()
         let listeners = state.withLockedValue { $0.listeners }
-        guard !listeners.isEmpty else {
-            // ManageSieve off: a service that ended now would end the group.
-            try? await gracefulShutdown()
-            return
-        }
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for listener in listeners {
-                    group.addTask { await self.accept(on: listener) }
-                }
-            }
-        } onGracefulShutdown: {
-            self.shutdown()
-        }
+        await ConnectionRegistry.serve(listeners, accept: { await self.accept(on: $0) }, shutdown: { self.shutdown() })
     }
 
     private func accept(on listener: NIOAsyncChannel<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>, Never>) async {
-        await withDiscardingTaskGroup { group in
-            do {
-                try await listener.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        group.addTask { await self.serve(connection) }
-                    }
-                }
-            } catch {
-                logger.debug("managesieve listener ended", metadata: ["error": "\(error)"])
-            }
+        await ConnectionRegistry.acceptAll(on: listener, logger: logger) { connection in
+            await self.serve(connection)
         }
     }
 
@@ -149,35 +127,20 @@ public final class ManageSieveServer: Service, Sendable {
         let connection = ManageSieveConnection(
             channel: channel, services: services, tls: tls, implicitTLS: implicitPeer, clientAddress: address,
             logger: logger)
-        let accepted = state.withLockedValue { state -> Bool in
-            guard !state.shuttingDown else { return false }
-            state.connections[id] = connection.handle
-            return true
-        }
-        guard accepted else {
+        guard connections.admit(channel.channel, connection.handle) else {
             try? await channel.channel.close()
             return
         }
         let refusal = services.connectionLimits?.acquire(address: address)
         await connection.run(refusal: refusal?.description)
         if refusal == nil { services.connectionLimits?.release(address: address) }
-        _ = state.withLockedValue { $0.connections.removeValue(forKey: id) }
+        connections.remove(channel.channel)
     }
 
     /// Stops accepting; ends idle connections now and the rest after the IMAP grace period.
     func shutdown() {
-        let handles = state.withLockedValue { state -> [ManageSieveConnection.Handle] in
-            state.shuttingDown = true
-            return Array(state.connections.values)
-        }
+        connections.shutDown(grace: IMAPServer.defaultShutdownGracePeriod)
         closeListeners()
-        for handle in handles { handle.closeWhenIdle() }
-        if !handles.isEmpty {
-            Task {
-                try? await Task.sleep(for: IMAPServer.defaultShutdownGracePeriod)
-                for handle in handles { handle.close() }
-            }
-        }
     }
 
     private func closeListeners() {
