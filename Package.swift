@@ -220,7 +220,7 @@ let package = Package(
         .testTarget(
             name: "PosternServerTests",
             dependencies: [
-                "PosternServer", "MailStoreSQLite", "BearerTokens",
+                "PosternServer", "MailStoreSQLite", "BearerTokens", "ManageSieve", "MailStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
