@@ -345,3 +345,48 @@ def test_checkscript_refuses_an_invalid_script(server):
         assert r.status == "NO" and b"line 2" in r.final, r
     finally:
         c.close()
+
+
+def test_too_many_errors_in_a_row_end_the_connection(server):
+    c = RawSieve.connect(sieve_port(server))
+    try:
+        c.send(b"FROB\r\n" * 19 + b"NOOP\r\n" + b"FROB\r\n" * 19)
+        for _ in range(19):
+            assert c.response().status == "NO"
+        assert c.response().status == "OK", "a good command resets the count"
+        for _ in range(19):
+            assert c.response().status == "NO"
+        c.send(b"FROB\r\n")
+        assert c.response().status == "NO"
+        r = c.response()
+        assert r.status == "BYE" and b"Too many errors" in r.final, r
+        with pytest.raises((Closed, ConnectionError)):
+            c.command("NOOP")
+    finally:
+        c.close()
+
+
+def test_too_many_failed_logins_end_the_connection(server):
+    c = RawSieve.connect(sieve_port(server))
+    try:
+        c.starttls(server.cafile)
+        for _ in range(4):
+            assert c.login(ALICE, "wrong").status == "NO"
+        assert c.login(ALICE, "wrong").status == "NO"
+        r = c.response()
+        assert r.status == "BYE" and b"failed logins" in r.final, r
+    finally:
+        c.close()
+
+
+def test_command_count_per_connection_is_bounded(server):
+    c = RawSieve.connect(sieve_port(server), timeout=120)
+    try:
+        limit = 100_000
+        c.send(b"NOOP\r\n" * (limit + 10))
+        for _ in range(limit):
+            assert c.response().status == "OK"
+        r = c.response()
+        assert r.status == "BYE" and b"Too many commands" in r.final, r
+    finally:
+        c.close()
