@@ -75,9 +75,9 @@ final class ConnectionRegistry: Sendable {
     }
 
     /// Accepts connections on `listener` until it closes, serving each in a task of its own.
-    static func acceptAll<Inbound: Sendable, Outbound: Sendable>(
-        on listener: NIOAsyncChannel<NIOAsyncChannel<Inbound, Outbound>, Never>, logger: Logger,
-        serve: @escaping @Sendable (NIOAsyncChannel<Inbound, Outbound>) async -> Void
+    static func acceptAll<Accepted: Sendable>(
+        on listener: NIOAsyncChannel<Accepted, Never>, logger: Logger,
+        serve: @escaping @Sendable (Accepted) async -> Void
     ) async {
         await withDiscardingTaskGroup { group in
             do {

@@ -30,7 +30,7 @@ public final class ManageSieveServer: Service, Sendable {
     private let connections = ConnectionRegistry()
 
     struct State {
-        var listeners: [NIOAsyncChannel<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>, Never>] = []
+        var listeners: [NIOAsyncChannel<Accepted, Never>] = []
         var bound: [Bound]?
     }
 
@@ -59,7 +59,7 @@ public final class ManageSieveServer: Service, Sendable {
         var bound: [Bound] = []
         do {
             for address in settings.listeners {
-                let channel: NIOAsyncChannel<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>, Never>
+                let channel: NIOAsyncChannel<Accepted, Never>
                 do {
                     channel = try await ServerBootstrap(group: group)
                         .serverChannelOption(.backlog, value: 256)
@@ -87,24 +87,28 @@ public final class ManageSieveServer: Service, Sendable {
 
     private func wrap(
         _ channel: any Channel, implicitTLS: Bool
-    ) -> EventLoopFuture<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>> {
+    ) -> EventLoopFuture<Accepted> {
         channel.eventLoop.makeCompletedFuture {
             let sync = channel.pipeline.syncOperations
-            if implicitTLS {
-                let peer = TLSPeerBox()
+            let peer = implicitTLS ? TLSPeerBox() : nil
+            if let peer {
                 try sync.addHandlers(
                     CertificateSelector.startHandlers(material: tls.current, peer: peer, logger: logger))
-                channelPeers.withLockedValue { $0[ObjectIdentifier(channel)] = peer }
             }
             try sync.addHandlers(
                 IdleStateHandler(readTimeout: .seconds(Int64(settings.limits.idleTimeoutSeconds))),
                 ManageSieveInboundHandler())
-            return try NIOAsyncChannel<ManageSieveInbound, ByteBuffer>(wrappingChannelSynchronously: channel)
+            return Accepted(
+                channel: try NIOAsyncChannel(wrappingChannelSynchronously: channel), implicitTLS: peer)
         }
     }
 
-    /// The TLS peers of implicit-TLS connections, from their setup until their task takes them.
-    private let channelPeers = NIOLockedValueBox([ObjectIdentifier: TLSPeerBox]())
+    /// A connection as its listener hands it over: the channel, and on the implicit-TLS port the record
+    /// of what its handshake establishes.
+    struct Accepted: Sendable {
+        var channel: NIOAsyncChannel<ManageSieveInbound, ByteBuffer>
+        var implicitTLS: TLSPeerBox?
+    }
 
     public func run() async throws {
         _ = try await start()
@@ -112,20 +116,19 @@ public final class ManageSieveServer: Service, Sendable {
         await ConnectionRegistry.serve(listeners, accept: { await self.accept(on: $0) }, shutdown: { self.shutdown() })
     }
 
-    private func accept(on listener: NIOAsyncChannel<NIOAsyncChannel<ManageSieveInbound, ByteBuffer>, Never>) async {
+    private func accept(on listener: NIOAsyncChannel<Accepted, Never>) async {
         await ConnectionRegistry.acceptAll(on: listener, logger: logger) { connection in
             await self.serve(connection)
         }
     }
 
-    private func serve(_ channel: NIOAsyncChannel<ManageSieveInbound, ByteBuffer>) async {
-        let id = ObjectIdentifier(channel.channel)
-        let implicitPeer = channelPeers.withLockedValue { $0.removeValue(forKey: id) }
+    private func serve(_ accepted: Accepted) async {
+        let channel = accepted.channel
         let address = channel.channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init)
         var logger = self.logger
         logger[metadataKey: "managesieve-peer"] = "\(address?.description ?? "?")"
         let connection = ManageSieveConnection(
-            channel: channel, services: services, tls: tls, implicitTLS: implicitPeer, clientAddress: address,
+            channel: channel, services: services, tls: tls, implicitTLS: accepted.implicitTLS, clientAddress: address,
             logger: logger)
         guard connections.admit(channel.channel, connection.handle) else {
             try? await channel.channel.close()
