@@ -2,10 +2,13 @@
 STARTTLS and implicit TLS, AUTHENTICATE, every script command, literals, quotas, errors and limits."""
 from __future__ import annotations
 
-import socket
+import base64
+import re
+import ssl
 import uuid
 
 import pytest
+import scramp
 
 from conftest import ALICE, ALICE_PW, BOB, BOB_PW, PosternProcess, add_user
 from sievehelpers import Closed, RawSieve, capabilities, literal, quoted
@@ -68,7 +71,6 @@ def test_starttls_drops_cleartext_sent_after_it(server):
         c.send(b"STARTTLS\r\n" + token + b"NOOP \"injected\"\r\n")
         r = c.response()
         assert r.status == "OK", r
-        import ssl
         c.sock = ssl.create_default_context(cafile=server.cafile).wrap_socket(c.sock, server_hostname="127.0.0.1")
         caps = c.response()
         assert caps.status == "OK" and "OWNER" not in capabilities(caps.items)
@@ -96,7 +98,6 @@ def test_wrong_password_and_unknown_mechanism(server):
 
 
 def test_authenticate_with_a_challenge_and_cancel(server):
-    import base64
     c = RawSieve.connect(sieve_port(server))
     try:
         c.starttls(server.cafile)
@@ -113,9 +114,6 @@ def test_authenticate_with_a_challenge_and_cancel(server):
 
 
 def test_scram_sha_256_logs_in(server):
-    import base64
-
-    import scramp
     c = RawSieve.connect(sieve_port(server))
     try:
         c.starttls(server.cafile)
@@ -331,7 +329,7 @@ def test_putscript_refuses_an_invalid_script_naming_line_and_column(server):
     try:
         r = c.command(f"PUTSCRIPT {quoted(name)} ".encode() + literal(b"if true {\r\n"))
         assert r.status == "NO", r
-        assert b"line 1" in r.final and b"column" in r.final, r
+        assert re.search(rb"line [12], column \d+", r.final), r
         assert c.command(f"GETSCRIPT {quoted(name)}").has_code("NONEXISTENT"), "nothing stored"
     finally:
         c.close()
@@ -342,7 +340,7 @@ def test_checkscript_refuses_an_invalid_script(server):
     c = logged_in(server)
     try:
         r = c.command(b"CHECKSCRIPT " + literal(b"keep;\r\nif true {\r\n"))
-        assert r.status == "NO" and b"line 2" in r.final, r
+        assert r.status == "NO" and re.search(rb"line [23], column \d+", r.final), r
     finally:
         c.close()
 

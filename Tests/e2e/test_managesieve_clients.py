@@ -2,11 +2,14 @@
 and `postern sieve` beside a running server."""
 from __future__ import annotations
 
+import os
 import ssl
 import subprocess
 import uuid
 
+import managesieve
 import pytest
+from sievelib.managesieve import Client
 
 from conftest import ALICE, ALICE_PW, run_cli
 from sievehelpers import RawSieve
@@ -29,7 +32,6 @@ def unique() -> str:
 
 
 def test_python_managesieve(server, trust_server_ca):
-    import managesieve
     port = server.process.ports["managesieve"]
     m = managesieve.MANAGESIEVE("127.0.0.1", port, use_tls=True, tls_verify=True, timeout=20)
     name, second = unique(), unique()
@@ -56,7 +58,6 @@ def test_python_managesieve(server, trust_server_ca):
 
 
 def test_sievelib(server, trust_server_ca):
-    from sievelib.managesieve import Client
     c = Client("127.0.0.1", server.process.ports["managesieve"])
     name = unique()
     assert c.connect(ALICE, ALICE_PW, starttls=True, authmech="PLAIN")
@@ -78,13 +79,11 @@ def test_sievelib(server, trust_server_ca):
 
 
 def test_sievelib_wrong_password(server, trust_server_ca):
-    from sievelib.managesieve import Client
     c = Client("127.0.0.1", server.process.ports["managesieve"])
     assert not c.connect(ALICE, "not the password", starttls=True, authmech="PLAIN")
 
 
 def sieve_connect(server, *args: str, password: str = ALICE_PW, cwd=None) -> subprocess.CompletedProcess:
-    import os
     r, w = os.pipe()
     os.write(w, (password + "\n").encode())
     os.close(w)
