@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "FuzzClientHello", targets: ["FuzzClientHello"]),
         .executable(name: "FuzzLMTPParse", targets: ["FuzzLMTPParse"]),
         .executable(name: "FuzzSieveParse", targets: ["FuzzSieveParse"]),
+        .executable(name: "FuzzManageSieveParse", targets: ["FuzzManageSieveParse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -128,11 +129,15 @@ let package = Package(
                 "FuzzLMTPParseCheck", "MIME", "MailRelay", "SMTPTestServer", .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // ManageSieve (RFC 5804) as pure parsing and encoding: command lines with literals, responses.
+        .target(name: "ManageSieve"),
+        .testTarget(name: "ManageSieveTests", dependencies: ["ManageSieve", "FuzzManageSieveParseCheck"]),
         // Delivery into the store (LMTP and `postern deliver`): recipient rules, trace headers, copies.
         .target(
             name: "Delivery",
             dependencies: [
-                "MailStore", "IMAPSession", "MIME", "MailRelay", .product(name: "Logging", package: "swift-log"),
+                "MailStore", "IMAPSession", "MIME", "MailRelay", "Sieve", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Per-connection state machine and command handlers. Never touches a Channel.
@@ -149,7 +154,7 @@ let package = Package(
             name: "PosternServer",
             dependencies: [
                 "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "BearerTokens",
-                "TLSClientHello", "LMTP", "Delivery", "MailRelay", "Sieve",
+                "TLSClientHello", "LMTP", "Delivery", "MailRelay", "Sieve", "ManageSieve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -169,7 +174,7 @@ let package = Package(
             name: "postern",
             dependencies: [
                 "PosternServer", "MailStore", "MailStoreSQLite", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
-                "IMAPWire", "Sieve",
+                "IMAPWire", "Sieve", "ManageSieve",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -198,6 +203,8 @@ let package = Package(
         .executableTarget(name: "FuzzLMTPParse", dependencies: ["FuzzLMTPParseCheck"]),
         .target(name: "FuzzSieveParseCheck", dependencies: ["Sieve"]),
         .executableTarget(name: "FuzzSieveParse", dependencies: ["FuzzSieveParseCheck"]),
+        .target(name: "FuzzManageSieveParseCheck", dependencies: ["ManageSieve"]),
+        .executableTarget(name: "FuzzManageSieveParse", dependencies: ["FuzzManageSieveParseCheck"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).
@@ -244,7 +251,7 @@ let package = Package(
         .testTarget(
             name: "PosternServerTests",
             dependencies: [
-                "PosternServer", "MailStoreSQLite", "BearerTokens", "MailRelay",
+                "PosternServer", "MailStoreSQLite", "BearerTokens", "MailRelay", "ManageSieve", "MailStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

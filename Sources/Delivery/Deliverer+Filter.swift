@@ -36,7 +36,7 @@ extension Deliverer {
         guard outcome == .delivered else { return outcome }
         if let vacation = decision.vacation { await sendVacation(vacation, for: input) }
         for (key, seconds) in decision.duplicateKeys {
-            await remember(input.account, kind: "duplicate", key: key, seconds: seconds)
+            await remember(input.account, kind: .duplicate, key: key, seconds: seconds)
         }
         return .delivered
     }
@@ -135,11 +135,11 @@ extension Deliverer {
         var allSent = true
         for address in addresses {
             let key = "\(identity) \(address.lowercased())"
-            if await isRemembered(input.account, kind: "redirect", key: key) { continue }
+            if await isRemembered(input.account, kind: .redirect, key: key) { continue }
             do {
                 try await relay.send(OutgoingMail(envelopeFrom: input.sender, recipients: [address], data: data))
                 logger.info("sieve: redirected", metadata: ["account": "\(input.accountName)"])
-                await remember(input.account, kind: "redirect", key: key, seconds: Self.redirectMemorySeconds)
+                await remember(input.account, kind: .redirect, key: key, seconds: Self.redirectMemorySeconds)
             } catch {
                 logger.warning(
                     "sieve: redirect failed, the message is kept",
@@ -157,35 +157,41 @@ extension Deliverer {
                 "sieve: vacation needs [sieve] relay; no reply sent", metadata: ["account": "\(input.accountName)"])
             return
         }
-        if await isRemembered(input.account, kind: "vacation", key: vacation.trackingKey) { return }
+        // Deliveries to one account run at once: the first to claim the key answers, the others see it
+        // claimed (or, once it is done, recorded) and stay silent.
+        let claim = "\(input.account) \(vacation.trackingKey)"
+        guard repliesInFlight.withLock({ $0.insert(claim).inserted }) else { return }
+        defer { _ = repliesInFlight.withLock { $0.remove(claim) } }
+        if await isRemembered(input.account, kind: .vacation, key: vacation.trackingKey) { return }
         do {
             let mail = OutgoingMail(
                 envelopeFrom: "", recipients: [vacation.reply.to], data: vacation.reply.message(hostName: hostName))
             try await relay.send(mail)
             logger.info("sieve: vacation reply sent", metadata: ["account": "\(input.accountName)"])
-            await remember(input.account, kind: "vacation", key: vacation.trackingKey, seconds: vacation.seconds)
+            await remember(input.account, kind: .vacation, key: vacation.trackingKey, seconds: vacation.seconds)
         } catch {
             logger.warning(
                 "sieve: vacation reply failed", metadata: ["account": "\(input.accountName)", "error": "\(error)"])
         }
     }
 
-    private func isRemembered(_ account: AccountID, kind: String, key: String) async -> Bool {
-        guard let tracker else { return false }
+    private func isRemembered(_ account: AccountID, kind: SieveTrackingKind, key: String) async -> Bool {
         do {
-            return try await tracker.contains(account: account, kind: kind, key: key, now: Date())
+            return try await store.sieveTrackingContains(
+                account: account, kind: kind, key: Array(key.utf8), now: Date())
         } catch {
             logger.error("sieve: cannot read the tracking records", metadata: ["error": "\(error)"])
             // Not knowing, an auto-reply is not sent (no reply storm); a redirect is (nothing lost).
-            return kind == "vacation"
+            return kind == .vacation
         }
     }
 
-    private func remember(_ account: AccountID, kind: String, key: String, seconds: Int) async {
-        guard let tracker else { return }
+    private func remember(_ account: AccountID, kind: SieveTrackingKind, key: String, seconds: Int) async {
         do {
-            try await tracker.record(
-                account: account, kind: kind, key: key, expires: Date().addingTimeInterval(Double(seconds)))
+            let now = Date()
+            try await store.sieveTrackingRecord(
+                account: account, kind: kind, key: Array(key.utf8), expiresAt: now.addingTimeInterval(Double(seconds)),
+                now: now)
         } catch {
             logger.error("sieve: cannot record a tracking key", metadata: ["error": "\(error)"])
         }

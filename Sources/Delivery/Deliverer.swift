@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MailRelay
 import MailStore
+import Synchronization
 
 /// One account a recipient leads to, and the folder asked for (`user+detail`, `postern deliver -m`).
 public struct DeliveryTarget: Sendable, Equatable {
@@ -50,16 +51,16 @@ public final class Deliverer: Sendable {
     /// Largest message body accepted (the append limit).
     public let maxMessageSize: Int
     let logger: Logger
-    /// The accounts' filters (Sieve), the relay their redirects and replies go through, and what
-    /// remembers replies already sent; without a filter every message goes where it is addressed.
+    /// The accounts' filters (Sieve) and the relay their redirects and replies go through; without a
+    /// filter every message goes where it is addressed.
     let filter: (any DeliveryFilter)?
     let relay: SMTPRelay?
-    let tracker: (any DeliveryTracker)?
+    /// Vacation replies being sent now (account and tracking key).
+    let repliesInFlight = Mutex<Set<String>>([])
 
     public init(
         store: any MailStore, accounts: any AccountStore, rules: DeliveryRules, hostName: String,
-        maxMessageSize: Int, logger: Logger, filter: (any DeliveryFilter)? = nil, relay: SMTPRelay? = nil,
-        tracker: (any DeliveryTracker)? = nil
+        maxMessageSize: Int, logger: Logger, filter: (any DeliveryFilter)? = nil, relay: SMTPRelay? = nil
     ) {
         self.store = store
         self.accounts = accounts
@@ -69,7 +70,6 @@ public final class Deliverer: Sendable {
         self.logger = logger
         self.filter = filter
         self.relay = relay
-        self.tracker = tracker
     }
 
     /// The accounts `localPart@domain` leads to. `folder` overrides the address's detail.

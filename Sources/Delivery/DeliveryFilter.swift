@@ -85,10 +85,3 @@ public struct FilterInput: Sendable {
 public protocol DeliveryFilter: Sendable {
     func decide(_ input: FilterInput) async -> FilterDecision?
 }
-
-/// Remembers, per account, keys for a while: vacation replies already sent, redirects done,
-/// `duplicate` tests (the store keeps them durable).
-public protocol DeliveryTracker: Sendable {
-    func contains(account: AccountID, kind: String, key: String, now: Date) async throws -> Bool
-    func record(account: AccountID, kind: String, key: String, expires: Date) async throws
-}

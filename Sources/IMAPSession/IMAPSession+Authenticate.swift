@@ -6,64 +6,6 @@ import MailStore
 import NIOCore
 import SASL
 
-/// An AUTHENTICATE in progress: the mechanism's state between the server's challenge and the client's
-/// answer.
-struct SASLExchange: Sendable {
-    enum Mechanism: Sendable {
-        case plain
-        case login(LoginMechanism)
-        case scram(SCRAMServer)
-        case bearer(BearerMechanism)
-        case external(ExternalMechanism)
-    }
-
-    var tag: String
-    var name: String
-    var mechanism: Mechanism
-    /// SCRAM: the user named in client-first, and the account found for it (nil for an unknown user,
-    /// who then cannot succeed).
-    var user: String?
-    var account: AccountID?
-    /// Authenticated; waiting for the empty answer to the additional data with success.
-    var succeeded: String?
-    /// The failure was counted and logged already (a refused bearer token, before its error challenge).
-    var failureNoted = false
-
-    /// The mechanism's first step, with the initial response (RFC 4959) if the client sent one.
-    mutating func start(_ initial: [UInt8]?) -> SASLStep {
-        switch mechanism {
-        case .plain: return initial.map(PlainMechanism.parse) ?? .challenge([])
-        case .login(var login):
-            defer { mechanism = .login(login) }
-            return login.start(initialResponse: initial)
-        case .scram(var scram):
-            defer { mechanism = .scram(scram) }
-            return scram.start(initialResponse: initial)
-        case .bearer(var bearer):
-            defer { mechanism = .bearer(bearer) }
-            return bearer.start(initialResponse: initial)
-        case .external(let external): return external.start(initialResponse: initial)
-        }
-    }
-
-    /// The mechanism's step for the client's answer to a challenge.
-    mutating func respond(_ bytes: [UInt8]) -> SASLStep {
-        switch mechanism {
-        case .plain: return PlainMechanism.parse(bytes)
-        case .login(var login):
-            defer { mechanism = .login(login) }
-            return login.respond(bytes)
-        case .scram(var scram):
-            defer { mechanism = .scram(scram) }
-            return scram.respond(bytes)
-        case .bearer(var bearer):
-            defer { mechanism = .bearer(bearer) }
-            return bearer.respond(bytes)
-        case .external(let external): return external.respond(bytes)
-        }
-    }
-}
-
 /// LOGIN's completion and AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3) with SASL-IR (RFC 4959): PLAIN
 /// (RFC 4616), LOGIN, SCRAM-SHA-256 and, with TLS channel binding, SCRAM-SHA-256-PLUS (RFC 5802,
 /// RFC 7677, RFC 5929), EXTERNAL (RFC 4422 Appendix A) on a connection whose client presented a
@@ -72,31 +14,20 @@ struct SASLExchange: Sendable {
 extension IMAPSession {
     /// The mechanisms offered (once TLS is active), strongest first.
     var saslMechanisms: [String] {
-        let peer = configuration.tlsPeer()
-        return (peer.clientIdentity != nil ? [ExternalMechanism.name] : [])
-            + (peer.channelBinding != nil ? [SCRAMServer.plusName] : []) + [SCRAMServer.name, "PLAIN", "LOGIN"]
-            + (configuration.bearerVerifier != nil ? bearerMechanisms.map(\.name) : [])
+        SASLExchange.offered(
+            peer: configuration.tlsPeer(),
+            bearer: configuration.bearerVerifier != nil ? bearerMechanisms.map(\.name) : [])
     }
 
     func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async -> ResumeDirective {
         if refusedBeforeLogin(tag) { return .next }
         let name = mechanism.uppercased()
-        let peer = configuration.tlsPeer()
-        let chosen: SASLExchange.Mechanism
-        switch name {
-        case "PLAIN": chosen = .plain
-        case "LOGIN": chosen = .login(LoginMechanism())
-        case SCRAMServer.name: chosen = .scram(SCRAMServer(plus: false, channelBinding: peer.channelBinding))
-        case SCRAMServer.plusName where peer.channelBinding != nil:
-            chosen = .scram(SCRAMServer(plus: true, channelBinding: peer.channelBinding))
-        case ExternalMechanism.name where peer.clientIdentity != nil:
-            chosen = .external(ExternalMechanism(identity: peer.clientIdentity))
-        default:
-            guard let bearer = bearerMechanism(named: name) else {
-                tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
-                return .next
-            }
-            chosen = .bearer(bearer)
+        guard
+            let chosen = SASLExchange.mechanism(
+                named: name, peer: configuration.tlsPeer(), bearer: { self.bearerMechanism(named: $0) })
+        else {
+            tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
+            return .next
         }
         var exchange = SASLExchange(tag: tag, name: name, mechanism: chosen)
         // RFC 4959 §3: "=" is an empty initial response.
@@ -138,59 +69,39 @@ extension IMAPSession {
         return await drive(exchange, step)
     }
 
+    /// The logins' shared steps (`SASLLogin`) with this connection's facts.
+    var saslLogin: SASLLogin {
+        SASLLogin(
+            authenticator: configuration.authenticator, throttle: configuration.throttle,
+            clientAddress: configuration.clientAddress, bearerVerifier: configuration.bearerVerifier)
+    }
+
     /// Acts on a mechanism's step until the client must answer or the exchange ends.
     private func drive(_ start: SASLExchange, _ first: SASLStep) async -> ResumeDirective {
-        var exchange = start
-        var step = first
-        while true {
-            switch step {
-            case .challenge(let bytes):
-                send(.continuation(.text(Data(bytes).base64EncodedString())))
-                pendingAuthentication = exchange
-                return .rawLine
-            case .verifyPassword(let user, let password):
-                return await completeLogin(exchange.tag, user: user, password: password, mechanism: exchange.name)
-            case .lookUp(let user):
-                if let refusal = await admit(exchange.tag, user: user, mechanism: exchange.name) { return refusal }
-                guard case .scram(var scram) = exchange.mechanism else { return .next }
-                exchange.user = user
-                let (account, credentials) = await configuration.authenticator.scramCredentials(name: user)
-                exchange.account = account
-                var alternatives: [StoredCredentials] = []
-                if let account {
-                    alternatives = await configuration.authenticator.scramAlternatives(
-                        account: account, credentials: credentials)
-                }
-                step = scram.credentials(credentials, alternatives: alternatives)
-                exchange.mechanism = .scram(scram)
-            case .verifyBearerToken(let user, let token):
-                // The throttle's key is the user named, else the one the token claims before it is checked.
-                let claimed = user ?? configuration.bearerVerifier?.claimedIdentity(of: token) ?? ""
-                exchange.user = claimed
-                if let refusal = await admit(exchange.tag, user: claimed, mechanism: exchange.name) { return refusal }
-                step = await checkBearerToken(&exchange, token)
-            case .authenticatedExternally(let user):
-                if let refusal = await admit(exchange.tag, user: user, mechanism: exchange.name) { return refusal }
-                exchange.user = user
-                // Only the account is wanted: an unknown name fails like a wrong password.
-                guard let account = await configuration.authenticator.account(named: user) else {
-                    step = .failure(.authenticationFailed)
-                    continue
-                }
-                return loginSucceeded(exchange.tag, account: account, user: user)
-            case .success(let user, let finalData):
-                guard let account = exchange.account else {
-                    step = .failure(.authenticationFailed)
-                    continue
-                }
-                guard let finalData else { return loginSucceeded(exchange.tag, account: account, user: user) }
-                exchange.succeeded = user
-                send(.continuation(.text(Data(finalData).base64EncodedString())))
-                pendingAuthentication = exchange
-                return .rawLine
-            case .failure(let failure):
-                return await saslFailed(exchange, failure)
-            }
+        let result = await saslLogin.drive(
+            start, first, bearer: { await self.checkBearerToken(&$0, $1) },
+            log: { self.logAuthentication($0, user: $1, mechanism: $2, reason: $3) })
+        switch result {
+        case .challenge(let exchange, let bytes):
+            send(.continuation(.text(Data(bytes).base64EncodedString())))
+            pendingAuthentication = exchange
+            return .rawLine
+        case .authenticated(var exchange, let account, let user, let finalData):
+            guard let finalData else { return loginSucceeded(exchange.tag, account: account, user: user) }
+            exchange.account = account
+            exchange.succeeded = user
+            send(.continuation(.text(Data(finalData).base64EncodedString())))
+            pendingAuthentication = exchange
+            return .rawLine
+        case .failed(let exchange, let failure):
+            return await saslFailed(exchange, failure)
+        case .refused(let exchange):
+            tagged(
+                exchange.tag, .no, code: .unavailable, text: "Too many failed logins from your address, try again later"
+            )
+            return .next
+        case .dropped:
+            return .close
         }
     }
 
@@ -237,19 +148,14 @@ extension IMAPSession {
     /// The throttle's decision for an attempt on `user`: nil to go on (after any wait it imposed), or
     /// the directive that ends the attempt (refused with `NO [UNAVAILABLE]`, or dropped).
     private func admit(_ tag: String, user: String, mechanism: String) async -> ResumeDirective? {
-        guard let throttle = configuration.throttle else { return nil }
-        switch throttle.admit(address: configuration.clientAddress, account: user) {
-        case .proceed(let wait):
-            if wait > .zero { try? await Task.sleep(for: wait) }
-            return nil
-        case .refuse(let wait):
-            try? await Task.sleep(for: wait)
-            logAuthentication("refused", user: user, mechanism: mechanism, reason: "address locked out")
+        let admission = await saslLogin.admit(
+            user: user, mechanism: mechanism, log: { self.logAuthentication($0, user: $1, mechanism: $2, reason: $3) })
+        switch admission {
+        case .proceed: return nil
+        case .refused:
             tagged(tag, .no, code: .unavailable, text: "Too many failed logins from your address, try again later")
             return .next
-        case .drop:
-            logAuthentication("dropped", user: user, mechanism: mechanism, reason: "too many attempts waiting")
-            return .close
+        case .dropped: return .close
         }
     }
 
@@ -328,7 +234,7 @@ extension IMAPSession {
 
     /// At most 64 characters, control characters as `?`: a name chosen by an attacker cannot forge
     /// log lines.
-    static func loggable(_ name: String) -> String {
+    public static func loggable(_ name: String) -> String {
         var scalars = String.UnicodeScalarView()
         for scalar in name.unicodeScalars.prefix(64) {
             scalars.append(scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) ? "?" : scalar)

@@ -34,6 +34,16 @@ struct MemoryAccount {
     var appPasswords: [AppPassword] = []
     /// The import ledger: source keys of imported messages (see `MailStore`, "Import ledger").
     var importKeys: Set<String> = []
+    /// Sieve scripts by name, and the active one's name.
+    var sieveScripts: [String: [UInt8]] = [:]
+    var activeSieveScript: String?
+    /// Sieve tracking: expiry by kind and key hash.
+    var sieveTracking: [MemorySieveTrackingKey: Date] = [:]
+}
+
+struct MemorySieveTrackingKey: Hashable {
+    var kind: SieveTrackingKind
+    var hash: [UInt8]
 }
 
 struct MemoryMailbox {

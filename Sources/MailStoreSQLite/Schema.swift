@@ -264,6 +264,31 @@ enum Schema {
             try db.execute(
                 sql: "CREATE TABLE change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, mailbox_id INTEGER NOT NULL)")
         }
+        // Sieve: each account's scripts (small, bounded: `SieveScriptName.Limits`), at most one active
+        // (a partial unique index, which also makes reading the active script one index probe), and what
+        // delivery tracks for vacation and duplicate (a SHA-256 of the key until it expires; the second
+        // index finds the expired rows to drop).
+        migrator.registerMigration("v13") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sieve_scripts (
+                        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        source BLOB NOT NULL,
+                        active INTEGER NOT NULL DEFAULT 0,
+                        PRIMARY KEY (account_id, name)
+                    );
+                    CREATE UNIQUE INDEX sieve_scripts_active ON sieve_scripts (account_id) WHERE active = 1;
+                    CREATE TABLE sieve_tracking (
+                        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                        kind TEXT NOT NULL,
+                        key_hash BLOB NOT NULL,
+                        expires_at REAL NOT NULL,
+                        PRIMARY KEY (account_id, kind, key_hash)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX sieve_tracking_expiry ON sieve_tracking (account_id, expires_at);
+                    """)
+        }
         return migrator
     }
 

@@ -146,6 +146,8 @@ public final class IMAPServer: Service, Sendable {
             case .imaps: "127.0.0.1:9993"
             case .imap: "127.0.0.1:9143"
             case .lmtp: "127.0.0.1:2424"
+            case .managesieve: "127.0.0.1:4190"
+            case .managesieveTLS: "127.0.0.1:5190"
             }
         if let io = error as? IOError {
             switch io.errnoCode {

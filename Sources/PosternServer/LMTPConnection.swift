@@ -10,48 +10,13 @@ import NIOCore
 /// accepted recipient after the message (RFC 2033 §4.2) — each answer given only once that
 /// recipient's copy is durable.
 struct LMTPConnection {
-    /// Lets the server end the connection at shutdown: at once while it is between transactions,
-    /// else once its transaction ends.
-    final class Handle: Sendable {
-        private let channel: any Channel
-        private let state = NIOLockedValueBox((idle: true, closeRequested: false))
-
-        init(channel: any Channel) {
-            self.channel = channel
-        }
-
-        func setIdle(_ idle: Bool) -> Bool {
-            state.withLockedValue { state in
-                state.idle = idle
-                return state.closeRequested
-            }
-        }
-
-        func closeWhenIdle() {
-            let now = state.withLockedValue { state -> Bool in
-                state.closeRequested = true
-                return state.idle
-            }
-            guard now else { return }
-            // RFC 5321 §3.8: a server going down says 421 before it closes.
-            let channel = self.channel
-            channel.writeAndFlush(channel.allocator.buffer(bytes: LMTPReply.shuttingDown.encoded)).whenComplete { _ in
-                channel.close(promise: nil)
-            }
-        }
-
-        func close() {
-            channel.close(promise: nil)
-        }
-    }
-
     let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
     let deliverer: Deliverer
     let limits: LMTPLimits
     let peer: String
     let allowed: Bool
     let logger: Logger
-    let handle: Handle
+    let handle: ConnectionRegistry.Handle
 
     init(
         channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>, deliverer: Deliverer, limits: LMTPLimits, peer: String,
@@ -63,7 +28,8 @@ struct LMTPConnection {
         self.peer = peer
         self.allowed = allowed
         self.logger = logger
-        self.handle = Handle(channel: channel.channel)
+        // RFC 5321 §3.8: a server going down says 421 before it closes.
+        self.handle = ConnectionRegistry.Handle(channel: channel.channel, farewell: LMTPReply.shuttingDown.encoded)
     }
 
     /// The state of one connection's conversation.

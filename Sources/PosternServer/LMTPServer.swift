@@ -36,12 +36,11 @@ public final class LMTPServer: Service, Sendable {
     let group: any EventLoopGroup
     let logger: Logger
     private let state = NIOLockedValueBox(State())
+    private let connections = ConnectionRegistry()
 
     struct State {
         var listeners: [NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>] = []
         var bound: [Bound]?
-        var connections: [ObjectIdentifier: LMTPConnection.Handle] = [:]
-        var shuttingDown = false
     }
 
     public init(
@@ -145,35 +144,14 @@ public final class LMTPServer: Service, Sendable {
     public func run() async throws {
         _ = try await start()
         let listeners = state.withLockedValue { $0.listeners }
-        guard !listeners.isEmpty else {
-            // Nothing to serve (LMTP off): a service that ended now would end the group.
-            try? await gracefulShutdown()
-            return
-        }
-        await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
-                for listener in listeners {
-                    group.addTask { await self.accept(on: listener) }
-                }
-            }
-        } onGracefulShutdown: {
-            self.shutdown()
-        }
+        await ConnectionRegistry.serve(listeners, accept: { await self.accept(on: $0) }, shutdown: { self.shutdown() })
         if let socketPath { unlink(socketPath) }
     }
 
     private func accept(on listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>) async {
         let isUnix = listener.channel.localAddress?.protocol == .unix
-        await withDiscardingTaskGroup { group in
-            do {
-                try await listener.executeThenClose { inbound in
-                    for try await connection in inbound {
-                        group.addTask { await self.serve(connection, isUnix: isUnix) }
-                    }
-                }
-            } catch {
-                logger.debug("lmtp listener ended", metadata: ["error": "\(error)"])
-            }
+        await ConnectionRegistry.acceptAll(on: listener, logger: logger) { connection in
+            await self.serve(connection, isUnix: isUnix)
         }
     }
 
@@ -185,34 +163,18 @@ public final class LMTPServer: Service, Sendable {
         logger[metadataKey: "lmtp-peer"] = "\(peer)"
         let connection = LMTPConnection(
             channel: channel, deliverer: deliverer, limits: limits, peer: peer, allowed: allowed, logger: logger)
-        let id = ObjectIdentifier(channel.channel)
-        let accepted = state.withLockedValue { state -> Bool in
-            guard !state.shuttingDown else { return false }
-            state.connections[id] = connection.handle
-            return true
-        }
-        guard accepted else {
+        guard connections.admit(channel.channel, connection.handle) else {
             try? await channel.channel.close()
             return
         }
         await connection.run()
-        _ = state.withLockedValue { $0.connections.removeValue(forKey: id) }
+        connections.remove(channel.channel)
     }
 
     /// Stops accepting; ends idle connections now and the rest after the grace period.
     func shutdown() {
-        let handles = state.withLockedValue { state -> [LMTPConnection.Handle] in
-            state.shuttingDown = true
-            return Array(state.connections.values)
-        }
+        connections.shutDown(grace: Self.shutdownGracePeriod)
         closeListeners()
-        for handle in handles { handle.closeWhenIdle() }
-        if !handles.isEmpty {
-            Task {
-                try? await Task.sleep(for: Self.shutdownGracePeriod)
-                for handle in handles { handle.close() }
-            }
-        }
     }
 
     private func closeListeners() {

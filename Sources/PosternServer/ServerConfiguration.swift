@@ -6,7 +6,10 @@ import TOMLKit
 
 /// Where a listener binds and whether it starts with TLS (IMAPS, RFC 8314) or offers STARTTLS.
 public struct ListenerAddress: Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable { case imaps, imap, lmtp }
+    public enum Kind: String, Sendable {
+        case imaps, imap, lmtp, managesieve
+        case managesieveTLS = "managesieve-tls"
+    }
     public var kind: Kind
     public var host: String
     public var port: Int
@@ -88,6 +91,8 @@ public struct ServerConfiguration: Sendable {
     public var lmtp = LMTPSettings()
     /// The `[sieve]` table: filtering at delivery.
     public var sieve = SieveSettings()
+    /// Sieve script management: the ManageSieve listeners and the script quotas (`ManageSieveSettings`).
+    public var manageSieve = ManageSieveSettings()
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -137,7 +142,7 @@ public struct ServerConfiguration: Sendable {
         ]
         for key in table.keys
         where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key)
-            && !LMTPSettings.tomlKeys.contains(key)
+            && !LMTPSettings.tomlKeys.contains(key) && !ManageSieveSettings.tomlKeys.contains(key)
         {
             throw ServerError.configuration("config file \(path): unknown key '\(key)'")
         }
@@ -232,6 +237,7 @@ public struct ServerConfiguration: Sendable {
             }
             try sieve.apply(sieveTable)
         }
+        try manageSieve.apply(table)
     }
 
     /// Replaces every listener of one kind (nil leaves them as they are).

@@ -76,9 +76,12 @@ struct Deliver: AsyncParsableCommand {
         }
         var logger = Logger(label: "postern")
         logger.logLevel = .warning
-        let deliverer = Deliverer(
-            store: store, accounts: store, rules: configuration.lmtp.rules, hostName: configuration.hostName,
-            maxMessageSize: configuration.maxMessageSize, logger: logger)
+        let deliverer: Deliverer
+        do {
+            deliverer = try DeliverySetup.deliverer(configuration: configuration, store: store, logger: logger)
+        } catch let error as ServerError {
+            throw CommandFailure(message: error.description, status: Status.temporaryFailure)
+        }
         let (local, domain) = Self.split(recipient)
         let targets: [DeliveryTarget]
         switch await deliverer.resolve(localPart: local, domain: domain, folder: folder) {

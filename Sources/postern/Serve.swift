@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MailStore
 import MailStoreSQLite
+import NIOConcurrencyHelpers
 import NIOPosix
 import PosternServer
 import ServiceLifecycle
@@ -50,6 +51,16 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "LMTP Unix socket path, or 'off' (default DATA/lmtp.sock).")
     var lmtpSocket: String?
+
+    @Option(
+        name: .customLong("managesieve"),
+        help: "ManageSieve (STARTTLS) listener HOST:PORT, or 'off' or '' (repeatable; default 127.0.0.1:4190).")
+    var managesieve: [String] = []
+
+    @Option(
+        name: .customLong("managesieve-tls"),
+        help: "ManageSieve listener with implicit TLS HOST:PORT, or 'off' (repeatable; default off).")
+    var managesieveTLS: [String] = []
 
     @Option(
         help: "TLS certificate chain (PEM). Default: self-signed ECDSA and RSA pairs in DATA/tls, made on first start.")
@@ -145,6 +156,14 @@ struct Serve: AsyncParsableCommand {
             configuration.lmtp.listeners = try lmtp.compactMap { try ListenerAddress.parse($0, kind: .lmtp) }
         }
         if let lmtpSocket { configuration.lmtp.setSocket(lmtpSocket) }
+        if !managesieve.isEmpty {
+            configuration.manageSieve.replace(
+                .managesieve, with: try ManageSieveSettings.parse(managesieve, kind: .managesieve))
+        }
+        if !managesieveTLS.isEmpty {
+            configuration.manageSieve.replace(
+                .managesieveTLS, with: try ManageSieveSettings.parse(managesieveTLS, kind: .managesieveTLS))
+        }
         try configuration.lmtp.validate()
         if configuration.listeners.isEmpty {
             throw ServerError.configuration("every listener is off: enable --imaps or --imap")
@@ -190,9 +209,13 @@ struct ServeRunner {
             throw CommandFailure(message: "cannot open the data folder \(dataDirectory.path): \(error)", status: 1)
         }
         let configuration = self.configuration
-        let deliverer = Deliverer(
-            store: store, accounts: store, rules: configuration.lmtp.rules, hostName: configuration.hostName,
-            maxMessageSize: configuration.maxMessageSize, logger: logger)
+        let deliverer: Deliverer
+        do {
+            deliverer = try DeliverySetup.deliverer(configuration: configuration, store: store, logger: logger)
+        } catch let error as ServerError {
+            store.close()
+            throw CommandFailure(message: error.description, status: 1)
+        }
         let lmtp = LMTPServer(
             settings: configuration.lmtp, dataDirectory: dataDirectory, deliverer: deliverer,
             group: MultiThreadedEventLoopGroup.singleton, logger: logger)
@@ -204,15 +227,28 @@ struct ServeRunner {
             throw CommandFailure(message: error.description, status: 1)
         }
         let holder = TLSContextHolder(tls)
+        let manageSieveBound = NIOLockedValueBox<[ManageSieveServer.Bound]>([])
         let server = IMAPServer(
             configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
             tls: holder, bearerVerifier: jwks?.file.verifier, group: MultiThreadedEventLoopGroup.singleton,
             logger: logger,
             onListening: { bound in
                 try await Self.announce(
-                    bound, lmtp: lmtpBound, configuration: configuration, store: store, tls: tls,
-                    selfSigned: tlsSettings.selfSignedCertificates, isFirstStart: isFirstStart)
+                    bound, lmtp: lmtpBound, manageSieve: manageSieveBound.withLockedValue { $0 },
+                    configuration: configuration,
+                    store: store, tls: tls, selfSigned: tlsSettings.selfSignedCertificates,
+                    isFirstStart: isFirstStart)
             })
+        let manageSieve = ManageSieveServer(
+            settings: configuration.manageSieve, imap: server, checker: SieveScriptCheckers.standard,
+            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+        do {
+            let bound = try await manageSieve.start()
+            manageSieveBound.withLockedValue { $0 = bound }
+        } catch let error as ServerError {
+            store.close()
+            throw CommandFailure(message: error.description, status: 1)
+        }
         let reloader = TLSReloader(settings: tlsSettings, holder: holder, hangups: hangups, logger: logger)
         // The group registers its signal sources before it starts the server, so a signal right after
         // `ready` always leads to a graceful shutdown.
@@ -224,6 +260,7 @@ struct ServeRunner {
                         service: server, successTerminationBehavior: .gracefullyShutdownGroup,
                         serviceName: "IMAP server"),
                     .init(service: lmtp, serviceName: "LMTP server"),
+                    .init(service: manageSieve, serviceName: "ManageSieve server"),
                 ] + (jwks.map { [.init(service: $0, serviceName: "JWKS reload")] } ?? [])
                     // Last: the first to stop at shutdown.
                     + [.init(service: reloader, serviceName: "TLS reloader")],
@@ -240,8 +277,8 @@ struct ServeRunner {
     /// Once the listeners are bound: the first start (its report names the ports really bound, as
     /// port 0 picks one), then the fingerprint, one `listening:` line per listener, and `ready`.
     private static func announce(
-        _ bound: [IMAPServer.BoundListener], lmtp: [LMTPServer.Bound], configuration: ServerConfiguration,
-        store: SQLiteMailStore,
+        _ bound: [IMAPServer.BoundListener], lmtp: [LMTPServer.Bound], manageSieve: [ManageSieveServer.Bound],
+        configuration: ServerConfiguration, store: SQLiteMailStore,
         tls: TLSMaterial, selfSigned: [URL], isFirstStart: Bool
     ) async throws {
         let dataDirectory = configuration.dataDirectory
@@ -269,6 +306,9 @@ struct ServeRunner {
             out += "fingerprint-\(served.kind.name): SHA256 \(served.fingerprint)\n"
         }
         out += boundConfiguration.listeners.map { "listening: \($0.kind.rawValue) \($0)\n" }.joined()
+        out += manageSieve.map {
+            "listening: \($0.kind.rawValue) \(ListenerAddress(kind: $0.kind, host: $0.host, port: $0.port))\n"
+        }.joined()
         out += lmtp.map { "\($0.description)\n" }.joined() + "ready\n"
         emit(out)
     }

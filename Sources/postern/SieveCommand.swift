@@ -7,8 +7,11 @@ import Sieve
 struct SieveGroup: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sieve",
-        abstract: "Check Sieve scripts and run them against a message.",
-        subcommands: [SieveCheck.self, SieveTest.self]
+        abstract: "Check Sieve scripts, run them against a message, and manage accounts' scripts.",
+        subcommands: [
+            SieveCheck.self, SieveTest.self, SievePut.self, SieveActivate.self, SieveList.self, SieveGet.self,
+            SieveDelete.self,
+        ]
     )
 
     /// sysexits: EX_USAGE, EX_NOINPUT.

@@ -4,7 +4,6 @@ import MailRelay
 import MailStore
 import MailStoreConformance
 import SMTPTestServer
-import Synchronization
 import Testing
 
 @testable import Delivery
@@ -16,19 +15,6 @@ struct FixedFilter: DeliveryFilter {
     func decide(_ input: FilterInput) async -> FilterDecision? { decisions[input.accountName] }
 }
 
-/// Tracking keys in memory.
-final class MemoryTracker: DeliveryTracker {
-    let keys = Mutex<[String: Date]>([:])
-
-    func contains(account: AccountID, kind: String, key: String, now: Date) async throws -> Bool {
-        keys.withLock { ($0["\(account) \(kind) \(key)"] ?? .distantPast) > now }
-    }
-
-    func record(account: AccountID, kind: String, key: String, expires: Date) async throws {
-        keys.withLock { $0["\(account) \(kind) \(key)"] = expires }
-    }
-}
-
 /// A filter's decision applied: filings in one commit, flags, :create, discard, reject, redirects and
 /// vacation replies through a relay (once per period), and a failing relay keeping the message.
 @Suite struct FilteredDeliveryTests {
@@ -36,15 +22,14 @@ final class MemoryTracker: DeliveryTracker {
 
     func deliver(
         _ store: any MailStore & AccountStore, _ decision: FilterDecision, relayPort: Int? = nil,
-        tracker: MemoryTracker = MemoryTracker(), sender: String = "s@example.com"
+        sender: String = "s@example.com"
     ) async throws -> DeliveryOutcome {
         let relay = relayPort.map {
             SMTPRelay(endpoint: RelayEndpoint(host: "127.0.0.1", port: $0), heloName: "mx.test")
         }
         let deliverer = Deliverer(
             store: store, accounts: store, rules: DeliveryRules(), hostName: "mx.test", maxMessageSize: 1 << 20,
-            logger: Logger(label: "test"), filter: FixedFilter(decisions: ["alice": decision]), relay: relay,
-            tracker: tracker)
+            logger: Logger(label: "test"), filter: FixedFilter(decisions: ["alice": decision]), relay: relay)
         guard case .targets(let targets) = await deliverer.resolve(localPart: "alice", domain: "x.test") else {
             throw MailStoreError.accountNotFound
         }
@@ -113,9 +98,8 @@ final class MemoryTracker: DeliveryTracker {
             let decision = FilterDecision(
                 redirects: ["bob@elsewhere.test"],
                 vacation: .init(reply: reply, trackingKey: "s@example.com away", seconds: 3600))
-            let tracker = MemoryTracker()
-            #expect(try await deliver(store, decision, relayPort: port, tracker: tracker) == .delivered)
-            #expect(try await deliver(store, decision, relayPort: port, tracker: tracker) == .delivered)
+            #expect(try await deliver(store, decision, relayPort: port) == .delivered)
+            #expect(try await deliver(store, decision, relayPort: port) == .delivered)
             let lines = relay.received.withLock { $0 }
             #expect(
                 lines.filter { $0 == "RCPT TO:<bob@elsewhere.test>" }.count == 1, "the same message is redirected once")

@@ -13,6 +13,22 @@ import Testing
         try await engine.withStore(MailStoreConformance.importLedgerRefusals)
     }
 
+    @Test(arguments: Engine.allCases) func sieveScripts(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.sieveScripts)
+    }
+
+    @Test(arguments: Engine.allCases) func sieveScriptLimits(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.sieveScriptLimits)
+    }
+
+    @Test(arguments: Engine.allCases) func sieveTracking(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.sieveTracking)
+    }
+
+    @Test(arguments: Engine.allCases) func sieveTrackingBound(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.sieveTrackingBound)
+    }
+
     @Test(arguments: Engine.allCases) func appPasswords(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.appPasswords)
     }

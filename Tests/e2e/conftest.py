@@ -55,11 +55,12 @@ class PosternProcess:
     """A running `postern serve`, its output captured line by line."""
 
     def __init__(self, data_dir: Path, extra_args: list[str] | None = None,
-                 imaps: str = "127.0.0.1:0", imap: str = "127.0.0.1:0"):
+                 imaps: str = "127.0.0.1:0", imap: str = "127.0.0.1:0", managesieve: str = "127.0.0.1:0"):
         require_binary()
         self.data_dir = Path(data_dir)
+        # ManageSieve listens on 127.0.0.1:4190 unless told otherwise: each test server takes a free port.
         self.args = [POSTERN_BIN, "serve", "--data-dir", str(data_dir), "--imaps", imaps,
-                     "--imap", imap, "--log-level", "debug"] + (extra_args or [])
+                     "--imap", imap, "--managesieve", managesieve, "--log-level", "debug"] + (extra_args or [])
         self.stdout: list[str] = []
         self.stderr: list[str] = []
         self._cond = threading.Condition()

@@ -175,10 +175,15 @@ def test_vacation_answers_once_per_period(mail):
     assert mail.messages(CAROL, CAROL_PW) == []
 
 
-def test_managesieve_upload_takes_effect(mail):
+def test_managesieve_upload_takes_effect(mail, monkeypatch):
+    import ssl
+
     import managesieve
     assert mail.managesieve, "serve must announce its managesieve listener"
-    conn = managesieve.MANAGESIEVE("127.0.0.1", mail.managesieve, use_tls=True)
+    # The library builds its TLS context with ssl.create_default_context(): make that one trust the server.
+    default_context = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: default_context(cafile=mail.cafile))
+    conn = managesieve.MANAGESIEVE("127.0.0.1", mail.managesieve, use_tls=True, tls_verify=True, timeout=20)
     try:
         assert conn.login("", ALICE, ALICE_PW) == "OK"
         script = 'require "fileinto";\nfileinto "Archive";\n'

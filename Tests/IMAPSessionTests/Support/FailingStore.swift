@@ -16,7 +16,7 @@ final class FailingStore: MailStore {
 
     func fail(_ operations: Set<String>) { failing.withLock { $0 = operations } }
 
-    private func check(_ operation: String) throws {
+    func check(_ operation: String) throws {
         if failing.withLock({ $0.contains(operation) }) { throw MailStoreError.internal(Self.secret) }
     }
 
