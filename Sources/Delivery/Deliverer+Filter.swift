@@ -74,20 +74,9 @@ extension Deliverer {
                     "uids": "\(results.map { String($0.uid) }.joined(separator: ","))",
                 ])
             return .delivered
-        } catch let error as MailStoreError {
-            input.message.discard()
-            switch error {
-            case .overQuota: return .overQuota
-            case .messageTooLarge: return .tooLarge
-            case .accountNotFound: return .noSuchUser
-            default:
-                logger.error("delivery failed", metadata: ["account": "\(input.accountName)", "error": "\(error)"])
-                return .temporaryFailure
-            }
         } catch {
             input.message.discard()
-            logger.error("delivery failed", metadata: ["account": "\(input.accountName)", "error": "\(error)"])
-            return .temporaryFailure
+            return outcome(after: error, accountName: input.accountName)
         }
     }
 

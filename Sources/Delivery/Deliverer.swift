@@ -150,19 +150,21 @@ public final class Deliverer: Sendable {
                     "size": "\(staged.size)",
                 ])
             return .delivered
-        } catch let error as MailStoreError {
-            staged.discard()
-            switch error {
-            case .overQuota: return .overQuota
-            case .messageTooLarge: return .tooLarge
-            case .accountNotFound: return .noSuchUser
-            default:
-                logger.error("delivery failed", metadata: ["account": "\(target.accountName)", "error": "\(error)"])
-                return .temporaryFailure
-            }
         } catch {
             staged.discard()
-            logger.error("delivery failed", metadata: ["account": "\(target.accountName)", "error": "\(error)"])
+            return outcome(after: error, accountName: target.accountName)
+        }
+    }
+
+    /// What a failed append answers: the user's refusals as they are, anything else a temporary failure
+    /// (logged).
+    func outcome(after error: any Error, accountName: String) -> DeliveryOutcome {
+        switch error as? MailStoreError {
+        case .overQuota: return .overQuota
+        case .messageTooLarge: return .tooLarge
+        case .accountNotFound: return .noSuchUser
+        default:
+            logger.error("delivery failed", metadata: ["account": "\(accountName)", "error": "\(error)"])
             return .temporaryFailure
         }
     }

@@ -14,7 +14,7 @@ extension SieveFilter {
         for action in result.actions {
             switch action {
             case .store(let mailbox, let flags, let create, _, _):
-                decision.filings.append(.init(mailbox: mailbox, flags: Self.messageFlags(flags), create: create))
+                decision.filings.append(.init(mailbox: mailbox, flags: MessageFlags(names: flags), create: create))
             case .redirect(let address, _):
                 decision.redirects.append(address)
             case .reject(let reason, _):
@@ -37,7 +37,7 @@ extension SieveFilter {
             }
         }
         if let keep = result.implicitKeep {
-            decision.filings.append(.init(mailbox: input.folder ?? "INBOX", flags: Self.messageFlags(keep.flags)))
+            decision.filings.append(.init(mailbox: input.folder ?? "INBOX", flags: MessageFlags(names: keep.flags)))
         }
         return decision
     }
@@ -62,20 +62,4 @@ extension SieveFilter {
         address.trimmingCharacters(in: CharacterSet(charactersIn: "<> \t"))
     }
 
-    /// Sieve flag names as store flags: the five system flags by name, anything else a keyword.
-    static func messageFlags(_ names: [String]) -> MessageFlags {
-        var flags = MessageFlags()
-        for name in names {
-            switch name.lowercased() {
-            case "\\seen": flags.system.insert(.seen)
-            case "\\answered": flags.system.insert(.answered)
-            case "\\flagged": flags.system.insert(.flagged)
-            case "\\deleted": flags.system.insert(.deleted)
-            case "\\draft": flags.system.insert(.draft)
-            default:
-                if !name.hasPrefix("\\") { flags.keywords.insert(name) }
-            }
-        }
-        return flags
-    }
 }

@@ -250,3 +250,21 @@ public enum MailStoreError: Error, Equatable, Sendable {
     case tooManyAppPasswords
     case `internal`(String)
 }
+
+extension MessageFlags {
+    /// Flags named as IMAP names them (`\Seen`, `$Junk`): the five system flags case-insensitively and
+    /// keywords; \Recent (session state) and other backslash names are left out.
+    public init(names: [String]) {
+        self.init()
+        for name in names {
+            switch name.lowercased() {
+            case "\\seen": system.insert(.seen)
+            case "\\answered": system.insert(.answered)
+            case "\\flagged": system.insert(.flagged)
+            case "\\deleted": system.insert(.deleted)
+            case "\\draft": system.insert(.draft)
+            default: if !name.hasPrefix("\\") { keywords.insert(name) }
+            }
+        }
+    }
+}

@@ -95,7 +95,7 @@ extension Migration {
             bytes += staged.size
             appends.append(
                 StagedAppend(
-                    message: staged, flags: Self.messageFlags(data.flags ?? []),
+                    message: staged, flags: MessageFlags(names: data.flags ?? []),
                     internalDate: data.internalDate ?? Date(), internalDateZone: data.internalDateZone ?? 0,
                     importKey: plan.keyPrefix + String(uid)))
             order.append(uid)

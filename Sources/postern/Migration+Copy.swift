@@ -96,7 +96,7 @@ extension Migration {
             guard case .fetch(_, let data) = $0, let uid = data.uid, let flags = data.flags,
                 let destination = previous.copies[uid]
             else { return }
-            changed[Self.messageFlags(flags), default: []].append(destination)
+            changed[MessageFlags(names: flags), default: []].append(destination)
         }
         for (flags, uids) in changed {
             let (updated, _) = try await store.store(
@@ -104,23 +104,6 @@ extension Migration {
                 unchangedSince: nil)
             totals.flagUpdates += updated.count
         }
-    }
-
-    /// Source flags as Postern's: the five system flags and keywords; \Recent (session state) and
-    /// other backslash names are left out.
-    static func messageFlags(_ flags: [String]) -> MessageFlags {
-        var result = MessageFlags()
-        for flag in flags {
-            switch flag.lowercased() {
-            case "\\seen": result.system.insert(.seen)
-            case "\\answered": result.system.insert(.answered)
-            case "\\flagged": result.system.insert(.flagged)
-            case "\\deleted": result.system.insert(.deleted)
-            case "\\draft": result.system.insert(.draft)
-            default: if !flag.hasPrefix("\\") { result.keywords.insert(flag) }
-            }
-        }
-        return result
     }
 
     /// Every source message of the plan has its copy in its Postern mailbox (a table line otherwise).

@@ -59,13 +59,13 @@ import Testing
     }
 
     @Test func flags() {
-        let flags = Migration.messageFlags([
+        let flags = MessageFlags(names: [
             "\\Seen", "\\RECENT", "\\answered", "\\Flagged", "\\Deleted", "\\Draft",
             "$Label1", "Project_X", "\\Unknown",
         ])
         #expect(flags.system == [.seen, .answered, .flagged, .deleted, .draft])
         #expect(flags.keywords == ["$Label1", "Project_X"])
-        #expect(Migration.messageFlags([]).isEmpty)
+        #expect(MessageFlags(names: []).isEmpty)
     }
 }
 

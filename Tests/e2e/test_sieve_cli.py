@@ -71,7 +71,7 @@ def test_test_json(tmp_path):
         "actions": [
             {"type": "store", "mailbox": "Reports", "flags": ["\\seen"]},
             {"type": "vacation", "seconds": 172800, "subject": "Away", "from": None, "reason": "I am away.",
-             "mime": False},
+             "mime": False, "sent": True},
             {"type": "redirect", "address": "carol@example.net"},
         ],
         "implicit_keep": None,
