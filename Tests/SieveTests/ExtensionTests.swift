@@ -58,7 +58,7 @@ import Testing
         #expect(try !holds("duplicate :handle \"x\"", require: ["duplicate"], environment: seen))
         let result = try run("require \"duplicate\"; if duplicate :uniqueid \"abc\" :seconds 60 { stop; }")
         #expect(result.actions == [.trackDuplicate(id: "\u{0}abc", handle: nil, seconds: 60)])
-        #expect(SieveOutput.json(result).contains(#""actions": []"#))
+        #expect(SieveOutput.json(result).contains(#""actions": [{"type": "duplicate", "handle": null}]"#))
         #expect(SieveOutput.human(result).contains(" * track duplicate\n"))
         let noID = SieveMessage(bytes: Array("Subject: x\r\n\r\n".utf8))
         #expect(
