@@ -73,13 +73,18 @@ public struct SieveEnvironment: Sendable {
     public var userAddresses: [String]
     /// Values of the environment extension (RFC 5183 §4): "domain", "host", "name", "version", ...
     public var items: [String: String]
+    /// The value of an annotation (RFC 5464) of a mailbox, or of the server when the mailbox is nil, for
+    /// the metadata tests (RFC 5490 §3.3-§4.2); nil when it is not set. Postern keeps no annotations, so
+    /// by default none is set.
+    public var metadata: @Sendable (_ mailbox: String?, _ name: String) -> String?
 
     public init(
         now: Double = 0, localZoneMinutes: Int = 0,
         mailboxExists: @escaping @Sendable (String) -> Bool = { _ in false },
         mailboxIDExists: @escaping @Sendable (String) -> Bool = { _ in false },
         seen: @escaping @Sendable (String) -> Bool = { _ in false }, spamtest: SieveTestHeaderSettings? = nil,
-        virustest: SieveTestHeaderSettings? = nil, userAddresses: [String] = [], items: [String: String] = [:]
+        virustest: SieveTestHeaderSettings? = nil, userAddresses: [String] = [], items: [String: String] = [:],
+        metadata: @escaping @Sendable (_ mailbox: String?, _ name: String) -> String? = { _, _ in nil }
     ) {
         self.now = now
         self.localZoneMinutes = localZoneMinutes
@@ -90,5 +95,6 @@ public struct SieveEnvironment: Sendable {
         self.virustest = virustest
         self.userAddresses = userAddresses
         self.items = items
+        self.metadata = metadata
     }
 }

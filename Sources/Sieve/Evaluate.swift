@@ -44,9 +44,21 @@ extension SieveRun {
             return try match(t, SieveMatcher(t).isCount ? values.filter { !$0.isEmpty } : values, strings(t, 1))
         case "hasflag":
             let current = t.positional[0].map { $0.strings.flatMap { SieveFlags.split([read(expand($0))]) } } ?? flags
-            return try match(t, current, strings(t, 1))
+            // RFC 5232 §4: the keys are flag lists too, split like the variable's value ("b A" is two flags).
+            return try match(t, current, SieveFlags.split(strings(t, 1)))
         case "mailboxexists": return strings(t, 0).allSatisfy(env.mailboxExists)
         case "mailboxidexists": return strings(t, 0).allSatisfy(env.mailboxIDExists)
+        // RFC 5490 §3.3, §3.4, §4.1, §4.2: an annotation that is not set matches nothing and does not exist.
+        case "metadata":
+            let value = env.metadata(string(t, 0), string(t, 1))
+            return try match(t, value.map { [$0] } ?? [], strings(t, 2))
+        case "metadataexists":
+            let mailbox = string(t, 0)
+            return strings(t, 1).allSatisfy { env.metadata(mailbox, $0) != nil }
+        case "servermetadata":
+            let value = env.metadata(nil, string(t, 0))
+            return try match(t, value.map { [$0] } ?? [], strings(t, 1))
+        case "servermetadataexists": return strings(t, 0).allSatisfy { env.metadata(nil, $0) != nil }
         case "body":
             // RFC 5173 §6 (as Pigeonhole): the body test never sets match variables.
             return try SieveMatcher(t).test(SieveBody.values(message, t, expand), strings(t, 0)).matched
