@@ -44,8 +44,11 @@ extension SieveRun {
             return try match(t, SieveMatcher(t).isCount ? values.filter { !$0.isEmpty } : values, strings(t, 1))
         case "hasflag":
             let current = t.positional[0].map { $0.strings.flatMap { SieveFlags.split([read(expand($0))]) } } ?? flags
-            // RFC 5232 §4: the keys are flag lists too, split like the variable's value ("b A" is two flags).
-            return try match(t, current, SieveFlags.split(strings(t, 1)))
+            // RFC 5232 §4: for :is and :contains the keys are flag lists too, split like the variable's value
+            // ("b A" is two flags, "" none); :matches, :value and :count keys are taken whole, as in Pigeonhole.
+            let keys = strings(t, 1)
+            let whole = t.has("matches") || t.has("value") || t.has("count")
+            return try match(t, current, whole ? keys : SieveFlags.split(keys))
         case "mailboxexists": return strings(t, 0).allSatisfy(env.mailboxExists)
         case "mailboxidexists": return strings(t, 0).allSatisfy(env.mailboxIDExists)
         // RFC 5490 §3.3, §3.4, §4.1, §4.2: an annotation that is not set matches nothing and does not exist.

@@ -32,6 +32,16 @@ import Testing
             #expect(result.actions.contains(.discard), "\(test)")
         }
         #expect(!(try holds("hasflag :is \"c d\"", require: req)))
+        // :is and :contains split the keys ("" is no flag at all); :matches and :value do not.
+        let cases: [(String, Bool)] = [
+            ("hasflag :contains \"q b\"", true), ("hasflag :contains \"\"", false), ("hasflag :is \"\"", false),
+            ("hasflag :matches \"a *\"", false), ("hasflag :matches \"*\"", true),
+            ("hasflag :value \"eq\" \"z a\"", false), ("hasflag :value \"lt\" \"b\"", true),
+        ]
+        for (test, expected) in cases {
+            let result = try run("require [\"imap4flags\", \"relational\"]; " + set + test + " { discard; }")
+            #expect(result.actions.contains(.discard) == expected, "\(test)")
+        }
         let count = "require [\"imap4flags\", \"variables\", \"relational\", \"comparator-i;ascii-numeric\"];"
         let counted = try run(
             count
