@@ -51,16 +51,17 @@ extension SieveRun {
             return try match(t, current, whole ? keys : SieveFlags.split(keys))
         case "mailboxexists": return strings(t, 0).allSatisfy(env.mailboxExists)
         case "mailboxidexists": return strings(t, 0).allSatisfy(env.mailboxIDExists)
-        // RFC 5490 §3.3, §3.4, §4.1, §4.2: an annotation that is not set matches nothing and does not exist.
+        // RFC 5490 §3.3, §3.4, §4.1, §4.2: a test of an annotation that is not set is false (even
+        // `:count "eq" "0"`, as in Pigeonhole), and the annotation does not exist.
         case "metadata":
-            let value = env.metadata(string(t, 0), string(t, 1))
-            return try match(t, value.map { [$0] } ?? [], strings(t, 2))
+            guard let value = env.metadata(string(t, 0), string(t, 1)) else { return false }
+            return try match(t, [value], strings(t, 2))
         case "metadataexists":
             let mailbox = string(t, 0)
             return strings(t, 1).allSatisfy { env.metadata(mailbox, $0) != nil }
         case "servermetadata":
-            let value = env.metadata(nil, string(t, 0))
-            return try match(t, value.map { [$0] } ?? [], strings(t, 1))
+            guard let value = env.metadata(nil, string(t, 0)) else { return false }
+            return try match(t, [value], strings(t, 1))
         case "servermetadataexists": return strings(t, 0).allSatisfy { env.metadata(nil, $0) != nil }
         case "body":
             // RFC 5173 §6 (as Pigeonhole): the body test never sets match variables.

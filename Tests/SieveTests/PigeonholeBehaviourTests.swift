@@ -58,6 +58,10 @@ import Testing
         #expect(!(try holds("metadataexists \"INBOX\" \"/private/comment\"", require: mbox)))
         #expect(!(try holds("servermetadata :matches \"/private/vendor/x\" \"*\"", require: server)))
         #expect(!(try holds("servermetadataexists \"/private/vendor/x\"", require: server)))
+        let count = ["mboxmetadata", "servermetadata", "relational", "comparator-i;ascii-numeric"]
+        let numeric = ":count \"eq\" :comparator \"i;ascii-numeric\""
+        #expect(!(try holds("metadata \(numeric) \"INBOX\" \"/private/comment\" \"0\"", require: count)))
+        #expect(!(try holds("servermetadata \(numeric) \"/private/comment\" \"0\"", require: count)))
         #expect(compileError("if metadataexists \"INBOX\" \"/a\" { }")?.message.contains("mboxmetadata") == true)
         #expect(compileError("if servermetadataexists \"/a\" { }")?.message.contains("servermetadata") == true)
     }
