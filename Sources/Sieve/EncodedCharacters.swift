@@ -59,7 +59,8 @@ enum EncodedCharacters {
         let kind = String(decoding: inner[..<colon], as: UTF8.self).lowercased()
         let blanks: Set<UInt8> = [0x20, 0x09, 0x0D, 0x0A]
         let words = inner[(colon + 1)...].split(whereSeparator: blanks.contains)
-        guard words.allSatisfy({ $0.allSatisfy(isHexDigit) }) else { return nil }
+        // At least one hex-pair or unicode-hex: `${hex:}` stays as written.
+        guard !words.isEmpty, words.allSatisfy({ $0.allSatisfy(isHexDigit) }) else { return nil }
         switch kind {
         case "hex":
             var bytes: [UInt8] = []

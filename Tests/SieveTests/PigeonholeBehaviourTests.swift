@@ -145,6 +145,7 @@ import Testing
         #expect(try fileinto(req, "fileinto \"${unicode: 41 0000000000042 }\";") == ["AB"])
         #expect(try fileinto(req, "fileinto \"${hex:C3}${hex:B6}\";") == ["ö"])
         #expect(try fileinto(req, "fileinto \"${hex:+1}${unicode:-41}\";") == ["${hex:+1}${unicode:-41}"])
+        #expect(try fileinto(req, "fileinto \"${hex:}${unicode: }\";") == ["${hex:}${unicode: }"])
         #expect(try fileinto(req, "fileinto \"${unicode:10FFFF}${unicode:E000}\";") == ["\u{10FFFF}\u{E000}"])
         for bad in ["200000", "DF01", "D800", "110000", "1234567"] {
             let error = compileError("require [\(req)]; fileinto \"${unicode:\(bad)}\";")
