@@ -113,7 +113,9 @@ extension SieveRun {
         let part = string(t, isDate ? 1 : 0)
         let keys = strings(t, isDate ? 2 : 1)
         guard SieveDate.partNames.contains(part.lowercased()) else {
-            warnings.append(SieveText.oneLine("line \(t.line): unknown date part \"\(part)\""))
+            // A part that came from a variable may hold message text, which warnings never show.
+            let shown = t.argString(isDate ? 1 : 0).contains("${") ? "" : " \"\(part)\""
+            warnings.append(SieveText.oneLine("line \(t.line): unknown date part" + shown))
             return false
         }
         // An invalid :zone is ignored (the local zone is used), as Pigeonhole does.

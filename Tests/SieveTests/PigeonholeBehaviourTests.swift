@@ -94,6 +94,9 @@ import Testing
         #expect(mailboxes(result).isEmpty)
         #expect(result.warnings.count == 2)
         #expect(result.warnings.first?.contains("unknown date part \"fortnight\"") == true)
+        let fromVariable = try run(
+            "require [\"date\", \"variables\"]; set \"p\" \"secret\"; if currentdate \"${p}\" \"1\" { }")
+        #expect(fromVariable.warnings == ["line 1: unknown date part"])
     }
 
     @Test func dateReadsTheFirstFieldWhateverTheIndex() throws {
