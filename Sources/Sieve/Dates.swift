@@ -1,5 +1,11 @@
 /// Date parts of RFC 5260 §4.2 from an RFC 5322 §3.3 date-time.
 struct SieveDate {
+    /// The date parts RFC 5260 §4.2 defines.
+    static let partNames: Set<String> = [
+        "year", "month", "day", "date", "julian", "hour", "minute", "second", "time", "iso8601", "std11", "zone",
+        "weekday",
+    ]
+
     /// Seconds since 1970 (UTC).
     var time: Int64
     /// The zone offset written in the date, in minutes east of UTC.
@@ -100,17 +106,25 @@ struct SieveDate {
 }
 
 extension SieveRun {
-    /// date and currentdate (RFC 5260 §4, §5): the part is matched; a field that is not a date makes
-    /// the test false.
+    /// date and currentdate (RFC 5260 §4, §5): the part is matched; a field that is not a date, or a
+    /// date part that is not known (a warning, not an error, as in Pigeonhole), makes the test false.
     mutating func dateTest(_ t: SieveCall) throws(SieveRuntimeError) -> Bool {
         let isDate = t.name == "date"
         let part = string(t, isDate ? 1 : 0)
         let keys = strings(t, isDate ? 2 : 1)
+        guard SieveDate.partNames.contains(part.lowercased()) else {
+            // A part that came from a variable may hold message text, which warnings never show.
+            let shown = t.argString(isDate ? 1 : 0).contains("${") ? "" : " \"\(part)\""
+            warnings.append(SieveText.oneLine("line \(t.line): unknown date part" + shown))
+            return false
+        }
         // An invalid :zone is ignored (the local zone is used), as Pigeonhole does.
         let explicitZone = t.string("zone").flatMap { SieveDate.parseZone(expand($0)) }
         var values: [String] = []
         if isDate {
-            for raw in indexed(headerValues(string(t, 0), decoded: false), t) {
+            // Only the first field is read, and :index/:last (RFC 5260 §6) are accepted but do not
+            // change that, as in Pigeonhole; a first field that is not a date makes the test false.
+            for raw in headerValues(string(t, 0), decoded: false).prefix(1) {
                 guard let d = SieveDate.parse(raw) else { continue }
                 let zone = t.has("originalzone") ? d.zone : (explicitZone ?? env.localZoneMinutes)
                 if let v = d.part(part, zone: zone) { values.append(v) }

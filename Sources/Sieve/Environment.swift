@@ -17,10 +17,32 @@ public struct SieveMessage: Sendable {
         mime.bytes.withUnsafeBufferPointer { b in
             for field in HeaderParser.parse(b, in: header).fields {
                 let name = String(decoding: UnsafeBufferPointer(rebasing: b[field.name]), as: UTF8.self).lowercased()
-                fields[name, default: []].append(HeaderField.unfold(b, field.value))
+                fields[name, default: []].append(Self.unfold(b, field.value))
             }
         }
         self.fields = fields
+    }
+
+    /// RFC 5322 §2.2.3 unfolding as Pigeonhole does it: each line break is removed and a TAB that starts
+    /// a continuation line becomes a space (other white space stays); the value is trimmed of WSP.
+    static func unfold(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(range.count)
+        var afterBreak = false
+        for i in range {
+            let b = bytes[i]
+            if b == 0x0D || b == 0x0A {
+                afterBreak = true
+                continue
+            }
+            out.append(afterBreak && b == 0x09 ? 0x20 : b)
+            afterBreak = false
+        }
+        let isWSP = { (c: UInt8) in c == 0x20 || c == 0x09 }
+        guard let first = out.firstIndex(where: { !isWSP($0) }), let last = out.lastIndex(where: { !isWSP($0) }) else {
+            return []
+        }
+        return Array(out[first...last])
     }
 
     /// Every `name` field (any case), unfolded but not decoded.
@@ -73,13 +95,18 @@ public struct SieveEnvironment: Sendable {
     public var userAddresses: [String]
     /// Values of the environment extension (RFC 5183 §4): "domain", "host", "name", "version", ...
     public var items: [String: String]
+    /// The value of an annotation (RFC 5464) of a mailbox, or of the server when the mailbox is nil, for
+    /// the metadata tests (RFC 5490 §3.3-§4.2); nil when it is not set. Postern keeps no annotations, so
+    /// by default none is set.
+    public var metadata: @Sendable (_ mailbox: String?, _ name: String) -> String?
 
     public init(
         now: Double = 0, localZoneMinutes: Int = 0,
         mailboxExists: @escaping @Sendable (String) -> Bool = { _ in false },
         mailboxIDExists: @escaping @Sendable (String) -> Bool = { _ in false },
         seen: @escaping @Sendable (String) -> Bool = { _ in false }, spamtest: SieveTestHeaderSettings? = nil,
-        virustest: SieveTestHeaderSettings? = nil, userAddresses: [String] = [], items: [String: String] = [:]
+        virustest: SieveTestHeaderSettings? = nil, userAddresses: [String] = [], items: [String: String] = [:],
+        metadata: @escaping @Sendable (_ mailbox: String?, _ name: String) -> String? = { _, _ in nil }
     ) {
         self.now = now
         self.localZoneMinutes = localZoneMinutes
@@ -90,5 +117,6 @@ public struct SieveEnvironment: Sendable {
         self.virustest = virustest
         self.userAddresses = userAddresses
         self.items = items
+        self.metadata = metadata
     }
 }

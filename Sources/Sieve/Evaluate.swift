@@ -44,9 +44,25 @@ extension SieveRun {
             return try match(t, SieveMatcher(t).isCount ? values.filter { !$0.isEmpty } : values, strings(t, 1))
         case "hasflag":
             let current = t.positional[0].map { $0.strings.flatMap { SieveFlags.split([read(expand($0))]) } } ?? flags
-            return try match(t, current, strings(t, 1))
+            // RFC 5232 §4: for :is and :contains the keys are flag lists too, split like the variable's value
+            // ("b A" is two flags, "" none); :matches, :value and :count keys are taken whole, as in Pigeonhole.
+            let keys = strings(t, 1)
+            let whole = t.has("matches") || t.has("value") || t.has("count")
+            return try match(t, current, whole ? keys : SieveFlags.split(keys))
         case "mailboxexists": return strings(t, 0).allSatisfy(env.mailboxExists)
         case "mailboxidexists": return strings(t, 0).allSatisfy(env.mailboxIDExists)
+        // RFC 5490 §3.3, §3.4, §4.1, §4.2: a test of an annotation that is not set is false (even
+        // `:count "eq" "0"`, as in Pigeonhole), and the annotation does not exist.
+        case "metadata":
+            guard let value = env.metadata(string(t, 0), string(t, 1)) else { return false }
+            return try match(t, [value], strings(t, 2))
+        case "metadataexists":
+            let mailbox = string(t, 0)
+            return strings(t, 1).allSatisfy { env.metadata(mailbox, $0) != nil }
+        case "servermetadata":
+            guard let value = env.metadata(nil, string(t, 0)) else { return false }
+            return try match(t, [value], strings(t, 1))
+        case "servermetadataexists": return strings(t, 0).allSatisfy { env.metadata(nil, $0) != nil }
         case "body":
             // RFC 5173 §6 (as Pigeonhole): the body test never sets match variables.
             return try SieveMatcher(t).test(SieveBody.values(message, t, expand), strings(t, 0)).matched

@@ -162,6 +162,17 @@ enum SieveGrammar {
                 positional: [.string, .stringList]),
             SieveSpec(name: "mailboxexists", extensions: ["mailbox"], isTest: true, positional: [.stringList]),
             SieveSpec(name: "mailboxidexists", extensions: ["mailboxid"], isTest: true, positional: [.stringList]),
+            // RFC 5490 §3.3-§3.4 and §4.1-§4.2.
+            SieveSpec(
+                name: "metadata", extensions: ["mboxmetadata"], isTest: true, tags: matching,
+                positional: [.string, .string, .stringList]),
+            SieveSpec(
+                name: "metadataexists", extensions: ["mboxmetadata"], isTest: true, positional: [.string, .stringList]),
+            SieveSpec(
+                name: "servermetadata", extensions: ["servermetadata"], isTest: true, tags: matching,
+                positional: [.string, .stringList]),
+            SieveSpec(
+                name: "servermetadataexists", extensions: ["servermetadata"], isTest: true, positional: [.stringList]),
             SieveSpec(
                 name: "duplicate", extensions: ["duplicate"], isTest: true,
                 tags: [

@@ -109,8 +109,10 @@ struct SieveRun {
             try store("INBOX", flags: c.list("flags").map { $0.map(expand) }, create: false, id: nil, copy: false)
         case "fileinto":
             let id = c.string("mailboxid").map(expand)
+            let mailbox = string(c, 0)
+            guard !Self.notUTF8(mailbox) else { throw SieveRuntimeError("mailbox name is not valid UTF-8") }
             try store(
-                string(c, 0), flags: c.list("flags").map { $0.map(expand) }, create: c.has("create"), id: id,
+                mailbox, flags: c.list("flags").map { $0.map(expand) }, create: c.has("create"), id: id,
                 copy: c.has("copy"))
         case "redirect": try redirect(string(c, 0), copy: c.has("copy"))
         case "discard":
@@ -128,6 +130,10 @@ struct SieveRun {
         }
         return .next
     }
+
+    /// Whether a text holds bytes that are not UTF-8 from an encoded character (`${hex:FF}`): Pigeonhole
+    /// refuses such a mailbox name (at compile time when it is constant).
+    static func notUTF8(_ s: String) -> Bool { s.unicodeScalars.contains(EncodedCharacters.notUTF8) }
 
     mutating func add(_ action: SieveAction) throws(SieveRuntimeError) {
         actionCount += 1

@@ -149,7 +149,9 @@ struct SieveMatcher {
             } else if c == UInt8(ascii: "\\") {
                 escaped = true
             } else if c == UInt8(ascii: "*") {
-                if out.last != .star { out.append(.star) }
+                // Each `*` is its own wildcard, even next to another (`**` sets two match variables,
+                // the first always empty: RFC 5229 §3.2).
+                out.append(.star)
             } else {
                 out.append(c == UInt8(ascii: "?") ? .any : .literal(c))
             }

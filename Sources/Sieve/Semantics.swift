@@ -11,8 +11,8 @@ extension SieveValidator {
     ]
 
     /// The checks that need a whole call: comparator names (RFC 5228 §2.7.3), relational operators
-    /// (RFC 5231 §4), `:last` without `:index` (RFC 5260 §6), `size` tags (§5.9), date parts (RFC 5260
-    /// §4.2), variable names (RFC 5229 §3), vacation periods (RFC 5230 §4.1).
+    /// (RFC 5231 §4), `:last` without `:index` (RFC 5260 §6), `size` tags (§5.9), variable names (RFC 5229
+    /// §3), vacation periods (RFC 5230 §4.1), constant mailbox names.
     func checkSemantics(_ call: SieveCall, _ node: SieveNode) throws(SieveCompileError) {
         func fail(_ message: String) -> SieveCompileError {
             SieveCompileError(line: node.line, column: node.column, message)
@@ -39,11 +39,6 @@ extension SieveValidator {
         switch call.name {
         case "size":
             guard call.has("over") || call.has("under") else { throw fail("test 'size' needs ':over' or ':under'") }
-        case "date", "currentdate":
-            let part = call.argString(call.name == "date" ? 1 : 0)
-            if !part.contains("${"), !Self.dateParts.contains(part.lowercased()) {
-                throw fail("unknown date part \"\(part)\"")
-            }
         case "set":
             let name = call.argString(0)
             guard SieveVariables.isValidName(name, forSet: true) else {
@@ -69,6 +64,8 @@ extension SieveValidator {
                     throw fail("invalid variable name \"\(name)\"")
                 }
             }
+        case "fileinto":
+            if SieveRun.notUTF8(call.argString(0)) { throw fail("mailbox name is not valid UTF-8") }
         case "include":
             let name = call.argString(0)
             guard !name.isEmpty, !name.contains("/") else { throw fail("invalid script name \"\(name)\"") }
@@ -120,56 +117,5 @@ extension SieveValidator {
         return !local.isEmpty && !domain.isEmpty
             && !a.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "<" || $0 == ">" })
             && !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..")
-    }
-}
-
-/// `${hex:...}` and `${unicode:...}` in string literals (RFC 5228 §2.4.2.4); an invalid one stays as
-/// written.
-enum EncodedCharacters {
-    static func decode(_ s: String) -> String {
-        guard s.contains("${") else { return s }
-        let u = Array(s.unicodeScalars)
-        var out = String.UnicodeScalarView()
-        var i = 0
-        while i < u.count {
-            if u[i] == "$", i + 1 < u.count, u[i + 1] == "{", let close = u[(i + 2)...].firstIndex(of: "}") {
-                let inner = String(String.UnicodeScalarView(u[(i + 2)..<close]))
-                if let decoded = decodeInner(inner) {
-                    out.append(contentsOf: decoded.unicodeScalars)
-                    i = close + 1
-                    continue
-                }
-            }
-            out.append(u[i])
-            i += 1
-        }
-        return String(out)
-    }
-
-    private static func decodeInner(_ inner: String) -> String? {
-        guard let colon = inner.firstIndex(of: ":") else { return nil }
-        let kind = inner[..<colon].lowercased()
-        let words = inner[inner.index(after: colon)...].split(whereSeparator: {
-            $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n"
-        })
-        guard !words.isEmpty || kind == "hex" || kind == "unicode" else { return nil }
-        switch kind {
-        case "hex":
-            var bytes: [UInt8] = []
-            for w in words {
-                guard w.count <= 2, let b = UInt8(w, radix: 16) else { return nil }
-                bytes.append(b)
-            }
-            return String(validating: bytes, as: UTF8.self)
-        case "unicode":
-            var out = ""
-            for w in words {
-                guard w.count <= 6, let v = UInt32(w, radix: 16), let scalar = Unicode.Scalar(v) else { return nil }
-                out.unicodeScalars.append(scalar)
-            }
-            return out
-        default:
-            return nil
-        }
     }
 }

@@ -22,7 +22,8 @@ public enum Sieve {
     public static let allExtensions: Set<String> = [
         "fileinto", "envelope", "encoded-character", "mailbox", "copy", "imap4flags", "body", "relational",
         "variables", "subaddress", "date", "index", "reject", "ereject", "vacation", "vacation-seconds", "include",
-        "duplicate", "spamtest", "spamtestplus", "virustest", "mailboxid", "environment",
+        "duplicate", "spamtest", "spamtestplus", "virustest", "mailboxid", "environment", "mboxmetadata",
+        "servermetadata",
         "comparator-i;octet", "comparator-i;ascii-casemap", "comparator-i;ascii-numeric",
     ]
 

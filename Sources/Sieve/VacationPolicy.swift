@@ -38,6 +38,14 @@ public enum SieveVacationPolicy {
         {
             return .suppress("the message has Precedence: \(precedence)")
         }
+        // A Microsoft header, in no RFC: "All" or "OOF" in its comma-separated list asks for no
+        // out-of-office reply (Pigeonhole honours it too).
+        for value in header("x-auto-response-suppress") {
+            let tokens = value.split(separator: ",").map { String($0).trimmingSpaces.lowercased() }
+            if tokens.contains("all") || tokens.contains("oof") {
+                return .suppress("the message has X-Auto-Response-Suppress: All or OOF")
+            }
+        }
         var recipients: Set<String> = []
         for name in ["to", "cc", "bcc", "resent-to", "resent-cc"] {
             for value in message.values(name) {

@@ -8,14 +8,13 @@ struct SieveValidator {
     var requires: Set<String> = []
     /// The errors found so far, in script order (at most ``SieveLimits/maxReportedErrors``).
     var errors: [SieveCompileError] = []
+    /// Variable names used so far as local variables, and those declared `global` (lower-cased).
+    var localUses: Set<String> = []
+    var globalNames: Set<String> = []
 
     init(extensions: Set<String>) { self.extensions = extensions }
 
     static let relationalOperators: Set<String> = ["gt", "ge", "lt", "le", "eq", "ne"]
-    static let dateParts: Set<String> = [
-        "year", "month", "day", "date", "julian", "hour", "minute", "second", "time", "iso8601", "std11", "zone",
-        "weekday",
-    ]
 
     private func fail(_ line: Int, _ column: Int, _ message: String) -> SieveCompileError {
         SieveCompileError(line: line, column: column, message)
@@ -126,7 +125,7 @@ struct SieveValidator {
             groups[tag.group] = name
             k += 1
             if let kind = tag.value {
-                guard k < args.count, let v = value(args[k], kind) else {
+                guard k < args.count, let v = try value(args[k], kind) else {
                     throw fail(arg.line, arg.column, "tag ':\(name)' needs \(kind.noun)")
                 }
                 // Comparator names are matched case-insensitively (RFC 4790 §3.1).
@@ -152,11 +151,12 @@ struct SieveValidator {
         call.positional = Array(repeating: nil, count: skipped)
         for (i, arg) in values.enumerated() {
             let kind = spec.positional[skipped + i]
-            guard let v = value(arg, kind) else {
+            guard let v = try value(arg, kind) else {
                 throw fail(arg.line, arg.column, "argument \(skipped + i + 1) of '\(node.name)' must be \(kind.noun)")
             }
             call.positional.append(v)
         }
+        try trackVariables(call, node)
         try checkTests(node, spec)
         for t in node.tests { call.tests.append(try test(t)) }
         if let b = node.block {
@@ -187,12 +187,24 @@ struct SieveValidator {
 
     /// Converts an argument to the kind asked for (a single string is a one-item list, §2.4.2.1), with
     /// encoded characters decoded when "encoded-character" is required (RFC 5228 §2.4.2.4).
-    private func value(_ arg: SieveArgument, _ kind: SieveArgKind) -> SieveValue? {
+    private func value(_ arg: SieveArgument, _ kind: SieveArgKind) throws(SieveCompileError) -> SieveValue? {
         let decode = requires.contains("encoded-character")
+        func decoded(_ s: String) throws(SieveCompileError) -> String {
+            guard decode else { return s }
+            do {
+                return try EncodedCharacters.decode(s)
+            } catch {
+                throw fail(
+                    arg.line, arg.column, "invalid unicode character \"\(error.digits)\" in an encoded character")
+            }
+        }
         switch (arg.value, kind) {
         case (.number(let n), .number): return .number(n)
-        case (.strings(let s, false), .string): return .string(decode ? EncodedCharacters.decode(s[0]) : s[0])
-        case (.strings(let s, _), .stringList): return .list(decode ? s.map(EncodedCharacters.decode) : s)
+        case (.strings(let s, false), .string): return .string(try decoded(s[0]))
+        case (.strings(let s, _), .stringList):
+            var out: [String] = []
+            for item in s { out.append(try decoded(item)) }
+            return .list(out)
         default: return nil
         }
     }

@@ -7,10 +7,13 @@ struct SieveVariables {
     /// Names declared `global` in this script (lower-cased).
     var globalNames: Set<String> = []
 
-    /// identifier, or with `forSet` false also a number (match variable) or `global.` identifier.
+    /// identifier or `global.` identifier; with `forSet` false also a number (match variable) or a
+    /// variable of another namespace (`ns.name`, RFC 5229 §3), which no extension here defines, so it
+    /// reads as empty (as in Pigeonhole, which only warns about it).
     static func isValidName(_ name: String, forSet: Bool) -> Bool {
         let parts = name.split(separator: ".", omittingEmptySubsequences: false)
         if parts.count == 2, parts[0].lowercased() == "global" { return isIdentifier(parts[1]) }
+        if !forSet, parts.count > 1 { return parts.allSatisfy(isIdentifier) }
         guard parts.count == 1 else { return false }
         if !forSet, !name.isEmpty, name.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) { return true }
         return isIdentifier(parts[0])
@@ -19,6 +22,33 @@ struct SieveVariables {
     static func isIdentifier(_ s: Substring) -> Bool {
         guard let first = s.utf8.first, SieveLexer.isIdentStart(first) else { return false }
         return s.utf8.allSatisfy(SieveLexer.isIdentChar)
+    }
+
+    /// The variable names `s` refers to with `${name}`, found as ``SieveRun/expand(_:)`` finds them.
+    static func references(in s: String) -> [String] {
+        guard s.contains("${") else { return [] }
+        let u = Array(s.utf8)
+        var out: [String] = []
+        var i = 0
+        while i < u.count {
+            if let (name, end) = reference(u, at: i) {
+                out.append(name)
+                i = end
+            } else {
+                i += 1
+            }
+        }
+        return out
+    }
+
+    /// The valid variable reference starting at `i` (`${name}`, RFC 5229 §3) and the index after it.
+    static func reference(_ u: [UInt8], at i: Int) -> (name: String, end: Int)? {
+        guard u[i] == UInt8(ascii: "$"), i + 1 < u.count, u[i + 1] == UInt8(ascii: "{") else { return nil }
+        var j = i + 2
+        while j < u.count, u[j] != UInt8(ascii: "}"), u[j] != UInt8(ascii: "$"), j - i < 64 { j += 1 }
+        guard j < u.count, u[j] == UInt8(ascii: "}") else { return nil }
+        let name = String(decoding: u[(i + 2)..<j], as: UTF8.self)
+        return isValidName(name, forSet: false) ? (name, j + 1) : nil
     }
 
     static func truncated(_ s: String) -> String {
@@ -45,17 +75,10 @@ extension SieveRun {
         var out: [UInt8] = []
         var i = 0
         while i < u.count {
-            if u[i] == UInt8(ascii: "$"), i + 1 < u.count, u[i + 1] == UInt8(ascii: "{") {
-                var j = i + 2
-                while j < u.count, u[j] != UInt8(ascii: "}"), u[j] != UInt8(ascii: "$"), j - i < 64 { j += 1 }
-                if j < u.count, u[j] == UInt8(ascii: "}") {
-                    let name = String(decoding: u[(i + 2)..<j], as: UTF8.self)
-                    if SieveVariables.isValidName(name, forSet: false) {
-                        out += readBytes(name)
-                        i = j + 1
-                        continue
-                    }
-                }
+            if let (name, end) = SieveVariables.reference(u, at: i) {
+                out += readBytes(name)
+                i = end
+                continue
             }
             out.append(u[i])
             i += 1
@@ -68,7 +91,11 @@ extension SieveRun {
     func readBytes(_ name: String) -> [UInt8] {
         let lower = name.lowercased()
         if let n = Int(lower) { return n < vars.matches.count ? vars.matches[n] : [] }
-        if lower.hasPrefix("global.") { return Array((globals[String(lower.dropFirst(7))] ?? "").utf8) }
+        let namespaced = lower.split(separator: ".", omittingEmptySubsequences: false)
+        if namespaced.count > 1 {
+            guard namespaced.count == 2, namespaced[0] == "global" else { return [] }
+            return Array((globals[String(namespaced[1])] ?? "").utf8)
+        }
         if vars.globalNames.contains(lower) { return Array((globals[lower] ?? "").utf8) }
         return Array((vars.locals[lower] ?? "").utf8)
     }

@@ -65,4 +65,13 @@ import Testing
         #expect(try decide(to: "dave@example.org", user: ["Alice@Example.org"]) == .send)
         #expect(try decide("Resent-Cc: dave@example.org\r\n", to: "dave@example.org") == .send)
     }
+
+    @Test(arguments: [
+        ("All", false), ("all", false), ("OOF", false), ("DR, All", false), ("DR,oof", false), ("  all  ", false),
+        ("DR", true), ("AutoReply", true), ("None", true), ("Allow", true),
+    ])
+    func autoResponseSuppress(_ value: String, _ sent: Bool) throws {
+        let decision = try decide("X-Auto-Response-Suppress: \(value)\r\n")
+        #expect(decision == (sent ? .send : .suppress("the message has X-Auto-Response-Suppress: All or OOF")))
+    }
 }
