@@ -79,11 +79,15 @@ public final class SieveFilter: DeliveryFilter {
         }
         let message = SieveMessage(bytes: bytes)
         let envelope = SieveEnvelope(from: input.sender, to: input.recipient)
-        let mailboxes: Set<String>
-        do {
-            mailboxes = Set(try await store.listMailboxes(account: input.account).filter { !$0.isNoSelect }.map(\.name))
-        } catch {
-            return .keepAfterFailure("cannot list the folders")
+        // Only `mailboxexists` (RFC 5490) asks which folders exist: the list is read for scripts that can.
+        var mailboxes: Set<String> = []
+        if programs.contains(where: { $0.requiresAnywhere.contains("mailbox") }) {
+            do {
+                mailboxes = Set(
+                    try await store.listMailboxes(account: input.account).filter { !$0.isNoSelect }.map(\.name))
+            } catch {
+                return .keepAfterFailure("cannot list the folders")
+            }
         }
         let result = await run(programs, message: message, envelope: envelope, mailboxes: mailboxes, input: input)
         if let error = result.runtimeError { return .keepAfterFailure(error) }

@@ -68,6 +68,8 @@ public struct SieveProgram: Sendable {
     var included: [SieveIncludeKey: SieveScript]
     /// The capabilities the main script requires.
     public var requires: Set<String> { main.requires }
+    /// The capabilities the main script and every script it includes require.
+    public var requiresAnywhere: Set<String> { included.values.reduce(main.requires) { $0.union($1.requires) } }
 }
 
 /// Compiles the main script and, depth first, each script it includes (each once).
