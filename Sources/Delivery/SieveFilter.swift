@@ -79,9 +79,10 @@ public final class SieveFilter: DeliveryFilter {
         }
         let message = SieveMessage(bytes: bytes)
         let envelope = SieveEnvelope(from: input.sender, to: input.recipient)
-        // Only `mailboxexists` (RFC 5490) asks which folders exist: the list is read for scripts that can.
+        // Only `mailboxexists` (RFC 5490 §3.1) asks which folders exist: the list is read for the scripts
+        // that have the test (an extra store read per delivery otherwise).
         var mailboxes: Set<String> = []
-        if programs.contains(where: { $0.requiresAnywhere.contains("mailbox") }) {
+        if programs.contains(where: { $0.uses("mailboxexists") }) {
             do {
                 mailboxes = Set(
                     try await store.listMailboxes(account: input.account).filter { !$0.isNoSelect }.map(\.name))

@@ -68,8 +68,15 @@ public struct SieveProgram: Sendable {
     var included: [SieveIncludeKey: SieveScript]
     /// The capabilities the main script requires.
     public var requires: Set<String> { main.requires }
-    /// The capabilities the main script and every script it includes require.
-    public var requiresAnywhere: Set<String> { included.values.reduce(main.requires) { $0.union($1.requires) } }
+    /// Whether a command or test called `name` (lower case) appears in the main script or any script it
+    /// includes: the delivery layer reads what only some tests need (the folder list for
+    /// `mailboxexists`) for the scripts that have them.
+    public func uses(_ name: String) -> Bool {
+        func walk(_ calls: [SieveCall]) -> Bool {
+            calls.contains { $0.name == name || walk($0.tests) || walk($0.block ?? []) }
+        }
+        return walk(main.commands) || included.values.contains { walk($0.commands) }
+    }
 }
 
 /// Compiles the main script and, depth first, each script it includes (each once).

@@ -185,3 +185,19 @@ import Testing
         #expect(try fileinto(req, script, message) == ["a b", "c   d", "e  f", "g\th", "i \t j"])
     }
 }
+
+@Suite struct ProgramUsesTests {
+    @Test func findsTestsInBlocksTestListsAndIncludes() throws {
+        let nested = try Sieve.compile(
+            source: Array(
+                "require [\"mailbox\", \"fileinto\"];\nif true { if anyof (false, mailboxexists \"A\") { keep; } }\n"
+                    .utf8))
+        #expect(nested.uses("mailboxexists") && nested.uses("anyof") && nested.uses("keep"))
+        #expect(!nested.uses("fileinto"))
+        let included = try Sieve.compile(
+            source: Array("require \"include\";\ninclude \"other\";\n".utf8),
+            includeResolver: { _, _ in Array("require \"mailbox\";\nif mailboxexists \"B\" { stop; }\n".utf8) })
+        #expect(included.uses("mailboxexists"))
+        #expect(!(try Sieve.compile(source: Array("keep;".utf8))).uses("mailboxexists"))
+    }
+}
