@@ -14,9 +14,7 @@ import SASL
 extension IMAPSession {
     /// The mechanisms offered (once TLS is active), strongest first.
     var saslMechanisms: [String] {
-        SASLExchange.offered(
-            peer: configuration.tlsPeer(),
-            bearer: configuration.bearerVerifier != nil ? bearerMechanisms.map(\.name) : [])
+        SASLExchange.offered(peer: configuration.tlsPeer(), bearer: saslLogin.bearerMechanismNames)
     }
 
     func authenticate(_ tag: String, mechanism: String, initialResponse: String?) async -> ResumeDirective {
@@ -24,7 +22,7 @@ extension IMAPSession {
         let name = mechanism.uppercased()
         guard
             let chosen = SASLExchange.mechanism(
-                named: name, peer: configuration.tlsPeer(), bearer: { self.bearerMechanism(named: $0) })
+                named: name, peer: configuration.tlsPeer(), bearer: { self.saslLogin.bearerMechanism(named: $0) })
         else {
             tagged(tag, .no, code: .cannot, text: "Unsupported authentication mechanism")
             return .next
@@ -78,8 +76,14 @@ extension IMAPSession {
 
     /// Acts on a mechanism's step until the client must answer or the exchange ends.
     private func drive(_ start: SASLExchange, _ first: SASLStep) async -> ResumeDirective {
-        let result = await saslLogin.drive(
-            start, first, bearer: { await self.checkBearerToken(&$0, $1) },
+        let login = saslLogin
+        let result = await login.drive(
+            start, first,
+            bearer: { exchange, token in
+                await login.checkBearerToken(&exchange, token) { user, mechanism, reason in
+                    await self.noteLoginFailure(user: user, mechanism: mechanism, reason: reason)
+                }
+            },
             log: { self.logAuthentication($0, user: $1, mechanism: $2, reason: $3) })
         switch result {
         case .challenge(let exchange, let bytes):

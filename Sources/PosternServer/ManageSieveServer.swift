@@ -7,6 +7,7 @@ import ManageSieve
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import SASL
 import ServiceLifecycle
 
 /// The ManageSieve listeners (RFC 5804): cleartext with STARTTLS (port 4190 by convention) and
@@ -35,8 +36,8 @@ public final class ManageSieveServer: Service, Sendable {
     }
 
     /// - Parameters:
-    ///   - imap: the IMAP server whose authenticator, login throttle, connection limits and TLS
-    ///     material ManageSieve shares.
+    ///   - imap: the IMAP server whose authenticator, login throttle, connection limits, bearer token
+    ///     verifier and TLS material ManageSieve shares.
     ///   - checker: validates scripts (PUTSCRIPT, CHECKSCRIPT) and names the Sieve extensions.
     public init(
         settings: ManageSieveSettings, imap: IMAPServer, checker: any SieveScriptChecker,
@@ -48,7 +49,8 @@ public final class ManageSieveServer: Service, Sendable {
         self.services = ManageSieveServices(
             store: imap.store, authenticator: imap.authenticator, throttle: imap.throttle,
             connectionLimits: imap.limits, checker: checker, limits: settings.limits,
-            hostName: imap.configuration.hostName, failedLoginDelay: failedLoginDelay, logger: logger)
+            hostName: imap.configuration.hostName, failedLoginDelay: failedLoginDelay,
+            bearerVerifier: imap.bearerVerifier, logger: logger)
     }
 
     var logger: Logger { services.logger }
@@ -162,5 +164,7 @@ struct ManageSieveServices: Sendable {
     var limits: ManageSieveLimits
     var hostName: String
     var failedLoginDelay: Duration
+    /// Checks OAUTHBEARER/XOAUTH2 tokens (nil: those mechanisms are not offered).
+    var bearerVerifier: (any BearerTokenVerifier)?
     var logger: Logger
 }

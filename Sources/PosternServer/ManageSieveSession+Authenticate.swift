@@ -6,7 +6,7 @@ import ManageSieve
 import SASL
 
 /// AUTHENTICATE (RFC 5804 §2.1) with the mechanisms IMAP offers on the same connection (the shared
-/// `SASLExchange`; bearer tokens excepted), through the same authenticator and login throttle, and only
+/// `SASLExchange` and `SASLLogin`, bearer tokens included), through the same authenticator and login throttle, and only
 /// once TLS protects the connection. Challenges go as strings on their own line; the client answers each
 /// with a string, or "*" to cancel. Additional data with success goes in `OK (SASL "...")`.
 extension ManageSieveSession {
@@ -20,7 +20,10 @@ extension ManageSieveSession {
             return .next
         }
         let name = mechanism.uppercased()
-        guard let chosen = SASLExchange.mechanism(named: name, peer: peer.current, bearer: { _ in nil }) else {
+        guard
+            let chosen = SASLExchange.mechanism(
+                named: name, peer: peer.current, bearer: { self.saslLogin.bearerMechanism(named: $0) })
+        else {
             output += ManageSieveResponse.final(.no, text: "Unsupported authentication mechanism")
             return .next
         }
@@ -57,10 +60,14 @@ extension ManageSieveSession {
     }
 
     private func drive(_ start: SASLExchange, _ first: SASLStep) async -> Outcome {
-        let login = SASLLogin(
-            authenticator: services.authenticator, throttle: services.throttle, clientAddress: clientAddress)
+        let login = saslLogin
         let result = await login.drive(
-            start, first, bearer: { _, _ in .failure(.authenticationFailed) },
+            start, first,
+            bearer: { exchange, token in
+                await login.checkBearerToken(&exchange, token) { user, mechanism, reason in
+                    await self.noteLoginFailure(user: user, mechanism: mechanism, reason: reason)
+                }
+            },
             log: { self.log($0, user: $1, mechanism: $2, reason: $3) })
         switch result {
         case .challenge(let exchange, let bytes):
@@ -81,6 +88,10 @@ extension ManageSieveSession {
                 output += ManageSieveResponse.final(.no, text: "Channel binding: \(why)")
                 return .next
             case .authenticationFailed:
+                if exchange.failureNoted {
+                    output += ManageSieveResponse.final(.no, text: "Authentication failed")
+                    return afterFailedLogins()
+                }
                 return await loginFailed(user: exchange.user ?? "", mechanism: exchange.name)
             }
         case .refused:
@@ -93,14 +104,26 @@ extension ManageSieveSession {
     }
 
     private func loginFailed(user: String, mechanism: String) async -> Outcome {
+        await noteLoginFailure(user: user, mechanism: mechanism, reason: "invalid credentials")
+        output += ManageSieveResponse.final(.no, text: "Authentication failed")
+        return afterFailedLogins()
+    }
+
+    /// Counts a failed login (the throttle, this connection), logs it and waits the failure delay.
+    private func noteLoginFailure(user: String, mechanism: String, reason: String) async {
         failedLogins += 1
         let counts = services.throttle?.recordFailure(address: clientAddress, account: user)
         log(
-            "failed", user: user, mechanism: mechanism, reason: "invalid credentials",
+            "failed", user: user, mechanism: mechanism, reason: reason,
             failures: counts.map { "\($0.address)/\($0.account)" })
         try? await Task.sleep(for: services.failedLoginDelay)
-        output += ManageSieveResponse.final(.no, text: "Authentication failed")
-        return afterFailedLogins()
+    }
+
+    /// The logins' shared steps with this connection's facts.
+    var saslLogin: SASLLogin {
+        SASLLogin(
+            authenticator: services.authenticator, throttle: services.throttle, clientAddress: clientAddress,
+            bearerVerifier: services.bearerVerifier)
     }
 
     private func afterFailedLogins() -> Outcome {

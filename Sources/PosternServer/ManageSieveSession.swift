@@ -63,7 +63,8 @@ final class ManageSieveSession {
     /// (as IMAP, which refuses to log in without it), STARTTLS until then, OWNER once logged in.
     func capabilities() -> [UInt8] {
         var out = ManageSieveResponse.capability("IMPLEMENTATION", "Postern")
-        let mechanisms = tlsActive ? SASLExchange.offered(peer: peer.current, bearer: []) : []
+        let mechanisms =
+            tlsActive ? SASLExchange.offered(peer: peer.current, bearer: saslLogin.bearerMechanismNames) : []
         out += ManageSieveResponse.capability("SASL", mechanisms.joined(separator: " "))
         out += ManageSieveResponse.capability("SIEVE", services.checker.extensions.joined(separator: " "))
         if !tlsActive && startTLSAvailable { out += ManageSieveResponse.capability("STARTTLS") }

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from conftest import POSTERN_BIN, PosternProcess, add_user, require_binary
+from sievehelpers import RawSieve
 from rawimap import RawIMAP, make_context
 
 pytestmark = pytest.mark.postern
@@ -90,8 +91,9 @@ class SourcedIMAP4_SSL(imaplib.IMAP4_SSL):
 
 
 class OAuthServer:
-    def __init__(self, process: PosternProcess, port: int, cafile: str, jwks: Path):
+    def __init__(self, process: PosternProcess, port: int, cafile: str, jwks: Path, sieve_port: int = 0):
         self.process, self.port, self.cafile, self.jwks = process, port, cafile, jwks
+        self.sieve_port = sieve_port
         self.source = "127.0.0.1"
 
     def raw(self) -> RawIMAP:
@@ -125,7 +127,7 @@ def oauth_server(tmp_path_factory):
                               "--oauth-audience", AUDIENCE])
     try:
         ports = p.wait_ready()
-        server = OAuthServer(p, ports["imaps"], str(data / "tls" / "cert.pem"), jwks)
+        server = OAuthServer(p, ports["imaps"], str(data / "tls" / "cert.pem"), jwks, ports.get("managesieve", 0))
         yield server
     finally:
         p.stop()
@@ -309,3 +311,45 @@ def _logs_in(oauth: OAuthServer, tok: str) -> bool:
             c.sendline("AQ==")
             r = c.read_until_tagged("t")
         return r.tagged.status == "OK"
+
+
+def managesieve(oauth) -> RawSieve:
+    """A ManageSieve connection of the OAuth server, after STARTTLS; its capabilities in `.capabilities`."""
+    assert oauth.sieve_port, "serve must announce its managesieve listener"
+    c = RawSieve.connect(oauth.sieve_port)
+    c.capabilities = c.starttls(oauth.cafile)
+    return c
+
+
+def test_managesieve_offers_and_takes_bearer_tokens(oauth):
+    c = managesieve(oauth)
+    try:
+        sasl = [line for line in c.capabilities.items if line.startswith(b'"SASL"')]
+        assert sasl and b"OAUTHBEARER" in sasl[0] and b"XOAUTH2" in sasl[0], c.capabilities
+        r = c.command(f'AUTHENTICATE "OAUTHBEARER" "{oauthbearer(token(), ALICE)}"')
+        assert r.status == "OK", r
+        assert c.command("LISTSCRIPTS").status == "OK"
+    finally:
+        c.close()
+    c = managesieve(oauth)
+    try:
+        r = c.command(f'AUTHENTICATE "XOAUTH2" "{b64(xoauth2(token(EC_KEY, "ec1", email=BOB), BOB))}"')
+        assert r.status == "OK", r
+    finally:
+        c.close()
+
+
+def test_managesieve_refused_token_gets_the_error_challenge(oauth):
+    c = managesieve(oauth)
+    try:
+        c.send(f'AUTHENTICATE "OAUTHBEARER" "{oauthbearer(token(iss="https://evil.example"), ALICE)}"\r\n'.encode())
+        challenge = c.item()
+        error = json.loads(base64.b64decode(challenge.strip(b'"')))
+        assert error["status"] == "invalid_token", error
+        c.send(b'"AQ=="\r\n')
+        r = c.response()
+        assert r.status == "NO", r
+        # The same connection then logs in with a good token, without naming the user.
+        assert c.command(f'AUTHENTICATE "OAUTHBEARER" "{oauthbearer(token())}"').status == "OK"
+    finally:
+        c.close()
