@@ -33,7 +33,7 @@ EXTRA_EXTENSIONS = "+vacation-seconds +spamtest +spamtestplus +virustest +mboxme
 
 CONFIG = """\
 protocols =
-mail_attribute_dict = file:{root}/work/attributes
+mail_attribute_dict = file:{root}/case/attributes
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = /dev/stderr
@@ -69,8 +69,8 @@ class Recorder:
         root.chmod(0o755)
         shutil.copytree(HERE / "global", root / "global")
         shutil.copytree(HERE / "personal", root / "personal")
-        (root / "work").mkdir(mode=0o777)
-        (root / "work").chmod(0o777)
+        (root / "case").mkdir(mode=0o777)
+        (root / "case").chmod(0o777)
         (root / "dovecot.conf").write_text(CONFIG.format(
             root=root, extensions=EXTRA_EXTENSIONS, spam_type=SPAMTEST_TYPE, spam_header=SPAMTEST_HEADER,
             spam_max=SPAMTEST_MAX, virus_type=VIRUSTEST_TYPE, virus_header=VIRUSTEST_HEADER,
@@ -80,7 +80,7 @@ class Recorder:
 
     def _maildir(self, name: str, mailboxes: list[str]) -> Path:
         """A fresh Maildir++ store holding INBOX and the case's existing mailboxes."""
-        base = self.root / "work" / name
+        base = self.root / "case" / name
         for box in [""] + ["." + m for m in mailboxes]:
             for sub in ("cur", "new", "tmp"):
                 (base / box / sub).mkdir(parents=True, exist_ok=True)
@@ -91,9 +91,9 @@ class Recorder:
     def run(self, case: dict, execute: bool, mailboxes: list[str] | None = None) -> subprocess.CompletedProcess:
         cid = case["id"]
         tag = cid + ("-exec" if execute else "")
-        script = self.root / "work" / f"{tag}.sieve"
+        script = self.root / "case" / f"{tag}.sieve"
         shutil.copyfile(HERE / case["script"], script)
-        message = self.root / "work" / f"{tag}.eml"
+        message = self.root / "case" / f"{tag}.eml"
         shutil.copyfile(HERE / case["message"], message)
         script.chmod(0o644)
         message.chmod(0o644)
@@ -106,7 +106,7 @@ class Recorder:
         if self.as_nobody:
             args = ["runuser", "-u", "nobody", "--"] + args
         env = {**os.environ, "TZ": "UTC"}  # date tests without :zone use the local zone
-        return subprocess.run(args, capture_output=True, timeout=TIMEOUT, cwd=self.root / "work", env=env)
+        return subprocess.run(args, capture_output=True, timeout=TIMEOUT, cwd=self.root / "case", env=env)
 
     def record(self, case: dict) -> dict:
         proc = self.run(case, execute=False)
