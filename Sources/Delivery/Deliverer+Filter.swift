@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import MIME
 import MailRelay
 import MailStore
 
@@ -186,21 +187,10 @@ extension Deliverer {
         }
     }
 
-    /// The first `Message-ID` of the header, or a digest-free stand-in (the size and first bytes).
+    /// The message's `Message-ID`, or a stand-in (its size) when it has none.
     static func identity(of message: [UInt8]) -> String {
-        var start = 0
-        while start < message.count {
-            var end = start
-            while end < message.count && message[end] != UInt8(ascii: "\n") { end += 1 }
-            let line = message[start..<end]
-            if line.isEmpty || line == [UInt8(ascii: "\r")] { break }
-            if line.count > 11, String(decoding: line.prefix(11), as: UTF8.self).lowercased() == "message-id:" {
-                return String(decoding: line.dropFirst(11), as: UTF8.self).trimmingCharacters(
-                    in: .whitespacesAndNewlines)
-            }
-            start = end + 1
-        }
-        return "size:\(message.count)"
+        guard let id = MIMEMessage(message).rawHeaderValues("message-id").first else { return "size:\(message.count)" }
+        return String(decoding: id, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The staged copy starts with our `Return-Path`, which only the final delivery may add (RFC 5321

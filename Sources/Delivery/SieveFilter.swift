@@ -153,9 +153,7 @@ public final class SieveFilter: DeliveryFilter {
         let resolver: SieveIncludeResolver = { name, location in
             switch location {
             case .personal: return personal[name]
-            case .global:
-                guard let globalDirectory, !name.contains("/") else { return nil }
-                return FileManager.default.contents(atPath: "\(globalDirectory)/\(name).sieve").map { [UInt8]($0) }
+            case .global: return globalDirectory.flatMap { Self.scriptFile(named: name, in: $0) }
             }
         }
         do {
@@ -168,6 +166,13 @@ public final class SieveFilter: DeliveryFilter {
         } catch {
             return .failure(error)
         }
+    }
+
+    /// The included script `NAME.sieve` in `directory` (`include :global`, RFC 6609 §3.2); nil for a name that
+    /// could leave the directory.
+    public static func scriptFile(named name: String, in directory: String) -> [UInt8]? {
+        guard !name.contains("/"), !name.hasPrefix(".") else { return nil }
+        return FileManager.default.contents(atPath: "\(directory)/\(name).sieve").map { [UInt8]($0) }
     }
 
     private func personalScripts(_ account: AccountID) async -> [String: [UInt8]] {

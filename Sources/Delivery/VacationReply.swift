@@ -73,9 +73,7 @@ public struct VacationReply: Sendable, Equatable {
 /// Header field text made safe to send.
 enum HeaderText {
     /// No control characters: nothing from a script or a message can start a header of its own.
-    static func clean(_ text: String) -> String {
-        String(text.unicodeScalars.filter { $0.value >= 32 && $0.value != 127 }.map(Character.init))
-    }
+    static func clean(_ text: String) -> String { TraceHeaders.clean(text) }
 
     /// `Name: value` with the value as RFC 2047 encoded words (UTF-8, base64) when it is not plain
     /// ASCII, folded so that no line is longer than 78 characters where words allow.

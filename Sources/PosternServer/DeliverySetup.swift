@@ -34,10 +34,7 @@ public enum DeliverySetup {
         do {
             return try Sieve.compile(
                 source: [UInt8](data),
-                includeResolver: { name, _ in
-                    guard let directory, !name.contains("/") else { return nil }
-                    return FileManager.default.contents(atPath: "\(directory)/\(name).sieve").map { [UInt8]($0) }
-                })
+                includeResolver: { name, _ in directory.flatMap { SieveFilter.scriptFile(named: name, in: $0) } })
         } catch {
             throw ServerError.configuration(
                 "config sieve.\(key): \(path):\(error.line):\(error.column): \(error.message)")

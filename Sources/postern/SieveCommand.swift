@@ -1,4 +1,5 @@
 import ArgumentParser
+import Delivery
 import Foundation
 import PosternServer
 import Sieve
@@ -149,14 +150,11 @@ struct SieveTest: ParsableCommand {
     /// Included scripts as files `NAME.sieve`: personal ones in `personal`, global ones in `global`, each by
     /// default the folder of the script at `path`.
     static func resolver(besides path: String, personal: String? = nil, global: String? = nil) -> SieveIncludeResolver {
-        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-        let personalFolder = personal.map { URL(fileURLWithPath: $0) } ?? folder
-        let globalFolder = global.map { URL(fileURLWithPath: $0) } ?? folder
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let personalFolder = personal ?? folder
+        let globalFolder = global ?? folder
         return { name, location in
-            guard !name.contains("/"), !name.hasPrefix(".") else { return nil }
-            let directory = location == .global ? globalFolder : personalFolder
-            return FileManager.default.contents(atPath: directory.appendingPathComponent(name + ".sieve").path).map(
-                Array.init)
+            SieveFilter.scriptFile(named: name, in: location == .global ? globalFolder : personalFolder)
         }
     }
 }
