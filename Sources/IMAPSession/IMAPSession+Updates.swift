@@ -53,7 +53,11 @@ extension IMAPSession {
                     if !view.readOnly && !extensions.rev2, let last = newUIDs.last,
                         let claimed = try await store.claimRecent(account: accountID, mailbox: view.id, through: last)
                     {
-                        view.recent.formUnion(newUIDs.filter { claimed.contains($0) })
+                        let mine = newUIDs.filter { claimed.contains($0) }
+                        view.recent.formUnion(mine)
+                        var claims = recentClaims[view.id] ?? UIDSet()
+                        for uid in mine { claims.insert(uid) }
+                        recentClaims[view.id] = claims
                     }
                     sendCounts(view)
                 }
@@ -76,6 +80,9 @@ extension IMAPSession {
     // The two senders below are not async on purpose: response values are built in an ordinary
     // stack frame, not in the session task's async frames, whose allocator keeps the memory of the
     // largest frame for the life of the session (`Benchmarks/run.sh idle`).
+
+    /// The answer to STATUS RECENT once IMAP4rev2 is enabled (RFC 9051 Appendix E removed it).
+    static let noRecentInRev2 = "RECENT is not an IMAP4rev2 STATUS item"
 
     /// `* n EXISTS` and, for IMAP4rev1, `* n RECENT`.
     func sendCounts(_ view: SelectedMailbox) {
