@@ -72,8 +72,13 @@ extension IMAPSession {
                 return .next
             }
             let generation = store.changeHub.generation(mailbox: info.id)
+            // Registered before the mailbox is read: an expunge after the read is kept for this session.
+            let viewer = store.changeHub.retention.view(account: accountID, mailbox: info.id)
             let snapshot = try await store.snapshot(account: accountID, opening: info, markRecentSeen: !readOnly)
             var view = SelectedMailbox(snapshot: snapshot, readOnly: readOnly)
+            viewer.told(through: snapshot.info.highestModSeq)
+            view.retentionViewer = viewer
+            view.toldModSeq = snapshot.info.highestModSeq
             view.recent = claimRecent(snapshot.recentUIDs, in: info.id, present: snapshot.uids)
             view.hubGeneration = generation
             view.keywords.formUnion(snapshot.keywords)
