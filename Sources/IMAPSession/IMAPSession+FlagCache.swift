@@ -85,6 +85,7 @@ extension IMAPSession {
         }
         let wantsFlags = items.contains(.flags)
         var announced = selected?.keywords ?? []
+        var checkedKeywords: Set<String> = []
         let lineItems = items.compactMap(FetchLinesWriter.Item.init)
         var missing = false
         var lines = FetchLinesWriter(capacity: Self.cachedFetchChunk)
@@ -108,7 +109,10 @@ extension IMAPSession {
             }
             let modSeq = modSeqs[j]
             if let since = changedSince, modSeq <= since { continue }
-            if wantsFlags && !flags[j].keywords.isEmpty && !flags[j].keywords.isSubset(of: announced) {
+            // Messages with the same keywords mostly share one set (see `MailboxFlagIndex`): checked once.
+            if wantsFlags && !flags[j].keywords.isEmpty && flags[j].keywords != checkedKeywords
+                && !flags[j].keywords.isSubset(of: announced)
+            {
                 // A keyword another session set since the last FLAGS response: announced first
                 // (RFC 9051 §7.3.5), after the lines made so far.
                 out.writeBytes(lines.written)
@@ -116,6 +120,7 @@ extension IMAPSession {
                 announceKeywords([flags[j]])
                 announced = selected?.keywords ?? announced
             }
+            if wantsFlags { checkedKeywords = flags[j].keywords }
             let list = wantsFlags ? flagList(flags[j], recent: !recent.isEmpty && recent.contains(uid)) : []
             var structure: FetchLinesWriter.EncodedStructure?
             if let renderings, let entry = rendered[n] {
