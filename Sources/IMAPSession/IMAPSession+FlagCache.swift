@@ -101,6 +101,7 @@ extension IMAPSession {
                     if let since = changedSince, kept.meta.modSeq <= since { continue }
                     out.writeBytes(lines.written)
                     lines.reset()
+                    if wantsFlags { announceKeywords([kept.meta.flags]) }
                     _ = writeFetchResponse(seq: seq, meta: kept.meta, message: FetchedMessage(bytes: nil), items: items)
                 } else {
                     missing = true
