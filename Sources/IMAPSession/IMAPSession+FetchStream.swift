@@ -102,6 +102,7 @@ extension IMAPSession {
             return content
         }
         // Expunged by another session meanwhile, not yet reported here: kept readable (RFC 2180 §4.1.1).
-        return retainedMessage(uid)?.open()
+        guard let retained = retainedMessage(uid) else { return nil }
+        return try await offLoop { retained.open() }
     }
 }

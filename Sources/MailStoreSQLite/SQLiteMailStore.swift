@@ -78,10 +78,13 @@ public final class SQLiteMailStore: MailStore, AccountStore {
         writer = GroupCommitWriter(
             pool: pool, beforeCommit: isTool ? ChangeAnnouncements.record : nil,
             afterCommit: { freed, changed in
-                // A file a retained expunged message still needs is unlinked once it is let go.
+                // A file a retained expunged message still needs is unlinked once it is let go. That
+                // may happen in a session's task on an event loop, so the unlink runs on a queue.
                 let ids = hub.retention.deferUnlink(freed) { blob in
-                    blobs.remove([blob])
-                    locations.forget([], unlinked: [blob])
+                    DispatchQueue.global().async {
+                        blobs.remove([blob])
+                        locations.forget([], unlinked: [blob])
+                    }
                 }
                 blobs.remove(ids)
                 locations.forget(changed, unlinked: ids)
