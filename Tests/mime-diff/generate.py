@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import codecs
 import quopri
+import re
 import sys
 from pathlib import Path
 
@@ -22,7 +23,8 @@ CRLF = "\r\n"
 
 def msg(headers: list[str], body: str = "") -> bytes:
     """A message from header lines (each may contain folds written as CRLF + WSP) and a body with LF line ends."""
-    text = CRLF.join(headers) + CRLF + CRLF + body.replace("\n", CRLF)
+    head = re.sub(r"(?<!\r)\n", CRLF, CRLF.join(headers))
+    text = head + CRLF + CRLF + body.replace("\n", CRLF)
     return text.encode("utf-8", "surrogateescape")
 
 
