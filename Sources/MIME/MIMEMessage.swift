@@ -57,14 +57,14 @@ public struct MIMEMessage: Sendable {
         let raw = decodedBody(of: part) ?? Array(bytes[clamped(part.body)])
         let charset = Charset.canonicalName(part.charset ?? "us-ascii")
         if charset == "utf-8" { return raw }
-        if charset == "utf-16" || charset == "iso-2022-jp" { return Array(Charset.decode(raw, charset: charset).utf8) }
+        if Charset.asciiMayEncode(charset) { return Array(Charset.decode(raw, charset: charset).utf8) }
         if Charset.isASCII(raw) { return raw }
         if charset == "iso-8859-1" { return Charset.latin1ToUTF8(raw) }
         return Array(Charset.decode(raw, charset: charset).utf8)
     }
 
     /// `decodedTextUTF8`, handed to `body` without a copy when the part's bytes already are that text:
-    /// no transfer encoding to undo, and UTF-8 (or ASCII, in any charset but UTF-16 and ISO-2022-JP).
+    /// no transfer encoding to undo, and UTF-8 (or ASCII, in any charset whose ASCII is text, ``Charset/asciiMayEncode(_:)``).
     /// SEARCH then holds a large body once (`Benchmarks/run.sh bigmailbox`: a 20 MB message had its bytes, a copy and a
     /// folded copy in memory at once).
     public func withDecodedTextUTF8<R>(
@@ -78,7 +78,7 @@ public struct MIMEMessage: Sendable {
         case .sevenBit, .eightBit, .binary, .unknown: range = part.body.upperBound <= bytes.count ? part.body : 0..<0
         case .base64, .quotedPrintable: range = nil
         }
-        if let range, charset != "utf-16" && charset != "iso-2022-jp" {
+        if let range, !Charset.asciiMayEncode(charset) {
             let direct = try bytes.withUnsafeBufferPointer { all -> R? in
                 let text = UnsafeBufferPointer(rebasing: all[range])
                 guard charset == "utf-8" || Charset.isASCII(text) else { return nil }

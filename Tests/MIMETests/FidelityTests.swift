@@ -92,4 +92,19 @@ import Testing
         #expect(str(blank.envelope.inReplyTo) == " \t<p@q> ")
         #expect(str(blank.envelope.date) == "   x")
     }
+
+    @Test func utf7TextAndEncodedWords() {
+        // RFC 2152 §1's examples, the "+-" escape, an unterminated shift at the end, a stray 8-bit byte.
+        #expect(Charset.decode(Array("Hi Mom -+Jjo--!".utf8), charset: "UTF-7") == "Hi Mom -\u{263A}-!")
+        #expect(Charset.decode(Array("+ZeVnLIqe-".utf8), charset: "utf7") == "\u{65E5}\u{672C}\u{8A9E}")
+        #expect(Charset.decode(Array("A+ImIDkQ.".utf8), charset: "unicode-1-1-utf-7") == "A\u{2262}\u{391}.")
+        #expect(Charset.decode(Array("1 +- 1".utf8), charset: "utf-7") == "1 + 1")
+        #expect(Charset.decode(Array("caf+AOk".utf8), charset: "utf-7") == "caf\u{E9}")
+        #expect(Charset.decode([0x61, 0xE9], charset: "utf-7") == "a\u{E9}")
+        #expect(Charset.isSupported("UTF-7"))
+        #expect(EncodedWords.decode(Array("=?utf-7?Q?caf+AOk-?=".utf8)) == "caf\u{E9}")
+        let m = MIMEMessage(mail("Content-Type: text/plain; charset=utf-7\n\nna+AO8-ve\n"))
+        #expect(String(decoding: m.decodedTextUTF8(of: m.root), as: UTF8.self) == "na\u{EF}ve\r\n")
+        #expect(m.withDecodedTextUTF8(of: m.root) { String(decoding: $0, as: UTF8.self) } == "na\u{EF}ve\r\n")
+    }
 }
