@@ -107,4 +107,20 @@ import Testing
         #expect(String(decoding: m.decodedTextUTF8(of: m.root), as: UTF8.self) == "na\u{EF}ve\r\n")
         #expect(m.withDecodedTextUTF8(of: m.root) { String(decoding: $0, as: UTF8.self) } == "na\u{EF}ve\r\n")
     }
+
+    @Test func commentsAroundTheSlashOfContentType() {
+        let m = MessageParser.parse(mail("Content-Type: text(x)/(y)html (z); charset=utf-8\n\nt\n"))
+        #expect(m.root.type == "text" && m.root.subtype == "html")
+        #expect(MIMEParameters.rawValue(of: "charset", in: m.root.parameters) == Array("utf-8".utf8))
+    }
+
+    @Test func plainAndExtendedParameterBothKeptExtendedPreferred() {
+        let m = MessageParser.parse(
+            mail("Content-Type: application/octet-stream; name=\"plain.bin\"; name*=utf-8''f%C3%A9.bin\n\nx\n"))
+        #expect(m.root.parameters.map(\.name) == ["name", "name*"])
+        #expect(m.root.parameter("name") == "f\u{E9}.bin")
+        let sections = MessageParser.parse(mail("Content-Type: a/b; name*1=\"2\"; name=p; name*0=\"1\"\n\nx\n"))
+        #expect(sections.root.parameters.map(\.name) == ["name"])
+        #expect(sections.root.parameters.map { String(decoding: $0.value, as: UTF8.self) } == ["12"])
+    }
 }
