@@ -28,6 +28,7 @@ public enum Charset {
         case "iso-8859-1": return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         case "euc-jp": return foundation(eucJPToShiftJIS(Array(bytes)), .shiftJIS)
         case "utf-7": return UTF7.decode(bytes)
+        case "iso-2022-jp": return foundation(droppingRedundantShifts(Array(bytes)), .iso2022JP)
         default:
             if let table = SingleByteTables.tables[name] { return singleByte(bytes, table) }
             if let enc = foundationEncodings[name] { return foundation(Array(bytes), enc) }
@@ -39,6 +40,24 @@ public enum Charset {
     /// must still be decoded: UTF-16, ISO-2022-JP (escape sequences) and UTF-7 (RFC 2152 shift sequences).
     public static func asciiMayEncode(_ canonical: String) -> Bool {
         canonical == "utf-16" || canonical == "iso-2022-jp" || canonical == "utf-7"
+    }
+
+    /// ISO-2022-JP text with each shift to ASCII that is directly followed by another escape sequence
+    /// left out: adjacent encoded words (RFC 2047 §6.2) each end in ESC ( B, and Foundation's converter
+    /// rejects the joined text when another shift follows at once.
+    static func droppingRedundantShifts(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x1B, i + 3 < bytes.count, bytes[i + 1] == 0x28, bytes[i + 2] == 0x42, bytes[i + 3] == 0x1B {
+                i += 3
+                continue
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return out
     }
 
     /// Whether every byte is below 0x80 (eight at a time).

@@ -123,4 +123,14 @@ import Testing
         #expect(sections.root.parameters.map(\.name) == ["name"])
         #expect(sections.root.parameters.map { String(decoding: $0.value, as: UTF8.self) } == ["12"])
     }
+
+    @Test func adjacentISO2022JPEncodedWordsJoin() {
+        let word = "=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?="
+        #expect(
+            EncodedWords.decode(Array("Re: TEST \t\(word)  \(word)".utf8))
+                == "Re: TEST \t\u{30C6}\u{30B9}\u{30C8}\u{30C6}\u{30B9}\u{30C8}")
+        #expect(
+            Charset.droppingRedundantShifts([0x1B, 0x28, 0x42, 0x1B, 0x24, 0x42, 0x41]) == [0x1B, 0x24, 0x42, 0x41])
+        #expect(Charset.droppingRedundantShifts([0x61, 0x1B, 0x28, 0x42]) == [0x61, 0x1B, 0x28, 0x42])
+    }
 }
