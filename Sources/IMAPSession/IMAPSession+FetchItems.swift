@@ -120,13 +120,18 @@ extension IMAPSession {
         }
     }
 
-    /// BINARY[part] (RFC 3516 §4.1): the part with its transfer encoding undone; `[]` is the whole
-    /// message. Nil when the encoding is unknown; an empty result for a part that does not exist.
+    /// BINARY[part] (RFC 3516 §4.1): the part with its transfer encoding undone, and for the whole message
+    /// (`[]`), a multipart or a message/rfc822 part, that of every part inside
+    /// (``MIMEMessage/binarySection(_:)``). Nil when an encoding is unknown; an empty result for a part that
+    /// does not exist.
     static func binary(_ message: FetchedMessage, _ path: [Int]) -> [UInt8]? {
         guard let bytes = message.bytes else { return [] }
-        if path.isEmpty { return bytes }
-        guard let structure = message.structure, let part = structure.part(path) else { return [] }
-        return MIMEMessage(bytes: bytes, structure: structure).decodedBody(of: part)
+        guard let structure = message.structure, let part = structure.part(path) else {
+            return path.isEmpty ? bytes : []
+        }
+        let mime = MIMEMessage(bytes: bytes, structure: structure)
+        if path.isEmpty || part.isMultipart || part.isMessage { return mime.binarySection(path) }
+        return mime.decodedBody(of: part)
     }
 
     /// Stored parse results of the current parser version for these messages of the selected mailbox.

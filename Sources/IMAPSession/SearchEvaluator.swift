@@ -198,9 +198,10 @@ struct SearchEvaluator {
         UnicodeCaseMap.Matcher(String(decoding: needle, as: UTF8.self))
     }
 
-    /// The message header with encoded words decoded, for TEXT.
+    /// The headers of the message and of its parts and attached messages, with encoded words decoded, for
+    /// TEXT.
     static func decodedHeader(_ content: MIMEMessage) -> String {
-        EncodedWords.decode(Array(content.section([], .header) ?? []))
+        content.headerRanges.map { EncodedWords.decode(Array(content.bytes[$0])) }.joined(separator: "\r\n")
     }
 
     /// The day of a message's internal date in the zone it was given in (RFC 9051 §6.4.4: BEFORE, ON

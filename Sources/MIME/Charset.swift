@@ -9,13 +9,14 @@ import Foundation
 /// - Shift_JIS, ISO-2022-JP, GB2312/GBK/GB18030, Big5, EUC-KR, UTF-16: Foundation's converters (ICU on
 ///   Linux; each one is covered by a test). EUC-JP, which Foundation on Linux lacks, is recoded to
 ///   Shift_JIS (both encode JIS X 0208; JIS X 0212 characters become U+3013 GETA MARK).
+/// - UTF-7 (RFC 2152): ``UTF7``.
 /// - When a converter rejects the bytes, each line is converted on its own and a rejected line keeps
 ///   its ASCII bytes and gets U+FFFD for the others. Unknown charsets are read as UTF-8.
 public enum Charset {
     /// The text of `bytes` in `charset` (any spelling of a known name; case-insensitive).
     public static func decode(_ bytes: some Collection<UInt8>, charset: String) -> String {
         let name = canonicalName(charset)
-        if name != "utf-16" && name != "iso-2022-jp" && isASCII(Array(bytes)) {
+        if !asciiMayEncode(name) && isASCII(Array(bytes)) {
             return String(decoding: bytes, as: UTF8.self)
         }
         switch name {
@@ -26,11 +27,37 @@ public enum Charset {
             return singleByte(array, SingleByteTables.tables["windows-1252"]!)
         case "iso-8859-1": return String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
         case "euc-jp": return foundation(eucJPToShiftJIS(Array(bytes)), .shiftJIS)
+        case "utf-7": return UTF7.decode(bytes)
+        case "iso-2022-jp": return foundation(droppingRedundantShifts(Array(bytes)), .iso2022JP)
         default:
             if let table = SingleByteTables.tables[name] { return singleByte(bytes, table) }
             if let enc = foundationEncodings[name] { return foundation(Array(bytes), enc) }
             return String(decoding: bytes, as: UTF8.self)
         }
+    }
+
+    /// Whether ASCII bytes in this (canonical) charset can stand for other characters, so that ASCII text
+    /// must still be decoded: UTF-16, ISO-2022-JP (escape sequences) and UTF-7 (RFC 2152 shift sequences).
+    public static func asciiMayEncode(_ canonical: String) -> Bool {
+        canonical == "utf-16" || canonical == "iso-2022-jp" || canonical == "utf-7"
+    }
+
+    /// ISO-2022-JP text with each shift to ASCII that is directly followed by another escape sequence
+    /// left out: adjacent encoded words (RFC 2047 §6.2) each end in ESC ( B, and Foundation's converter
+    /// rejects the joined text when another shift follows at once.
+    static func droppingRedundantShifts(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x1B, i + 3 < bytes.count, bytes[i + 1] == 0x28, bytes[i + 2] == 0x42, bytes[i + 3] == 0x1B {
+                i += 3
+                continue
+            }
+            out.append(bytes[i])
+            i += 1
+        }
+        return out
     }
 
     /// Whether every byte is below 0x80 (eight at a time).
@@ -71,7 +98,8 @@ public enum Charset {
     /// Whether `charset` is one this type converts (rather than falling back to UTF-8).
     public static func isSupported(_ charset: String) -> Bool {
         let name = canonicalName(charset)
-        return ["utf-8", "us-ascii", "iso-8859-1", "euc-jp"].contains(name) || SingleByteTables.tables[name] != nil
+        return ["utf-8", "us-ascii", "iso-8859-1", "euc-jp", "utf-7"].contains(name)
+            || SingleByteTables.tables[name] != nil
             || foundationEncodings[name] != nil
     }
 
@@ -106,6 +134,7 @@ public enum Charset {
         let squeezed = String(decoding: name.filter { $0 != 45 && $0 != 95 }, as: UTF8.self)
         switch squeezed {
         case "utf8", "unicode11utf8": return "utf-8"
+        case "utf7", "unicode11utf7", "csunicode11utf7": return "utf-7"
         case "usascii", "ascii", "ansix3.41968", "iso646us", "us", "cp367", "": return "us-ascii"
         case "latin1", "l1", "iso88591", "cp819", "iso885911987", "ibm819": return "iso-8859-1"
         case "latin2", "l2": return "iso-8859-2"

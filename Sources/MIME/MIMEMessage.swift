@@ -57,14 +57,14 @@ public struct MIMEMessage: Sendable {
         let raw = decodedBody(of: part) ?? Array(bytes[clamped(part.body)])
         let charset = Charset.canonicalName(part.charset ?? "us-ascii")
         if charset == "utf-8" { return raw }
-        if charset == "utf-16" || charset == "iso-2022-jp" { return Array(Charset.decode(raw, charset: charset).utf8) }
+        if Charset.asciiMayEncode(charset) { return Array(Charset.decode(raw, charset: charset).utf8) }
         if Charset.isASCII(raw) { return raw }
         if charset == "iso-8859-1" { return Charset.latin1ToUTF8(raw) }
         return Array(Charset.decode(raw, charset: charset).utf8)
     }
 
     /// `decodedTextUTF8`, handed to `body` without a copy when the part's bytes already are that text:
-    /// no transfer encoding to undo, and UTF-8 (or ASCII, in any charset but UTF-16 and ISO-2022-JP).
+    /// no transfer encoding to undo, and UTF-8 (or ASCII, in any charset whose ASCII is text, ``Charset/asciiMayEncode(_:)``).
     /// SEARCH then holds a large body once (`Benchmarks/run.sh bigmailbox`: a 20 MB message had its bytes, a copy and a
     /// folded copy in memory at once).
     public func withDecodedTextUTF8<R>(
@@ -78,7 +78,7 @@ public struct MIMEMessage: Sendable {
         case .sevenBit, .eightBit, .binary, .unknown: range = part.body.upperBound <= bytes.count ? part.body : 0..<0
         case .base64, .quotedPrintable: range = nil
         }
-        if let range, charset != "utf-16" && charset != "iso-2022-jp" {
+        if let range, !Charset.asciiMayEncode(charset) {
             let direct = try bytes.withUnsafeBufferPointer { all -> R? in
                 let text = UnsafeBufferPointer(rebasing: all[range])
                 guard charset == "utf-8" || Charset.isASCII(text) else { return nil }
@@ -125,18 +125,39 @@ public struct MIMEMessage: Sendable {
         return items.joined(separator: ", ")
     }
 
-    /// The text parts of the message for SEARCH BODY/TEXT: every text/* leaf, including those of
-    /// encapsulated messages, in order.
+    /// The parts whose bodies SEARCH BODY and TEXT read, in order: every text/* leaf and every message/*
+    /// part in a known transfer encoding whose body is not read as a message (message/delivery-status, message/partial, an encoded
+    /// message/rfc822, ...), including those of attached messages. Dovecot reads the same parts: a
+    /// delivery report's recipients and a partial message's text are found.
     public var textParts: [MessagePart] {
         var out: [MessagePart] = []
         var stack: [MessagePart] = [root]
         while let p = stack.popLast() {
             if p.isMultipart {
                 stack.append(contentsOf: p.parts.reversed())
-            } else if p.isMessage, let e = p.encapsulated {
+            } else if p.isMessage, p.transferEncoding.isIdentity, let e = p.encapsulated {
                 stack.append(e)
-            } else if p.isText {
+            } else if p.isText || ASCII.equalsIgnoringCase(p.type.utf8, "message") {
+                // RFC 2045 §6.4: a body in an unknown transfer encoding is application/octet-stream.
+                if case .unknown = p.transferEncoding { continue }
                 out.append(p)
+            }
+        }
+        return out
+    }
+
+    /// Every header of the message, in order, for SEARCH TEXT: the message header, each body part's MIME
+    /// header and the header of each attached message (RFC 9051 §6.4.4: TEXT is "the header or body of the
+    /// message", and an attached message's header is part of the body that holds it).
+    public var headerRanges: [Range<Int>] {
+        var out: [Range<Int>] = []
+        var stack: [MessagePart] = [root]
+        while let p = stack.popLast() {
+            if !p.header.isEmpty { out.append(clamped(p.header)) }
+            if p.isMultipart {
+                stack.append(contentsOf: p.parts.reversed())
+            } else if p.isMessage, p.transferEncoding.isIdentity, let e = p.encapsulated {
+                stack.append(e)
             }
         }
         return out

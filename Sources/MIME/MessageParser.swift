@@ -169,13 +169,15 @@ enum HeaderFields {
             let value = HeaderField.unfold(b, f.value)
             switch name {
             case "content-type":
+                // RFC 2045 §5.1: comments may stand between type, "/" and subtype.
                 let t = HeaderTokenizer.tokenize(value, mode: .mime)
-                guard let first = t.first, first.kind == .atom else { continue }
-                part.type = String(decoding: first.bytes, as: UTF8.self)
-                var rest = 1
-                if t.count >= 3, t[1].isSpecial(UInt8(ascii: "/")), t[2].kind == .atom {
-                    part.subtype = String(decoding: t[2].bytes, as: UTF8.self)
-                    rest = 3
+                let words = t.indices.filter { t[$0].kind != .comment }
+                guard let first = words.first, t[first].kind == .atom else { continue }
+                part.type = String(decoding: t[first].bytes, as: UTF8.self)
+                var rest = first + 1
+                if words.count >= 3, t[words[1]].isSpecial(UInt8(ascii: "/")), t[words[2]].kind == .atom {
+                    part.subtype = String(decoding: t[words[2]].bytes, as: UTF8.self)
+                    rest = words[2] + 1
                 } else {
                     part.subtype = ""
                 }

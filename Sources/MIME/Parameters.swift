@@ -28,7 +28,9 @@ public enum MIMEParameters {
     /// ordinary value may hold RFC 2047 encoded words (not allowed, but common for file names).
     public static func decodedValue(of name: String, in params: [MIMEParameter]) -> String? {
         let lower = name.lowercased()
-        guard let p = params.first(where: { $0.name.lowercased() == lower || $0.name.lowercased() == lower + "*" })
+        guard
+            let p = params.first(where: { $0.name.lowercased() == lower + "*" })
+                ?? params.first(where: { $0.name.lowercased() == lower })
         else { return nil }
         if p.name.hasSuffix("*") { return decodeExtended(p.value) }
         return EncodedWords.decode(p.value)
@@ -136,17 +138,20 @@ public enum MIMEParameters {
                 plain[key] = p
             }
         }
+        // A plain value given beside extended sections (RFC 2231 §4 lets a sender give both, for old readers)
+        // is kept before them, as Dovecot lists both; ``decodedValue(of:in:)`` prefers the extended one. Beside
+        // plain sections, which would give the same name twice, the sections win.
         var out: [MIMEParameter] = []
         for key in order {
-            if let list = sections[key] {
-                let sorted = list.sorted { $0.number < $1.number }
-                let extended = sorted.contains(where: \.extended)
-                out.append(
-                    MIMEParameter(
-                        name: (names[key] ?? key) + (extended ? "*" : ""), value: sorted.flatMap(\.value)))
-            } else if let p = plain[key] {
-                out.append(p)
+            guard let list = sections[key] else {
+                if let p = plain[key] { out.append(p) }
+                continue
             }
+            let sorted = list.sorted { $0.number < $1.number }
+            let extended = sorted.contains(where: \.extended)
+            if extended, let p = plain[key] { out.append(p) }
+            out.append(
+                MIMEParameter(name: (names[key] ?? key) + (extended ? "*" : ""), value: sorted.flatMap(\.value)))
         }
         return out
     }

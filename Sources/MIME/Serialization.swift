@@ -7,7 +7,7 @@
 extension ParsedMessage {
     /// Bump when the parser's output or this layout changes; stored forms of other versions are
     /// recomputed from the message.
-    public static let serializationVersion = 1
+    public static let serializationVersion = 2
 
     public func serialized() -> [UInt8] {
         var w = StructureWriter()
