@@ -5,6 +5,8 @@
 #   scripts/pg-cluster.sh start DIR   creates and starts a cluster in DIR (which must not exist) and prints
 #                                     its URL (postgresql://postgres@127.0.0.1:PORT/postern_test)
 #   scripts/pg-cluster.sh stop DIR    stops it and removes DIR
+#   scripts/pg-cluster.sh halt DIR    stops the server, keeping the cluster (an outage, for tests)
+#   scripts/pg-cluster.sh resume DIR  starts a halted cluster again on its port
 #
 # Binaries come from `pg_config --bindir`, else the newest /usr/lib/postgresql/*/bin, else PATH. initdb
 # refuses to run as root: as root the cluster belongs to the `postgres` user (runuser).
@@ -47,14 +49,20 @@ start() {
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; exit 1; }
     port=$(free_port)
+    echo "$port" >"$dir/port"
+    run_server "$dir" "$bin"
+    as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres postern_test
+    echo "postgresql://postgres@127.0.0.1:$port/postern_test?sslmode=disable"
+}
+
+run_server() {
+    local dir=$1 bin=$2 port
+    port=$(cat "$dir/port")
     # fsync stays on: the store's durability is what the tests check. max_connections: every conformance
     # test opens its own small pool, and several run at once.
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
         -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400" \
         >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
-    as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres postern_test
-    echo "$port" >"$dir/port"
-    echo "postgresql://postgres@127.0.0.1:$port/postern_test?sslmode=disable"
 }
 
 stop() {
@@ -67,11 +75,17 @@ stop() {
     rm -rf "$dir"
 }
 
+halt() {
+    as_owner "$(bindir)/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null
+}
+
 case "${1:-}" in
 start) start "${2:?directory}" ;;
 stop) stop "${2:?directory}" ;;
+halt) halt "${2:?directory}" ;;
+resume) run_server "${2:?directory}" "$(bindir)" ;;
 *)
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|stop|halt|resume DIR" >&2
     exit 2
     ;;
 esac

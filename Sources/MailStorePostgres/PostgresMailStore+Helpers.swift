@@ -4,14 +4,20 @@ import PostgresNIO
 
 /// Lookups and changes shared by the store's calls, always inside a transaction.
 extension Transaction {
+    /// The row lock a writer takes on what it reads (`FOR NO KEY UPDATE`: inserts that reference the
+    /// row through a foreign key do not wait for it), or nothing.
+    static func lockClause(_ lock: Bool) -> String { lock ? "FOR NO KEY UPDATE" : "" }
+
     /// The mailbox `id` of `account` (another account's mailbox is missing, like one that never was);
     /// `lock`: its row is locked until commit (a writer that allocates UIDs or a MODSEQ from it).
     func mailbox(_ account: AccountID, _ id: MailboxID, lock: Bool = false) async throws -> PGMailbox {
-        let query: PostgresQuery =
-            lock
-            ? "SELECT \(unescaped: PGMailbox.columns) FROM mailboxes WHERE id = \(id) AND account_id = \(account) FOR NO KEY UPDATE"
-            : "SELECT \(unescaped: PGMailbox.columns) FROM mailboxes WHERE id = \(id) AND account_id = \(account)"
-        guard let row = try await row(query) else { throw MailStoreError.mailboxNotFound }
+        guard
+            let row = try await row(
+                """
+                SELECT \(unescaped: PGMailbox.columns) FROM mailboxes WHERE id = \(id) AND account_id = \(account)
+                \(unescaped: Self.lockClause(lock))
+                """)
+        else { throw MailStoreError.mailboxNotFound }
         return try PGMailbox(row: row)
     }
 
@@ -32,11 +38,12 @@ extension Transaction {
 
     /// The mailbox called `name` (already normalized) of `account`, or nil.
     func mailbox(_ account: AccountID, named name: String, lock: Bool = false) async throws -> PGMailbox? {
-        let query: PostgresQuery =
-            lock
-            ? "SELECT \(unescaped: PGMailbox.columns) FROM mailboxes WHERE account_id = \(account) AND name = \(name) FOR NO KEY UPDATE"
-            : "SELECT \(unescaped: PGMailbox.columns) FROM mailboxes WHERE account_id = \(account) AND name = \(name)"
-        return try await row(query).map(PGMailbox.init(row:))
+        try await row(
+            """
+            SELECT \(unescaped: PGMailbox.columns) FROM mailboxes WHERE account_id = \(account) AND name = \(name)
+            \(unescaped: Self.lockClause(lock))
+            """
+        ).map(PGMailbox.init(row:))
     }
 
     func requireAccount(_ account: AccountID) async throws {
@@ -47,11 +54,9 @@ extension Transaction {
 
     /// The account called `name`, matched case-insensitively, or nil.
     func accountID(named name: String, lock: Bool = false) async throws -> AccountID? {
-        let query: PostgresQuery =
-            lock
-            ? "SELECT id FROM accounts WHERE lower(name) = lower(\(name)) FOR NO KEY UPDATE"
-            : "SELECT id FROM accounts WHERE lower(name) = lower(\(name))"
-        return try await row(query)?.decode(Int64.self)
+        try await row(
+            "SELECT id FROM accounts WHERE lower(name) = lower(\(name)) \(unescaped: Self.lockClause(lock))"
+        )?.decode(Int64.self)
     }
 
     /// The next UIDVALIDITY: max(now, largest ever given + 1), database-wide (the row lock on

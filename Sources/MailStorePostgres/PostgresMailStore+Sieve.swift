@@ -40,7 +40,8 @@ extension PostgresMailStore {
             guard count < maxScripts else { throw SieveScriptError.tooManyScripts }
             try await tx.rows(
                 """
-                INSERT INTO sieve_scripts (account_id, name, source) VALUES (\(account), \(name), \(PGBytes.buffer(source)))
+                INSERT INTO sieve_scripts (account_id, name, source)
+                VALUES (\(account), \(name), \(PGBytes.buffer(source)))
                 """)
         }
     }

@@ -41,7 +41,8 @@ extension PostgresMailStore {
                 """
                 SELECT m.uid, s.version, s.data, s.derived_version, s.derived_0, s.derived_1, s.derived_2
                 FROM messages m JOIN structures s ON s.email_id = m.email_id
-                WHERE m.mailbox_id = \(mailbox) AND m.uid BETWEEN \(Int64(first.lowerBound)) AND \(Int64(last.upperBound))
+                WHERE m.mailbox_id = \(mailbox)
+                    AND m.uid BETWEEN \(Int64(first.lowerBound)) AND \(Int64(last.upperBound))
                 ORDER BY m.uid
                 """)
             {

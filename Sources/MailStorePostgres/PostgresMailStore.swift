@@ -35,8 +35,8 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
         /// Times a transaction is tried when PostgreSQL aborts it for a deadlock or a serialisation
         /// conflict with another writer.
         public static let transactionAttempts = 8
-        /// UIDs per query when rows are selected by a list of UIDs (the rest go by range).
-        public static let uidListLimit = 1000
+        /// How long a call waits for a connection of the pool before it fails as `.unavailable`.
+        public static let leaseTimeout = Duration.seconds(5)
     }
 
     /// - Parameters:
@@ -140,7 +140,9 @@ extension PostgresMailStore {
     /// One statement outside a transaction: its rows.
     func query(_ what: String, _ query: PostgresQuery) async throws -> [PostgresRow] {
         do {
-            return try await client.query(query, logger: logger).collect()
+            return try await withLeasedConnection { connection in
+                try await connection.query(query, logger: logger).collect()
+            }
         } catch {
             throw storeError(what, error)
         }
@@ -152,7 +154,7 @@ extension PostgresMailStore {
         var attempt = 1
         while true {
             do {
-                let (result, changed, removed) = try await client.withConnection {
+                let (result, changed, removed) = try await withLeasedConnection {
                     connection -> (T, Set<MailboxID>, [AccountID]) in
                     let tx = Transaction(connection: connection, logger: logger)
                     try await tx.rows(begin)
