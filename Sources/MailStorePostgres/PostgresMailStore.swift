@@ -27,6 +27,8 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
     private let ownsStagingDirectory: Bool
     /// The schema the store's tables live in, when the URL named one (created by `migrate`).
     let schema: String?
+    /// Names this node in its change notifications, so that it skips its own (it published them already).
+    let nodeID = String(UUID().uuidString.prefix(13))
 
     /// Every limit of the engine, in one place.
     public enum Limits {
@@ -37,6 +39,8 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
         public static let transactionAttempts = 8
         /// How long a call waits for a connection of the pool before it fails as `.unavailable`.
         public static let leaseTimeout = Duration.seconds(5)
+        /// The pause before the node listens for change notifications again after losing the connection.
+        public static let listenRetryDelay = Duration.seconds(1)
     }
 
     /// - Parameters:
@@ -76,9 +80,13 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
         if ownsStagingDirectory { try? FileManager.default.removeItem(at: stagingDirectory) }
     }
 
-    /// Runs the connection pool until the task is cancelled or the service group shuts down.
+    /// Runs the connection pool and the listener for other nodes' changes until the task is cancelled or
+    /// the service group shuts down.
     public func run() async {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask { await self.listenForNotices() }
+        }
     }
 
     public func stageMessage(maxSize: Int) throws -> StagedMessageWriter {
@@ -129,12 +137,12 @@ extension PostgresMailStore {
     /// it changed once it has committed.
     @discardableResult
     func write<T: Sendable>(_ what: String, _ body: (Transaction) async throws -> T) async throws -> T {
-        try await transaction(what, begin: "BEGIN", body)
+        try await transaction(what, begin: "BEGIN", notify: true, body)
     }
 
     /// Runs `body` in a read-only transaction on one snapshot of the database (REPEATABLE READ).
     func read<T: Sendable>(_ what: String, _ body: (Transaction) async throws -> T) async throws -> T {
-        try await transaction(what, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try await transaction(what, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", notify: false, body)
     }
 
     /// One statement outside a transaction: its rows.
@@ -149,7 +157,7 @@ extension PostgresMailStore {
     }
 
     private func transaction<T: Sendable>(
-        _ what: String, begin: PostgresQuery, _ body: (Transaction) async throws -> T
+        _ what: String, begin: PostgresQuery, notify: Bool, _ body: (Transaction) async throws -> T
     ) async throws -> T {
         var attempt = 1
         while true {
@@ -160,6 +168,7 @@ extension PostgresMailStore {
                     try await tx.rows(begin)
                     do {
                         let result = try await body(tx)
+                        if notify { try await sendNotices(tx) }
                         try await tx.rows("COMMIT")
                         return (result, tx.changed, tx.removedAccounts)
                     } catch {

@@ -63,6 +63,13 @@ enum PostgresTestDatabase {
         }
     }
 
+    /// Warnings and worse only: every test migrates a schema of its own.
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "postgres-test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
     static func withStore(_ body: (any MailStore & AccountStore) async throws -> Void) async throws {
         guard let text = url else { throw NotConfigured() }
         var storeURL = try PostgresStoreURL(text)
@@ -70,7 +77,7 @@ enum PostgresTestDatabase {
         storeURL.poolSize = poolSize
         let store = try PostgresMailStore(
             url: storeURL, password: ProcessInfo.processInfo.environment["POSTERN_TEST_POSTGRES_PASSWORD"],
-            logger: Logger(label: "postgres-test"))
+            logger: quietLogger)
         try await store.withRunning { store in
             do {
                 try await body(store)

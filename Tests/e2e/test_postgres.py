@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 
 from conftest import PosternProcess
+from exthelpers import read_until
+from rawimap import RawIMAP
 
 PG_URL = os.environ.get("POSTERN_TEST_POSTGRES_URL", "").strip()
 IN_CI = os.environ.get("CI") == "true"
@@ -50,6 +52,13 @@ class Node:
         context.check_hostname = False
         client = imaplib.IMAP4_SSL("127.0.0.1", self.ports["imaps"], ssl_context=context, timeout=30)
         client.login(user, password)
+        return client
+
+    def raw(self, user: str, password: str) -> RawIMAP:
+        context = ssl.create_default_context(cafile=str(self.data_dir / "tls" / "cert.pem"))
+        context.check_hostname = False
+        client = RawIMAP.connect_tls("127.0.0.1", self.ports["imaps"], context=context)
+        assert client.login(user, password).status == "OK"
         return client
 
 
@@ -160,3 +169,31 @@ def test_database_outage_answers_unavailable_then_recovers(tmp_path):
             node.process.stop()
     finally:
         subprocess.run(["bash", str(script), "stop", str(cluster)], timeout=60)
+
+
+def test_idle_on_one_node_sees_changes_made_through_another(cluster):
+    """Push across nodes (LISTEN/NOTIFY): a session idling on node B is told of an APPEND, a flag change
+    and an EXPUNGE made through node A, without polling."""
+    a, b, password = cluster
+    writer = a.imaps("postmaster", password)
+    idler = b.raw("postmaster", password)
+    try:
+        r = idler.command("s1 SELECT INBOX")
+        assert r.status == "OK", r
+        exists = int(next(l.text.split()[1] for l in r.untagged_of("EXISTS")))
+        idler.sendline("i1 IDLE")
+        assert idler.read_until_tagged("i1", stop_at_continuation=True, timeout=10).continuation is not None
+        typ, data = writer.append("INBOX", None, None, b"Subject: pushed\r\n\r\nacross nodes\r\n")
+        assert typ == "OK", data
+        read_until(idler, lambda l: l.text == f"* {exists + 1} EXISTS", timeout=5)
+        writer.select("INBOX")
+        assert writer.store(str(exists + 1), "+FLAGS", "(\\Flagged \\Deleted)")[0] == "OK"
+        read_until(idler, lambda l: l.text.startswith(f"* {exists + 1} FETCH") and "\\Flagged" in l.text,
+                   timeout=5)
+        assert writer.expunge()[0] == "OK"
+        read_until(idler, lambda l: l.text == f"* {exists + 1} EXPUNGE", timeout=5)
+        idler.sendline("DONE")
+        assert idler.read_until_tagged("i1", timeout=10).status == "OK"
+    finally:
+        writer.logout()
+        idler.close()
