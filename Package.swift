@@ -253,7 +253,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "MailStorePostgresTests", dependencies: ["MailStorePostgres"]),
+        .testTarget(
+            name: "MailStorePostgresTests",
+            dependencies: ["MailStorePostgres", "MailStore", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "MailStoreMemoryTests", dependencies: ["MailStore", "MailStoreConformance", "MailStoreMemory"]),
         .testTarget(

@@ -2,7 +2,7 @@ import MailStore
 import PostgresNIO
 
 extension PostgresMailStore {
-    /// Runs `body` with a connection of the pool, waiting at most `Limits.leaseTimeout` for one.
+    /// Runs `body` with a connection of the pool, waiting at most `leaseTimeout` for one.
     ///
     /// The pool itself waits for a connection until its circuit breaker opens, a minute after the
     /// database stopped answering: a session would hang that long. Here a child task leases the
@@ -13,6 +13,7 @@ extension PostgresMailStore {
         let (leased, deliver) = AsyncStream.makeStream(of: PostgresConnection.self)
         let (released, release) = AsyncStream.makeStream(of: Void.self)
         let client = self.client
+        let leaseTimeout = self.leaseTimeout
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
@@ -27,7 +28,7 @@ extension PostgresMailStore {
                 }
             }
             let timer = Task {
-                try await Task.sleep(for: Limits.leaseTimeout)
+                try await Task.sleep(for: leaseTimeout)
                 deliver.finish()
             }
             defer {

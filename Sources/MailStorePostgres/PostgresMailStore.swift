@@ -27,6 +27,8 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
     private let ownsStagingDirectory: Bool
     /// The schema the store's tables live in, when the URL named one (created by `migrate`).
     let schema: String?
+    /// How long a call waits for a connection (see `withLeasedConnection`).
+    let leaseTimeout: Duration
     /// Names this node in its change notifications, so that it skips its own (it published them already).
     let nodeID = String(UUID().uuidString.prefix(13))
 
@@ -47,19 +49,22 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
     ///   - configuration: where and how to connect (see `PostgresStoreURL`).
     ///   - stagingDirectory: where incoming messages are staged before `append`; nil: a private
     ///     temporary directory, removed with the store.
+    ///   - leaseTimeout: how long a call waits for a connection before it fails as `.unavailable`.
     public convenience init(
-        url: PostgresStoreURL, password: String?, stagingDirectory: URL? = nil, logger: Logger
+        url: PostgresStoreURL, password: String?, stagingDirectory: URL? = nil,
+        leaseTimeout: Duration = Limits.leaseTimeout, logger: Logger
     ) throws {
         try self.init(
             configuration: url.configuration(password: password), schema: url.schema,
-            stagingDirectory: stagingDirectory, logger: logger)
+            stagingDirectory: stagingDirectory, leaseTimeout: leaseTimeout, logger: logger)
     }
 
     public init(
         configuration: PostgresClient.Configuration, schema: String? = nil, stagingDirectory: URL? = nil,
-        logger: Logger
+        leaseTimeout: Duration = Limits.leaseTimeout, logger: Logger
     ) throws {
         self.logger = logger
+        self.leaseTimeout = leaseTimeout
         self.schema = schema
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let directory =

@@ -246,3 +246,15 @@ extension PostgresMailStore {
         try await write("drop schema") { tx in try await tx.rows("DROP SCHEMA \(unescaped: schema) CASCADE") }
     }
 }
+
+extension PostgresMailStore {
+    /// The number of stored distinct texts and of their chunks (for tests: content is stored once and
+    /// freed with its last message).
+    func contentCounts() async throws -> (contents: Int, chunks: Int) {
+        let rows = try await query(
+            "count contents", "SELECT (SELECT count(*) FROM contents), (SELECT count(*) FROM content_chunks)")
+        guard let row = rows.first else { return (0, 0) }
+        let (contents, chunks) = try row.decode((Int64, Int64).self)
+        return (Int(contents), Int(chunks))
+    }
+}
