@@ -107,6 +107,7 @@ extension IMAPSession {
         endAccountSession()
         state = .notAuthenticated
         extensions.reset()
+        recentClaims = [:]
         failedLogins = 0
         badCommandsBeforeLogin = 0
         logger[metadataKey: "user"] = nil

@@ -98,6 +98,10 @@ extension IMAPSession {
                         metas[meta.uid] = meta
                     }
                 }
+                // Expunged by another session and not reported here yet: still readable (RFC 2180 §4.1.1).
+                for (_, messageUID) in batch where metas[messageUID] == nil {
+                    if let kept = retainedMessage(messageUID) { metas[messageUID] = kept.meta }
+                }
                 var batchPairs = batch
                 if let since = changedSince {
                     batchPairs = batch.filter { metas[$0.uid].map { $0.modSeq > since } ?? false }
@@ -129,6 +133,9 @@ extension IMAPSession {
                         }
                     }
                 }
+                // A keyword another session set since the last FLAGS response is announced before a
+                // FETCH shows it (RFC 9051 §7.3.5).
+                announceKeywords(batchPairs.compactMap { metas[$0.uid]?.flags })
                 for (seq, messageUID) in batchPairs {
                     guard let meta = metas[messageUID] else {
                         missing = true
@@ -147,10 +154,7 @@ extension IMAPSession {
                     var opened: MessageContent?
                     var size = meta.size
                     if size == Self.sizeFromContent {
-                        guard
-                            let content = try await store.openContent(
-                                account: accountID, mailbox: view.id, uid: messageUID)
-                        else {
+                        guard let content = try await content(of: messageUID, opened: nil) else {
                             missing = true
                             continue
                         }

@@ -98,6 +98,10 @@ extension IMAPSession {
     func content(of uid: UID, opened: MessageContent?) async throws -> MessageContent? {
         if let opened { return opened }
         guard let view = selected else { return nil }
-        return try await store.openContent(account: accountID, mailbox: view.id, uid: uid)
+        if let content = try await store.openContent(account: accountID, mailbox: view.id, uid: uid) {
+            return content
+        }
+        // Expunged by another session meanwhile, not yet reported here: kept readable (RFC 2180 §4.1.1).
+        return retainedMessage(uid)?.open()
     }
 }

@@ -60,7 +60,7 @@ extension IMAPSession {
                     Self.isCurrent(renderings.entries[k])
                 {
                     rendered.append(renderings.entries[k])
-                } else if cache.position(of: uid) != nil {
+                } else if cache.position(of: uid) != nil || retainedMessage(uid) != nil {
                     return nil
                 } else {
                     rendered.append(nil)
@@ -84,6 +84,8 @@ extension IMAPSession {
             return list
         }
         let wantsFlags = items.contains(.flags)
+        var announced = selected?.keywords ?? []
+        var checkedKeywords: Set<String> = []
         let lineItems = items.compactMap(FetchLinesWriter.Item.init)
         var missing = false
         var lines = FetchLinesWriter(capacity: Self.cachedFetchChunk)
@@ -93,11 +95,33 @@ extension IMAPSession {
             // Both ascending by UID: one walk.
             while j < uids.count && uids[j] < uid { j += 1 }
             guard j < uids.count && uids[j] == uid else {
-                missing = true
+                // Expunged by another session, not reported here yet: from what the store kept
+                // (RFC 2180 §4.1.1), after the lines made so far.
+                if let kept = retainedMessage(uid) {
+                    if let since = changedSince, kept.meta.modSeq <= since { continue }
+                    out.writeBytes(lines.written)
+                    lines.reset()
+                    if wantsFlags { announceKeywords([kept.meta.flags]) }
+                    _ = writeFetchResponse(seq: seq, meta: kept.meta, message: FetchedMessage(bytes: nil), items: items)
+                } else {
+                    missing = true
+                }
                 continue
             }
             let modSeq = modSeqs[j]
             if let since = changedSince, modSeq <= since { continue }
+            // Messages with the same keywords mostly share one set (see `MailboxFlagIndex`): checked once.
+            if wantsFlags && !flags[j].keywords.isEmpty && flags[j].keywords != checkedKeywords
+                && !flags[j].keywords.isSubset(of: announced)
+            {
+                // A keyword another session set since the last FLAGS response: announced first
+                // (RFC 9051 §7.3.5), after the lines made so far.
+                out.writeBytes(lines.written)
+                lines.reset()
+                announceKeywords([flags[j]])
+                announced = selected?.keywords ?? announced
+            }
+            if wantsFlags { checkedKeywords = flags[j].keywords }
             let list = wantsFlags ? flagList(flags[j], recent: !recent.isEmpty && recent.contains(uid)) : []
             var structure: FetchLinesWriter.EncodedStructure?
             if let renderings, let entry = rendered[n] {

@@ -31,11 +31,17 @@ extension IMAPSession {
             let returnSubscribed = selectSubscribed || command.returnOptions.contains(.subscribed)
             var statusAttributes: [StatusAttribute]?
             for case .status(let attributes) in command.returnOptions { statusAttributes = attributes }
+            if extensions.rev2 && statusAttributes?.contains(.recent) == true {
+                tagged(tag, .bad, text: Self.noRecentInRev2)
+                return .next
+            }
             let parents = Set(byName.keys.flatMap { MailboxPath.ancestors(of: $0) })
-            // Names with a descendant that passes the selection (for RECURSIVEMATCH's CHILDINFO).
+            // RECURSIVEMATCH's CHILDINFO (RFC 5258 §3.5): names with a descendant that passes the selection
+            // but that the patterns do not return; a descendant listed anyway would make it redundant.
             var selectedAncestors = Set<String>()
             if recursive {
-                for name in Set(byName.keys).union(subscribed) {
+                for name in Set(byName.keys).union(subscribed)
+                where !matchers.contains(where: { $0.matches(name) }) {
                     let passes = selectSubscribed ? subscribed.contains(name) : byName[name]?.specialUse != nil
                     if passes { selectedAncestors.formUnion(MailboxPath.ancestors(of: name)) }
                 }
@@ -88,9 +94,9 @@ extension IMAPSession {
             let matcher = MailboxPattern(reference: reference, pattern: try decodePattern(pattern.bytes))
             let mailboxes = try await store.listMailboxes(account: accountID)
             let selectable = Set(mailboxes.filter { !$0.isNoSelect }.map(\.name))
-            for name in try await store.subscriptions(account: accountID).sorted(by: Self.listOrder)
-            where matcher.matches(name) {
-                let attributes = selectable.contains(name) ? [] : ["\\Noselect"]
+            let subscribed = Set(try await store.subscriptions(account: accountID))
+            for name in Self.lsubNames(subscribed: subscribed, matcher: matcher) {
+                let attributes = selectable.contains(name) && subscribed.contains(name) ? [] : ["\\Noselect"]
                 send(.list(ListResponse(kind: .lsub, attributes: attributes, name: responseName(name))))
             }
             await reportUpdates(allowExpunge: true)
@@ -101,21 +107,61 @@ extension IMAPSession {
         return .next
     }
 
+    /// The names LSUB answers, in list order: the subscribed names the pattern matches and, as RFC 3501
+    /// §6.3.9 asks of `%`, an unsubscribed parent the pattern matches when it stops short of a
+    /// subscribed descendant (`foo/bar` subscribed, `foo` not: LSUB "" % answers `foo`, \Noselect).
+    static func lsubNames(subscribed: Set<String>, matcher: MailboxPattern) -> [String] {
+        var names = Set<String>()
+        for name in subscribed {
+            if matcher.matches(name) {
+                names.insert(name)
+                continue
+            }
+            for ancestor in MailboxPath.ancestors(of: name) where matcher.matches(ancestor) {
+                names.insert(ancestor)
+            }
+        }
+        return names.sorted(by: listOrder)
+    }
+
     /// A reference or pattern: modified UTF-7 (or UTF-8), wildcards allowed, never a NUL or control.
     private func decodePattern(_ bytes: [UInt8]) throws -> String {
         if bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) {
             throw MailStoreError.invalidMailboxName("control characters are not allowed")
         }
         if bytes.allSatisfy({ $0 < 0x80 }) && !(extensions.utf8MailboxNames) {
-            guard let decoded = try? ModifiedUTF7.decode(bytes) else {
-                throw MailStoreError.invalidMailboxName("not valid modified UTF-7")
-            }
-            return decoded
+            return Self.decodePatternUTF7(bytes)
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw MailStoreError.invalidMailboxName("not valid UTF-8")
         }
         return text
+    }
+
+    /// A pattern is not a name (RFC 9051 §6.3.9): each well-formed modified UTF-7 shift (`&...-`) is
+    /// decoded, and an `&` that does not start one (`&` alone, `foo&bar`, a wildcard inside base64)
+    /// stands for itself, so such a pattern is matched literally instead of refused.
+    static func decodePatternUTF7(_ bytes: [UInt8]) -> String {
+        if let decoded = try? ModifiedUTF7.decode(bytes) { return decoded }
+        var result = ""
+        var i = 0
+        while i < bytes.count {
+            guard bytes[i] == UInt8(ascii: "&") else {
+                result.unicodeScalars.append(Unicode.Scalar(bytes[i]))
+                i += 1
+                continue
+            }
+            if let end = bytes[(i + 1)...].firstIndex(of: UInt8(ascii: "-")),
+                let shift = try? ModifiedUTF7.decode(Array(bytes[i...end]))
+            {
+                result += shift
+                i = end + 1
+            } else {
+                result += "&"
+                i += 1
+            }
+        }
+        return result
     }
 
     /// RFC 8474 MAILBOXID: stable across RENAME, never reused (mailbox ids are never reused).

@@ -72,8 +72,14 @@ extension IMAPSession {
                 return .next
             }
             let generation = store.changeHub.generation(mailbox: info.id)
+            // Registered before the mailbox is read: an expunge after the read is kept for this session.
+            let viewer = store.changeHub.retention.view(account: accountID, mailbox: info.id)
             let snapshot = try await store.snapshot(account: accountID, opening: info, markRecentSeen: !readOnly)
             var view = SelectedMailbox(snapshot: snapshot, readOnly: readOnly)
+            viewer.told(through: snapshot.info.highestModSeq)
+            view.retentionViewer = viewer
+            view.toldModSeq = snapshot.info.highestModSeq
+            view.recent = claimRecent(snapshot.recentUIDs, in: info.id, present: snapshot.uids)
             view.hubGeneration = generation
             view.keywords.formUnion(snapshot.keywords)
             let firstUnseen = snapshot.firstUnseenUID.flatMap { view.sequenceNumber(of: $0) }
@@ -95,6 +101,27 @@ extension IMAPSession {
             fail(tag, error, command: "SELECT")
         }
         return .next
+    }
+
+    /// Records messages this session just claimed as \Recent in a mailbox, and returns all its recent
+    /// ones there that are still `present`: those of an earlier SELECT in this session too (RFC 3501
+    /// §2.3.2 — the session that saw them first keeps seeing them as recent, also through EXAMINE).
+    /// IMAP4rev2 has no \Recent (RFC 9051 Appendix E).
+    func claimRecent(_ claimed: [UID], in mailbox: MailboxID, present: [UID]) -> Set<UID> {
+        guard !extensions.rev2 else { return [] }
+        var claims = recentClaims[mailbox] ?? UIDSet()
+        for uid in claimed { claims.insert(uid) }
+        guard !claims.isEmpty else { return [] }
+        recentClaims[mailbox] = claims
+        // Both ascending: the present UIDs from the first claimed one on.
+        guard let first = claims.ranges.first?.lowerBound else { return [] }
+        var lo = 0
+        var hi = present.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if present[mid] < first { lo = mid + 1 } else { hi = mid }
+        }
+        return Set(present[lo...].filter { claims.contains($0) })
     }
 
     /// SELECT's untagged responses. Not async on purpose: the response values are built in this
@@ -300,6 +327,10 @@ extension IMAPSession {
     func status(
         _ tag: String, _ wireName: IMAPWire.MailboxName, _ attributes: [StatusAttribute]
     ) async -> ResumeDirective {
+        if extensions.rev2 && attributes.contains(.recent) {
+            tagged(tag, .bad, text: Self.noRecentInRev2)
+            return .next
+        }
         do {
             let name = try storeName(wireName)
             guard let info = try await store.mailbox(account: accountID, name: name), !info.isNoSelect else {

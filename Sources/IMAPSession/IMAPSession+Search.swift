@@ -18,12 +18,20 @@ extension IMAPSession {
             tagged(tag, .no, code: .badCharset(Self.supportedCharsets), text: "Unsupported charset")
             return .next
         }
+        // RFC 9051 Appendix E: IMAP4rev2 has no \Recent, and RECENT, NEW and OLD are not search keys.
+        if extensions.rev2 && Self.usesRecent(command.key) {
+            if saves { state.updateSelected { $0.savedSearch = [] } }
+            tagged(tag, .bad, text: "RECENT, NEW and OLD are not IMAP4rev2 search keys")
+            return .next
+        }
         do {
             var evaluator = SearchEvaluator(messageCount: view.count, lastUID: view.lastUID ?? 0)
             evaluator.savedSearch = Set(view.savedSearch)
             let needsContent = SearchEvaluator.needsContent(command.key)
             var hits: [(seq: Int, uid: UID)] = []
-            var highestModSeq: ModSeq = 0
+            // Each hit's MODSEQ, when the search has a MODSEQ key (RFC 7162 §3.1.5 reports it).
+            var hitModSeqs: [UID: ModSeq] = [:]
+            let usesModSeq = Self.usesModSeq(command.key)
             let prefilter = SearchEvaluator.flagPrefilter(command.key)
             // Flag keys only (UNSEEN, FLAGGED UNDELETED, ...): these flag terms are the whole search.
             let flagsOnly = SearchEvaluator.isFlagsOnly(command.key)
@@ -69,7 +77,7 @@ extension IMAPSession {
                             evaluator: evaluator)
                         for hit in try await search.matches(candidates) {
                             hits.append((hit.sequenceNumber, hit.uid))
-                            highestModSeq = max(highestModSeq, hit.modSeq)
+                            if usesModSeq { hitModSeqs[hit.uid] = hit.modSeq }
                         }
                         continue
                     }
@@ -79,15 +87,15 @@ extension IMAPSession {
                             sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
                         if evaluator.matches(command.key, message) {
                             hits.append((seq, meta.uid))
-                            highestModSeq = max(highestModSeq, meta.modSeq)
+                            if usesModSeq { hitModSeqs[meta.uid] = meta.modSeq }
                         }
                     }
                     if start + Self.searchBatch < view.uids.count { await Task.yield() }
                 }
             }
+            // Ascending (a parallel content search may have found them in another order).
+            hits.sort { $0.seq < $1.seq }
             let numbers = hits.map { command.uid ? UInt32($0.uid) : UInt32($0.seq) }
-            // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ of what matched.
-            let modSeq = Self.usesModSeq(command.key) && !hits.isEmpty ? highestModSeq : nil
             if let options = command.returnOptions, options.contains(.save) {
                 // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, only those are saved.
                 var saved = hits.map(\.uid)
@@ -104,11 +112,14 @@ extension IMAPSession {
                 let shown = options.filter { $0 != .save }
                 // RETURN () means ALL; RETURN (SAVE) alone prints nothing (RFC 5182 §2.1).
                 if !(shown.isEmpty && options.contains(.save)) {
-                    writeESearch(
-                        tag: tag, numbers: numbers, options: shown.isEmpty ? [.all] : shown, uid: command.uid,
-                        modSeq: modSeq)
+                    let returned = shown.isEmpty ? [.all] : shown
+                    let modSeq =
+                        usesModSeq ? Self.highestModSeq(of: Self.returnedHits(hits, returned), in: hitModSeqs) : nil
+                    writeESearch(tag: tag, numbers: numbers, options: returned, uid: command.uid, modSeq: modSeq)
                 }
             } else {
+                // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ of what matched.
+                let modSeq = usesModSeq ? Self.highestModSeq(of: hits, in: hitModSeqs) : nil
                 send(.search(SearchResponse(numbers: numbers, modSeq: modSeq)))
             }
             await reportUpdates(allowExpunge: command.uid)
@@ -131,6 +142,33 @@ extension IMAPSession {
             response.all = Self.sequenceSet(UIDSet(numbers).ranges)
         }
         send(.esearch(response))
+    }
+
+    /// The hits an ESEARCH answer returns (RFC 4731 §3.2 with RFC 7162 §3.1.5): all of them with ALL
+    /// or COUNT; otherwise only the ones MIN and MAX name.
+    static func returnedHits(
+        _ hits: [(seq: Int, uid: UID)], _ options: [SearchReturnOption]
+    ) -> [(seq: Int, uid: UID)] {
+        if options.contains(.all) || options.contains(.count) { return hits }
+        var returned: [(seq: Int, uid: UID)] = []
+        if options.contains(.min), let first = hits.first { returned.append(first) }
+        if options.contains(.max), let last = hits.last { returned.append(last) }
+        return returned
+    }
+
+    /// The highest MODSEQ of `hits`; nil when there are none (then no MODSEQ is reported).
+    static func highestModSeq(of hits: [(seq: Int, uid: UID)], in modSeqs: [UID: ModSeq]) -> ModSeq? {
+        hits.compactMap { modSeqs[$0.uid] }.max()
+    }
+
+    static func usesRecent(_ key: SearchKey) -> Bool {
+        switch key {
+        case .recent, .new, .old: return true
+        case .not(let inner): return usesRecent(inner)
+        case .or(let a, let b): return usesRecent(a) || usesRecent(b)
+        case .and(let keys): return keys.contains(where: usesRecent)
+        default: return false
+        }
     }
 
     static func usesModSeq(_ key: SearchKey) -> Bool {

@@ -196,7 +196,9 @@ extension IMAPSession {
 }
 
 /// MOVE and UID MOVE (RFC 6851 §3): atomic in the store; COPYUID goes in an untagged OK before the
-/// EXPUNGE (or VANISHED) responses, which MOVE may send even in its sequence-number form.
+/// EXPUNGE (or VANISHED) responses, which MOVE may send even in its sequence-number form. RFC 6851
+/// does not forbid the selected mailbox as the destination: the messages get new UIDs (reported by
+/// EXISTS after the EXPUNGEs) and the old ones are expunged.
 extension IMAPSession {
     func move(_ tag: String, _ set: SequenceSet, to wireName: IMAPWire.MailboxName, uid: Bool) async -> ResumeDirective
     {
@@ -209,10 +211,6 @@ extension IMAPSession {
         do {
             let name = try storeName(wireName)
             guard let destination = try await destinationMailbox(tag, name) else { return .next }
-            if destination.id == view.id {
-                tagged(tag, .no, code: .cannot, text: "The source and destination are the same mailbox")
-                return .next
-            }
             if !pairs.isEmpty {
                 let result = try await store.move(
                     account: accountID, from: view.id, uids: UIDSet(pairs.map(\.uid)), to: destination.id)

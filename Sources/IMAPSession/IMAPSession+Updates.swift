@@ -7,6 +7,26 @@ extension IMAPSession {
     /// Asks the store what changed since this session last looked and reports it: EXPUNGE (only when
     /// `allowExpunge`; otherwise they wait), then EXISTS (and RECENT), then FETCH (FLAGS).
     func reportUpdates(allowExpunge: Bool) async {
+        await pollUpdates(allowExpunge: allowExpunge)
+        toldRetention()
+    }
+
+    /// Tells the store's `ExpungeRetention` how far this session has reported expunges: up to the
+    /// MODSEQ it knows once none is withheld.
+    func toldRetention() {
+        guard let view = selected, view.pendingExpunges.isEmpty, view.knownModSeq > view.toldModSeq else { return }
+        view.retentionViewer?.told(through: view.knownModSeq)
+        state.updateSelected { $0.toldModSeq = view.knownModSeq }
+    }
+
+    /// A message of the view that another session expunged and this one has not reported yet, kept
+    /// readable by the store (RFC 2180 §4.1.1); nil when none is kept.
+    func retainedMessage(_ uid: UID) -> ExpungeRetention.Message? {
+        guard let view = selected else { return nil }
+        return store.changeHub.retention.message(account: accountID, mailbox: view.id, uid: uid)
+    }
+
+    private func pollUpdates(allowExpunge: Bool) async {
         guard var view = selected else { return }
         // Nothing published since the last look: only withheld expunges may be due.
         let generation = store.changeHub.generation(mailbox: view.id)
@@ -53,7 +73,11 @@ extension IMAPSession {
                     if !view.readOnly && !extensions.rev2, let last = newUIDs.last,
                         let claimed = try await store.claimRecent(account: accountID, mailbox: view.id, through: last)
                     {
-                        view.recent.formUnion(newUIDs.filter { claimed.contains($0) })
+                        let mine = newUIDs.filter { claimed.contains($0) }
+                        view.recent.formUnion(mine)
+                        var claims = recentClaims[view.id] ?? UIDSet()
+                        for uid in mine { claims.insert(uid) }
+                        recentClaims[view.id] = claims
                     }
                     sendCounts(view)
                 }
@@ -76,6 +100,9 @@ extension IMAPSession {
     // The two senders below are not async on purpose: response values are built in an ordinary
     // stack frame, not in the session task's async frames, whose allocator keeps the memory of the
     // largest frame for the life of the session (`Benchmarks/run.sh idle`).
+
+    /// The answer to STATUS RECENT once IMAP4rev2 is enabled (RFC 9051 Appendix E removed it).
+    static let noRecentInRev2 = "RECENT is not an IMAP4rev2 STATUS item"
 
     /// `* n EXISTS` and, for IMAP4rev1, `* n RECENT`.
     func sendCounts(_ view: SelectedMailbox) {

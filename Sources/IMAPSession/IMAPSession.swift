@@ -35,6 +35,9 @@ public final class IMAPSession {
     var wakeups: AsyncStream<SessionInput>.Continuation?
     /// Extensions the client turned on (see `SessionExtensions`).
     var extensions = SessionExtensions()
+    /// IMAP4rev1 \Recent (RFC 3501 §2.3.2): the messages this session was the first to see, per mailbox,
+    /// so that selecting or examining the mailbox again in this session reports them as recent still.
+    var recentClaims: [MailboxID: UIDSet] = [:]
     /// Set when the selected mailbox disappeared and BYE was sent: the connection closes.
     var mailboxVanished = false
     /// Set when a streamed message literal could not be completed: the connection closes.

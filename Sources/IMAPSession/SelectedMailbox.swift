@@ -21,6 +21,11 @@ struct SelectedMailbox {
     var savedSearch: [UID] = []
     /// Keywords announced in the last FLAGS response (RFC 9051 §7.3.5).
     var keywords: Set<String> = []
+    /// This session's registration with the store's `ExpungeRetention`: messages expunged elsewhere stay
+    /// readable until it has told the client (RFC 2180 §4.1.1). Released with the view.
+    var retentionViewer: ExpungeRetention.Viewer?
+    /// The MODSEQ up to which the viewer was last said to have told every expunge.
+    var toldModSeq: ModSeq = 0
     /// MODSEQs this session already reported itself (STORE, implicit \Seen), so that the next poll does
     /// not report them again.
     var reported: [UID: ModSeq] = [:]

@@ -17,6 +17,8 @@ public final class ChangeHub: Sendable {
     private let accountWatchers = Mutex<[AccountID: [UInt64: @Sendable () -> Void]]>([:])
     private let generations = Mutex<[MailboxID: UInt64]>([:])
     private let nextID = Atomic<UInt64>(0)
+    /// Expunged messages kept readable for the sessions that may still show them (RFC 2180 §4.1.1).
+    public let retention = ExpungeRetention()
 
     public init() {}
 

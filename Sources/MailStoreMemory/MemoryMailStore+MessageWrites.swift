@@ -164,6 +164,7 @@ extension MemoryMailStore {
             let gone = Array(deleted)
             guard !gone.isEmpty else { return [] }
             let modSeq = box.highestModSeq + 1
+            retainRemoved(state, account: account, mailbox: mailbox, uids: gone, modSeq: modSeq)
             state.removeMessages(mailbox, uids: gone, modSeq: modSeq)
             changed.insert(mailbox)
             return gone
@@ -190,6 +191,7 @@ extension MemoryMailStore {
             let pairs = try state.insertCopies(messages, into: to)
             let sourceModSeq = from == to ? target.highestModSeq + 1 : source.highestModSeq + 1
             let moved = messages.map(\.uid)
+            retainRemoved(state, account: account, mailbox: from, uids: moved, modSeq: sourceModSeq)
             state.removeMessages(from, uids: moved, modSeq: sourceModSeq)
             changed.formUnion([from, to])
             return MoveOutcome(copied: CopyResult(uidValidity: target.uidValidity, pairs: pairs), expunged: moved)

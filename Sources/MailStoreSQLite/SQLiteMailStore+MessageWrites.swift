@@ -185,16 +185,13 @@ extension SQLiteMailStore {
             let deleted = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
-                        SELECT uid, blob FROM messages
+                        SELECT \(MessageRow.columns) FROM messages
                         WHERE mailbox_id = ? AND (flags & \(SystemFlags.deleted.rawValue)) != 0 ORDER BY uid
                         """), arguments: [mailbox]
-            ).compactMap { row -> (uid: UID, blob: String)? in
-                let uid = UID(truncatingIfNeeded: row["uid"] as Int64)
-                if let uids, !uids.contains(uid) { return nil }
-                return (uid, row["blob"])
-            }
+            ).map(MessageRow.init(row:)).filter { uids?.contains($0.uid) ?? true }
             guard !deleted.isEmpty else { return [] }
             let modSeq = row.highestModSeq + 1
+            self.retainRemoved(account: account, mailbox: mailbox, rows: deleted, modSeq: modSeq)
             try Self.removeMessages(db, mailbox: mailbox, uids: deleted.map(\.uid), modSeq: modSeq)
             try db.cachedStatement(sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?").execute(
                 arguments: [Int64(modSeq), mailbox])

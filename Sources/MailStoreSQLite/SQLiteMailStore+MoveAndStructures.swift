@@ -28,6 +28,7 @@ extension SQLiteMailStore {
             // Same mailbox: `insertCopies` already raised its HIGHESTMODSEQ; the tombstones share it.
             let sourceModSeq = from == to ? target.highestModSeq + 1 : source.highestModSeq + 1
             let moved = rows.map(\.uid)
+            self.retainRemoved(account: account, mailbox: from, rows: rows, modSeq: sourceModSeq)
             try Self.removeMessages(db, mailbox: from, uids: moved, modSeq: sourceModSeq)
             try db.cachedStatement(sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?").execute(
                 arguments: [Int64(sourceModSeq), from])

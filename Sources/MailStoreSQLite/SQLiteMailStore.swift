@@ -77,7 +77,12 @@ public final class SQLiteMailStore: MailStore, AccountStore {
         let isTool = role == .tool
         writer = GroupCommitWriter(
             pool: pool, beforeCommit: isTool ? ChangeAnnouncements.record : nil,
-            afterCommit: { ids, changed in
+            afterCommit: { freed, changed in
+                // A file a retained expunged message still needs is unlinked once it is let go.
+                let ids = hub.retention.deferUnlink(freed) { blob in
+                    blobs.remove([blob])
+                    locations.forget([], unlinked: [blob])
+                }
                 blobs.remove(ids)
                 locations.forget(changed, unlinked: ids)
                 for mailbox in changed { hub.publish(mailbox: mailbox) }

@@ -141,7 +141,7 @@ import Testing
     @Test func malformedAppendPrefixIsACommandError() {
         #expect(
             events("a APPEND x (\\Seen {2}\r\nhi\r\n").last
-                == .commandError(tag: "a", message: "APPEND needs a message literal"))
+                == .commandError(tag: "a", message: "APPEND: invalid flag list: expected atom"))
         #expect(events("a APPEND x \"bad date\" {2}\r\nhi\r\n").last?.isCommandError == true)
         #expect(events("a APPEND x\r\n") == [.commandError(tag: "a", message: "APPEND needs a message literal")])
     }

@@ -161,6 +161,10 @@ import Testing
         try await engine.withStore(MailStoreConformance.moveWithinMailbox)
     }
 
+    @Test(arguments: Engine.allCases) func expungedMessagesRetainedForViewers(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.expungedMessagesRetainedForViewers)
+    }
+
     @Test(arguments: Engine.allCases) func moveRefusals(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.moveRefusals)
     }

@@ -87,6 +87,23 @@ def test_append_select_fetch(client, mbox):
         assert got == when
 
 
+def test_multiappend(client, mbox):
+    """imapclient's MULTIAPPEND puts two spaces between messages without flags or date: accepted."""
+    client.create_folder(mbox)
+    msgs = [make_message(f"multi {i}", body=f"body {i}\r\n") for i in range(3)]
+    client.multiappend(mbox, msgs)
+    flagged = {"msg": make_message("multi flagged"), "flags": [b"\\Flagged"]}
+    client.multiappend(mbox, [msgs[0], flagged])
+    client.select_folder(mbox, readonly=True)
+    uids = client.search("ALL")
+    assert len(uids) == 5
+    fetched = client.fetch(uids, ["FLAGS", "BODY.PEEK[HEADER.FIELDS (SUBJECT)]"])
+    subjects = [fetched[u][b"BODY[HEADER.FIELDS (SUBJECT)]"].strip() for u in uids]
+    assert subjects == [b"Subject: multi 0", b"Subject: multi 1", b"Subject: multi 2", b"Subject: multi 0",
+                        b"Subject: multi flagged"]
+    assert b"\\Flagged" in fetched[uids[4]][b"FLAGS"]
+
+
 def test_flags_api(client, mbox):
     client.create_folder(mbox)
     for i in range(3):

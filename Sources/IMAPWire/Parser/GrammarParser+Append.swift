@@ -23,20 +23,54 @@ extension GrammarParser {
     /// [SP flag-list] [SP date-time] SP ["UTF8" SP "("], then the end of the bytes (where the literal starts).
     /// append-data =/ "UTF8" SP "(" literal8 ")"   (RFC 6855 §4): the third value says the message is
     /// wrapped so, and a ")" follows it.
+    /// Liberal where real clients differ from the grammar: each SP may be several spaces (Python's
+    /// imapclient sends two between messages that have no flags or date).
     mutating func appendOptions() throws -> ([Flag], InternalDate?, Bool) {
-        try space()
+        try spaces(or: "APPEND: expected a space before the message")
         var flags: [Flag] = []
         var date: InternalDate?
         if peek() == UInt8(ascii: "(") {
             flags = try flagList()
-            try space()
+            try spaces(or: "APPEND: expected a space after the flag list")
         }
         if peek() == UInt8(ascii: "\"") {
             date = try dateTime()
-            try space()
+            try spaces(or: "APPEND: expected a space after the date-time")
         }
         let utf8 = consumeKeyword("UTF8 (")
-        guard isAtEnd else { throw ParseError("invalid APPEND arguments") }
+        guard isAtEnd else {
+            throw ParseError("APPEND: expected a flag list, a date-time or the message literal")
+        }
         return (flags, date, utf8)
+    }
+
+    /// What is wrong with an APPEND whose message literal could not be found (the framer streams a
+    /// well-formed one and never hands it to the command parser): the first part that does not parse.
+    mutating func appendDiagnosis() -> String {
+        do {
+            try space()
+            _ = try mailbox()
+        } catch {
+            return "APPEND: expected a space and a mailbox name"
+        }
+        while consume(UInt8(ascii: " ")) {}
+        if peek() == UInt8(ascii: "(") {
+            do { _ = try flagList() } catch { return "APPEND: invalid flag list: \(Self.message(error))" }
+            while consume(UInt8(ascii: " ")) {}
+        }
+        if peek() == UInt8(ascii: "\"") {
+            do { _ = try dateTime() } catch { return "APPEND: invalid date-time: \(Self.message(error))" }
+        }
+        return "APPEND needs a message literal"
+    }
+
+    private static func message(_ error: any Error) -> String {
+        (error as? ParseError)?.message ?? "syntax error"
+    }
+
+    /// One or more spaces.
+    private mutating func spaces(or message: String) throws {
+        guard consume(UInt8(ascii: " ")) else { throw ParseError(message) }
+        while consume(UInt8(ascii: " ")) {}
     }
 }

@@ -106,7 +106,7 @@ extension GrammarParser {
         case "GETQUOTAROOT": return try getQuotaRootCommand()
         case "SETQUOTA": return try setQuotaCommand()
         case "APPEND":
-            throw ParseError("APPEND needs a message literal")
+            throw ParseError(appendDiagnosis())
         case "":
             throw ParseError("missing command")
         default:
