@@ -92,7 +92,9 @@ extension PostgresMailStore {
             ).map { UID(truncatingIfNeeded: try $0.decode(Int64.self)) }
             let gone = deleted.filter { uids?.contains($0) ?? true }
             guard !gone.isEmpty else { return [] }
-            try await tx.removeMessages(mailbox, uids: gone.map(Int64.init), modSeq: box.highestModSeq + 1)
+            let modSeq = box.highestModSeq + 1
+            try await retainRemoved(tx, account: account, mailbox: mailbox, uids: gone.map(Int64.init), modSeq: modSeq)
+            try await tx.removeMessages(mailbox, uids: gone.map(Int64.init), modSeq: modSeq)
             return gone
         }
     }
@@ -116,6 +118,7 @@ extension PostgresMailStore {
             }
             let pairs = try await tx.insertCopies(from: from, uids: moved, into: target)
             let sourceModSeq = from == to ? target.highestModSeq + 1 : source.highestModSeq + 1
+            try await retainRemoved(tx, account: account, mailbox: from, uids: moved, modSeq: sourceModSeq)
             try await tx.removeMessages(from, uids: moved, modSeq: sourceModSeq)
             return MoveOutcome(
                 copied: CopyResult(uidValidity: target.uidValidity, pairs: pairs),
