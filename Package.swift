@@ -26,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // Grammar types, incremental command parser, response encoder. Pure: only NIOCore.
@@ -79,6 +80,22 @@ let package = Package(
                 "MailStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The shared engine for several nodes: PostgreSQL through a postgres-nio connection pool; metadata
+        // and chunked message content in the database.
+        .target(
+            name: "MailStorePostgres",
+            dependencies: [
+                "MailStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // A complete engine in memory: for tests, and the reference the conformance suite holds others to.
@@ -153,7 +170,8 @@ let package = Package(
         .target(
             name: "PosternServer",
             dependencies: [
-                "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "BearerTokens",
+                "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "MailStorePostgres",
+                "BearerTokens",
                 "TLSClientHello", "LMTP", "Delivery", "MailRelay", "Sieve", "ManageSieve",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -173,7 +191,7 @@ let package = Package(
         .executableTarget(
             name: "postern",
             dependencies: [
-                "PosternServer", "MailStore", "MailStoreSQLite", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
+                "PosternServer", "MailStore", "MailStoreSQLite", "MailStorePostgres", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
                 "IMAPWire", "Sieve", "ManageSieve",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -230,7 +248,14 @@ let package = Package(
         // Every conformance check on every engine.
         .testTarget(
             name: "MailStoreConformanceTests",
-            dependencies: ["MailStore", "MailStoreConformance", "MailStoreMemory", "MailStoreSQLite"]
+            dependencies: [
+                "MailStore", "MailStoreConformance", "MailStoreMemory", "MailStoreSQLite", "MailStorePostgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "MailStorePostgresTests",
+            dependencies: ["MailStorePostgres", "MailStore", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "MailStoreMemoryTests", dependencies: ["MailStore", "MailStoreConformance", "MailStoreMemory"]),

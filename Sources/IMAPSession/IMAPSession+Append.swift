@@ -44,6 +44,8 @@ extension IMAPSession {
             } catch let error as MailStoreError {
                 if case .invalidMailboxName(let why) = error {
                     progress.failure = (.no, .cannot, "Invalid mailbox name: \(why)")
+                } else if error == .unavailable {
+                    progress.failure = (.no, .unavailable, "The mail store is unavailable, try again later")
                 } else {
                     progress.failure = (.no, .serverBug, "Internal error, the message was not stored")
                     logger.error("APPEND failed: \(error)")

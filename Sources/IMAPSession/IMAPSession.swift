@@ -321,8 +321,8 @@ public final class IMAPSession {
         if out.readableBytes >= Self.flushThreshold { await flush() }
     }
 
-    /// Answers a failed store call: user errors as NO with a response code, anything else as
-    /// NO [SERVERBUG] without details (they go to the log).
+    /// Answers a failed store call: user errors as NO with a response code, an unreachable store as
+    /// NO [UNAVAILABLE], anything else as NO [SERVERBUG] without details (they go to the log).
     func fail(_ tag: String, _ error: any Error, command: String) {
         if let storeError = error as? MailStoreError {
             switch storeError {
@@ -346,6 +346,9 @@ public final class IMAPSession {
                 return
             case .overQuota:
                 tagged(tag, .no, code: .overQuota, text: "Over quota: delete or expunge messages first")
+                return
+            case .unavailable:
+                tagged(tag, .no, code: .unavailable, text: "The mail store is unavailable, try again later")
                 return
             case .accountNotFound, .accountExists, .invalidAccountName, .appPasswordExists, .appPasswordNotFound,
                 .invalidAppPasswordLabel, .tooManyAppPasswords, .internal:

@@ -230,7 +230,8 @@ public struct AccountSummary: Sendable, Equatable {
     }
 }
 
-/// Errors a store reports. User errors map to NO with a response code; `internal` to NO [SERVERBUG].
+/// Errors a store reports. User errors map to NO with a response code; `unavailable` to NO [UNAVAILABLE];
+/// `internal` to NO [SERVERBUG].
 public enum MailStoreError: Error, Equatable, Sendable {
     case accountNotFound
     case accountExists
@@ -248,6 +249,9 @@ public enum MailStoreError: Error, Equatable, Sendable {
     case invalidAppPasswordLabel(String)
     /// The account has as many app passwords as `AppPassword.Limits.maxPerAccount`.
     case tooManyAppPasswords
+    /// The store's database cannot be reached for now (connection refused or lost, server restarting):
+    /// the command may succeed later (RFC 5530 UNAVAILABLE).
+    case unavailable
     case `internal`(String)
 }
 

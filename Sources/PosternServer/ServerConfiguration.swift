@@ -58,6 +58,12 @@ public struct ServerConfiguration: Sendable {
     public static let defaultIMAP = ListenerAddress(kind: .imap, host: "0.0.0.0", port: 143)
 
     public var dataDirectory: URL
+    /// Where the mail is: nil for the embedded store in `dataDirectory`, or a `postgresql://` URL
+    /// (`PostgresStoreURL`) shared by several nodes. The data folder still holds each node's own files
+    /// (TLS material, the LMTP socket, staged messages).
+    public var store: String?
+    /// A file whose first line is the PostgreSQL password (else `POSTERN_STORE_PASSWORD`, else none).
+    public var storePasswordFile: String?
     public var listeners: [ListenerAddress]
     public var tlsCertificatePath: String?
     public var tlsKeyPath: String?
@@ -111,7 +117,8 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Keys of the TOML file (all optional):
-    /// `data_dir`, `imaps` and `imap` (a string or an array of `HOST:PORT`/`off`), `tls_cert`, `tls_key`,
+    /// `data_dir`, `store` (a `postgresql://` URL), `store_password_file`, `imaps` and `imap` (a string or an
+    /// array of `HOST:PORT`/`off`), `tls_cert`, `tls_key`,
     /// `tls_rsa_cert`, `tls_rsa_key`, `tls_client_ca`, `tls_client_identity` (`san-email` or `subject-cn`),
     /// `tls_client_identity_domain`,
     /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`, `idle_keepalive`,
@@ -138,7 +145,7 @@ public struct ServerConfiguration: Sendable {
             "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "trusted_networks",
             "max_connections", "max_connections_per_address", "max_sessions_per_account_address",
             "tls_rsa_cert", "tls_rsa_key", "tls_client_ca", "tls_client_identity", "tls_client_identity_domain",
-            "sieve",
+            "sieve", "store", "store_password_file",
         ]
         for key in table.keys
         where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key)
@@ -174,6 +181,8 @@ public struct ServerConfiguration: Sendable {
             return try texts.compactMap { try ListenerAddress.parse($0, kind: kind) }
         }
         if let dir = try string("data_dir") { dataDirectory = URL(fileURLWithPath: dir) }
+        if let v = try string("store") { store = v }
+        if let v = try string("store_password_file") { storePasswordFile = v }
         try replaceListeners(.imaps, with: addresses("imaps", .imaps))
         try replaceListeners(.imap, with: addresses("imap", .imap))
         if let v = try string("tls_cert") { tlsCertificatePath = v }

@@ -3,7 +3,6 @@ import Delivery
 import Foundation
 import Logging
 import MailStore
-import MailStoreSQLite
 import NIOConcurrencyHelpers
 import NIOPosix
 import PosternServer
@@ -26,6 +25,13 @@ struct Serve: AsyncParsableCommand {
     )
 
     @OptionGroup var data: DataDirectoryOption
+
+    @Option(
+        help: """
+            Keep the mail in PostgreSQL, shared by several nodes: postgresql://USER@HOST[:PORT]/DATABASE \
+            (password from POSTERN_STORE_PASSWORD or the config's store_password_file). Default: the data folder.
+            """)
+    var store: String?
 
     @Option(
         help: """
@@ -126,6 +132,7 @@ struct Serve: AsyncParsableCommand {
             try configuration.apply(tomlFile: config)
             configuration.dataDirectory = data.resolve(fallback: configuration.dataDirectory)
         }
+        if let store { configuration.store = store }
         if !imaps.isEmpty {
             configuration.replaceListeners(
                 .imaps, with: try imaps.compactMap { try ListenerAddress.parse($0, kind: .imaps) })
@@ -187,7 +194,7 @@ struct ServeRunner {
         // SIGHUP reloads the TLS material: trapped from here on, so that none sent after `ready` is lost.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let dataDirectory = configuration.dataDirectory
-        let store: SQLiteMailStore
+        let opened: OpenedStore
         let tlsSettings: TLSSettings
         let tls: TLSMaterial
         let isFirstStart: Bool
@@ -195,25 +202,27 @@ struct ServeRunner {
         do {
             try DurableFiles.makeDirectory(dataDirectory)
             isFirstStart = !FirstStart.isDone(dataDirectory)
-            store = try SQLiteMailStore(dataDirectory: dataDirectory, role: .server, logger: logger)
-            try await store.setDefaultQuota(configuration.defaultQuota)
+            opened = try await StoreSetup.open(configuration: configuration, logger: logger)
             tlsSettings = try TLSSetup.settings(for: configuration)
             try TLSSetup.makeMissingSelfSigned(tlsSettings, hostName: configuration.hostName)
             tls = try TLSSetup.load(tlsSettings)
             jwks = try await configuration.oauth.load(logger: logger)
         } catch let error as ServerError {
             throw CommandFailure(message: error.description)
-        } catch let error as MailStoreError {
-            throw CommandFailure(message: "cannot open the data folder \(dataDirectory.path): \(error)", status: 1)
+        } catch MailStoreError.unavailable {
+            throw CommandFailure(
+                message: "cannot reach the database of the mail store (\(configuration.store ?? ""))", status: 1)
         } catch {
-            throw CommandFailure(message: "cannot open the data folder \(dataDirectory.path): \(error)", status: 1)
+            let place = configuration.store == nil ? "the data folder \(dataDirectory.path)" : "the mail store"
+            throw CommandFailure(message: "cannot open \(place): \(error)", status: 1)
         }
+        let store = opened.store
         let configuration = self.configuration
         let deliverer: Deliverer
         do {
             deliverer = try DeliverySetup.deliverer(configuration: configuration, store: store, logger: logger)
         } catch let error as ServerError {
-            store.close()
+            opened.close()
             throw CommandFailure(message: error.description, status: 1)
         }
         let lmtp = LMTPServer(
@@ -223,7 +232,7 @@ struct ServeRunner {
         do {
             lmtpBound = try await lmtp.start()
         } catch let error as ServerError {
-            store.close()
+            opened.close()
             throw CommandFailure(message: error.description, status: 1)
         }
         let holder = TLSContextHolder(tls)
@@ -246,7 +255,7 @@ struct ServeRunner {
             let bound = try await manageSieve.start()
             manageSieveBound.withLockedValue { $0 = bound }
         } catch let error as ServerError {
-            store.close()
+            opened.close()
             throw CommandFailure(message: error.description, status: 1)
         }
         let reloader = TLSReloader(settings: tlsSettings, holder: holder, hangups: hangups, logger: logger)
@@ -255,7 +264,7 @@ struct ServeRunner {
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: [
-                    .init(service: MailStoreService(store: store, logger: logger), serviceName: "mail store"),
+                    .init(service: opened.service, serviceName: "mail store"),
                     .init(
                         service: server, successTerminationBehavior: .gracefullyShutdownGroup,
                         serviceName: "IMAP server"),
@@ -278,7 +287,7 @@ struct ServeRunner {
     /// port 0 picks one), then the fingerprint, one `listening:` line per listener, and `ready`.
     private static func announce(
         _ bound: [IMAPServer.BoundListener], lmtp: [LMTPServer.Bound], manageSieve: [ManageSieveServer.Bound],
-        configuration: ServerConfiguration, store: SQLiteMailStore,
+        configuration: ServerConfiguration, store: any MailStore & AccountStore,
         tls: TLSMaterial, selfSigned: [URL], isFirstStart: Bool
     ) async throws {
         let dataDirectory = configuration.dataDirectory

@@ -1,0 +1,62 @@
+import Foundation
+import Logging
+import MailStore
+import MailStorePostgres
+import MailStoreSQLite
+import ServiceLifecycle
+
+/// The store `postern serve` runs on, opened and ready: the embedded engine in the data folder, or the
+/// PostgreSQL engine when the configuration names a `postgresql://` URL.
+public struct OpenedStore: Sendable {
+    public let store: any MailStore & AccountStore
+    /// Keeps the store running for the life of the service group (listed first: it stops last).
+    public let service: any Service
+    /// Closes the store when the server stops before its service group ran.
+    public let close: @Sendable () -> Void
+    /// Where the store is, for messages (no secrets).
+    public let description: String
+}
+
+public enum StoreSetup {
+    /// The environment variable with the PostgreSQL password (when no `store_password_file` is given).
+    public static let passwordVariable = "POSTERN_STORE_PASSWORD"
+
+    /// Opens the configured store. For PostgreSQL the schema is migrated and the default quota set
+    /// through a short-lived connection pool before this returns (the store's own pool runs in the
+    /// service group); the data folder keeps staged messages in `pg-staging`.
+    public static func open(configuration: ServerConfiguration, logger: Logger) async throws -> OpenedStore {
+        guard let text = configuration.store else {
+            let store = try SQLiteMailStore(dataDirectory: configuration.dataDirectory, role: .server, logger: logger)
+            try await store.setDefaultQuota(configuration.defaultQuota)
+            return OpenedStore(
+                store: store, service: MailStoreService(store: store, logger: logger), close: { store.close() },
+                description: "the data folder \(configuration.dataDirectory.path)")
+        }
+        let url: PostgresStoreURL
+        do {
+            url = try PostgresStoreURL(text)
+        } catch let error as PostgresStoreURL.Invalid {
+            throw ServerError.configuration("store: \(error.description)")
+        }
+        let password = try self.password(configuration)
+        let staging = configuration.dataDirectory.appendingPathComponent("pg-staging", isDirectory: true)
+        try? FileManager.default.removeItem(at: staging)
+        let setup = try PostgresMailStore(url: url, password: password, stagingDirectory: staging, logger: logger)
+        let quota = configuration.defaultQuota
+        try await setup.withRunning { store in try await store.setDefaultQuota(quota) }
+        let store = try PostgresMailStore(url: url, password: password, stagingDirectory: staging, logger: logger)
+        logger.info("mail store: PostgreSQL", metadata: ["url": "\(url.description)"])
+        return OpenedStore(store: store, service: store, close: {}, description: url.description)
+    }
+
+    /// The password from `store_password_file` (its first line), else the environment, else none.
+    static func password(_ configuration: ServerConfiguration) throws -> String? {
+        if let path = configuration.storePasswordFile {
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ServerError.configuration("store_password_file \(path) cannot be read")
+            }
+            return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+        }
+        return ProcessInfo.processInfo.environment[passwordVariable]
+    }
+}
