@@ -149,6 +149,7 @@ public final class IMAPServer: Service, Sendable {
             case .lmtp: "127.0.0.1:2424"
             case .managesieve: "127.0.0.1:4190"
             case .managesieveTLS: "127.0.0.1:5190"
+            case .admin: "127.0.0.1:9100"
             }
         if let io = error as? IOError {
             switch io.errnoCode {
