@@ -121,6 +121,9 @@ def mixed_load(p: PosternProcess) -> None:
     assert not any(t.is_alive() for t in threads)
     if failures:
         raise failures[0]
+    with RawIMAP.connect_plain("127.0.0.1", p.ports["imap"]) as c:
+        c.starttls(cafile=cafile)
+        assert c.command("z1 LOGOUT").status == "OK"
     with greeted(p.lmtp_socket) as c:
         replies = session(c, "sender@example.org", [f"{USER}@example.test"], b"Subject: via lmtp\r\n\r\nhello\r\n")
         assert replies[-1][0] == 250, replies
@@ -170,6 +173,8 @@ def test_metrics_during_load_show_every_family(admin_server):
     assert value(m, "postern_auth_attempts_total", mechanism="PLAIN", result="success") >= 1
     assert value(m, "postern_connections_total", listener="imaps", state="accepted") >= 4
     assert value(m, "postern_connections_total", listener="lmtp", state="accepted") >= 1
+    assert value(m, "postern_connections_total", listener="imap", state="accepted") >= 1
+    assert value(m, "postern_imap_commands_total", command="STARTTLS", outcome="OK") >= 1
     assert value(m, "postern_connections_total", listener="managesieve", state="accepted") >= 1
     assert value(m, "postern_tls_handshakes_total", result="ok") >= 5
     assert value(m, "postern_lmtp_deliveries_total", result="delivered") >= 1
