@@ -27,6 +27,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
         .package(url: "https://github.com/vapor/jwt-kit", exact: "5.8.0"),
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         // Grammar types, incremental command parser, response encoder. Pure: only NIOCore.
@@ -77,7 +81,7 @@ let package = Package(
         .target(
             name: "MailStoreSQLite",
             dependencies: [
-                "MailStore",
+                "MailStore", "Telemetry",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -110,6 +114,8 @@ let package = Package(
         ),
         .testTarget(name: "MailTransferTests", dependencies: ["MailTransfer", "MailStore", "IMAPWire"]),
         .target(name: "Defences"),
+        // The server's metric families and their closed label sets (swift-metrics API only).
+        .target(name: "Telemetry", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics")]),
         // Reads a TLS ClientHello's offer to pick the certificate to serve (ECDSA or RSA). Pure.
         .target(name: "TLSClientHello"),
         .testTarget(name: "TLSClientHelloTests", dependencies: ["TLSClientHello", "FuzzClientHelloCheck"]),
@@ -161,7 +167,7 @@ let package = Package(
         .target(
             name: "IMAPSession",
             dependencies: [
-                "IMAPWire", "MailStore", "MIME", "Defences", "SASL",
+                "IMAPWire", "MailStore", "MIME", "Defences", "SASL", "Telemetry",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -171,8 +177,7 @@ let package = Package(
             name: "PosternServer",
             dependencies: [
                 "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "MailStorePostgres",
-                "BearerTokens",
-                "TLSClientHello", "LMTP", "Delivery", "MailRelay", "Sieve", "ManageSieve",
+                "BearerTokens", "TLSClientHello", "LMTP", "Delivery", "MailRelay", "Sieve", "ManageSieve", "Telemetry",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -186,6 +191,10 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .executableTarget(
@@ -194,6 +203,7 @@ let package = Package(
                 "PosternServer", "MailStore", "MailStoreSQLite", "MailStorePostgres", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
                 "IMAPWire", "Sieve", "ManageSieve",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,6 +15,8 @@
 #   SERVERS ["postern dovecot"]   MESSAGES [100 per user for mixed/steady]   BIG_N [10000 for bigmailbox]
 #   REFERENCE [REPO/../shared/reference]
 #   POSTERN_LOG_LEVEL [warning]: notice also logs, at shutdown, how many write operations shared each commit
+#   POSTERN_CONFIG_EXTRA [none]: lines added to Postern's config file, e.g. 'admin = "127.0.0.1:12900"' to
+#     measure with metrics on (the figures with and without it give the instrumentation's cost)
 #   DOVECOT_POPULATE [imap; maildir for bigmailbox with BIG_N > 20000]: maildir = write Dovecot's messages as files
 #     and index them with doveadm (untimed) instead of APPENDing them
 # Everything is loopback only; both servers are stopped on exit. Builds and runs go under `nice -n 19`.
@@ -158,6 +160,7 @@ for server in $SERVERS; do
         # (below), Postern's per-address and per-account limits are lifted and its total raised.
         printf 'trusted_networks = ["127.0.0.0/8", "::1"]\nmax_connections = %d\n' \
             $(( CLIENTS + 1000 > 20000 ? CLIENTS + 1000 : 20000 )) > "$BENCH_DIR/postern.toml"
+        printf '%s\n' "${POSTERN_CONFIG_EXTRA:-}" >> "$BENCH_DIR/postern.toml"
         "$POSTERN_BIN" serve --data-dir "$DATA" --imaps "$HOST:$POSTERN_IMAPS" --imap "$HOST:$POSTERN_IMAP" \
             --config "$BENCH_DIR/postern.toml" \
             "${TLSARGS[@]}" --log-level "${POSTERN_LOG_LEVEL:-warning}" > "$OUT/postern.log" 2>&1 &

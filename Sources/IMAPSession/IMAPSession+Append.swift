@@ -29,6 +29,7 @@ struct AppendState {
 extension IMAPSession {
     func appendStart(tag: String, mailbox wireName: IMAPWire.MailboxName) async -> ResumeDirective {
         append?.abort()
+        beginCommand(.append)
         var progress = AppendState(tag: tag)
         if account == nil {
             progress.failure = (.bad, nil, "Log in first (LOGIN or AUTHENTICATE)")

@@ -5,6 +5,7 @@ import Logging
 import MailStore
 import NIOCore
 import SASL
+import Telemetry
 
 /// LOGIN's completion and AUTHENTICATE (RFC 9051 §6.2.2, §6.2.3) with SASL-IR (RFC 4959): PLAIN
 /// (RFC 4616), LOGIN, SCRAM-SHA-256 and, with TLS channel binding, SCRAM-SHA-256-PLUS (RFC 5802,
@@ -57,7 +58,7 @@ extension IMAPSession {
                 tagged(exchange.tag, .bad, text: "Expected an empty response")
                 return .next
             }
-            return loginSucceeded(exchange.tag, account: account, user: user)
+            return loginSucceeded(exchange.tag, account: account, user: user, mechanism: exchange.name)
         }
         guard let bytes = Self.base64(text) else {
             tagged(exchange.tag, .bad, text: "Invalid base64 in AUTHENTICATE response")
@@ -91,7 +92,9 @@ extension IMAPSession {
             pendingAuthentication = exchange
             return .rawLine
         case .authenticated(var exchange, let account, let user, let finalData):
-            guard let finalData else { return loginSucceeded(exchange.tag, account: account, user: user) }
+            guard let finalData else {
+                return loginSucceeded(exchange.tag, account: account, user: user, mechanism: exchange.name)
+            }
             exchange.account = account
             exchange.succeeded = user
             send(.continuation(.text(Data(finalData).base64EncodedString())))
@@ -146,7 +149,7 @@ extension IMAPSession {
         guard let account = await configuration.authenticator.authenticate(name: user, password: password) else {
             return await loginFailed(tag, user: user, mechanism: mechanism)
         }
-        return loginSucceeded(tag, account: account, user: user)
+        return loginSucceeded(tag, account: account, user: user, mechanism: mechanism)
     }
 
     /// The throttle's decision for an attempt on `user`: nil to go on (after any wait it imposed), or
@@ -196,7 +199,7 @@ extension IMAPSession {
         return .close
     }
 
-    private func loginSucceeded(_ tag: String, account: AccountID, user: String) -> ResumeDirective {
+    private func loginSucceeded(_ tag: String, account: AccountID, user: String, mechanism: String) -> ResumeDirective {
         configuration.throttle?.recordSuccess(address: configuration.clientAddress, account: user)
         if let limits = configuration.connectionLimits {
             let key = UInt64(bitPattern: account)
@@ -212,6 +215,7 @@ extension IMAPSession {
         watchAccount(account)
         logger[metadataKey: "user"] = "\(user)"
         logger.info("logged in")
+        Telemetry.authentication(mechanism: mechanism, .success)
         connection.setIdleTimeout(seconds: configuration.authenticatedIdleTimeout)
         tagged(tag, .ok, code: .capability(capabilities), text: "Logged in")
         return .next
@@ -234,6 +238,7 @@ extension IMAPSession {
         ]
         if let failures { metadata["failures"] = "\(failures)" }
         logger.notice("authentication \(outcome)", metadata: metadata)
+        Telemetry.authentication(mechanism: mechanism, Telemetry.AuthResult(rawValue: outcome) ?? .failed)
     }
 
     /// At most 64 characters, control characters as `?`: a name chosen by an attacker cannot forge

@@ -82,6 +82,7 @@ extension IMAPSession {
         // Written by the connection in clear, in the same event-loop turn that starts the handshake.
         let response = ResponseEncoder().encode(
             .tagged(TaggedResponse(tag: tag, status: .ok, text: "Begin TLS negotiation now")))
+        endCommand(.ok)
         tlsActive = true
         return .startTLS(response)
     }

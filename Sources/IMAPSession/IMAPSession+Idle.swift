@@ -1,6 +1,7 @@
 import IMAPWire
 import MailStore
 import NIOCore
+import Telemetry
 
 /// A running IDLE: the tag to answer and the watch that forwards the mailbox's changes into the
 /// session's inputs.
@@ -19,6 +20,7 @@ extension IMAPSession {
         }
         connection.setKeepalive(configuration.idleKeepaliveInterval)
         idle = idling
+        Telemetry.idleStarted()
         // Watched first, then what is already pending: a change committed in between is both
         // reported here and woken up for (a harmless second look), never lost.
         await reportUpdates(allowExpunge: true)
@@ -42,6 +44,7 @@ extension IMAPSession {
     func stopIdling() {
         guard let idling = idle else { return }
         idle = nil
+        Telemetry.idleEnded()
         idling.watch?.cancel()
         connection.setKeepalive(nil)
     }

@@ -45,6 +45,8 @@ public final class IMAPSession {
     var badCommandsBeforeLogin = 0
     /// The server is shutting down: BYE once the APPEND in progress is answered.
     var shutdownPending = false
+    /// The command being answered, for its metrics (`IMAPSession+Telemetry`).
+    var running: RunningCommand?
 
     static let maxFailedLogins = 5
     static let maxBadCommandsBeforeLogin = 10
@@ -115,6 +117,7 @@ public final class IMAPSession {
             }
         }
         stopIdling()
+        running = nil
         unwatchAccount()
         endAccountSession()
         append?.abort()
@@ -180,6 +183,7 @@ public final class IMAPSession {
     /// them close the connection (a client speaking another protocol, RFC 9051 §11 cross-protocol).
     func protocolError(tag: String?, message: String) -> ResumeDirective {
         if let tag {
+            beginCommand(.other)
             tagged(tag, .bad, text: message)
         } else {
             send(.condition(.bad, code: nil, text: message))
@@ -197,6 +201,7 @@ public final class IMAPSession {
     /// Dispatches a command by connection state (RFC 9051 §6; `SessionState.admits`).
     func execute(_ tagged: TaggedCommand) async -> ResumeDirective {
         let tag = tagged.tag
+        beginCommand(Self.commandName(tagged.command))
         switch state.admits(tagged.command) {
         case .admitted:
             break
@@ -297,6 +302,7 @@ public final class IMAPSession {
 
     func tagged(_ tag: String, _ status: ResponseStatus, code: ResponseCode? = nil, text: String) {
         send(.tagged(TaggedResponse(tag: tag, status: status, code: code, text: text)))
+        endCommand(status)
     }
 
     /// `* BYE text` (RFC 9051 §7.1.5): the connection closes after it.

@@ -2,6 +2,7 @@ import Defences
 import Foundation
 import MailStore
 import SASL
+import Telemetry
 
 /// An AUTHENTICATE in progress: the mechanism's state between the server's challenge and the client's
 /// answer. Shared by the IMAP and ManageSieve sessions.
@@ -144,13 +145,18 @@ public struct SASLLogin: Sendable {
         guard let throttle else { return .proceed }
         switch throttle.admit(address: clientAddress, account: user) {
         case .proceed(let wait):
-            if wait > .zero { try? await Task.sleep(for: wait) }
+            if wait > .zero {
+                Telemetry.throttled(.delayed)
+                try? await Task.sleep(for: wait)
+            }
             return .proceed
         case .refuse(let wait):
+            Telemetry.throttled(.refused)
             try? await Task.sleep(for: wait)
             log("refused", user, mechanism, "address locked out")
             return .refused
         case .drop:
+            Telemetry.throttled(.dropped)
             log("dropped", user, mechanism, "too many attempts waiting")
             return .dropped
         }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MailStore
+import Telemetry
 
 /// Runs write operations in shared transactions: every operation queued while a transaction commits
 /// joins the next one, so N concurrent writers pay one fsync instead of N.
@@ -111,6 +112,7 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     private func run(_ batch: [Pending]) {
         let outcome = BatchOutcome(count: batch.count)
+        let started = DispatchTime.now().uptimeNanoseconds
         do {
             try pool.writeWithoutTransaction { db in
                 try db.inTransaction(.immediate) {
@@ -141,6 +143,9 @@ final class GroupCommitWriter: @unchecked Sendable {
             outcome.unlinkBlobs = []
             outcome.changedMailboxes = []
         }
+        Telemetry.storeCommit(
+            nanoseconds: Int64(truncatingIfNeeded: DispatchTime.now().uptimeNanoseconds &- started),
+            operations: batch.count)
         if !outcome.unlinkBlobs.isEmpty || !outcome.changedMailboxes.isEmpty {
             afterCommit(outcome.unlinkBlobs, outcome.changedMailboxes)
         }

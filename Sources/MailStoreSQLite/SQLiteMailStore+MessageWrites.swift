@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MailStore
+import Telemetry
 
 extension SQLiteMailStore {
     /// MULTIAPPEND (RFC 3502 §6.3.11): all messages or none. Every content file is placed and made
@@ -72,7 +73,7 @@ extension SQLiteMailStore {
                 structure: message.structure, importKey: message.importKey)
         }
         do {
-            return try await write("append") { db, effects in
+            let results: [AppendResult?] = try await write("append") { db, effects in
                 let row = try Self.selectableMailbox(db, account: account, id: mailbox)
                 let keep = try once ? Self.notYetImported(db, account: account, rows) : rows.map { _ in true }
                 let kept = zip(rows, keep).filter(\.1).map(\.0)
@@ -111,6 +112,8 @@ extension SQLiteMailStore {
                 effects.changedMailboxes.insert(mailbox)
                 return results
             }
+            Telemetry.messageStored(bytes: zip(rows, results).reduce(0) { $0 + ($1.1 == nil ? 0 : $1.0.size) })
+            return results
         } catch let error as MailStoreError {
             // A refused append never referenced the files: remove them now. After an internal error the
             // commit outcome may be unknown, so the files are left for recovery on the next open.

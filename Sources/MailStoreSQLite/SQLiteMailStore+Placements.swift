@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import MailStore
+import Telemetry
 
 extension SQLiteMailStore {
     /// One message filed into several mailboxes (see `MailStore.append(account:message:placements:)`):
@@ -33,7 +34,7 @@ extension SQLiteMailStore {
             throw error
         }
         do {
-            return try await write("append") { db, effects in
+            let results: [AppendResult] = try await write("append") { db, effects in
                 let rows = try placements.map { try Self.selectableMailbox(db, account: account, id: $0.mailbox) }
                 try Self.checkQuota(
                     db, account: account, bytes: Int64(placed.size) * Int64(placements.count),
@@ -55,6 +56,9 @@ extension SQLiteMailStore {
                 }
                 return results
             }
+            // One content file, whatever the number of mailboxes that refer to it.
+            Telemetry.messageStored(bytes: placed.size)
+            return results
         } catch let error as MailStoreError {
             if case .internal = error {} else { blobs.remove([placed.id]) }
             throw error

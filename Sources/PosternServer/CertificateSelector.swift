@@ -5,6 +5,7 @@ import NIOCore
 import NIOSSL
 import NIOTLS
 import TLSClientHello
+import Telemetry
 
 /// Starts TLS on a connection with the certificate its client can take (RFC 8446 §4.4.2.2, RFC 5246
 /// §7.4.2): ECDSA when the ClientHello allows it, else RSA (see `ClientHelloOffer.accepts`).
@@ -146,6 +147,8 @@ final class TLSPeerRecorder: ChannelInboundHandler, RemovableChannelHandler {
             context.fireUserInboundEventTriggered(event)
             return
         }
+        let version = try? context.pipeline.syncOperations.nioSSL_tlsVersion()
+        Telemetry.handshake(Self.label(version), .ok)
         var facts = TLSPeer(channelBinding: channelBinding)
         if let identity, let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLServerHandler.self),
             let certificate = handler.peerCertificate
@@ -157,5 +160,24 @@ final class TLSPeerRecorder: ChannelInboundHandler, RemovableChannelHandler {
         peer.set(facts)
         context.fireUserInboundEventTriggered(event)
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+    }
+
+    /// Before the handshake completes (this handler leaves the pipeline then), a TLS error is a
+    /// failed handshake.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is NIOSSLError || error is BoringSSLError {
+            Telemetry.handshake(.unknown, .failed)
+        }
+        context.fireErrorCaught(error)
+    }
+
+    static func label(_ version: TLSVersion?) -> Telemetry.TLSVersionLabel {
+        switch version {
+        case .tlsv1?: .tls10
+        case .tlsv11?: .tls11
+        case .tlsv12?: .tls12
+        case .tlsv13?: .tls13
+        default: .unknown
+        }
     }
 }

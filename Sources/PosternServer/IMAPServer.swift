@@ -10,6 +10,7 @@ import NIOPosix
 import NIOSSL
 import SASL
 import ServiceLifecycle
+import Telemetry
 
 /// The IMAP listeners: implicit TLS (RFC 8314) and cleartext with STARTTLS (RFC 9051 §6.2.1).
 /// One `IMAPConnectionHandler` and one session task per connection.
@@ -148,6 +149,7 @@ public final class IMAPServer: Service, Sendable {
             case .lmtp: "127.0.0.1:2424"
             case .managesieve: "127.0.0.1:4190"
             case .managesieveTLS: "127.0.0.1:5190"
+            case .admin: "127.0.0.1:9100"
             }
         if let io = error as? IOError {
             switch io.errnoCode {
@@ -182,11 +184,17 @@ public final class IMAPServer: Service, Sendable {
         let clientAddress = channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init)
         // Over a limit the session still runs, only to say `* BYE` (over TLS on the IMAPS port).
         let refusal = limits.acquire(address: clientAddress)
+        let listener: Telemetry.Listener = kind == .imaps ? .imaps : .imap
+        Telemetry.connection(listener, refusal == nil ? .accepted : .refused)
         channel.closeFuture.whenComplete { [state, limits] _ in
             _ = state.withLockedValue { $0.connections.removeValue(forKey: id) }
-            if refusal == nil { limits.release(address: clientAddress) }
+            if refusal == nil {
+                limits.release(address: clientAddress)
+                Telemetry.connection(listener, .closed)
+            }
         }
         var logger = self.logger
+        logger[metadataKey: "session"] = "\(SessionIDs.next())"
         logger[metadataKey: "peer"] = "\(channel.remoteAddress?.description ?? "?")"
         if let refusal {
             logger.notice(

@@ -4,6 +4,7 @@ import Logging
 import MailStore
 import NIOConcurrencyHelpers
 import NIOCore
+import Telemetry
 
 /// One LMTP connection: reads commands (pipelined, RFC 2920), answers them in batches once the input
 /// read so far is used up, streams DATA to a staged file off the event loop, and answers once per
@@ -172,10 +173,22 @@ struct LMTPConnection {
             await state.message?.finish(last: last) ?? Array(repeating: .temporaryFailure, count: addresses.count)
         state.message = nil
         for (address, outcome) in zip(addresses, outcomes) {
+            Telemetry.delivery(Self.metric(outcome))
             state.output += Self.reply(outcome, address: address).encoded
         }
         state.conversation.dataFinished()
         state.resolved.removeAll()
+    }
+
+    static func metric(_ outcome: DeliveryOutcome) -> Telemetry.DeliveryResult {
+        switch outcome {
+        case .delivered: .delivered
+        case .overQuota: .overQuota
+        case .tooLarge: .tooLarge
+        case .noSuchUser: .noSuchUser
+        case .temporaryFailure: .temporaryFailure
+        case .rejected: .rejected
+        }
     }
 
     static func reply(_ outcome: DeliveryOutcome, address: String) -> LMTPReply {

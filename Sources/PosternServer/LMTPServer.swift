@@ -8,6 +8,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Telemetry
 
 #if canImport(Glibc)
     import Glibc
@@ -160,6 +161,7 @@ public final class LMTPServer: Service, Sendable {
         let allowed = isUnix || settings.allows(address)
         let peer = isUnix ? "local" : address?.description ?? "?"
         var logger = self.logger
+        logger[metadataKey: "session"] = "\(SessionIDs.next())"
         logger[metadataKey: "lmtp-peer"] = "\(peer)"
         let connection = LMTPConnection(
             channel: channel, deliverer: deliverer, limits: limits, peer: peer, allowed: allowed, logger: logger)
@@ -167,7 +169,9 @@ public final class LMTPServer: Service, Sendable {
             try? await channel.channel.close()
             return
         }
+        Telemetry.connection(.lmtp, allowed ? .accepted : .refused)
         await connection.run()
+        if allowed { Telemetry.connection(.lmtp, .closed) }
         connections.remove(channel.channel)
     }
 

@@ -9,6 +9,7 @@ import NIOCore
 import NIOPosix
 import SASL
 import ServiceLifecycle
+import Telemetry
 
 /// The ManageSieve listeners (RFC 5804): cleartext with STARTTLS (port 4190 by convention) and
 /// implicit TLS. One `ManageSieveConnection` per connection. Logins go through the IMAP server's
@@ -128,6 +129,7 @@ public final class ManageSieveServer: Service, Sendable {
         let channel = accepted.channel
         let address = channel.channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init)
         var logger = self.logger
+        logger[metadataKey: "session"] = "\(SessionIDs.next())"
         logger[metadataKey: "managesieve-peer"] = "\(address?.description ?? "?")"
         let connection = ManageSieveConnection(
             channel: channel, services: services, tls: tls, implicitTLS: accepted.implicitTLS, clientAddress: address,
@@ -137,8 +139,12 @@ public final class ManageSieveServer: Service, Sendable {
             return
         }
         let refusal = services.connectionLimits?.acquire(address: address)
+        Telemetry.connection(.managesieve, refusal == nil ? .accepted : .refused)
         await connection.run(refusal: refusal?.description)
-        if refusal == nil { services.connectionLimits?.release(address: address) }
+        if refusal == nil {
+            services.connectionLimits?.release(address: address)
+            Telemetry.connection(.managesieve, .closed)
+        }
         connections.remove(channel.channel)
     }
 

@@ -4,6 +4,7 @@ import Logging
 import MailStore
 import ManageSieve
 import SASL
+import Telemetry
 
 /// AUTHENTICATE (RFC 5804 §2.1) with the mechanisms IMAP offers on the same connection (the shared
 /// `SASLExchange` and `SASLLogin`, bearer tokens included), through the same authenticator and login throttle, and only
@@ -74,7 +75,8 @@ extension ManageSieveSession {
             output += ManageSieveResponse.challenge(Data(bytes).base64EncodedString())
             pendingAuthentication = exchange
             return .next
-        case .authenticated(_, let account, let user, let finalData):
+        case .authenticated(let exchange, let account, let user, let finalData):
+            Telemetry.authentication(mechanism: exchange.name, .success)
             return loggedIn(account: account, user: user, finalData: finalData)
         case .failed(let exchange, let failure):
             switch failure {
@@ -159,6 +161,7 @@ extension ManageSieveSession {
         ]
         if let failures { metadata["failures"] = "\(failures)" }
         logger.notice("authentication \(outcome)", metadata: metadata)
+        Telemetry.authentication(mechanism: mechanism, Telemetry.AuthResult(rawValue: outcome) ?? .failed)
     }
 
     func endAccountSession() {

@@ -9,6 +9,7 @@ public struct ListenerAddress: Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case imaps, imap, lmtp, managesieve
         case managesieveTLS = "managesieve-tls"
+        case admin
     }
     public var kind: Kind
     public var host: String
@@ -99,6 +100,10 @@ public struct ServerConfiguration: Sendable {
     public var sieve = SieveSettings()
     /// Sieve script management: the ManageSieve listeners and the script quotas (`ManageSieveSettings`).
     public var manageSieve = ManageSieveSettings()
+    /// The admin listener: metrics and health (`AdminSettings`).
+    public var admin = AdminSettings()
+    /// Log format and levels (`LogSettings`).
+    public var log = LogSettings()
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -150,6 +155,7 @@ public struct ServerConfiguration: Sendable {
         for key in table.keys
         where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key)
             && !LMTPSettings.tomlKeys.contains(key) && !ManageSieveSettings.tomlKeys.contains(key)
+            && !AdminSettings.tomlKeys.contains(key) && !LogSettings.tomlKeys.contains(key)
         {
             throw ServerError.configuration("config file \(path): unknown key '\(key)'")
         }
@@ -192,7 +198,10 @@ public struct ServerConfiguration: Sendable {
         if let v = try string("tls_client_ca") { tlsClientCAPath = v }
         if let v = try string("tls_client_identity") { tlsClientIdentity.source = try Self.parseIdentitySource(v) }
         if let v = try string("tls_client_identity_domain") { tlsClientIdentity.domain = v.isEmpty ? nil : v }
-        if let v = try string("log_level") { logLevel = try Self.parseLogLevel(v) }
+        if let v = try string("log_level") {
+            logLevel = try Self.parseLogLevel(v)
+            log.level = logLevel
+        }
         if let v = try string("host_name") { hostName = v }
         if let v = try integer("max_message_size") {
             guard v > 0 else { throw ServerError.configuration("config max_message_size must be positive") }
@@ -247,6 +256,8 @@ public struct ServerConfiguration: Sendable {
             try sieve.apply(sieveTable)
         }
         try manageSieve.apply(table)
+        try admin.apply(table)
+        try log.apply(table, path: path)
     }
 
     /// Replaces every listener of one kind (nil leaves them as they are).

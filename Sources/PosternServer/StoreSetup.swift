@@ -9,6 +9,8 @@ import ServiceLifecycle
 /// PostgreSQL engine when the configuration names a `postgresql://` URL.
 public struct OpenedStore: Sendable {
     public let store: any MailStore & AccountStore
+    /// What `/health/ready` asks whether the store takes writes.
+    public let probe: any WritabilityProbe
     /// Keeps the store running for the life of the service group (listed first: it stops last).
     public let service: any Service
     /// Closes the store when the server stops before its service group ran.
@@ -29,7 +31,8 @@ public enum StoreSetup {
             let store = try SQLiteMailStore(dataDirectory: configuration.dataDirectory, role: .server, logger: logger)
             try await store.setDefaultQuota(configuration.defaultQuota)
             return OpenedStore(
-                store: store, service: MailStoreService(store: store, logger: logger), close: { store.close() },
+                store: store, probe: store, service: MailStoreService(store: store, logger: logger),
+                close: { store.close() },
                 description: "the data folder \(configuration.dataDirectory.path)")
         }
         let url: PostgresStoreURL
@@ -46,7 +49,7 @@ public enum StoreSetup {
         try await setup.withRunning { store in try await store.setDefaultQuota(quota) }
         let store = try PostgresMailStore(url: url, password: password, stagingDirectory: staging, logger: logger)
         logger.info("mail store: PostgreSQL", metadata: ["url": "\(url.description)"])
-        return OpenedStore(store: store, service: store, close: {}, description: url.description)
+        return OpenedStore(store: store, probe: store, service: store, close: {}, description: url.description)
     }
 
     /// The password from `store_password_file` (its first line), else the environment, else none.

@@ -17,6 +17,8 @@ struct TLSCredential: Sendable {
     var fingerprint: String
     /// The leaf's `tls-server-end-point` channel binding (SCRAM-SHA-256-PLUS).
     var channelBinding: [UInt8]
+    /// When the leaf expires.
+    var notValidAfter: Date
 
     /// Reads and checks the pair. Every error names the file and what is wrong with it.
     static func load(certificate: URL, key: URL) throws -> TLSCredential {
@@ -49,7 +51,7 @@ struct TLSCredential: Sendable {
         return TLSCredential(
             chain: chain, key: nioKey, kind: kind(of: leaf.publicKey),
             fingerprint: SelfSignedCertificate.fingerprint(der: der),
-            channelBinding: channelBinding(certificateDER: der))
+            channelBinding: channelBinding(certificateDER: der), notValidAfter: leaf.notValidAfter)
     }
 
     static func kind(of key: Certificate.PublicKey) -> CertificateKind {

@@ -45,6 +45,8 @@ public struct TLSMaterial: Sendable {
         public var fingerprint: String
         /// The certificate's `tls-server-end-point` channel binding (SCRAM-SHA-256-PLUS).
         public var channelBinding: [UInt8]
+        /// When the leaf certificate expires.
+        public var notValidAfter: Date
     }
 
     /// In order of preference; never empty.
@@ -166,7 +168,7 @@ public enum TLSSetup {
             }
             return TLSMaterial.Served(
                 context: context, kind: credential.kind, fingerprint: credential.fingerprint,
-                channelBinding: credential.channelBinding)
+                channelBinding: credential.channelBinding, notValidAfter: credential.notValidAfter)
         }
         return TLSMaterial(served: served, clientIdentity: clientCA == nil ? nil : settings.clientIdentity)
     }

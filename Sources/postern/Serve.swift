@@ -6,6 +6,7 @@ import MailStore
 import NIOConcurrencyHelpers
 import NIOPosix
 import PosternServer
+import Prometheus
 import ServiceLifecycle
 import UnixSignals
 
@@ -93,6 +94,21 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
     var logLevel: String?
 
+    @Option(help: "Log lines as 'human' text (default) or 'json' (one object per line).")
+    var logFormat: String?
+
+    @Option(
+        help: """
+            Levels per subsystem, SUBSYSTEM=LEVEL[,...] (server, imap, lmtp, managesieve, store, tls, delivery, \
+            oauth, admin), e.g. imap=debug.
+            """)
+    var logLevels: String?
+
+    @Option(
+        name: .customLong("admin"),
+        help: "Admin listener HOST:PORT for /metrics and /health/{live,ready}, or 'off' (default off).")
+    var admin: String?
+
     @Option(help: "JWKS file with the keys that sign OAuth tokens: offers OAUTHBEARER and XOAUTH2 (re-read on change).")
     var oauthJwksFile: String?
 
@@ -115,15 +131,12 @@ struct Serve: AsyncParsableCommand {
         } catch let error as ServerError {
             throw CommandFailure(message: error.description)
         }
-        let level = configuration.logLevel
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "postern")
+        LogOutput.bootstrap(configuration.log)
+        let logger = Logger(label: "server")
+        // Only with the admin listener: without it every metric is swift-metrics' no-op.
+        let registry = configuration.admin.listener == nil ? nil : AdminMetrics.bootstrap()
         MemoryTuning.returnLargeBuffersToTheSystem()
-        try await ServeRunner(configuration: configuration, logger: logger).run()
+        try await ServeRunner(configuration: configuration, logger: logger, registry: registry).run()
     }
 
     func makeConfiguration() throws -> ServerConfiguration {
@@ -152,7 +165,13 @@ struct Serve: AsyncParsableCommand {
         if let tlsClientIdentityDomain {
             configuration.tlsClientIdentity.domain = tlsClientIdentityDomain.isEmpty ? nil : tlsClientIdentityDomain
         }
-        if let logLevel { configuration.logLevel = try ServerConfiguration.parseLogLevel(logLevel) }
+        if let logLevel {
+            configuration.logLevel = try ServerConfiguration.parseLogLevel(logLevel)
+            configuration.log.level = configuration.logLevel
+        }
+        if let logFormat { configuration.log.format = try LogSettings.parseFormat(logFormat) }
+        if let logLevels { try configuration.log.setLevels(logLevels) }
+        if let admin { try configuration.admin.setListener(admin) }
         if let oauthJwksFile { configuration.oauth.jwksFile = oauthJwksFile }
         if let oauthIssuer { configuration.oauth.issuer = oauthIssuer }
         if let oauthAudience { configuration.oauth.audience = oauthAudience }
@@ -172,6 +191,7 @@ struct Serve: AsyncParsableCommand {
                 .managesieveTLS, with: try ManageSieveSettings.parse(managesieveTLS, kind: .managesieveTLS))
         }
         try configuration.lmtp.validate()
+        try configuration.admin.validate()
         if configuration.listeners.isEmpty {
             throw ServerError.configuration("every listener is off: enable --imaps or --imap")
         }
@@ -185,6 +205,12 @@ struct Serve: AsyncParsableCommand {
 struct ServeRunner {
     var configuration: ServerConfiguration
     var logger: Logger
+    var registry: PrometheusCollectorRegistry?
+
+    /// The logger of one subsystem (`LogSettings.subsystems`): its label picks its level.
+    static func logger(_ subsystem: String) -> Logger {
+        Logger(label: subsystem)
+    }
 
     func run() async throws {
         // Until the service group's signal sources are registered (before the listeners bind), SIGINT and
@@ -202,11 +228,11 @@ struct ServeRunner {
         do {
             try DurableFiles.makeDirectory(dataDirectory)
             isFirstStart = !FirstStart.isDone(dataDirectory)
-            opened = try await StoreSetup.open(configuration: configuration, logger: logger)
+            opened = try await StoreSetup.open(configuration: configuration, logger: Self.logger("store"))
             tlsSettings = try TLSSetup.settings(for: configuration)
             try TLSSetup.makeMissingSelfSigned(tlsSettings, hostName: configuration.hostName)
             tls = try TLSSetup.load(tlsSettings)
-            jwks = try await configuration.oauth.load(logger: logger)
+            jwks = try await configuration.oauth.load(logger: Self.logger("oauth"))
         } catch let error as ServerError {
             throw CommandFailure(message: error.description)
         } catch MailStoreError.unavailable {
@@ -220,14 +246,15 @@ struct ServeRunner {
         let configuration = self.configuration
         let deliverer: Deliverer
         do {
-            deliverer = try DeliverySetup.deliverer(configuration: configuration, store: store, logger: logger)
+            deliverer = try DeliverySetup.deliverer(
+                configuration: configuration, store: store, logger: Self.logger("delivery"))
         } catch let error as ServerError {
             opened.close()
             throw CommandFailure(message: error.description, status: 1)
         }
         let lmtp = LMTPServer(
             settings: configuration.lmtp, dataDirectory: dataDirectory, deliverer: deliverer,
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            group: MultiThreadedEventLoopGroup.singleton, logger: Self.logger("lmtp"))
         let lmtpBound: [LMTPServer.Bound]
         do {
             lmtpBound = try await lmtp.start()
@@ -236,21 +263,34 @@ struct ServeRunner {
             throw CommandFailure(message: error.description, status: 1)
         }
         let holder = TLSContextHolder(tls)
+        let readiness = Readiness(
+            store: opened.probe, tls: holder, certificateDays: configuration.admin.certificateDays)
+        let adminPort = AdminPort()
+        let notifier = SystemdNotifier()
         let manageSieveBound = NIOLockedValueBox<[ManageSieveServer.Bound]>([])
         let server = IMAPServer(
             configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
             tls: holder, bearerVerifier: jwks?.file.verifier, group: MultiThreadedEventLoopGroup.singleton,
-            logger: logger,
+            logger: Self.logger("imap"),
             onListening: { bound in
+                var adminBound: ListenerAddress?
+                if var admin = configuration.admin.listener {
+                    // Nil: it failed, and its error ends the service group.
+                    guard let port = await adminPort.wait() else { return }
+                    admin.port = port
+                    adminBound = admin
+                }
                 try await Self.announce(
-                    bound, lmtp: lmtpBound, manageSieve: manageSieveBound.withLockedValue { $0 },
+                    bound, lmtp: lmtpBound, manageSieve: manageSieveBound.withLockedValue { $0 }, admin: adminBound,
                     configuration: configuration,
                     store: store, tls: tls, selfSigned: tlsSettings.selfSignedCertificates,
                     isFirstStart: isFirstStart)
+                readiness.markListening()
+                notifier.notify("READY=1")
             })
         let manageSieve = ManageSieveServer(
             settings: configuration.manageSieve, imap: server, checker: SieveScriptCheckers.standard,
-            group: MultiThreadedEventLoopGroup.singleton, logger: logger)
+            group: MultiThreadedEventLoopGroup.singleton, logger: Self.logger("managesieve"))
         do {
             let bound = try await manageSieve.start()
             manageSieveBound.withLockedValue { $0 = bound }
@@ -258,7 +298,28 @@ struct ServeRunner {
             opened.close()
             throw CommandFailure(message: error.description, status: 1)
         }
-        let reloader = TLSReloader(settings: tlsSettings, holder: holder, hangups: hangups, logger: logger)
+        let reloader = TLSReloader(settings: tlsSettings, holder: holder, hangups: hangups, logger: Self.logger("tls"))
+        var operations: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let registry {
+            operations.append(
+                .init(
+                    service: AdminServer(
+                        settings: configuration.admin, registry: registry, readiness: readiness,
+                        logger: Self.logger("admin"), onBound: { adminPort.bound($0) }),
+                    serviceName: "admin listener"))
+            operations.append(
+                .init(
+                    service: OperationsSampler(group: MultiThreadedEventLoopGroup.singleton, tls: holder),
+                    serviceName: "operations sampler"))
+        }
+        if notifier.isEnabled {
+            // Last: the first to hear of a shutdown, so systemd is told at once.
+            operations.append(
+                .init(
+                    service: SystemdService(
+                        notifier: notifier, watchdog: SystemdNotifier.watchdogInterval(), logger: logger),
+                    serviceName: "systemd notifier"))
+        }
         // The group registers its signal sources before it starts the server, so a signal right after
         // `ready` always leads to a graceful shutdown.
         let group = ServiceGroup(
@@ -271,8 +332,8 @@ struct ServeRunner {
                     .init(service: lmtp, serviceName: "LMTP server"),
                     .init(service: manageSieve, serviceName: "ManageSieve server"),
                 ] + (jwks.map { [.init(service: $0, serviceName: "JWKS reload")] } ?? [])
-                    // Last: the first to stop at shutdown.
-                    + [.init(service: reloader, serviceName: "TLS reloader")],
+                    // Late: among the first to stop at shutdown.
+                    + [.init(service: reloader, serviceName: "TLS reloader")] + operations,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {
@@ -287,7 +348,7 @@ struct ServeRunner {
     /// port 0 picks one), then the fingerprint, one `listening:` line per listener, and `ready`.
     private static func announce(
         _ bound: [IMAPServer.BoundListener], lmtp: [LMTPServer.Bound], manageSieve: [ManageSieveServer.Bound],
-        configuration: ServerConfiguration, store: any MailStore & AccountStore,
+        admin: ListenerAddress?, configuration: ServerConfiguration, store: any MailStore & AccountStore,
         tls: TLSMaterial, selfSigned: [URL], isFirstStart: Bool
     ) async throws {
         let dataDirectory = configuration.dataDirectory
@@ -318,6 +379,7 @@ struct ServeRunner {
         out += manageSieve.map {
             "listening: \($0.kind.rawValue) \(ListenerAddress(kind: $0.kind, host: $0.host, port: $0.port))\n"
         }.joined()
+        if let admin { out += "listening: admin \(admin)\n" }
         out += lmtp.map { "\($0.description)\n" }.joined() + "ready\n"
         emit(out)
     }
