@@ -3,6 +3,7 @@ import Logging
 import MailStore
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 import _ConnectionPoolModule
 
 /// The engine for several Postern nodes on one PostgreSQL database: metadata and message content
@@ -31,6 +32,10 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
     let leaseTimeout: Duration
     /// Names this node in its change notifications, so that it skips its own (it published them already).
     let nodeID = String(UUID().uuidString.prefix(13))
+    /// Bytes of expunged messages' text held for this node's sessions (bounded by `Limits.retainedBytes`).
+    let retainedBytes = Atomic<Int>(0)
+    /// `Limits.retainedBytes`, or a smaller budget a test gives.
+    let retainedBudget: Int
 
     /// Every limit of the engine, in one place.
     public enum Limits {
@@ -43,6 +48,9 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
         public static let leaseTimeout = Duration.seconds(5)
         /// The pause before the node listens for change notifications again after losing the connection.
         public static let listenRetryDelay = Duration.seconds(1)
+        /// Bytes of expunged messages' text this node holds in memory for its sessions not yet told of
+        /// the expunge (`retainRemoved`); past it, an expunged message keeps its metadata only.
+        public static let retainedBytes = 64 * 1024 * 1024
     }
 
     /// - Parameters:
@@ -50,21 +58,24 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
     ///   - stagingDirectory: where incoming messages are staged before `append`; nil: a private
     ///     temporary directory, removed with the store.
     ///   - leaseTimeout: how long a call waits for a connection before it fails as `.unavailable`.
+    ///   - retainedBudget: bytes of expunged messages' text kept for this node's sessions (see `retainRemoved`).
     public convenience init(
         url: PostgresStoreURL, password: String?, stagingDirectory: URL? = nil,
-        leaseTimeout: Duration = Limits.leaseTimeout, logger: Logger
+        leaseTimeout: Duration = Limits.leaseTimeout, retainedBudget: Int = Limits.retainedBytes, logger: Logger
     ) throws {
         try self.init(
             configuration: url.configuration(password: password), schema: url.schema,
-            stagingDirectory: stagingDirectory, leaseTimeout: leaseTimeout, logger: logger)
+            stagingDirectory: stagingDirectory, leaseTimeout: leaseTimeout, retainedBudget: retainedBudget,
+            logger: logger)
     }
 
     public init(
         configuration: PostgresClient.Configuration, schema: String? = nil, stagingDirectory: URL? = nil,
-        leaseTimeout: Duration = Limits.leaseTimeout, logger: Logger
+        leaseTimeout: Duration = Limits.leaseTimeout, retainedBudget: Int = Limits.retainedBytes, logger: Logger
     ) throws {
         self.logger = logger
         self.leaseTimeout = leaseTimeout
+        self.retainedBudget = retainedBudget
         self.schema = schema
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let directory =

@@ -9,7 +9,9 @@ import Testing
 /// `POSTERN_TEST_POSTGRES_URL` (skipped without it, except under CI=true, where it fails).
 @Suite(.enabled(if: TestDatabase.url != nil || TestDatabase.isCI, "POSTERN_TEST_POSTGRES_URL is not set"))
 struct PostgresContentTests {
-    func withStore(_ body: (PostgresMailStore) async throws -> Void) async throws {
+    func withStore(
+        retainedBudget: Int = PostgresMailStore.Limits.retainedBytes, _ body: (PostgresMailStore) async throws -> Void
+    ) async throws {
         var url = try PostgresStoreURL(
             try #require(TestDatabase.url, "CI=true but POSTERN_TEST_POSTGRES_URL is not set"))
         url.schema = "c_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -17,7 +19,8 @@ struct PostgresContentTests {
         var logger = Logger(label: "postgres-content-test")
         logger.logLevel = .warning
         // Many tests start at once on a busy machine: a slow connection is not an outage here.
-        let store = try PostgresMailStore(url: url, password: nil, leaseTimeout: .seconds(120), logger: logger)
+        let store = try PostgresMailStore(
+            url: url, password: nil, leaseTimeout: .seconds(120), retainedBudget: retainedBudget, logger: logger)
         try await store.withRunning { store in
             do {
                 try await body(store)
@@ -90,6 +93,34 @@ struct PostgresContentTests {
             #expect(try await store.contentCounts() == (1, 1))
             _ = try await store.expunge(account: account, mailbox: archive, uids: nil)
             #expect(try await store.contentCounts() == (0, 0))
+        }
+    }
+
+    /// Expunged texts kept for a session not yet told stay within the node's budget: past it a message
+    /// keeps its metadata only, and the budget is given back when the session lets go.
+    @Test func retainedTextsStayWithinTheBudget() async throws {
+        let text = Array("Subject: kept\r\n\r\n".utf8) + [UInt8](repeating: 0x61, count: 1000)
+        try await withStore(retainedBudget: 2 * text.count + 10) { store in
+            let account = try await store.createAccount(name: "alice", credentials: Self.credentials)
+            let inbox = try #require(try await store.mailbox(account: account, name: "INBOX")).id
+            for _ in 0..<3 {
+                _ = try await store.append(
+                    account: account, mailbox: inbox, message: stage(store, text), flags: .init(system: .deleted),
+                    internalDate: Date())
+            }
+            var viewer: ExpungeRetention.Viewer? = store.changeHub.retention.view(account: account, mailbox: inbox)
+            #expect(try await store.expunge(account: account, mailbox: inbox, uids: nil) == [1, 2, 3])
+            let kept = (1...3).compactMap {
+                store.changeHub.retention.message(account: account, mailbox: inbox, uid: $0)
+            }
+            #expect(kept.count == 3)
+            var texts: [[UInt8]?] = []
+            for message in kept { texts.append(try await message.open()?.readAll()) }
+            #expect(texts == [text, text, nil])
+            #expect(store.retainedBytes.load(ordering: .relaxed) == 2 * text.count)
+            withExtendedLifetime(viewer) {}
+            viewer = nil
+            #expect(store.retainedBytes.load(ordering: .relaxed) == 0)
         }
     }
 
