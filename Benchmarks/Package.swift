@@ -1,5 +1,5 @@
 // swift-tools-version:6.0
-// Postern's benchmark instrument (issue #5): an IMAP load generator on SwiftNIO + NIOSSL.
+// Postern's benchmark instrument: an IMAP load generator on SwiftNIO + NIOSSL.
 // A package of its own so that the main package and CI never build it. See README.md.
 import PackageDescription
 

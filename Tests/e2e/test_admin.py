@@ -18,6 +18,7 @@ from conftest import PosternProcess, add_user, run_cli
 from lmtphelpers import greeted, session
 from rawimap import RawIMAP
 from sievehelpers import RawSieve
+from tlshelpers import make_server_pair
 
 pytestmark = pytest.mark.postern
 
@@ -207,8 +208,9 @@ def test_ready_fails_on_a_certificate_expiring_too_soon(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     config = tmp_path / "postern.toml"
-    # The self-signed certificate lives ten years: asking for ten years of validity fails the check.
-    config.write_text('admin = "127.0.0.1:0"\nhealth_certificate_days = 3650\n')
+    # A certificate valid for two days, against the default minimum of 14 days left.
+    cert, key = make_server_pair(tmp_path, "short")
+    config.write_text(f'admin = "127.0.0.1:0"\ntls_cert = "{cert}"\ntls_key = "{key}"\n')
     p = PosternProcess(data, ["--config", str(config)])
     try:
         p.wait_ready()
@@ -217,7 +219,7 @@ def test_ready_fails_on_a_certificate_expiring_too_soon(tmp_path):
         report = json.loads(body)
         assert report["status"] == "not ready" and report["failed"] == ["certificate"]
         check = next(c for c in report["checks"] if c["name"] == "certificate")
-        assert "minimum 3650" in check["detail"]
+        assert "expires in 1 days (minimum 14)" in check["detail"]
         assert get(p.ports["admin"], "/health/live")[0] == 200
     finally:
         p.stop()
