@@ -58,32 +58,43 @@ public final class MessageContent: @unchecked Sendable {
             offset += wanted
             return Array(bytes[(offset - wanted)..<offset])
         case .file(let fd):
-            var failure: Int32 = 0
-            let chunk = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
-                initialized = 0
-                while initialized < wanted {
-                    let n = pread(
-                        fd, buffer.baseAddress! + initialized, wanted - initialized, off_t(offset + initialized))
-                    if n > 0 {
-                        initialized += n
-                    } else if n < 0 && errno == EINTR {
-                        continue
-                    } else {
-                        failure = n == 0 ? -1 : errno
-                        return
-                    }
-                }
-            }
-            guard failure == 0 else {
+            let chunk: [UInt8]
+            do {
+                chunk = try Self.readExactly(fd, offset: offset, count: wanted)
+            } catch {
                 finish()
-                throw MailStoreError.internal(
-                    failure == -1 ? "content file shorter than its size" : "content read failed: errno \(failure)")
+                throw error
             }
             offset += wanted
             return chunk
         case .closed:
             throw MailStoreError.internal("content already read")
         }
+    }
+
+    /// `count` bytes of `fd` at `offset`, read again after a short read or EINTR. A file that ends
+    /// before them, or a failed read, is `.internal`.
+    public static func readExactly(_ fd: Int32, offset: Int, count: Int) throws -> [UInt8] {
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = 0
+            while initialized < count {
+                let n = pread(fd, buffer.baseAddress! + initialized, count - initialized, off_t(offset + initialized))
+                if n > 0 {
+                    initialized += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    failure = n == 0 ? -1 : errno
+                    return
+                }
+            }
+        }
+        guard failure == 0 else {
+            throw MailStoreError.internal(
+                failure == -1 ? "content file shorter than its size" : "content read failed: errno \(failure)")
+        }
+        return bytes
     }
 
     /// Skips the next `count` bytes (at most to the end) without reading them: a partial FETCH of a

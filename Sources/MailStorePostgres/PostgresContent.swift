@@ -22,36 +22,12 @@ enum PostgresContent {
         var hasher = SHA256()
         var offset = 0
         while offset < message.size {
-            let chunk = try readChunk(
+            let chunk = try MessageContent.readExactly(
                 fd, offset: offset, count: min(PostgresMailStore.Limits.chunkSize, message.size - offset))
             hasher.update(data: chunk)
             offset += chunk.count
         }
         return Array(hasher.finalize())
-    }
-
-    /// `count` bytes of `fd` at `offset`; a file that ends early is an error.
-    static func readChunk(_ fd: Int32, offset: Int, count: Int) throws -> [UInt8] {
-        var failure: Int32 = 0
-        let chunk = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            initialized = 0
-            while initialized < count {
-                let n = pread(fd, buffer.baseAddress! + initialized, count - initialized, off_t(offset + initialized))
-                if n > 0 {
-                    initialized += n
-                } else if n < 0 && errno == EINTR {
-                    continue
-                } else {
-                    failure = n == 0 ? -1 : errno
-                    return
-                }
-            }
-        }
-        guard failure == 0 else {
-            throw MailStoreError.internal(
-                failure == -1 ? "file shorter than its size" : "read failed: errno \(failure)")
-        }
-        return chunk
     }
 
     /// The content id of the staged message's text: the existing row when the same text is stored
@@ -82,8 +58,8 @@ enum PostgresContent {
             let start = offset
             let chunk =
                 count > MessageContent.inlineReadLimit / 4
-                ? try await offLoop { try readChunk(fd, offset: start, count: count) }
-                : try readChunk(fd, offset: start, count: count)
+                ? try await offLoop { try MessageContent.readExactly(fd, offset: start, count: count) }
+                : try MessageContent.readExactly(fd, offset: start, count: count)
             try await tx.rows(
                 "INSERT INTO content_chunks (content_id, seq, data) VALUES (\(id), \(seq), \(ByteBuffer(bytes: chunk)))"
             )
