@@ -161,8 +161,9 @@ for server in $SERVERS; do
         printf 'trusted_networks = ["127.0.0.0/8", "::1"]\nmax_connections = %d\n' \
             $(( CLIENTS + 1000 > 20000 ? CLIENTS + 1000 : 20000 )) > "$BENCH_DIR/postern.toml"
         printf '%s\n' "${POSTERN_CONFIG_EXTRA:-}" >> "$BENCH_DIR/postern.toml"
+        # No ManageSieve listener: the workloads do not use it, and its default port may be taken.
         "$POSTERN_BIN" serve --data-dir "$DATA" --imaps "$HOST:$POSTERN_IMAPS" --imap "$HOST:$POSTERN_IMAP" \
-            --config "$BENCH_DIR/postern.toml" \
+            --managesieve off --config "$BENCH_DIR/postern.toml" \
             "${TLSARGS[@]}" --log-level "${POSTERN_LOG_LEVEL:-warning}" > "$OUT/postern.log" 2>&1 &
         POSTERN_PID=$!
         for _ in $(seq 1 100); do grep -q '^ready' "$OUT/postern.log" && break; sleep 0.1; done
