@@ -84,6 +84,7 @@ let package = Package(
                 "MailStore", "Telemetry",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // The shared engine for several nodes: PostgreSQL through a postgres-nio connection pool; metadata

@@ -1,0 +1,75 @@
+import Foundation
+import MailStore
+import MailStoreConformance
+import Testing
+
+@testable import MailStoreSQLite
+
+/// Backup, verify, restore and check on data folders made by the store itself.
+@Suite struct StoreMaintenanceTests {
+    func filledFolder(_ directory: URL, count: Int) async throws -> URL {
+        let data = directory.appendingPathComponent("data")
+        let store = try SQLiteMailStore(dataDirectory: data)
+        let account = try await MailStoreConformance.makeAccount(store)
+        let inbox = try await MailStoreConformance.mailboxID(store, account, "INBOX")
+        _ = try await MailStoreConformance.fill(store, account, inbox, count: count)
+        store.close()
+        return data
+    }
+
+    @Test func backupVerifyRestoreCheck() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = try await filledFolder(directory, count: 12)
+            let backup = directory.appendingPathComponent("backup")
+            var lines: [String] = []
+            let summary = try StoreBackup.run(
+                dataDirectory: data, destination: backup, copy: true, progress: { lines.append($0) })
+            #expect(summary.files == 12 && summary.copied == 12 && summary.linked == 0 && summary.snapshots == 1)
+            #expect(lines.last?.hasPrefix("manifest written") == true)
+            let verified = try BackupVerify.run(backup: backup, progress: { _ in })
+            #expect(verified.problems.isEmpty)
+            #expect(verified.files == 13)
+            let restored = directory.appendingPathComponent("restored")
+            _ = try StoreRestore.run(backup: backup, dataDirectory: restored, progress: { _ in })
+            let lock = try MaintenanceLock(dataDirectory: restored, preferExclusive: true)
+            let report = try StoreCheck.run(dataDirectory: restored, lock: lock)
+            #expect(report.findings.isEmpty && report.messages == 12 && report.serverStopped)
+            #expect(throws: MaintenanceError.self) {
+                try StoreRestore.run(backup: backup, dataDirectory: restored, progress: { _ in })
+            }
+        }
+    }
+
+    @Test func runningStoreKeepsUnreferencedFilesOutOfTheReport() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = try await filledFolder(directory, count: 2)
+            let store = try SQLiteMailStore(dataDirectory: data)
+            defer { store.close() }
+            let shard = data.appendingPathComponent("blobs/cd")
+            try FileManager.default.createDirectory(at: shard, withIntermediateDirectories: true)
+            try Data("x".utf8).write(to: shard.appendingPathComponent("cd" + String(repeating: "1", count: 30)))
+            let lock = try MaintenanceLock(dataDirectory: data, preferExclusive: true)
+            #expect(!lock.isExclusive)
+            let report = try StoreCheck.run(dataDirectory: data, lock: lock)
+            #expect(report.findings.isEmpty)
+            #expect(report.notes.count == 1)
+        }
+    }
+
+    @Test func missingFileRepairedThroughTheStore() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = try await filledFolder(directory, count: 3)
+            let blobs = BlobFiles(root: data.appendingPathComponent("blobs"))
+            let victim = try #require(blobs.allIDs().sorted().first)
+            unlink(blobs.path(of: victim))
+            let lock = try MaintenanceLock(dataDirectory: data, preferExclusive: true)
+            let report = try StoreCheck.run(dataDirectory: data, lock: lock)
+            #expect(report.findings.map(\.kind) == [.missingContent])
+            let actions = try await StoreRepair.run(
+                dataDirectory: data, report: report, lock: lock, logger: .init(label: "test"))
+            #expect(actions.count == 1 && actions[0].hasPrefix("expunged "))
+            let after = try StoreCheck.run(dataDirectory: data, lock: lock)
+            #expect(after.findings.isEmpty && after.messages == 2)
+        }
+    }
+}
