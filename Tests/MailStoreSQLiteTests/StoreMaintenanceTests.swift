@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import MailStore
 import MailStoreConformance
 import Testing
@@ -37,6 +38,34 @@ import Testing
             #expect(throws: MaintenanceError.self) {
                 try StoreRestore.run(backup: backup, dataDirectory: restored, progress: { _ in })
             }
+        }
+    }
+
+    /// A file freed (its row deleted, then the file unlinked, as a commit and its unlink do) after the
+    /// snapshot was taken: the backup takes a second snapshot, which no longer references it.
+    @Test func fileFreedAfterTheSnapshotTakesANewOne() async throws {
+        try await withTemporaryDirectory { directory in
+            let data = try await filledFolder(directory, count: 4)
+            let blobs = BlobFiles(root: data.appendingPathComponent("blobs"))
+            let victim = try #require(blobs.allIDs().sorted().first)
+            let database = data.appendingPathComponent("postern.sqlite").path
+            var freed = false
+            let summary = try StoreBackup.run(
+                dataDirectory: data, destination: directory.appendingPathComponent("backup"), copy: false,
+                progress: { line in
+                    guard !freed, line.hasPrefix("database snapshot 1") else { return }
+                    freed = true
+                    let queue = try? DatabaseQueue(path: database)
+                    _ = try? queue?.write { db in
+                        try db.execute(sql: "DELETE FROM messages WHERE blob = ?", arguments: [victim])
+                    }
+                    try? queue?.close()
+                    unlink(blobs.path(of: victim))
+                })
+            #expect(freed)
+            #expect(summary.snapshots == 2 && summary.files == 3 && summary.removed == 0)
+            let verified = try BackupVerify.run(backup: directory.appendingPathComponent("backup"), progress: { _ in })
+            #expect(verified.problems.isEmpty)
         }
     }
 

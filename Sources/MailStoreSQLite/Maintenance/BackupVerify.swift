@@ -46,17 +46,19 @@ public enum BackupVerify {
             result.bytes += digest.size
             if (index + 1) % 1000 == 0 { progress("checked \(index + 1) of \(manifest.entries.count) files") }
         }
-        let listed = Set(manifest.entries.map(\.path))
+        let listed = manifest.byPath
         let database = backup.appendingPathComponent(StoreBackup.databaseName).path
         if FileOperations.regularFileSize(database) != nil {
             do {
                 for line in try integrityProblems(databasePath: database) { problem("database: \(line)") }
                 for (id, size) in try StoreBackup.referencedContent(databasePath: database) {
                     let path = "blobs/\(id.prefix(2))/\(id)"
-                    if !listed.contains(path) {
+                    if let entry = listed[path] {
+                        if entry.size != size {
+                            problem("\(path): the database says \(size) bytes, the manifest \(entry.size)")
+                        }
+                    } else {
                         problem("\(path): referenced by the database, not in the backup")
-                    } else if let entry = manifest.byPath[path], entry.size != size {
-                        problem("\(path): the database says \(size) bytes, the manifest \(entry.size)")
                     }
                 }
             } catch {

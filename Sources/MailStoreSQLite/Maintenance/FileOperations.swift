@@ -20,22 +20,40 @@ enum FileOperations {
         defer { close(fd) }
         var hasher = SHA256()
         var size = 0
-        var buffer = [UInt8](repeating: 0, count: chunkSize)
-        while true {
-            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, chunkSize) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw MaintenanceError.io("cannot read \(path): \(errnoText())")
-            }
-            if n == 0 { break }
-            hasher.update(data: buffer[0..<n])
-            size += n
+        try readChunks(fd, path: path) { chunk in
+            hasher.update(bufferPointer: chunk)
+            size += chunk.count
         }
         return (size, hex(hasher.finalize()))
     }
 
+    /// Calls `body` with successive chunks of the file open at `fd` until its end. The buffer is
+    /// sized to the file (up to `chunkSize`) and not zeroed: most message files are a few kilobytes.
+    static func readChunks(_ fd: Int32, path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var info = stat()
+        let known = fstat(fd, &info) == 0 ? Int(info.st_size) : chunkSize
+        let capacity = min(chunkSize, max(known, 0) + 1)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress!, capacity)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw MaintenanceError.io("cannot read \(path): \(errnoText())")
+            }
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+    }
+
     static func hex(_ digest: some Sequence<UInt8>) -> String {
-        digest.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in digest {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// How `placeFile` put a file at its destination.
@@ -75,15 +93,8 @@ enum FileOperations {
         guard output >= 0 else { throw MaintenanceError.io("cannot create \(temporary): \(errnoText())") }
         do {
             defer { close(output) }
-            var buffer = [UInt8](repeating: 0, count: chunkSize)
-            while true {
-                let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress!, chunkSize) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw MaintenanceError.io("cannot read \(sourcePath): \(errnoText())")
-                }
-                if n == 0 { break }
-                try DurableFiles.writeAll(buffer[0..<n], to: output, path: temporary)
+            try readChunks(input, path: sourcePath) { chunk in
+                try DurableFiles.writeAll(chunk, to: output, path: temporary)
             }
             guard fsync(output) == 0 else { throw MaintenanceError.io("cannot fsync \(temporary): \(errnoText())") }
             guard rename(temporary, destination) == 0 else {
