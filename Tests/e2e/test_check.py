@@ -176,3 +176,38 @@ def test_check_runs_beside_a_running_server(data):
         assert "store in use (server running)" in r.stdout and "no problems found" in r.stdout
     finally:
         proc.stop()
+
+
+def test_repair_beside_a_running_server(data):
+    proc = PosternProcess(data)
+    try:
+        port = proc.wait_ready()["imaps"]
+        db = sqlite3.connect(data / "postern.sqlite", timeout=10)
+        db.execute("UPDATE mailboxes SET used_messages = 99 WHERE name = 'INBOX'")
+        db.commit()
+        db.close()
+        r = check(data)
+        assert r.returncode == 1 and "usage recorded as 99 messages" in r.stdout, (r.stdout, r.stderr)
+        r = check(data, "--repair")
+        assert r.returncode == 0 and "repair: rebuilt counters" in r.stdout, (r.stdout, r.stderr)
+        # The server keeps counting from the rebuilt figures.
+        ctx = ssl.create_default_context(cafile=str(data / "tls" / "cert.pem"))
+        m = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=ctx, timeout=30)
+        m.login(ALICE, ALICE_PW)
+        assert m.append("INBOX", None, None, make_message(subject="after repair"))[0] == "OK"
+        m.logout()
+        r = check(data)
+        assert r.returncode == 0 and "6 messages" in r.stdout, (r.stdout, r.stderr)
+    finally:
+        proc.stop()
+
+
+def test_config_file_names_the_folder_or_a_postgresql_store(data, tmp_path):
+    config = tmp_path / "postern.toml"
+    config.write_text(f'data_dir = "{data}"\n')
+    r = run_cli("check", "--config", str(config))
+    assert r.returncode == 0 and str(data) in r.stdout, (r.stdout, r.stderr)
+    config.write_text(f'data_dir = "{data}"\nstore = "postgresql://postern@127.0.0.1/postern"\n')
+    for args in (["check"], ["backup", str(tmp_path / "b")]):
+        r = run_cli(*args, "--config", str(config))
+        assert r.returncode == 2 and "pg_basebackup" in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
