@@ -69,6 +69,68 @@ import Testing
         }
     }
 
+    /// Files freed after every snapshot: the backup gives up after `maxSnapshotRounds` snapshots, and
+    /// leaves no manifest (the folder is no valid backup).
+    @Test func givesUpWhenFilesAreFreedAfterEverySnapshot() async throws {
+        try await withTemporaryDirectory { directory in
+            let rounds = StoreBackup.maxSnapshotRounds
+            let data = try await filledFolder(directory, count: rounds + 2)
+            let blobs = BlobFiles(root: data.appendingPathComponent("blobs"))
+            let database = data.appendingPathComponent("postern.sqlite").path
+            let backup = directory.appendingPathComponent("backup")
+            var snapshots = 0
+            #expect(throws: MaintenanceError.self) {
+                try StoreBackup.run(
+                    dataDirectory: data, destination: backup, copy: false,
+                    progress: { line in
+                        guard line.hasPrefix("database snapshot") else { return }
+                        snapshots += 1
+                        // Free a file the backup has not linked yet, and place a new one (with its row) for
+                        // the next snapshot to reference.
+                        let linked = Set((try? BlobListing.ids(in: backup.appendingPathComponent("blobs").path)) ?? [])
+                        guard let victim = blobs.allIDs().sorted().first(where: { !linked.contains($0) }) else {
+                            return
+                        }
+                        let fresh = BlobFiles.newID()
+                        try? FileManager.default.createDirectory(
+                            atPath: blobs.root.appendingPathComponent(String(fresh.prefix(2))).path,
+                            withIntermediateDirectories: true)
+                        _ = FileManager.default.createFile(atPath: blobs.path(of: fresh), contents: Data("x".utf8))
+                        let queue = try? DatabaseQueue(path: database)
+                        _ = try? queue?.write { db in
+                            try db.execute(
+                                sql: """
+                                    INSERT INTO messages (mailbox_id, uid, modseq, flags, internal_date, save_date, size, blob)
+                                    SELECT mailbox_id, uid + 1000, modseq, flags, internal_date, save_date, 1, ?
+                                    FROM messages WHERE blob = ?
+                                    """, arguments: [fresh, victim])
+                            try db.execute(sql: "DELETE FROM messages WHERE blob = ?", arguments: [victim])
+                        }
+                        try? queue?.close()
+                        unlink(blobs.path(of: victim))
+                    })
+            }
+            #expect(snapshots == rounds)
+            #expect(
+                !FileManager.default.fileExists(atPath: backup.appendingPathComponent(BackupManifest.fileName).path))
+        }
+    }
+
+    /// A backup with more problems than `maxProblemsListed` lists that many.
+    @Test func verifyListsAtMostTheLimit() async throws {
+        try await withTemporaryDirectory { directory in
+            let count = BackupVerify.maxProblemsListed + 5
+            let data = try await filledFolder(directory, count: count)
+            let backup = directory.appendingPathComponent("backup")
+            _ = try StoreBackup.run(dataDirectory: data, destination: backup, copy: true, progress: { _ in })
+            for id in try BlobListing.ids(in: backup.appendingPathComponent("blobs").path) {
+                unlink(backup.appendingPathComponent("blobs/\(id.prefix(2))/\(id)").path)
+            }
+            let result = try BackupVerify.run(backup: backup, progress: { _ in })
+            #expect(result.problems.count == BackupVerify.maxProblemsListed)
+        }
+    }
+
     @Test func runningStoreKeepsUnreferencedFilesOutOfTheReport() async throws {
         try await withTemporaryDirectory { directory in
             let data = try await filledFolder(directory, count: 2)
