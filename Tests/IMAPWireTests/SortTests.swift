@@ -57,7 +57,9 @@ import Testing
         "a THREAD REFERENCES UTF-8\r\n", "a UID THREAD REFERENCES UTF-8 (ALL\r\n",
         "a SEARCH RETURN (PARTIAL 0:5) ALL\r\n", "a SEARCH RETURN (PARTIAL 1:-5) ALL\r\n",
         "a SEARCH RETURN (PARTIAL -1:5) ALL\r\n", "a SEARCH RETURN (PARTIAL 1) ALL\r\n",
-        "a SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:7) ALL\r\n", "a SEARCH RETURN (PARTIAL 1:4294967296) ALL\r\n",
+        "a SEARCH RETURN (PARTIAL 1:5 PARTIAL 6:7) ALL\r\n", "a UID FETCH 1:* FLAGS (PARTIAL 0:2)\r\n",
+        "a UID FETCH 1:* FLAGS (PARTIAL)\r\n", "a UID FETCH 1:* FLAGS (PARTIAL -1:2)\r\n",
+        "a SEARCH RETURN (PARTIAL 1:4294967296) ALL\r\n",
     ])
     func malformed(line: String) {
         expectError(line)
