@@ -176,27 +176,32 @@ private struct Forest {
                 table[s] = c
             }
         }
-        for c in children[root] where parent[c] == root {
+        // The root list is rebuilt once at the end: removing each merged thread from it as it goes would
+        // cost a pass over the root set per merge.
+        let roots = children[root]
+        var replaced: [Int: Int] = [:]
+        for c in roots where parent[c] == root {
             let s = subject(c)
             guard !s.isEmpty, let t = table[s], t != c else { continue }
             if message[t] == nil && message[c] == nil {
                 for k in children[c] { parent[k] = t }
                 children[t] += children[c]
                 children[c] = []
-                setParent(c, nil)
+                parent[c] = nil
             } else if message[t] == nil || (isReply(c) && !isReply(t)) {
-                setParent(c, t)
+                parent[c] = t
+                children[t].append(c)
             } else {
                 let dummy = add(nil)
-                let position = children[root].firstIndex(of: t)!
-                children[root][position] = dummy
+                replaced[t] = dummy
                 parent[dummy] = root
+                children[dummy] = [t, c]
                 parent[t] = dummy
-                children[dummy] = [t]
-                setParent(c, dummy)
+                parent[c] = dummy
                 table[s] = dummy
             }
         }
+        children[root] = roots.compactMap { r in replaced[r] ?? (parent[r] == root ? r : nil) }
     }
 
     /// Step 6: every set of siblings by sent date (then mailbox order), the deepest first; a dummy sorts
