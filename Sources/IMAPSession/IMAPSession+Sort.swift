@@ -129,34 +129,49 @@ extension IMAPSession {
     }
 
     /// Indices of `info` in the order of `criteria`; equal messages in mailbox order (RFC 5256 §3).
+    ///
+    /// Each criterion first becomes one number per message (texts become their rank among the texts,
+    /// equal texts equal ranks), so that the sort itself compares integers only.
     static func sortOrder(_ info: [SortInfo], _ criteria: [SortCriterion]) -> [Int] {
-        info.indices.sorted { a, b in
-            let x = info[a]
-            let y = info[b]
-            for criterion in criteria {
-                let order = compare(x, y, criterion.key)
-                if order != 0 { return criterion.reverse ? order > 0 : order < 0 }
+        let width = criteria.count
+        var matrix = [Int64](repeating: 0, count: info.count * width)
+        for (column, criterion) in criteria.enumerated() {
+            let values: [Int64]
+            switch criterion.key {
+            case .arrival: values = info.map(\.arrival)
+            case .size: values = info.map { Int64($0.size) }
+            case .date: values = info.map { $0.keys.sentDate ?? $0.arrival }
+            case .subject: values = ranks(info.map(\.keys.subject))
+            case .from: values = ranks(info.map(\.keys.from))
+            case .to: values = ranks(info.map(\.keys.to))
+            case .cc: values = ranks(info.map(\.keys.cc))
+            case .displayFrom: values = ranks(info.map(\.keys.displayFrom))
+            case .displayTo: values = ranks(info.map(\.keys.displayTo))
             }
-            return x.seq < y.seq
+            for (row, value) in values.enumerated() {
+                matrix[row * width + column] = criterion.reverse ? -value : value
+            }
+        }
+        let sequence = info.map(\.seq)
+        return info.indices.sorted { a, b in
+            for column in 0..<width {
+                let x = matrix[a * width + column]
+                let y = matrix[b * width + column]
+                if x != y { return x < y }
+            }
+            return sequence[a] < sequence[b]
         }
     }
 
-    /// -1, 0 or 1 as `x` sorts before, with or after `y` on `key`.
-    static func compare(_ x: SortInfo, _ y: SortInfo, _ key: SortKey) -> Int {
-        func order<T: Comparable>(_ a: T, _ b: T) -> Int { a < b ? -1 : (a == b ? 0 : 1) }
-        func order(_ a: [UInt8], _ b: [UInt8]) -> Int {
-            a == b ? 0 : (a.lexicographicallyPrecedes(b) ? -1 : 1)
+    /// Each text's rank in octet order (RFC 5051's comparison of the folded forms); equal texts share one.
+    static func ranks(_ texts: [[UInt8]]) -> [Int64] {
+        let order = texts.indices.sorted { texts[$0].lexicographicallyPrecedes(texts[$1]) }
+        var ranks = [Int64](repeating: 0, count: texts.count)
+        var rank: Int64 = 0
+        for (position, index) in order.enumerated() {
+            if position > 0 && texts[index] != texts[order[position - 1]] { rank += 1 }
+            ranks[index] = rank
         }
-        switch key {
-        case .arrival: return order(x.arrival, y.arrival)
-        case .size: return order(x.size, y.size)
-        case .date: return order(x.keys.sentDate ?? x.arrival, y.keys.sentDate ?? y.arrival)
-        case .subject: return order(x.keys.subject, y.keys.subject)
-        case .from: return order(x.keys.from, y.keys.from)
-        case .to: return order(x.keys.to, y.keys.to)
-        case .cc: return order(x.keys.cc, y.keys.cc)
-        case .displayFrom: return order(x.keys.displayFrom, y.keys.displayFrom)
-        case .displayTo: return order(x.keys.displayTo, y.keys.displayTo)
-        }
+        return ranks
     }
 }

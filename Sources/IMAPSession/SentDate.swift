@@ -27,6 +27,8 @@ enum SentDate {
             let month = RFC5322Date.months.firstIndex(of: String(tokens[1].prefix(3))), var year = Int(tokens[2])
         else { return nil }
         if tokens[2].count < 4 { year += year < 50 ? 2000 : 1900 }
+        // Four digits at most (RFC 5322 §3.3): nothing larger reaches the arithmetic below.
+        guard (0...9999).contains(year) else { return nil }
         let clock = tokens[3].split(separator: ":").map { Int($0) }
         guard clock.count >= 2, clock.count <= 3, clock.allSatisfy({ $0 != nil }) else { return nil }
         let hour = clock[0]!

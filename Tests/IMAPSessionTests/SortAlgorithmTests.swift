@@ -38,6 +38,7 @@ import Testing
     @Test(arguments: [
         "", "garbage", "32 Jan 2024 10:00:00 +0000", "1 Jan 2024", "1 Foo 2024 10:00:00 +0000",
         "1 Jan 2024 25:00:00 +0000", "1 Jan 2024 10:x:00", "1 Jan 2024 10", "1 Jan 2024 10:00:00:00",
+        "1 Jan 99999999999999999 10:00:00 +0000", "1 Jan 10000 10:00:00 +0000",
     ])
     func unreadableSentDate(text: String) {
         #expect(SentDate.seconds(text) == nil)
