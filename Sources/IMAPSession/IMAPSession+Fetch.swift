@@ -14,18 +14,26 @@ extension IMAPSession {
         guard let view = selected else { return .next }
         var changedSince: ModSeq?
         var vanished = false
+        var partial: SearchPartialRange?
         for modifier in modifiers {
             switch modifier {
             case .changedSince(let value): changedSince = value
             case .vanished: vanished = true
+            case .partial(let range): partial = range
             }
+        }
+        // RFC 9394 §4 pages the messages the set names; paging what CHANGEDSINCE leaves is not offered.
+        if partial != nil && changedSince != nil {
+            tagged(tag, .bad, text: "PARTIAL cannot be combined with CHANGEDSINCE")
+            return .next
         }
         // RFC 7162 §3.2.6: VANISHED needs QRESYNC, UID FETCH and CHANGEDSINCE.
         if vanished && !(extensions.qresync && uid && changedSince != nil) {
             tagged(tag, .bad, text: "VANISHED needs QRESYNC enabled, UID FETCH and CHANGEDSINCE")
             return .next
         }
-        guard let pairs = resolveOrReject(tag, set, uid: uid) else { return .next }
+        guard var pairs = resolveOrReject(tag, set, uid: uid) else { return .next }
+        if let partial { pairs = Array(pairs[partial.indices(count: pairs.count)]) }
         var items = attributes
         if uid && !items.contains(.uid) { items.insert(.uid, at: 0) }
         // CHANGEDSINCE implies MODSEQ (RFC 7162 §3.1.4.1). Unsolicited FETCH responses carry MODSEQ once

@@ -25,76 +25,8 @@ extension IMAPSession {
             return .next
         }
         do {
-            var evaluator = SearchEvaluator(messageCount: view.count, lastUID: view.lastUID ?? 0)
-            evaluator.savedSearch = Set(view.savedSearch)
-            let needsContent = SearchEvaluator.needsContent(command.key)
-            var hits: [(seq: Int, uid: UID)] = []
-            // Each hit's MODSEQ, when the search has a MODSEQ key (RFC 7162 §3.1.5 reports it).
-            var hitModSeqs: [UID: ModSeq] = [:]
+            let (hits, hitModSeqs) = try await searchHits(command.key, in: view)
             let usesModSeq = Self.usesModSeq(command.key)
-            let prefilter = SearchEvaluator.flagPrefilter(command.key)
-            // Flag keys only (UNSEEN, FLAGGED UNDELETED, ...): these flag terms are the whole search.
-            let flagsOnly = SearchEvaluator.isFlagsOnly(command.key)
-            let terms = SearchEvaluator.flagTerms(command.key)
-            let conflicting = !terms.with.isDisjoint(with: terms.without)
-            if flagsOnly, let first = view.uids.first, let last = view.uids.last {
-                // The answer is the UIDs with those flags: from memory when the flags are there already (a
-                // FETCH FLAGS came first), else from the store.
-                let uids: [UID]
-                if conflicting {
-                    uids = []
-                } else if let cache = try await cachedFlagIndex() {
-                    uids = cache.uids(with: terms.with, without: terms.without)
-                } else {
-                    uids = try await store.uids(
-                        account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]),
-                        with: terms.with, without: terms.without)
-                }
-                // Both ascending: one walk gives the sequence numbers (messages not in the view are not hits).
-                var index = 0
-                for uid in uids {
-                    while index < view.uids.count && view.uids[index] < uid { index += 1 }
-                    if index < view.uids.count && view.uids[index] == uid { hits.append((index + 1, uid)) }
-                }
-            } else {
-                // In batches: each store read stays small, memory stays bounded on a big mailbox, and
-                // other sessions get their turn between batches.
-                for start in stride(from: 0, to: view.uids.count, by: Self.searchBatch) {
-                    let batch = view.uids[start..<min(start + Self.searchBatch, view.uids.count)]
-                    let metas = try await store.messages(
-                        account: accountID, mailbox: view.id, uids: UIDSet(ranges: [batch.first!...batch.last!]),
-                        with: prefilter.with, without: prefilter.without)
-                    if needsContent {
-                        // Reading messages: in parallel (see `ContentSearch`).
-                        let candidates = metas.compactMap { meta in
-                            view.sequenceNumber(of: meta.uid).map {
-                                ContentSearch.Candidate(
-                                    sequenceNumber: $0, meta: meta, recent: view.recent.contains(meta.uid))
-                            }
-                        }
-                        let search = ContentSearch(
-                            store: store, account: accountID, mailbox: view.id, key: command.key,
-                            evaluator: evaluator)
-                        for hit in try await search.matches(candidates) {
-                            hits.append((hit.sequenceNumber, hit.uid))
-                            if usesModSeq { hitModSeqs[hit.uid] = hit.modSeq }
-                        }
-                        continue
-                    }
-                    for meta in metas {
-                        guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
-                        let message = SearchEvaluator.Message(
-                            sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
-                        if evaluator.matches(command.key, message) {
-                            hits.append((seq, meta.uid))
-                            if usesModSeq { hitModSeqs[meta.uid] = meta.modSeq }
-                        }
-                    }
-                    if start + Self.searchBatch < view.uids.count { await Task.yield() }
-                }
-            }
-            // Ascending (a parallel content search may have found them in another order).
-            hits.sort { $0.seq < $1.seq }
             let numbers = hits.map { command.uid ? UInt32($0.uid) : UInt32($0.seq) }
             if let options = command.returnOptions, options.contains(.save) {
                 // RFC 5182 §2.4: with MIN and/or MAX but neither ALL nor COUNT, only those are saved.
@@ -111,11 +43,15 @@ extension IMAPSession {
             if let options = command.returnOptions ?? (extensions.rev2 ? [.all] : nil) {
                 let shown = options.filter { $0 != .save }
                 // RETURN () means ALL; RETURN (SAVE) alone prints nothing (RFC 5182 §2.1).
-                if !(shown.isEmpty && options.contains(.save)) {
-                    let returned = shown.isEmpty ? [.all] : shown
+                if !(shown.isEmpty && command.partial == nil && options.contains(.save)) {
+                    let returned = shown.isEmpty && command.partial == nil ? [.all] : shown
                     let modSeq =
-                        usesModSeq ? Self.highestModSeq(of: Self.returnedHits(hits, returned), in: hitModSeqs) : nil
-                    writeESearch(tag: tag, numbers: numbers, options: returned, uid: command.uid, modSeq: modSeq)
+                        usesModSeq
+                        ? Self.highestModSeq(
+                            of: Self.returnedHits(hits, returned, partial: command.partial), in: hitModSeqs) : nil
+                    writeESearch(
+                        tag: tag, numbers: numbers, options: returned, partial: command.partial, uid: command.uid,
+                        modSeq: modSeq)
                 }
             } else {
                 // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ of what matched.
@@ -131,28 +67,116 @@ extension IMAPSession {
         return .next
     }
 
-    /// `* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set` (RFC 4731 §3.1).
-    private func writeESearch(tag: String, numbers: [UInt32], options: [SearchReturnOption], uid: Bool, modSeq: ModSeq?)
-    {
+    /// The messages of the selected mailbox that match `key`, ascending, with each hit's MODSEQ when the
+    /// key has a MODSEQ term (RFC 7162 §3.1.5 reports it). Shared by SEARCH, SORT and THREAD.
+    func searchHits(
+        _ key: SearchKey, in view: SelectedMailbox
+    ) async throws -> (hits: [(seq: Int, uid: UID)], modSeqs: [UID: ModSeq]) {
+        var evaluator = SearchEvaluator(messageCount: view.count, lastUID: view.lastUID ?? 0)
+        evaluator.savedSearch = Set(view.savedSearch)
+        let needsContent = SearchEvaluator.needsContent(key)
+        var hits: [(seq: Int, uid: UID)] = []
+        // Each hit's MODSEQ, when the search has a MODSEQ key (RFC 7162 §3.1.5 reports it).
+        var hitModSeqs: [UID: ModSeq] = [:]
+        let usesModSeq = Self.usesModSeq(key)
+        let prefilter = SearchEvaluator.flagPrefilter(key)
+        // Flag keys only (UNSEEN, FLAGGED UNDELETED, ...): these flag terms are the whole search.
+        let flagsOnly = SearchEvaluator.isFlagsOnly(key)
+        let terms = SearchEvaluator.flagTerms(key)
+        let conflicting = !terms.with.isDisjoint(with: terms.without)
+        if flagsOnly, let first = view.uids.first, let last = view.uids.last {
+            // The answer is the UIDs with those flags: from memory when the flags are there already (a
+            // FETCH FLAGS came first), else from the store.
+            let uids: [UID]
+            if conflicting {
+                uids = []
+            } else if let cache = try await cachedFlagIndex() {
+                uids = cache.uids(with: terms.with, without: terms.without)
+            } else {
+                uids = try await store.uids(
+                    account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]),
+                    with: terms.with, without: terms.without)
+            }
+            // Both ascending: one walk gives the sequence numbers (messages not in the view are not hits).
+            var index = 0
+            for uid in uids {
+                while index < view.uids.count && view.uids[index] < uid { index += 1 }
+                if index < view.uids.count && view.uids[index] == uid { hits.append((index + 1, uid)) }
+            }
+        } else {
+            // In batches: each store read stays small, memory stays bounded on a big mailbox, and
+            // other sessions get their turn between batches.
+            for start in stride(from: 0, to: view.uids.count, by: Self.searchBatch) {
+                let batch = view.uids[start..<min(start + Self.searchBatch, view.uids.count)]
+                let metas = try await store.messages(
+                    account: accountID, mailbox: view.id, uids: UIDSet(ranges: [batch.first!...batch.last!]),
+                    with: prefilter.with, without: prefilter.without)
+                if needsContent {
+                    // Reading messages: in parallel (see `ContentSearch`).
+                    let candidates = metas.compactMap { meta in
+                        view.sequenceNumber(of: meta.uid).map {
+                            ContentSearch.Candidate(
+                                sequenceNumber: $0, meta: meta, recent: view.recent.contains(meta.uid))
+                        }
+                    }
+                    let search = ContentSearch(
+                        store: store, account: accountID, mailbox: view.id, key: key,
+                        evaluator: evaluator)
+                    for hit in try await search.matches(candidates) {
+                        hits.append((hit.sequenceNumber, hit.uid))
+                        if usesModSeq { hitModSeqs[hit.uid] = hit.modSeq }
+                    }
+                    continue
+                }
+                for meta in metas {
+                    guard let seq = view.sequenceNumber(of: meta.uid) else { continue }
+                    let message = SearchEvaluator.Message(
+                        sequenceNumber: seq, meta: meta, recent: view.recent.contains(meta.uid), content: nil)
+                    if evaluator.matches(key, message) {
+                        hits.append((seq, meta.uid))
+                        if usesModSeq { hitModSeqs[meta.uid] = meta.modSeq }
+                    }
+                }
+                if start + Self.searchBatch < view.uids.count { await Task.yield() }
+            }
+        }
+        // Ascending (a parallel content search may have found them in another order).
+        hits.sort { $0.seq < $1.seq }
+        return (hits, hitModSeqs)
+    }
+
+    /// `* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set PARTIAL (range set)` (RFC 4731 §3.1,
+    /// RFC 9394 §3.1). `numbers` are in result order: ascending for SEARCH; in sort order for SORT
+    /// (`sorted`), where MIN and MAX are the first and last in that order and ALL keeps it (RFC 5267 §3.2).
+    func writeESearch(
+        tag: String, numbers: [UInt32], options: [SearchReturnOption], partial: SearchPartialRange? = nil,
+        uid: Bool, modSeq: ModSeq?, sorted: Bool = false
+    ) {
         var response = ESearchResponse(tag: tag, uid: uid, modSeq: modSeq)
-        if options.contains(.min) { response.min = numbers.min() }
-        if options.contains(.max) { response.max = numbers.max() }
+        if options.contains(.min) { response.min = sorted ? numbers.first : numbers.min() }
+        if options.contains(.max) { response.max = sorted ? numbers.last : numbers.max() }
         if options.contains(.count) { response.count = numbers.count }
         if options.contains(.all) && !numbers.isEmpty {
-            response.all = Self.sequenceSet(UIDSet(numbers).ranges)
+            response.all = sorted ? Self.sequenceSet(ordered: numbers) : Self.sequenceSet(UIDSet(numbers).ranges)
+        }
+        if let partial {
+            let selected = Array(numbers[partial.indices(count: numbers.count)])
+            response.partial = ESearchPartial(
+                range: partial, set: selected.isEmpty ? nil : Self.sequenceSet(ordered: selected))
         }
         send(.esearch(response))
     }
 
     /// The hits an ESEARCH answer returns (RFC 4731 §3.2 with RFC 7162 §3.1.5): all of them with ALL
-    /// or COUNT; otherwise only the ones MIN and MAX name.
+    /// or COUNT; otherwise only the ones MIN, MAX and PARTIAL name.
     static func returnedHits(
-        _ hits: [(seq: Int, uid: UID)], _ options: [SearchReturnOption]
+        _ hits: [(seq: Int, uid: UID)], _ options: [SearchReturnOption], partial: SearchPartialRange? = nil
     ) -> [(seq: Int, uid: UID)] {
         if options.contains(.all) || options.contains(.count) { return hits }
         var returned: [(seq: Int, uid: UID)] = []
         if options.contains(.min), let first = hits.first { returned.append(first) }
         if options.contains(.max), let last = hits.last { returned.append(last) }
+        if let partial { returned += hits[partial.indices(count: hits.count)] }
         return returned
     }
 

@@ -69,6 +69,8 @@ extension IMAPSession {
         case .expunge: .expunge
         case .uidExpunge: .uidExpunge
         case .search(let search): search.uid ? .uidSearch : .search
+        case .sort(let sort): sort.uid ? .uidSort : .sort
+        case .thread(let thread): thread.uid ? .uidThread : .thread
         case .fetch(_, _, _, let uid): uid ? .uidFetch : .fetch
         case .store(_, _, _, let uid): uid ? .uidStore : .store
         case .copy(_, _, let uid): uid ? .uidCopy : .copy

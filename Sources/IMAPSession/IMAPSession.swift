@@ -254,6 +254,8 @@ public final class IMAPSession {
         case .expunge: return await expunge(tag, uids: nil)
         case .uidExpunge(let set): return await expunge(tag, uids: set)
         case .search(let command): return await search(tag, command)
+        case .sort(let command): return await sort(tag, command)
+        case .thread(let command): return await thread(tag, command)
         case .fetch(let set, let attributes, let modifiers, let uid):
             return await fetch(tag, set, attributes, modifiers: modifiers, uid: uid)
         case .store(let set, let action, let unchangedSince, let uid):
@@ -268,6 +270,8 @@ public final class IMAPSession {
         switch command {
         case .fetch(_, _, _, let uid), .store(_, _, _, let uid), .copy(_, _, let uid): return uid
         case .search(let search): return search.uid
+        case .sort(let sort): return sort.uid
+        case .thread(let thread): return thread.uid
         default: return false
         }
     }

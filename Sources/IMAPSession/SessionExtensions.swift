@@ -65,6 +65,10 @@ struct SessionExtensions {
                 || modifiers.contains { if case .changedSince = $0 { true } else { false } }
         case .search(let search):
             return IMAPSession.usesModSeq(search.key)
+        case .sort(let sort):
+            return IMAPSession.usesModSeq(sort.key)
+        case .thread(let thread):
+            return IMAPSession.usesModSeq(thread.key)
         case .store(_, _, let unchangedSince, _):
             return unchangedSince != nil
         default:

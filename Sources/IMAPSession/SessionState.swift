@@ -69,7 +69,8 @@ enum SessionState {
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe, .list, .lsub,
             .namespace, .status, .idle, .unauthenticate, .getQuota, .getQuotaRoot, .setQuota:
             .authenticated
-        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move: .selected
+        case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move, .sort, .thread:
+            .selected
         }
     }
 

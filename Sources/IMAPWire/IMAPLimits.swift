@@ -21,6 +21,12 @@ public struct IMAPLimits: Sendable, Hashable {
     public var maxNonSyncLiteralSkip: Int
     /// Largest chunk of APPEND message bytes delivered in one `.appendMessageBytes` event.
     public var maxAppendChunkSize: Int
+    /// Most bytes read from the start of a message to find the header fields SORT and THREAD compare
+    /// (Subject, From, To, Cc, Date, Message-ID, References, In-Reply-To); fields past it count as absent.
+    public var maxSortHeaderBytes: Int
+    /// Most message ids kept from one References field for THREAD=REFERENCES (the last ones: the
+    /// nearest ancestors).
+    public var maxThreadReferences: Int
 
     public init(
         maxLineLength: Int = 64 * 1024,
@@ -31,7 +37,9 @@ public struct IMAPLimits: Sendable, Hashable {
         maxSequenceRanges: Int = 10_000,
         maxLiteralsPerCommand: Int = 32,
         maxNonSyncLiteralSkip: Int = 1024 * 1024,
-        maxAppendChunkSize: Int = 64 * 1024
+        maxAppendChunkSize: Int = 64 * 1024,
+        maxSortHeaderBytes: Int = 64 * 1024,
+        maxThreadReferences: Int = 128
     ) {
         self.maxLineLength = maxLineLength
         self.maxShortLiteralSize = maxShortLiteralSize
@@ -42,6 +50,8 @@ public struct IMAPLimits: Sendable, Hashable {
         self.maxLiteralsPerCommand = maxLiteralsPerCommand
         self.maxNonSyncLiteralSkip = maxNonSyncLiteralSkip
         self.maxAppendChunkSize = maxAppendChunkSize
+        self.maxSortHeaderBytes = maxSortHeaderBytes
+        self.maxThreadReferences = maxThreadReferences
     }
 
     public static let `default` = IMAPLimits()

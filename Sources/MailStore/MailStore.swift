@@ -166,6 +166,11 @@ public protocol MailStore: SieveScriptStore {
     /// Stores a message's parse result (made when it was appended, or later by a newer parser version).
     /// It is derived data: no MODSEQ change.
     func setStructure(account: AccountID, mailbox: MailboxID, uid: UID, structure: MessageStructure) async throws
+    /// The kept sort keys (`SortKeyData`) of the messages of `uids` that have some.
+    func sortKeys(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [UID: SortKeyData]
+    /// Keeps (or replaces) sort keys. Derived data: no MODSEQ change and nothing is published. UIDs that
+    /// are not (or no longer) in the mailbox are ignored.
+    func setSortKeys(account: AccountID, mailbox: MailboxID, _ keys: [UID: SortKeyData]) async throws
 
     // MARK: Quota (RFC 9208)
     //

@@ -121,6 +121,8 @@ struct StoredContent {
     var bytes: [UInt8]
     var references: Int
     var structure: MessageStructure?
+    /// Sort keys the session derived from the header (they depend on the content only).
+    var sortKeys: SortKeyData?
 }
 
 /// RFC 8474 EMAILID: "E" and the content id as 32 lowercase hex digits, so every copy (and the result

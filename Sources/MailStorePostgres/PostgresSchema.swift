@@ -192,7 +192,33 @@ enum PostgresSchema {
                 """,
                 "CREATE INDEX sieve_tracking_expires ON sieve_tracking (account_id, expires)",
             ]
-        )
+        ),
+        // Sort keys (`SortKeyData`) per message (EMAILID), like `structures`: copies share them and they
+        // leave with the last copy.
+        (
+            2,
+            [
+                """
+                CREATE TABLE sort_keys (
+                    email_id bigint PRIMARY KEY,
+                    version integer NOT NULL,
+                    data bytea NOT NULL
+                )
+                """,
+                """
+                CREATE FUNCTION sort_keys_message_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    DELETE FROM sort_keys WHERE email_id = OLD.email_id
+                        AND NOT EXISTS (SELECT 1 FROM messages WHERE email_id = OLD.email_id);
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER messages_sort_keys_deleted AFTER DELETE ON messages
+                    FOR EACH ROW EXECUTE FUNCTION sort_keys_message_deleted()
+                """,
+            ]
+        ),
     ]
 
     /// The advisory lock key that serialises migrations (any constant the schema's users agree on).

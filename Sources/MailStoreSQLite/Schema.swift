@@ -289,6 +289,25 @@ enum Schema {
                     CREATE INDEX sieve_tracking_expiry ON sieve_tracking (account_id, expires_at);
                     """)
         }
+        // Sort keys per message (opaque to the store, see `SortKeyData`), keyed like `renderings` by
+        // `mailbox_id << 32 | uid`, so that a SORT reads a mailbox's keys as one key range. Triggers drop
+        // a message's keys when the message goes or changes identity.
+        migrator.registerMigration("v14") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sort_keys (
+                        key INTEGER PRIMARY KEY,
+                        version INTEGER NOT NULL,
+                        data BLOB NOT NULL
+                    );
+                    CREATE TRIGGER sort_keys_message_delete AFTER DELETE ON messages BEGIN
+                        DELETE FROM sort_keys WHERE key = (OLD.mailbox_id << 32) | OLD.uid;
+                    END;
+                    CREATE TRIGGER sort_keys_message_update AFTER UPDATE OF mailbox_id, uid, blob ON messages BEGIN
+                        DELETE FROM sort_keys WHERE key = (OLD.mailbox_id << 32) | OLD.uid;
+                    END;
+                    """)
+        }
         return migrator
     }
 

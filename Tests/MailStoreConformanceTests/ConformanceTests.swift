@@ -5,6 +5,10 @@ import Testing
 /// Every check of the conformance suite (`MailStoreConformance`) on every engine (`Engine`), each on a
 /// fresh store.
 @Suite struct ConformanceTests {
+    @Test(arguments: Engine.allCases) func sortKeys(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.sortKeys)
+    }
+
     @Test(arguments: Engine.allCases) func importLedger(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.importLedger)
     }

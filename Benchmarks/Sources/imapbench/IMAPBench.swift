@@ -26,7 +26,8 @@ struct IMAPBench: AsyncParsableCommand {
                           alone (--baseline s) and during the APPENDs, APPEND MB/s
               idle        --clients sessions: LOGIN, SELECT INBOX, IDLE; hold --hold s; server memory per session
               bigmailbox  SELECT, UID FETCH 1:* (FLAGS), FETCH 1:* (ENVELOPE BODYSTRUCTURE), UID SEARCH UNSEEN,
-                          UID SEARCH TEXT, first byte / whole of the largest (>10 MB) message; --repeat times
+                          UID SEARCH TEXT, UID SORT (ARRIVAL, DATE, FROM, SUBJECT), UID THREAD REFERENCES,
+                          first byte / whole of the largest (>10 MB) message; --repeat times
               populate    untimed set-up: for each user of --users, APPEND --count messages from --mbox (cycling)
                           over --clients connections, then one --big-size message
             Client i logs in as --user with %d replaced by the i-th number of --users (cycling).
@@ -183,7 +184,8 @@ struct IMAPBench: AsyncParsableCommand {
         let order = ["connect+TLS+greeting", "LOGIN", "SELECT", "UID FETCH 1:* (FLAGS)", "UID FETCH BODY.PEEK[]",
                      "UID STORE", "APPEND", "EXPUNGE", "LOGOUT", "handshake (all)", "IDLE (until +)", "DONE",
                      "FETCH 1:* (ENVELOPE BODYSTRUCTURE)", "UID SEARCH UNSEEN", "UID SEARCH TEXT",
-                     "big message: first byte", "big message: whole BODY[]", "NOOP (alone)", "NOOP (during APPEND)"]
+                     "UID SORT (ARRIVAL)", "UID SORT (DATE)", "UID SORT (FROM)", "UID SORT (SUBJECT)",
+                     "UID THREAD REFERENCES", "big message: first byte", "big message: whole BODY[]", "NOOP (alone)", "NOOP (during APPEND)"]
         let ops = summarize(rec, seconds: measuredSeconds, order: order)
         let commands = ops.filter { !$0.name.hasPrefix("connect") && !$0.name.hasPrefix("handshake")
             && !$0.name.hasPrefix("big message: first") }.reduce(0) { $0 + $1.count }

@@ -369,6 +369,13 @@ struct Bench: Sendable {
 
     // MARK: big mailbox
 
+    /// (label, command) of the SORT and THREAD steps of `bigMailbox`.
+    static let sortCommands = [
+        ("UID SORT (ARRIVAL)", "UID SORT (ARRIVAL) UTF-8 ALL"), ("UID SORT (DATE)", "UID SORT (DATE) UTF-8 ALL"),
+        ("UID SORT (FROM)", "UID SORT (FROM) UTF-8 ALL"), ("UID SORT (SUBJECT)", "UID SORT (SUBJECT) UTF-8 ALL"),
+        ("UID THREAD REFERENCES", "UID THREAD REFERENCES UTF-8 ALL"),
+    ]
+
     func bigMailbox() async throws -> (Recorder, [String: Double], [String]) {
         var rec = Recorder()
         var extra: [String: Double] = [:]
@@ -402,6 +409,10 @@ struct Bench: Sendable {
             }
             try await rec.time("UID SEARCH TEXT") {
                 try requireOK("UID SEARCH TEXT", try await c.command("UID SEARCH TEXT \(quoted(searchWord))"))
+            }
+            // SORT and THREAD (RFC 5256): the first round also derives what they compare, the others read it.
+            for (name, command) in Self.sortCommands {
+                try await rec.time(name) { try requireOK(name, try await c.command(command)) }
             }
             if bigUID == nil {
                 let r = try await c.command("UID SEARCH LARGER 10000000", collect: true)

@@ -73,6 +73,12 @@ public struct CommandEncoder: Sendable {
         case .search(let search):
             if search.uid { b.writeString("UID ") }
             b.writeSearchCommand(search)
+        case .sort(let sort):
+            if sort.uid { b.writeString("UID ") }
+            b.writeSortCommand(sort)
+        case .thread(let thread):
+            if thread.uid { b.writeString("UID ") }
+            b.writeThreadCommand(thread)
         case .fetch(let set, let atts, let modifiers, let uid):
             b.writeString(uid ? "UID FETCH " : "FETCH ")
             b.writeSequenceSet(set)

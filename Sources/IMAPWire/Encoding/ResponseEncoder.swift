@@ -79,6 +79,11 @@ public struct ResponseEncoder: Sendable {
             if let modSeq = search.modSeq { b.writeString(" (MODSEQ \(modSeq))") }
         case .esearch(let esearch):
             writeESearch(esearch, into: &b)
+        case .sort(let numbers):
+            b.writeString("SORT")
+            writeNumbers(numbers, into: &b)
+        case .thread(let thread):
+            writeThread(thread, into: &b)
         case .id(let parameters):
             writeID(parameters, into: &b)
         case .namespace(let namespace):
@@ -236,6 +241,11 @@ public struct ResponseEncoder: Sendable {
         if let all = e.all {
             b.writeString(" ALL ")
             b.writeSequenceSet(all)
+        }
+        if let partial = e.partial {
+            b.writeString(" PARTIAL (\(partial.range.first):\(partial.range.last) ")
+            if let set = partial.set { b.writeSequenceSet(set) } else { b.writeString("NIL") }
+            b.writeString(")")
         }
         if let modSeq = e.modSeq { b.writeString(" MODSEQ \(modSeq)") }
     }

@@ -35,6 +35,10 @@ public enum Command: Sendable, Hashable {
     case unauthenticate
     case uidExpunge(SequenceSet)
     case search(SearchCommand)
+    /// sort = ["UID" SP] "SORT" ...   (RFC 5256 §5, RFC 5267 §3)
+    case sort(SortCommand)
+    /// thread = ["UID" SP] "THREAD" ...   (RFC 5256 §5)
+    case thread(ThreadCommand)
     case fetch(SequenceSet, [FetchAttribute], modifiers: [FetchModifier], uid: Bool)
     case store(SequenceSet, StoreAction, unchangedSince: UInt64?, uid: Bool)
     case copy(SequenceSet, MailboxName, uid: Bool)

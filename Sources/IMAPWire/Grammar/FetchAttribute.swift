@@ -29,6 +29,9 @@ public enum FetchAttribute: Sendable, Hashable {
 public enum FetchModifier: Sendable, Hashable {
     case changedSince(UInt64)
     case vanished
+    /// fetch-modifier =/ "PARTIAL" SP partial-range   (RFC 9394 §4): only this range of the messages the
+    /// set names, counted in UID order (negative: from the end).
+    case partial(SearchPartialRange)
 }
 
 // MARK: - Encoding
@@ -69,6 +72,7 @@ extension ByteBuffer {
             switch m {
             case .changedSince(let v): return "CHANGEDSINCE \(v)"
             case .vanished: return "VANISHED"
+            case .partial(let r): return "PARTIAL \(r.first):\(r.last)"
             }
         }
         return writeString(" (" + parts.joined(separator: " ") + ")")

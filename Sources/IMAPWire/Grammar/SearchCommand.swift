@@ -13,13 +13,19 @@ public enum SearchReturnOption: String, Sendable, Hashable, CaseIterable {
 public struct SearchCommand: Sendable, Hashable {
     /// nil: no RETURN; `[]`: `RETURN ()` (which means ALL).
     public var returnOptions: [SearchReturnOption]?
+    /// RETURN (PARTIAL x:y) (RFC 9394); `returnOptions` is then not nil.
+    public var partial: SearchPartialRange?
     public var charset: String?
     /// Several top-level keys are returned as `.and`.
     public var key: SearchKey
     public var uid: Bool
 
-    public init(returnOptions: [SearchReturnOption]? = nil, charset: String? = nil, key: SearchKey, uid: Bool = false) {
+    public init(
+        returnOptions: [SearchReturnOption]? = nil, partial: SearchPartialRange? = nil, charset: String? = nil,
+        key: SearchKey, uid: Bool = false
+    ) {
         self.returnOptions = returnOptions
+        self.partial = partial
         self.charset = charset
         self.key = key
         self.uid = uid
@@ -34,16 +40,11 @@ extension ByteBuffer {
     public mutating func writeSearchCommand(_ search: SearchCommand) -> Int {
         var n = writeString("SEARCH")
         if let options = search.returnOptions {
-            n += writeString(" RETURN (" + options.map(\.rawValue).joined(separator: " ") + ")")
+            n += writeReturnOptions(options, partial: search.partial)
         }
         if let charset = search.charset {
             n += writeString(" CHARSET ") + writeIMAPAtomOrString(charset)
         }
-        if case .and(let keys) = search.key, keys.count > 1 {
-            for k in keys { n += writeString(" ") + writeSearchKey(k) }
-        } else {
-            n += writeString(" ") + writeSearchKey(search.key)
-        }
-        return n
+        return n + writeSearchKeys(search.key)
     }
 }

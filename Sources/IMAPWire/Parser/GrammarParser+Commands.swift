@@ -97,6 +97,8 @@ extension GrammarParser {
             try space()
             return .status(m, try statusAttributes())
         case "SEARCH": return .search(try searchCommand(uid: false))
+        case "SORT": return .sort(try sortCommand(uid: false))
+        case "THREAD": return .thread(try threadCommand(uid: false))
         case "FETCH": return try fetchCommand(uid: false)
         case "STORE": return try storeCommand(uid: false)
         case "COPY", "MOVE": return try copyOrMove(name, uid: false)
@@ -119,13 +121,15 @@ extension GrammarParser {
         return try mailbox()
     }
 
-    /// uid = "UID" SP (copy / move / fetch / search / store / uid-expunge)
+    /// uid = "UID" SP (copy / move / fetch / search / store / uid-expunge / sort / thread)
     mutating func uidCommand() throws -> Command {
         try space()
         let name = keywordToken()
         switch name {
         case "FETCH": return try fetchCommand(uid: true)
         case "SEARCH": return .search(try searchCommand(uid: true))
+        case "SORT": return .sort(try sortCommand(uid: true))
+        case "THREAD": return .thread(try threadCommand(uid: true))
         case "STORE": return try storeCommand(uid: true)
         case "COPY", "MOVE": return try copyOrMove(name, uid: true)
         case "EXPUNGE":

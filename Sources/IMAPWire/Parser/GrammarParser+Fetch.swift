@@ -30,6 +30,9 @@ extension GrammarParser {
                     return .changedSince(try p.number64())
                 case "VANISHED":
                     return .vanished
+                case "PARTIAL":
+                    try p.space()
+                    return .partial(try p.partialRange())
                 default:
                     throw ParseError("unknown FETCH modifier")
                 }

@@ -2,18 +2,14 @@
 extension GrammarParser {
     /// search = "SEARCH" [search-return-opts] SP search-program
     /// search-return-opts = SP "RETURN" SP "(" [search-return-opt *(SP search-return-opt)] ")"
+    /// search-return-opt =/ "PARTIAL" SP partial-range   (RFC 9394 §5)
     /// search-program = ["CHARSET" SP charset SP] search-key *(SP search-key)
     mutating func searchCommand(uid: Bool) throws -> SearchCommand {
         try space()
         var returnOptions: [SearchReturnOption]?
+        var partial: SearchPartialRange?
         if consumeKeyword("RETURN ") {
-            returnOptions = try parenthesizedList(allowEmpty: true) { p in
-                let token = p.keywordToken()
-                guard let o = SearchReturnOption(rawValue: token) else {
-                    throw ParseError("unknown SEARCH return option")
-                }
-                return o
-            }
+            (returnOptions, partial) = try returnOptionList(allowSave: true)
             try space()
         }
         var charset: String?
@@ -26,7 +22,8 @@ extension GrammarParser {
             keys.append(try searchKey())
         }
         return SearchCommand(
-            returnOptions: returnOptions, charset: charset, key: keys.count == 1 ? keys[0] : .and(keys), uid: uid)
+            returnOptions: returnOptions, partial: partial, charset: charset,
+            key: keys.count == 1 ? keys[0] : .and(keys), uid: uid)
     }
 
     /// search-key = "ALL" / "ANSWERED" / "BCC" SP astring / ... / sequence-set / "(" search-key *(SP search-key) ")"

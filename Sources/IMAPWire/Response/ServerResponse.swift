@@ -67,6 +67,10 @@ public enum UntaggedResponse: Sendable, Hashable {
     case search(SearchResponse)
     /// esearch-response (RFC 4731 §3.1, RFC 9051 §7.3.4)
     case esearch(ESearchResponse)
+    /// sort-data = "SORT" *(SP nz-number)   (RFC 5256 §5): the numbers in sort order.
+    case sort([UInt32])
+    /// thread-data = "THREAD" [SP 1*thread-list]   (RFC 5256 §5)
+    case thread(ThreadResponse)
     /// id-response = "ID" SP id-params-list (RFC 2971 §3.2); nil is NIL.
     case id([IDParameter]?)
     /// namespace-response = "NAMESPACE" SP namespace SP namespace SP namespace (RFC 2342 §5)
@@ -156,6 +160,9 @@ public struct ESearchResponse: Sendable, Hashable {
     public var count: Int?
     public var all: SequenceSet?
     public var modSeq: UInt64?
+    /// "PARTIAL" SP "(" partial-range SP partial-results ")"; partial-results = sequence-set / "NIL"
+    /// (RFC 9394 §5): the range as asked and what it selected (nil: nothing).
+    public var partial: ESearchPartial?
 
     public init(
         tag: String?, uid: Bool, min: UInt32? = nil, max: UInt32? = nil, count: Int? = nil,

@@ -228,4 +228,14 @@ final class FailingStore: MailStore {
         try check("setStructure")
         try await inner.setStructure(account: account, mailbox: mailbox, uid: uid, structure: structure)
     }
+
+    func sortKeys(account: AccountID, mailbox: MailboxID, uids: UIDSet) async throws -> [UID: SortKeyData] {
+        try check("sortKeys")
+        return try await inner.sortKeys(account: account, mailbox: mailbox, uids: uids)
+    }
+
+    func setSortKeys(account: AccountID, mailbox: MailboxID, _ keys: [UID: SortKeyData]) async throws {
+        try check("setSortKeys")
+        try await inner.setSortKeys(account: account, mailbox: mailbox, keys)
+    }
 }
