@@ -6,10 +6,7 @@ keeps its tables in a schema of its own.
 """
 from __future__ import annotations
 
-import imaplib
-import os
 import re
-import ssl
 import subprocess
 import tempfile
 import time
@@ -18,48 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PosternProcess
 from exthelpers import read_until
-from rawimap import RawIMAP
-
-PG_URL = os.environ.get("POSTERN_TEST_POSTGRES_URL", "").strip()
-IN_CI = os.environ.get("CI") == "true"
+from pghelpers import PG_URL, Node, require_database as _require_database
 
 pytestmark = pytest.mark.postern
-
-
-def _require_database() -> str:
-    if PG_URL:
-        return PG_URL
-    if IN_CI:
-        pytest.fail("CI=true but POSTERN_TEST_POSTGRES_URL is not set: the PostgreSQL nodes were not tested")
-    pytest.skip("POSTERN_TEST_POSTGRES_URL is not set (scripts/pg-cluster.sh starts a throwaway cluster)")
-
-
-class Node:
-    """One `postern serve` on the shared database, with its own data folder."""
-
-    def __init__(self, root: Path, name: str, store: str):
-        self.data_dir = root / name
-        self.data_dir.mkdir()
-        config = root / f"{name}.toml"
-        config.write_text('trusted_networks = ["127.0.0.0/8", "::1"]\n')
-        self.process = PosternProcess(self.data_dir, ["--store", store, "--config", str(config)])
-        self.ports = self.process.wait_ready()
-
-    def imaps(self, user: str, password: str) -> imaplib.IMAP4_SSL:
-        context = ssl.create_default_context(cafile=str(self.data_dir / "tls" / "cert.pem"))
-        context.check_hostname = False
-        client = imaplib.IMAP4_SSL("127.0.0.1", self.ports["imaps"], ssl_context=context, timeout=30)
-        client.login(user, password)
-        return client
-
-    def raw(self, user: str, password: str) -> RawIMAP:
-        context = ssl.create_default_context(cafile=str(self.data_dir / "tls" / "cert.pem"))
-        context.check_hostname = False
-        client = RawIMAP.connect_tls("127.0.0.1", self.ports["imaps"], context=context)
-        assert client.login(user, password).status == "OK"
-        return client
 
 
 @pytest.fixture
