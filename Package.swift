@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "FuzzLMTPParse", targets: ["FuzzLMTPParse"]),
         .executable(name: "FuzzSieveParse", targets: ["FuzzSieveParse"]),
         .executable(name: "FuzzManageSieveParse", targets: ["FuzzManageSieveParse"]),
+        .executable(name: "FuzzProxyParse", targets: ["FuzzProxyParse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -233,6 +234,8 @@ let package = Package(
         .executableTarget(name: "FuzzSieveParse", dependencies: ["FuzzSieveParseCheck"]),
         .target(name: "FuzzManageSieveParseCheck", dependencies: ["ManageSieve"]),
         .executableTarget(name: "FuzzManageSieveParse", dependencies: ["FuzzManageSieveParseCheck"]),
+        .target(name: "FuzzProxyParseCheck", dependencies: ["Defences"]),
+        .executableTarget(name: "FuzzProxyParse", dependencies: ["FuzzProxyParseCheck"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).
@@ -292,6 +295,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "IMAPSession", "IMAPWire", "TLSClientHello", "FuzzClientHelloCheck", "LMTP", "Delivery", "Defences",
+                "FuzzProxyParseCheck",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
