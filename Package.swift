@@ -214,7 +214,7 @@ let package = Package(
             ]
         ),
         // The command line's own logic (migration folder names, flags, state log; option parsing).
-        .testTarget(name: "PosternCLITests", dependencies: ["postern", "MailStore", "IMAPClient"]),
+        .testTarget(name: "PosternCLITests", dependencies: ["postern", "MailStore", "MailStoreMemory", "IMAPClient"]),
         // libFuzzer harnesses (see README, "Fuzzing"): each executable only hands the input to its check
         // library, which the unit tests run over the harness's seed corpus in Tests/Fuzz/Corpus.
         .target(
