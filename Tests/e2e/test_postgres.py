@@ -6,6 +6,7 @@ keeps its tables in a schema of its own.
 """
 from __future__ import annotations
 
+import imaplib
 import re
 import subprocess
 import tempfile
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from exthelpers import read_until
-from pghelpers import PG_URL, Node, require_database as _require_database
+from pghelpers import PG_URL, Node, first_start_password, require_database as _require_database
 
 pytestmark = pytest.mark.postern
 
@@ -156,3 +157,38 @@ def test_idle_on_one_node_sees_changes_made_through_another(cluster):
     finally:
         writer.logout()
         idler.close()
+
+
+def test_statement_past_the_timeout_answers_unavailable(tmp_path):
+    """A statement stuck behind a lock held longer than the engine's statement timeout (30 s) fails the
+    command with NO [UNAVAILABLE] instead of holding the session; once the lock is gone it succeeds."""
+    base = _require_database()
+    schema = "e2e_" + uuid.uuid4().hex[:16]
+    node = Node(tmp_path, "a", base + ("&" if "?" in base else "?") + "schema=" + schema)
+    holder = None
+    try:
+        password = first_start_password(node.process)
+        client = imaplib.IMAP4_SSL("127.0.0.1", node.ports["imaps"], ssl_context=node.context(), timeout=120)
+        client.login("postmaster", password)
+        # Another session holds INBOX's row lock for 36 s (psql speaks to the database directly).
+        holder = subprocess.Popen(
+            ["psql", base, "-v", "ON_ERROR_STOP=1", "-c",
+             f"BEGIN; SELECT 1 FROM {schema}.mailboxes WHERE name = 'INBOX' FOR UPDATE; SELECT pg_sleep(36); COMMIT;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(2)
+        assert holder.poll() is None, holder.stderr.read()
+        began = time.monotonic()
+        typ, data = client.append("INBOX", None, None, b"Subject: stuck\r\n\r\nwaits for the lock\r\n")
+        waited = time.monotonic() - began
+        assert typ == "NO" and data[0].startswith(b"[UNAVAILABLE]"), (typ, data)
+        assert 25 < waited < 34, waited
+        assert client.noop()[0] == "OK"
+        assert holder.wait(30) == 0
+        typ, data = client.append("INBOX", None, None, b"Subject: later\r\n\r\nthe lock is gone\r\n")
+        assert typ == "OK", data
+        client.logout()
+    finally:
+        if holder and holder.poll() is None:
+            holder.kill()
+            holder.wait()
+        node.process.stop()
