@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "FuzzLMTPParse", targets: ["FuzzLMTPParse"]),
         .executable(name: "FuzzSieveParse", targets: ["FuzzSieveParse"]),
         .executable(name: "FuzzManageSieveParse", targets: ["FuzzManageSieveParse"]),
+        .executable(name: "FuzzProxyParse", targets: ["FuzzProxyParse"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
@@ -214,7 +215,7 @@ let package = Package(
             ]
         ),
         // The command line's own logic (migration folder names, flags, state log; option parsing).
-        .testTarget(name: "PosternCLITests", dependencies: ["postern", "MailStore", "IMAPClient"]),
+        .testTarget(name: "PosternCLITests", dependencies: ["postern", "MailStore", "MailStoreMemory", "IMAPClient"]),
         // libFuzzer harnesses (see README, "Fuzzing"): each executable only hands the input to its check
         // library, which the unit tests run over the harness's seed corpus in Tests/Fuzz/Corpus.
         .target(
@@ -234,6 +235,8 @@ let package = Package(
         .executableTarget(name: "FuzzSieveParse", dependencies: ["FuzzSieveParseCheck"]),
         .target(name: "FuzzManageSieveParseCheck", dependencies: ["ManageSieve"]),
         .executableTarget(name: "FuzzManageSieveParse", dependencies: ["FuzzManageSieveParseCheck"]),
+        .target(name: "FuzzProxyParseCheck", dependencies: ["Defences"]),
+        .executableTarget(name: "FuzzProxyParse", dependencies: ["FuzzProxyParseCheck"]),
         .testTarget(name: "IMAPWireTests", dependencies: ["IMAPWire", "FuzzIMAPParseCheck"]),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "FuzzMIMEParseCheck"]),
         // Test support: a pass-through SQLite VFS that counts writes and syncs per file (durability tests).
@@ -293,6 +296,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 "IMAPSession", "IMAPWire", "TLSClientHello", "FuzzClientHelloCheck", "LMTP", "Delivery", "Defences",
+                "FuzzProxyParseCheck",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

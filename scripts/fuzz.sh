@@ -3,7 +3,7 @@
 # starting from a copy of its seed corpus in Tests/Fuzz/Corpus/NAME (the committed corpus is never changed).
 #
 #   scripts/fuzz.sh NAME SECONDS [LIBFUZZER_FLAG...]      NAME: FuzzIMAPParse, FuzzMIMEParse, FuzzSASLParse, FuzzClientHello
-#                                                        FuzzLMTPParse, FuzzSieveParse or FuzzManageSieveParse
+#                                                        FuzzLMTPParse, FuzzSieveParse, FuzzManageSieveParse or FuzzProxyParse
 #
 # Extra flags go to libFuzzer after the script's own, so they win (e.g. -timeout=5 or -max_len=8192).
 # Crash, timeout and out-of-memory inputs are written to fuzz-artifacts/NAME/, with the build and fuzzer logs.

@@ -51,6 +51,11 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
         /// Bytes of expunged messages' text this node holds in memory for its sessions not yet told of
         /// the expunge (`retainRemoved`); past it, an expunged message keeps its metadata only.
         public static let retainedBytes = 64 * 1024 * 1024
+        /// The longest any one statement may run (PostgreSQL's `statement_timeout` on every connection of
+        /// the pool), waiting for a lock included: past it PostgreSQL cancels the statement and the call
+        /// fails as `.unavailable` (NO [UNAVAILABLE] to a client) rather than holding the session.
+        /// Migrations run without it.
+        public static let statementTimeout = Duration.seconds(30)
     }
 
     /// - Parameters:
@@ -59,20 +64,28 @@ public final class PostgresMailStore: MailStore, AccountStore, Service {
     ///     temporary directory, removed with the store.
     ///   - leaseTimeout: how long a call waits for a connection before it fails as `.unavailable`.
     ///   - retainedBudget: bytes of expunged messages' text kept for this node's sessions (see `retainRemoved`).
+    ///   - statementTimeout: the longest one statement may run (see `Limits.statementTimeout`).
     public convenience init(
         url: PostgresStoreURL, password: String?, stagingDirectory: URL? = nil,
-        leaseTimeout: Duration = Limits.leaseTimeout, retainedBudget: Int = Limits.retainedBytes, logger: Logger
+        leaseTimeout: Duration = Limits.leaseTimeout, retainedBudget: Int = Limits.retainedBytes,
+        statementTimeout: Duration = Limits.statementTimeout, logger: Logger
     ) throws {
         try self.init(
             configuration: url.configuration(password: password), schema: url.schema,
             stagingDirectory: stagingDirectory, leaseTimeout: leaseTimeout, retainedBudget: retainedBudget,
-            logger: logger)
+            statementTimeout: statementTimeout, logger: logger)
     }
 
     public init(
         configuration: PostgresClient.Configuration, schema: String? = nil, stagingDirectory: URL? = nil,
-        leaseTimeout: Duration = Limits.leaseTimeout, retainedBudget: Int = Limits.retainedBytes, logger: Logger
+        leaseTimeout: Duration = Limits.leaseTimeout, retainedBudget: Int = Limits.retainedBytes,
+        statementTimeout: Duration = Limits.statementTimeout, logger: Logger
     ) throws {
+        var configuration = configuration
+        let milliseconds =
+            statementTimeout.components.seconds * 1000
+            + statementTimeout.components.attoseconds / 1_000_000_000_000_000
+        configuration.options.additionalStartupParameters.append(("statement_timeout", "\(max(1, milliseconds))"))
         self.logger = logger
         self.leaseTimeout = leaseTimeout
         self.retainedBudget = retainedBudget
@@ -227,8 +240,9 @@ extension PostgresMailStore {
         case .server:
             guard let state = error.serverInfo?[.sqlState] else { return false }
             // Class 08: connection exception; 57P01-57P03: admin or crash shutdown, cannot connect now;
-            // 53300: too many connections.
-            return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(state)
+            // 53300: too many connections; 57014: cancelled, here by `statement_timeout` (the database
+            // is too slow or a lock is held too long: the command may succeed later).
+            return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300", "57014"].contains(state)
         case .queryCancelled, .tooManyParameters, .invalidCommandTag, .unsupportedAuthMechanism,
             .authMechanismRequiresPassword, .saslError:
             return false

@@ -234,6 +234,8 @@ extension PostgresMailStore {
     /// database migrated by a newer binary is refused (its schema may mean things this one does not know).
     public func migrate() async throws {
         try await write("migrate") { tx in
+            // A migration may rewrite large tables, and a node waits here while another migrates.
+            try await tx.rows("SET LOCAL statement_timeout = 0")
             try await tx.rows("SELECT pg_advisory_xact_lock(\(PostgresSchema.migrationLockKey))")
             if let schema, PostgresStoreURL.isIdentifier(schema) {
                 try await tx.rows("CREATE SCHEMA IF NOT EXISTS \(unescaped: schema)")

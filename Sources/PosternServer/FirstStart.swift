@@ -90,7 +90,14 @@ public enum FirstStart {
         if !existing.isEmpty {
             return .accountsExisted(existing.map(\.name))
         }
-        let (account, password) = try await makePostmaster(store: store, dataDirectory: dataDirectory)
+        let made: (account: AccountID, password: String)
+        do {
+            made = try await makePostmaster(store: store, dataDirectory: dataDirectory)
+        } catch MailStoreError.accountExists {
+            // Another node on the same database made it first (they started together).
+            return .accountsExisted(try await store.listAccounts().map(\.name))
+        }
+        let (account, password) = made
         try await addWelcomeMessageIfEmpty(store: store, account: account, configuration: configuration)
         return .madePostmaster(password: password)
     }

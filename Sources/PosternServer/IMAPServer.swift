@@ -114,6 +114,7 @@ public final class IMAPServer: Service, Sendable {
     }
 
     private func bind(_ address: ListenerAddress) async throws -> any Channel {
+        let proxied = configuration.proxy.expects(address)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -129,7 +130,14 @@ public final class IMAPServer: Service, Sendable {
             )
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try self.initializeConnection(channel, kind: address.kind)
+                    if proxied {
+                        try self.awaitProxyHeader(channel, kind: address.kind)
+                    } else {
+                        try self.initializeConnection(
+                            channel, kind: address.kind,
+                            client: channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init),
+                            peer: "\(channel.remoteAddress?.description ?? "?")")
+                    }
                 }
             }
         do {
@@ -168,7 +176,36 @@ public final class IMAPServer: Service, Sendable {
         return "\(what): \(error)"
     }
 
-    private func initializeConnection(_ channel: any Channel, kind: ListenerAddress.Kind) throws {
+    /// A connection to a PROXY listener (`ProxySettings`): only from a trusted balancer, and set up once
+    /// its header named the client.
+    private func awaitProxyHeader(_ channel: any Channel, kind: ListenerAddress.Kind) throws {
+        let balancer = channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init)
+        let through = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        guard configuration.proxy.trusts(balancer) else {
+            logger.notice(
+                "connection refused",
+                metadata: ["address": "\(balancer?.description ?? "-")", "reason": "not a trusted PROXY sender"])
+            channel.close(promise: nil)
+            return
+        }
+        var logger = self.logger
+        logger[metadataKey: "peer"] = "\(through)"
+        let handler = ProxyHeaderHandler(timeout: ProxySettings.headerTimeout, logger: logger) { [self] source in
+            guard let client = source.address else {
+                // LOCAL (the balancer's health check) or no IP address: the balancer is the client.
+                try initializeConnection(channel, kind: kind, client: balancer, peer: through)
+                return
+            }
+            let port = source.port.map { ":\($0)" } ?? ""
+            try initializeConnection(channel, kind: kind, client: client, peer: "\(client)\(port) via \(through)")
+        }
+        try channel.pipeline.syncOperations.addHandler(handler)
+    }
+
+    /// Sets up a connection whose client is `client` (`peer` names it in the logs).
+    private func initializeConnection(
+        _ channel: any Channel, kind: ListenerAddress.Kind, client clientAddress: ClientAddress?, peer: String
+    ) throws {
         let (events, continuation) = AsyncStream.makeStream(of: SessionInput.self)
         let id = ObjectIdentifier(channel)
         let accepted = state.withLockedValue { state -> Bool in
@@ -181,7 +218,6 @@ public final class IMAPServer: Service, Sendable {
             channel.close(promise: nil)
             return
         }
-        let clientAddress = channel.remoteAddress?.ipAddress.flatMap(ClientAddress.init)
         // Over a limit the session still runs, only to say `* BYE` (over TLS on the IMAPS port).
         let refusal = limits.acquire(address: clientAddress)
         let listener: Telemetry.Listener = kind == .imaps ? .imaps : .imap
@@ -195,7 +231,7 @@ public final class IMAPServer: Service, Sendable {
         }
         var logger = self.logger
         logger[metadataKey: "session"] = "\(SessionIDs.next())"
-        logger[metadataKey: "peer"] = "\(channel.remoteAddress?.description ?? "?")"
+        logger[metadataKey: "peer"] = "\(peer)"
         if let refusal {
             logger.notice(
                 "connection refused",

@@ -102,6 +102,8 @@ public struct ServerConfiguration: Sendable {
     public var manageSieve = ManageSieveSettings()
     /// The admin listener: metrics and health (`AdminSettings`).
     public var admin = AdminSettings()
+    /// IMAP listeners behind a load balancer that sends the PROXY protocol (`ProxySettings`).
+    public var proxy = ProxySettings()
     /// Log format and levels (`LogSettings`).
     public var log = LogSettings()
 
@@ -156,6 +158,7 @@ public struct ServerConfiguration: Sendable {
         where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key)
             && !LMTPSettings.tomlKeys.contains(key) && !ManageSieveSettings.tomlKeys.contains(key)
             && !AdminSettings.tomlKeys.contains(key) && !LogSettings.tomlKeys.contains(key)
+            && !ProxySettings.tomlKeys.contains(key)
         {
             throw ServerError.configuration("config file \(path): unknown key '\(key)'")
         }
@@ -257,6 +260,7 @@ public struct ServerConfiguration: Sendable {
         }
         try manageSieve.apply(table)
         try admin.apply(table)
+        try proxy.apply(table)
         try log.apply(table, path: path)
     }
 

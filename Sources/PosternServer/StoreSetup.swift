@@ -35,13 +35,7 @@ public enum StoreSetup {
                 close: { store.close() },
                 description: "the data folder \(configuration.dataDirectory.path)")
         }
-        let url: PostgresStoreURL
-        do {
-            url = try PostgresStoreURL(text)
-        } catch let error as PostgresStoreURL.Invalid {
-            throw ServerError.configuration("store: \(error.description)")
-        }
-        let password = try self.password(configuration)
+        let (url, password) = try postgres(text, configuration)
         let staging = configuration.dataDirectory.appendingPathComponent("pg-staging", isDirectory: true)
         try? FileManager.default.removeItem(at: staging)
         let setup = try PostgresMailStore(url: url, password: password, stagingDirectory: staging, logger: logger)
@@ -50,6 +44,23 @@ public enum StoreSetup {
         let store = try PostgresMailStore(url: url, password: password, stagingDirectory: staging, logger: logger)
         logger.info("mail store: PostgreSQL", metadata: ["url": "\(url.description)"])
         return OpenedStore(store: store, probe: store, service: store, close: {}, description: url.description)
+    }
+
+    /// Where the configured PostgreSQL store is and its password, or nil for the embedded store (the
+    /// data folder). Throws a one-line `ServerError` for a bad URL or an unreadable password file.
+    public static func postgres(
+        _ configuration: ServerConfiguration
+    ) throws -> (url: PostgresStoreURL, password: String?)? {
+        guard let text = configuration.store else { return nil }
+        return try postgres(text, configuration)
+    }
+
+    static func postgres(_ text: String, _ configuration: ServerConfiguration) throws -> (PostgresStoreURL, String?) {
+        do {
+            return (try PostgresStoreURL(text), try password(configuration))
+        } catch let error as PostgresStoreURL.Invalid {
+            throw ServerError.configuration("store: \(error.description)")
+        }
     }
 
     /// The password from `store_password_file` (its first line), else the environment, else none.

@@ -16,7 +16,7 @@ extension User {
                 abstract: "Create an app password; it is printed once and never shown again.")
             @Argument(help: "The account name.") var name: String
             @Argument(help: "A label, e.g. \"phone\" (letters, digits, spaces and . _ -).") var label: String
-            @OptionGroup var data: DataDirectoryOption
+            @OptionGroup var data: StoreOptions
 
             func validate() throws {
                 do {
@@ -27,15 +27,16 @@ extension User {
             }
 
             func run() async throws {
-                let store = try openStore(data)
                 let secret = PasswordHasher.generatePassword()
-                try await mapStoreErrors(name) {
-                    guard let (_, account) = try await store.credentials(accountName: name) else {
-                        throw MailStoreError.accountNotFound
+                try await withStore(data) { store in
+                    try await mapStoreErrors(name) {
+                        guard let (_, account) = try await store.credentials(accountName: name) else {
+                            throw MailStoreError.accountNotFound
+                        }
+                        let verifier = try PasswordHasher.credentials(
+                            password: secret, salt: account.salt, iterations: account.iterations)
+                        try await store.addAppPassword(accountName: name, label: label, verifier: verifier)
                     }
-                    let verifier = try PasswordHasher.credentials(
-                        password: secret, salt: account.salt, iterations: account.iterations)
-                    try await store.addAppPassword(accountName: name, label: label, verifier: verifier)
                 }
                 print("created app password '\(label)' for \(name)")
                 print("password: \(secret)")
@@ -46,14 +47,15 @@ extension User {
             static let configuration = CommandConfiguration(
                 abstract: "List an account's app passwords: label and creation time (UTC), one per line.")
             @Argument(help: "The account name.") var name: String
-            @OptionGroup var data: DataDirectoryOption
+            @OptionGroup var data: StoreOptions
 
             func run() async throws {
-                let store = try openStore(data)
-                try await mapStoreErrors(name) {
-                    let formatter = ISO8601DateFormatter()
-                    for app in try await store.appPasswords(accountName: name) {
-                        print("\(app.label)\t\(formatter.string(from: app.created))")
+                try await withStore(data) { store in
+                    try await mapStoreErrors(name) {
+                        let formatter = ISO8601DateFormatter()
+                        for app in try await store.appPasswords(accountName: name) {
+                            print("\(app.label)\t\(formatter.string(from: app.created))")
+                        }
                     }
                 }
             }
@@ -64,11 +66,14 @@ extension User {
                 abstract: "Revoke one app password; the account's other passwords keep working.")
             @Argument(help: "The account name.") var name: String
             @Argument(help: "The label of the app password.") var label: String
-            @OptionGroup var data: DataDirectoryOption
+            @OptionGroup var data: StoreOptions
 
             func run() async throws {
-                let store = try openStore(data)
-                try await mapStoreErrors(name) { try await store.revokeAppPassword(accountName: name, label: label) }
+                try await withStore(data) { store in
+                    try await mapStoreErrors(name) {
+                        try await store.revokeAppPassword(accountName: name, label: label)
+                    }
+                }
                 print("revoked app password '\(label)' of \(name)")
             }
         }

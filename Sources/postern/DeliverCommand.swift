@@ -28,7 +28,7 @@ struct Deliver: AsyncParsableCommand {
         static let rejected: Int32 = 77
     }
 
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var data: StoreOptions
 
     @Option(
         name: .customShort("r"),
@@ -43,37 +43,22 @@ struct Deliver: AsyncParsableCommand {
         help: "The envelope sender, for Return-Path (default: from a leading 'From ' line, else <>).")
     var sender: String?
 
-    @Option(
-        help:
-            "The server's TOML config file (local_domains, aliases, recipient_delimiter, max_message_size, host_name).")
-    var config: String?
-
     func run() async throws {
-        var configuration = ServerConfiguration(dataDirectory: data.resolve())
-        if let config {
-            do {
-                try configuration.apply(tomlFile: config)
-            } catch let error as ServerError {
-                throw CommandFailure(message: error.description, status: Status.usage)
-            }
-            configuration.dataDirectory = data.resolve(fallback: configuration.dataDirectory)
-        }
-        var dataOption = data
-        dataOption.dataDir = configuration.dataDirectory.path
+        let configuration = try data.configuration(status: Status.usage)
         // A mistyped folder must not become a new, empty store that knows no users (a permanent bounce):
         // the MTA keeps the message and tries again once the folder is right.
         let database = configuration.dataDirectory.appendingPathComponent("postern.sqlite").path
-        guard FileManager.default.fileExists(atPath: database) else {
+        guard configuration.store != nil || FileManager.default.fileExists(atPath: database) else {
             throw CommandFailure(
                 message: "no Postern data folder at \(configuration.dataDirectory.path)",
                 status: Status.temporaryFailure)
         }
-        let store: any MailStore & AccountStore
-        do {
-            store = try openStore(dataOption)
-        } catch let failure as CommandFailure {
-            throw CommandFailure(message: failure.message, status: Status.temporaryFailure)
+        try await withStore(configuration, status: Status.temporaryFailure, usage: Status.usage) { store in
+            try await deliver(into: store, configuration: configuration)
         }
+    }
+
+    private func deliver(into store: any MailStore & AccountStore, configuration: ServerConfiguration) async throws {
         var logger = Logger(label: "postern")
         logger.logLevel = .warning
         let deliverer: Deliverer

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import MailStore
-import MailStoreSQLite
 import MailTransfer
 
 #if canImport(Glibc)
@@ -29,28 +28,29 @@ struct Export: AsyncParsableCommand {
     @Argument(help: "The account name.") var user: String
     @Option(help: "maildir or mbox.") var to: Format
     @Argument(help: "The directory to write (missing or empty).") var directory: String
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var data: StoreOptions
 
     func run() async throws {
         let root = URL(fileURLWithPath: directory)
-        let store = try openStore(data)
-        guard let (account, _) = try await store.credentials(accountName: user) else {
-            throw CommandFailure(message: "no account named '\(user)'")
-        }
-        do {
-            let exporter = Exporter(store: store, account: account)
-            let line = try await to == .maildir ? exporter.maildir(root) : exporter.mbox(root)
-            sync()
-            print(line)
-        } catch let error as TransferError {
-            throw CommandFailure(message: error.description, status: 1)
+        try await withStore(data) { store in
+            guard let (account, _) = try await store.credentials(accountName: user) else {
+                throw CommandFailure(message: "no account named '\(user)'")
+            }
+            do {
+                let exporter = Exporter(store: store, account: account)
+                let line = try await to == .maildir ? exporter.maildir(root) : exporter.mbox(root)
+                sync()
+                print(line)
+            } catch let error as TransferError {
+                throw CommandFailure(message: error.description, status: 1)
+            }
         }
     }
 }
 
 /// Reads every selectable mailbox of an account, in name order, and hands its messages to a writer.
 struct Exporter {
-    let store: SQLiteMailStore
+    let store: any MailStore
     let account: AccountID
 
     struct Folder {

@@ -22,7 +22,7 @@ struct Import: AsyncParsableCommand {
     @Option(help: "An mbox file, or a directory of NAME.mbox files.") var mbox: String?
     @Option(help: "A directory of message files (subdirectories become folders).") var eml: String?
     @Option(help: "Import into this folder (and folders under it) instead of INBOX.") var folder: String?
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var data: StoreOptions
 
     func run() async throws {
         let sources = [maildir, mbox, eml].compactMap { $0 }
@@ -31,15 +31,16 @@ struct Import: AsyncParsableCommand {
         }
         let target = try folder.map { try Importer.targetName($0) } ?? MailboxPath.inbox
         let source = try read()
-        let directory = data.resolve()
-        let store = try openStore(data)
-        guard let (account, _) = try await store.credentials(accountName: user) else {
-            throw CommandFailure(message: "no account named '\(user)'")
+        let configuration = try data.configuration()
+        let summary = try await withStore(configuration) { store in
+            guard let (account, _) = try await store.credentials(accountName: user) else {
+                throw CommandFailure(message: "no account named '\(user)'")
+            }
+            let importer = Importer(
+                store: store, account: account, target: target, kind: source.kind,
+                maxSize: configuration.maxMessageSize)
+            return try await importer.run(source)
         }
-        let importer = Importer(
-            store: store, account: account, target: target, kind: source.kind,
-            maxSize: ServerConfiguration(dataDirectory: directory).maxMessageSize)
-        let summary = try await importer.run(source)
         print(summary.line)
         if summary.failed > 0 || !source.problems.isEmpty { throw ExitCode(1) }
     }

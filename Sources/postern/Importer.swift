@@ -2,7 +2,6 @@ import Crypto
 import Foundation
 import IMAPSession
 import MailStore
-import MailStoreSQLite
 import MailTransfer
 
 /// Moves the messages of an import source into an account, exactly once: each message's import key
@@ -18,7 +17,7 @@ struct Importer {
         var problems: [String]
     }
 
-    struct Summary {
+    struct Summary: Sendable {
         var imported = 0
         var skipped = 0
         var failed = 0
@@ -43,7 +42,7 @@ struct Importer {
     /// Messages staged and parsed at once (parsing is CPU, staging ends with an fsync).
     static let stagingWidth = max(2, ProcessInfo.processInfo.activeProcessorCount)
 
-    let store: SQLiteMailStore
+    let store: any MailStore
     let account: AccountID
     /// The folder the source's root goes to (INBOX unless --folder).
     let target: String

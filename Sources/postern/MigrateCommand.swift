@@ -30,7 +30,7 @@ struct Migrate: AsyncParsableCommand {
     @Option(help: "A file whose first line is the source password.") var passwordFile: String?
     @Option(help: "A PEM file of a CA certificate to trust besides the system's (e.g. a self-signed server's).")
     var caFile: String?
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var data: StoreOptions
 
     func run() async throws {
         let endpoint: IMAPEndpoint
@@ -43,13 +43,21 @@ struct Migrate: AsyncParsableCommand {
             throw CommandFailure(message: "--ca-file \(caFile): no such readable file")
         }
         let password = try obtainPassword(for: endpoint)
-        let store = try openStore(data)
+        let configuration = try data.configuration()
+        try await withStore(configuration) { store in
+            try await migrate(into: store, dataDirectory: configuration.dataDirectory, endpoint, password)
+        }
+    }
+
+    private func migrate(
+        into store: any MailStore & AccountStore, dataDirectory: URL, _ endpoint: IMAPEndpoint, _ password: String
+    ) async throws {
         guard let (account, _) = try await store.credentials(accountName: user) else {
             throw CommandFailure(message: "no account named '\(user)'")
         }
         let log: MigrationLog
         do {
-            log = try MigrationLog(dataDirectory: data.resolve(), account: user, source: endpoint.description)
+            log = try MigrationLog(dataDirectory: dataDirectory, account: user, source: endpoint.description)
         } catch {
             throw CommandFailure(message: "cannot open the migration state: \(error)", status: 1)
         }

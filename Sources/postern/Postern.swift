@@ -14,8 +14,7 @@ struct Postern: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, User.self, Deliver.self, Import.self, Export.self, Migrate.self, SieveGroup.self,
-            BackupGroup.self,
-            Restore.self, Check.self,
+            BackupGroup.self, Restore.self, Check.self, StoreGroup.self,
         ]
     )
 
@@ -63,14 +62,19 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data("postern: \(message)\n".utf8))
 }
 
-/// Options shared by every command that opens the data folder.
+/// The data folder option of `serve` (the other commands take `StoreOptions`).
 struct DataDirectoryOption: ParsableArguments {
     @Option(name: .long, help: "The data folder (default: $POSTERN_DATA_DIR, else ./postern-data).")
     var dataDir: String?
 
     /// Flag, then environment, then `fallback` (from a config file), then ./postern-data.
     func resolve(fallback: URL? = nil) -> URL {
-        if let dataDir { return URL(fileURLWithPath: dataDir) }
+        Self.resolve(dataDir, fallback: fallback)
+    }
+
+    /// `flag`, then the environment, then `fallback`, then ./postern-data.
+    static func resolve(_ flag: String?, fallback: URL?) -> URL {
+        if let dataDir = flag { return URL(fileURLWithPath: dataDir) }
         if let env = ProcessInfo.processInfo.environment["POSTERN_DATA_DIR"], !env.isEmpty {
             return URL(fileURLWithPath: env)
         }

@@ -18,7 +18,7 @@ extension User {
         @Option(help: "Message count limit, or 'none'.") var messages: String?
         @Flag(name: .customLong("default"), help: "Use the server's default quota for this account.")
         var useDefault = false
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: StoreOptions
 
         func validate() throws {
             if useDefault && (storage != nil || messages != nil) {
@@ -33,7 +33,10 @@ extension User {
         }
 
         func run() async throws {
-            let store = try openStore(data)
+            try await withStore(data) { store in try await apply(store) }
+        }
+
+        private func apply(_ store: any MailStore & AccountStore) async throws {
             try await mapStoreErrors(name) {
                 guard let (account, _) = try await store.credentials(accountName: name) else {
                     throw MailStoreError.accountNotFound

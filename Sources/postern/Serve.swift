@@ -192,6 +192,7 @@ struct Serve: AsyncParsableCommand {
         }
         try configuration.lmtp.validate()
         try configuration.admin.validate()
+        try configuration.proxy.validate(against: configuration.listeners)
         if configuration.listeners.isEmpty {
             throw ServerError.configuration("every listener is off: enable --imaps or --imap")
         }

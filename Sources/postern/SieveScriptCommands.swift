@@ -1,22 +1,24 @@
 import ArgumentParser
 import Foundation
 import MailStore
-import MailStoreSQLite
 import ManageSieve
 import PosternServer
 
-/// The store and the account a script command works on.
-private func openAccount(_ data: DataDirectoryOption, _ user: String) async throws -> (SQLiteMailStore, AccountID) {
-    let store = try openStore(data)
-    var found: AccountID?
-    try await mapStoreErrors(user) {
-        guard let (account, _) = try await store.credentials(accountName: user) else {
-            throw MailStoreError.accountNotFound
+/// Runs `body` on the store and the account a script command works on.
+private func withAccount(
+    _ data: StoreOptions, _ user: String, _ body: (any MailStore & AccountStore, AccountID) async throws -> Void
+) async throws {
+    try await withStore(data) { store in
+        var found: AccountID?
+        try await mapStoreErrors(user) {
+            guard let (account, _) = try await store.credentials(accountName: user) else {
+                throw MailStoreError.accountNotFound
+            }
+            found = account
         }
-        found = account
+        guard let found else { throw CommandFailure(message: "no account named '\(user)'") }
+        try await body(store, found)
     }
-    guard let found else { throw CommandFailure(message: "no account named '\(user)'") }
-    return (store, found)
 }
 
 /// Runs a script call, turning refusals into one-line errors.
@@ -45,8 +47,7 @@ struct SievePut: AsyncParsableCommand {
     @Argument(help: "The script's name.") var name: String
     @Argument(help: "The script file, or - for standard input.") var file: String
     @Flag(help: "Make it the account's active script.") var activate = false
-    @Option(help: "The server's config file, for its sieve_max_script_size and sieve_max_scripts.") var config: String?
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var data: StoreOptions
 
     func validate() throws {
         do {
@@ -57,16 +58,9 @@ struct SievePut: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var limits = ManageSieveLimits()
-        if let config {
-            var configuration = ServerConfiguration(dataDirectory: data.resolve())
-            do {
-                try configuration.apply(tomlFile: config)
-            } catch let error as ServerError {
-                throw CommandFailure(message: error.description)
-            }
-            limits = configuration.manageSieve.limits
-        }
+        // The config file (--config) gives its sieve_max_script_size and sieve_max_scripts.
+        let configuration = try data.configuration()
+        let limits = configuration.manageSieve.limits
         let source: [UInt8]
         do {
             source =
@@ -85,10 +79,15 @@ struct SievePut: AsyncParsableCommand {
             throw CommandFailure(message: "\(file): \(error.description)")
         }
         for warning in problems { printError("warning: \(file): \(warning.description)") }
-        let (store, account) = try await openAccount(data, user)
-        try await mapScriptErrors(user, name) {
-            try await store.putSieveScript(account: account, name: name, source: source, maxScripts: limits.maxScripts)
-            if activate { try await store.setActiveSieveScript(account: account, name: name) }
+        try await withStore(configuration) { store in
+            guard let (account, _) = try await store.credentials(accountName: user) else {
+                throw CommandFailure(message: "no account named '\(user)'")
+            }
+            try await mapScriptErrors(user, name) {
+                try await store.putSieveScript(
+                    account: account, name: name, source: source, maxScripts: limits.maxScripts)
+                if activate { try await store.setActiveSieveScript(account: account, name: name) }
+            }
         }
         print("stored script '\(name)' for \(user)\(activate ? " (active)" : "")")
     }
@@ -100,16 +99,17 @@ struct SieveActivate: AsyncParsableCommand {
     @Argument(help: "The account name.") var user: String
     @Argument(help: "The script's name (omit with --none).") var name: String?
     @Flag(help: "Deactivate: no script filters the account's mail.") var none = false
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var data: StoreOptions
 
     func validate() throws {
         guard none != (name != nil) else { throw ValidationError("give a script name, or --none") }
     }
 
     func run() async throws {
-        let (store, account) = try await openAccount(data, user)
-        try await mapScriptErrors(user, name ?? "") {
-            try await store.setActiveSieveScript(account: account, name: none ? nil : name)
+        try await withAccount(data, user) { store, account in
+            try await mapScriptErrors(user, name ?? "") {
+                try await store.setActiveSieveScript(account: account, name: none ? nil : name)
+            }
         }
         print(none ? "no script is active for \(user)" : "activated script '\(name ?? "")' for \(user)")
     }
@@ -119,13 +119,14 @@ struct SieveList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List an account's scripts, one per line; the active one ends in TAB active.")
     @Argument(help: "The account name.") var user: String
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var data: StoreOptions
 
     func run() async throws {
-        let (store, account) = try await openAccount(data, user)
-        try await mapScriptErrors(user, "") {
-            for script in try await store.sieveScripts(account: account) {
-                print(script.isActive ? "\(script.name)\tactive" : script.name)
+        try await withAccount(data, user) { store, account in
+            try await mapScriptErrors(user, "") {
+                for script in try await store.sieveScripts(account: account) {
+                    print(script.isActive ? "\(script.name)\tactive" : script.name)
+                }
             }
         }
     }
@@ -136,15 +137,16 @@ struct SieveGet: AsyncParsableCommand {
         commandName: "get", abstract: "Write a script's source to standard output.")
     @Argument(help: "The account name.") var user: String
     @Argument(help: "The script's name.") var name: String
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var data: StoreOptions
 
     func run() async throws {
-        let (store, account) = try await openAccount(data, user)
-        try await mapScriptErrors(user, name) {
-            guard let source = try await store.sieveScript(account: account, name: name) else {
-                throw SieveScriptError.scriptNotFound
+        try await withAccount(data, user) { store, account in
+            try await mapScriptErrors(user, name) {
+                guard let source = try await store.sieveScript(account: account, name: name) else {
+                    throw SieveScriptError.scriptNotFound
+                }
+                FileHandle.standardOutput.write(Data(source))
             }
-            FileHandle.standardOutput.write(Data(source))
         }
     }
 }
@@ -154,11 +156,12 @@ struct SieveDelete: AsyncParsableCommand {
         commandName: "delete", abstract: "Delete a script (not the active one).")
     @Argument(help: "The account name.") var user: String
     @Argument(help: "The script's name.") var name: String
-    @OptionGroup var data: DataDirectoryOption
+    @OptionGroup var data: StoreOptions
 
     func run() async throws {
-        let (store, account) = try await openAccount(data, user)
-        try await mapScriptErrors(user, name) { try await store.deleteSieveScript(account: account, name: name) }
+        try await withAccount(data, user) { store, account in
+            try await mapScriptErrors(user, name) { try await store.deleteSieveScript(account: account, name: name) }
+        }
         print("deleted script '\(name)' of \(user)")
     }
 }

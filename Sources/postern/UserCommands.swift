@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import MailStore
-import MailStoreSQLite
 
 struct User: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,12 +16,15 @@ struct User: AsyncParsableCommand {
         )
         @Argument(help: "The account name (letters, digits and . _ @ + -).") var name: String
         @OptionGroup var password: PasswordOption
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: StoreOptions
 
         func run() async throws {
             let (secret, credentials) = try password.obtain()
-            let store = try openStore(data)
-            try await mapStoreErrors(name) { _ = try await store.createAccount(name: name, credentials: credentials) }
+            try await withStore(data) { store in
+                try await mapStoreErrors(name) {
+                    _ = try await store.createAccount(name: name, credentials: credentials)
+                }
+            }
             print("created account \(name)")
             password.report(secret)
         }
@@ -35,13 +37,17 @@ struct User: AsyncParsableCommand {
         )
         @Argument(help: "The account name.") var name: String
         @OptionGroup var password: PasswordOption
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: StoreOptions
 
         /// Keeps the account's salt when its iteration count is the current one, so that its app
         /// passwords (made with the same salt and count) stay valid; else they are revoked.
         func run() async throws {
             let secret = try password.obtainPassword()
-            let store = try openStore(data)
+            try await withStore(data) { store in try await change(store, secret) }
+            password.report(secret)
+        }
+
+        private func change(_ store: any MailStore & AccountStore, _ secret: String) async throws {
             try await mapStoreErrors(name) {
                 guard let (_, current) = try await store.credentials(accountName: name) else {
                     throw MailStoreError.accountNotFound
@@ -59,29 +65,30 @@ struct User: AsyncParsableCommand {
                     print("app passwords revoked: \(apps) (made for the old key derivation settings)")
                 }
             }
-            password.report(secret)
         }
     }
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete an account and all its mail.")
         @Argument(help: "The account name.") var name: String
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: StoreOptions
 
         func run() async throws {
-            let store = try openStore(data)
-            try await mapStoreErrors(name) { try await store.deleteAccount(name: name) }
+            try await withStore(data) { store in
+                try await mapStoreErrors(name) { try await store.deleteAccount(name: name) }
+            }
             print("deleted account \(name)")
         }
     }
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the accounts, one name per line.")
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: StoreOptions
 
         func run() async throws {
-            let store = try openStore(data)
-            for account in try await store.listAccounts() { print(account.name) }
+            try await withStore(data) { store in
+                for account in try await store.listAccounts() { print(account.name) }
+            }
         }
     }
 }
@@ -113,22 +120,6 @@ struct PasswordOption: ParsableArguments {
     /// Prints a generated password (the only time it is shown).
     func report(_ password: String) {
         if !passwordStdin { print("password: \(password)") }
-    }
-}
-
-func openStore(_ data: DataDirectoryOption) throws -> SQLiteMailStore {
-    let directory = data.resolve()
-    do {
-        try DurableFiles.makeDirectory(directory)
-    } catch {
-        throw CommandFailure(message: "cannot make the data folder \(directory.path): \(error)")
-    }
-    var logger = Logger(label: "postern")
-    logger.logLevel = .warning
-    do {
-        return try SQLiteMailStore(dataDirectory: directory, logger: logger)
-    } catch {
-        throw CommandFailure(message: "cannot open the store in \(directory.path): \(error)", status: 1)
     }
 }
 

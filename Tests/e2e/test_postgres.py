@@ -7,9 +7,7 @@ keeps its tables in a schema of its own.
 from __future__ import annotations
 
 import imaplib
-import os
 import re
-import ssl
 import subprocess
 import tempfile
 import time
@@ -18,48 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PosternProcess
 from exthelpers import read_until
-from rawimap import RawIMAP
-
-PG_URL = os.environ.get("POSTERN_TEST_POSTGRES_URL", "").strip()
-IN_CI = os.environ.get("CI") == "true"
+from pghelpers import PG_URL, Node, first_start_password, require_database as _require_database
 
 pytestmark = pytest.mark.postern
-
-
-def _require_database() -> str:
-    if PG_URL:
-        return PG_URL
-    if IN_CI:
-        pytest.fail("CI=true but POSTERN_TEST_POSTGRES_URL is not set: the PostgreSQL nodes were not tested")
-    pytest.skip("POSTERN_TEST_POSTGRES_URL is not set (scripts/pg-cluster.sh starts a throwaway cluster)")
-
-
-class Node:
-    """One `postern serve` on the shared database, with its own data folder."""
-
-    def __init__(self, root: Path, name: str, store: str):
-        self.data_dir = root / name
-        self.data_dir.mkdir()
-        config = root / f"{name}.toml"
-        config.write_text('trusted_networks = ["127.0.0.0/8", "::1"]\n')
-        self.process = PosternProcess(self.data_dir, ["--store", store, "--config", str(config)])
-        self.ports = self.process.wait_ready()
-
-    def imaps(self, user: str, password: str) -> imaplib.IMAP4_SSL:
-        context = ssl.create_default_context(cafile=str(self.data_dir / "tls" / "cert.pem"))
-        context.check_hostname = False
-        client = imaplib.IMAP4_SSL("127.0.0.1", self.ports["imaps"], ssl_context=context, timeout=30)
-        client.login(user, password)
-        return client
-
-    def raw(self, user: str, password: str) -> RawIMAP:
-        context = ssl.create_default_context(cafile=str(self.data_dir / "tls" / "cert.pem"))
-        context.check_hostname = False
-        client = RawIMAP.connect_tls("127.0.0.1", self.ports["imaps"], context=context)
-        assert client.login(user, password).status == "OK"
-        return client
 
 
 @pytest.fixture
@@ -197,3 +157,38 @@ def test_idle_on_one_node_sees_changes_made_through_another(cluster):
     finally:
         writer.logout()
         idler.close()
+
+
+def test_statement_past_the_timeout_answers_unavailable(tmp_path):
+    """A statement stuck behind a lock held longer than the engine's statement timeout (30 s) fails the
+    command with NO [UNAVAILABLE] instead of holding the session; once the lock is gone it succeeds."""
+    base = _require_database()
+    schema = "e2e_" + uuid.uuid4().hex[:16]
+    node = Node(tmp_path, "a", base + ("&" if "?" in base else "?") + "schema=" + schema)
+    holder = None
+    try:
+        password = first_start_password(node.process)
+        client = imaplib.IMAP4_SSL("127.0.0.1", node.ports["imaps"], ssl_context=node.context(), timeout=120)
+        client.login("postmaster", password)
+        # Another session holds INBOX's row lock for 36 s (psql speaks to the database directly).
+        holder = subprocess.Popen(
+            ["psql", base, "-v", "ON_ERROR_STOP=1", "-c",
+             f"BEGIN; SELECT 1 FROM {schema}.mailboxes WHERE name = 'INBOX' FOR UPDATE; SELECT pg_sleep(36); COMMIT;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(2)
+        assert holder.poll() is None, holder.stderr.read()
+        began = time.monotonic()
+        typ, data = client.append("INBOX", None, None, b"Subject: stuck\r\n\r\nwaits for the lock\r\n")
+        waited = time.monotonic() - began
+        assert typ == "NO" and data[0].startswith(b"[UNAVAILABLE]"), (typ, data)
+        assert 25 < waited < 34, waited
+        assert client.noop()[0] == "OK"
+        assert holder.wait(30) == 0
+        typ, data = client.append("INBOX", None, None, b"Subject: later\r\n\r\nthe lock is gone\r\n")
+        assert typ == "OK", data
+        client.logout()
+    finally:
+        if holder and holder.poll() is None:
+            holder.kill()
+            holder.wait()
+        node.process.stop()
