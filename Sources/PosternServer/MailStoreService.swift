@@ -1,4 +1,6 @@
+import IMAPSession
 import Logging
+import MailStore
 import MailStoreSQLite
 import ServiceLifecycle
 
@@ -17,8 +19,16 @@ public struct MailStoreService: Service {
     }
 
     public func run() async throws {
+        // The full-text index catches up and then follows new messages for as long as the store is open.
+        let indexer = SearchIndexer()
+        let logger = logger
+        indexer.start(store: store, maker: SearchDocument.maker) { error in
+            guard !(error is CancellationError) else { return }
+            logger.warning("search index: indexing failed, trying again later", metadata: ["error": "\(error)"])
+        }
         // Returns on graceful shutdown, throws on cancellation: either way the store closes.
         try? await gracefulShutdown()
+        await indexer.stop()
         // How many write operations shared each durable commit (group commit) over the store's life.
         let writes = store.writeStatistics
         logger.notice(
