@@ -12,7 +12,10 @@ struct Postern: AsyncParsableCommand {
             --data-dir or POSTERN_DATA_DIR says otherwise), a self-signed TLS certificate and, unless
             the folder already has accounts, a first account 'postmaster' whose password it prints once.
             """,
-        subcommands: [Serve.self, User.self, Deliver.self, Import.self, Export.self, Migrate.self, SieveGroup.self]
+        subcommands: [
+            Serve.self, User.self, Deliver.self, Import.self, Export.self, Migrate.self, SieveGroup.self,
+            IndexGroup.self,
+        ]
     )
 
     static func main() async {
