@@ -11,10 +11,13 @@ import ServiceLifecycle
 /// have ended). Under cancellation it closes at once.
 public struct MailStoreService: Service {
     let store: SQLiteMailStore
+    /// Whether the full-text index is kept up to date while the store is open.
+    let indexing: Bool
     let logger: Logger
 
-    public init(store: SQLiteMailStore, logger: Logger) {
+    public init(store: SQLiteMailStore, indexing: Bool = true, logger: Logger) {
         self.store = store
+        self.indexing = indexing
         self.logger = logger
     }
 
@@ -22,9 +25,11 @@ public struct MailStoreService: Service {
         // The full-text index catches up and then follows new messages for as long as the store is open.
         let indexer = SearchIndexer()
         let logger = logger
-        indexer.start(store: store, maker: SearchDocument.maker) { error in
-            guard !(error is CancellationError) else { return }
-            logger.warning("search index: indexing failed, trying again later", metadata: ["error": "\(error)"])
+        if indexing {
+            indexer.start(store: store, maker: SearchDocument.maker) { error in
+                guard !(error is CancellationError) else { return }
+                logger.warning("search index: indexing failed, trying again later", metadata: ["error": "\(error)"])
+            }
         }
         // Returns on graceful shutdown, throws on cancellation: either way the store closes.
         try? await gracefulShutdown()
