@@ -50,14 +50,16 @@ extension SQLiteMailStore {
         let skipped = unreadableContents.withLock { Array($0) }
         let version = maker.version
         let pending = try await read("pending search documents", rows: limit) { db in
-            var sql = "SELECT m.blob, d.id FROM messages m LEFT JOIN search_docs d ON d.blob = m.blob"
-            sql += " AND d.version = ?"
+            // Through the partial index of unindexed messages, named: without statistics the planner
+            // would walk an account's messages by primary key past every indexed one, batch after batch.
+            var sql = "SELECT m.blob, d.id FROM messages m INDEXED BY messages_unindexed"
+            sql += " LEFT JOIN search_docs d ON d.blob = m.blob AND d.version = ?"
             var arguments: StatementArguments = [version]
+            sql += " WHERE m.search_doc IS NULL"
             if let account {
-                sql += " JOIN mailboxes b ON b.id = m.mailbox_id AND b.account_id = ?"
+                sql += " AND m.mailbox_id IN (SELECT id FROM mailboxes WHERE account_id = ?)"
                 arguments += [account]
             }
-            sql += " WHERE m.search_doc IS NULL"
             if !skipped.isEmpty {
                 sql += " AND m.blob NOT IN (\(skipped.map { _ in "?" }.joined(separator: ", ")))"
                 arguments += StatementArguments(skipped)
