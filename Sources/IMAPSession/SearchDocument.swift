@@ -10,8 +10,12 @@ import MailStore
 /// because SEARCH compares them as they are: a document reduced to the visible text would miss the
 /// words of a tag that the exact rule finds.
 public enum SearchDocument {
-    /// Raised whenever what `make` puts in a document changes: the indexer then makes them all again.
-    static let version = 1
+    /// What `make` puts in a document, in its version: raise it whenever that changes, also when the MIME
+    /// module decodes text differently (a charset, a transfer encoding), so that the indexer makes every
+    /// document again. A document of older decoding could lack a string the exact rule now finds.
+    static let contentVersion = 1
+    /// `contentVersion` with the parser's version: a new parser makes new documents too.
+    static let version = contentVersion << 16 | ParsedMessage.serializationVersion
 
     /// What the server's `SearchIndexer` and `postern index rebuild` make documents with.
     public static let maker = SearchDocumentMaker(version: version) { make($0) }

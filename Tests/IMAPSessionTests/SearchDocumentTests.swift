@@ -62,6 +62,12 @@ import Testing
         #expect(SearchDocument.requiredTerms(.header("Subject", [])).isEmpty)
     }
 
+    /// A new parser version makes documents again.
+    @Test func versionFollowsTheParser() {
+        #expect(SearchDocument.maker.version & 0xFFFF == ParsedMessage.serializationVersion)
+        #expect(SearchDocument.maker.version >> 16 == SearchDocument.contentVersion)
+    }
+
     @Test func trigramsOfTerms() {
         #expect(SearchTerms.trigrams(Array("ab".utf8)).isEmpty)
         #expect(SearchTerms.trigrams(Array("abcd".utf8)) == ["abc", "bcd"])
