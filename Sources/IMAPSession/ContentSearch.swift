@@ -71,17 +71,24 @@ struct ContentSearch: Sendable {
         let stored = try await store.structures(account: account, mailbox: mailbox, uids: uids)
         var hits: [Hit] = []
         var next = 0
+        let headerOnly = SearchEvaluator.readsHeaderOnly(key)
         // Messages that are gone meanwhile are skipped: they no longer match anything.
         try await store.forEachContent(account: account, mailbox: mailbox, uids: uids) { uid, content in
             // Both ascending by UID.
             while next < chunk.count && chunk[next].meta.uid < uid { next += 1 }
             guard next < chunk.count && chunk[next].meta.uid == uid else { return }
             let candidate = chunk[next]
-            let bytes = try await content.readAll()
             var structure: ParsedMessage?
             if let kept = stored[uid], kept.version == ParsedMessage.serializationVersion {
                 structure = ParsedMessage(serialized: kept.data)
             }
+            // Header keys alone: the message's header is all there is to read.
+            let bytes =
+                if headerOnly, let structure {
+                    try content.read(upTo: structure.root.header.upperBound)
+                } else {
+                    try await content.readAll()
+                }
             let message = SearchEvaluator.Message(
                 sequenceNumber: candidate.sequenceNumber, meta: candidate.meta, recent: candidate.recent,
                 content: MIMEMessage(bytes: bytes, structure: structure ?? MessageParser.parse(bytes)))

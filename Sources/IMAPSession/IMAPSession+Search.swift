@@ -104,12 +104,16 @@ extension IMAPSession {
                 if index < view.uids.count && view.uids[index] == uid { hits.append((index + 1, uid)) }
             }
         } else {
+            // The messages to evaluate: those the full-text index leaves as candidates, or all.
+            let examined = try await indexCandidates(key, in: view, needsContent: needsContent) ?? view.uids
+            let narrowed = examined.count < view.uids.count
             // In batches: each store read stays small, memory stays bounded on a big mailbox, and
             // other sessions get their turn between batches.
-            for start in stride(from: 0, to: view.uids.count, by: Self.searchBatch) {
-                let batch = view.uids[start..<min(start + Self.searchBatch, view.uids.count)]
+            for start in stride(from: 0, to: examined.count, by: Self.searchBatch) {
+                let batch = examined[start..<min(start + Self.searchBatch, examined.count)]
                 let metas = try await store.messages(
-                    account: accountID, mailbox: view.id, uids: UIDSet(ranges: [batch.first!...batch.last!]),
+                    account: accountID, mailbox: view.id,
+                    uids: narrowed ? UIDSet(batch) : UIDSet(ranges: [batch.first!...batch.last!]),
                     with: prefilter.with, without: prefilter.without)
                 if needsContent {
                     // Reading messages: in parallel (see `ContentSearch`).
@@ -137,12 +141,30 @@ extension IMAPSession {
                         if usesModSeq { hitModSeqs[meta.uid] = meta.modSeq }
                     }
                 }
-                if start + Self.searchBatch < view.uids.count { await Task.yield() }
+                if start + Self.searchBatch < examined.count { await Task.yield() }
             }
         }
         // Ascending (a parallel content search may have found them in another order).
         hits.sort { $0.seq < $1.seq }
         return (hits, hitModSeqs)
+    }
+
+    /// The UIDs of the view that the store's full-text index leaves as candidates for `key`'s strings,
+    /// ascending; nil when it cannot narrow (no index, no string of at least three characters that every
+    /// match must contain). Every candidate is still evaluated with the exact rule (RFC 9051 §6.4.4).
+    private func indexCandidates(
+        _ key: SearchKey, in view: SelectedMailbox, needsContent: Bool
+    ) async throws -> [UID]? {
+        guard needsContent, let first = view.uids.first, let last = view.uids.last else {
+            return nil
+        }
+        let terms = SearchDocument.requiredTerms(key)
+        guard !terms.isEmpty else { return nil }
+        guard
+            let candidates = try await store.searchCandidates(
+                account: accountID, mailbox: view.id, uids: UIDSet(ranges: [first...last]), terms: terms)
+        else { return nil }
+        return candidates.filter { view.sequenceNumber(of: $0) != nil }
     }
 
     /// `* ESEARCH (TAG "t") [UID] MIN n MAX n COUNT n ALL set PARTIAL (range set)` (RFC 4731 §3.1,

@@ -30,6 +30,18 @@ struct SearchEvaluator {
         }
     }
 
+    /// Whether `key` reads nothing of a message's content but its own header: header keys (SUBJECT,
+    /// FROM, HEADER, ...) and sent dates, with keys that read no content at all.
+    static func readsHeaderOnly(_ key: SearchKey) -> Bool {
+        switch key {
+        case .body, .text: return false
+        case .not(let inner): return readsHeaderOnly(inner)
+        case .or(let a, let b): return readsHeaderOnly(a) && readsHeaderOnly(b)
+        case .and(let keys): return keys.allSatisfy(readsHeaderOnly)
+        default: return true
+        }
+    }
+
     /// System flags every match must have (`with`) and must not have (`without`): a necessary
     /// condition the store can apply from an index before the full evaluation.
     static func flagPrefilter(_ key: SearchKey) -> (with: SystemFlags, without: SystemFlags) {

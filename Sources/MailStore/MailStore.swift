@@ -172,6 +172,26 @@ public protocol MailStore: SieveScriptStore {
     /// are not (or no longer) in the mailbox are ignored.
     func setSortKeys(account: AccountID, mailbox: MailboxID, _ keys: [UID: SortKeyData]) async throws
 
+    // MARK: Full-text index (see `SearchDocumentMaker`)
+
+    /// The messages of `uids` that may contain every one of `terms` (folded like the documents), ascending,
+    /// and every message not indexed yet: a superset of the messages that contain them. Nil when the
+    /// engine keeps no index or the terms narrow nothing (each shorter than `SearchTerms.pieceLength`):
+    /// then every message is a candidate.
+    func searchCandidates(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, terms: [[UInt8]]
+    ) async throws
+        -> [UID]?
+    /// Makes the documents of up to `limit` message contents that have none (of `account`, or of every
+    /// account when nil). Returns how many messages it indexed: 0 when none is left or the engine keeps
+    /// no index. A content whose file cannot be read is left for a later call and not counted.
+    func indexPending(account: AccountID?, limit: Int, maker: SearchDocumentMaker) async throws -> Int
+    /// How far the account's index is; nil when the engine keeps no index.
+    func searchIndexStatus(account: AccountID) async throws -> SearchIndexStatus?
+    /// Drops documents so that `indexPending` makes them again: those of the account's messages (of
+    /// every account when nil), or, with `otherThan`, only those made by another maker version.
+    func resetSearchIndex(account: AccountID?, otherThan version: Int?) async throws
+
     // MARK: Quota (RFC 9208)
     //
     // Each account is one quota root. Its usage is the sum over all its messages (every copy counts)
@@ -216,6 +236,20 @@ extension MailStore {
     {
         try await snapshot(account: account, mailbox: info.id, markRecentSeen: markRecentSeen)
     }
+
+    /// No index: every message is a candidate.
+    public func searchCandidates(
+        account: AccountID, mailbox: MailboxID, uids: UIDSet, terms: [[UInt8]]
+    ) async throws -> [UID]? { nil }
+
+    /// No index: nothing to do.
+    public func indexPending(account: AccountID?, limit: Int, maker: SearchDocumentMaker) async throws -> Int { 0 }
+
+    /// No index.
+    public func searchIndexStatus(account: AccountID) async throws -> SearchIndexStatus? { nil }
+
+    /// No index: nothing to drop.
+    public func resetSearchIndex(account: AccountID?, otherThan version: Int?) async throws {}
 
     /// No cache: engines that keep one answer from it.
     public func cachedFlagIndex(account: AccountID, mailbox: MailboxID) async throws -> MailboxFlagIndex? {

@@ -29,6 +29,8 @@ public final class SQLiteMailStore: MailStore, AccountStore {
     /// Flags of recently used mailboxes (see `FlagIndexCache`).
     let flagIndexCache = FlagIndexCache()
     let writer: GroupCommitWriter
+    /// Content files the search indexer could not read, left out of its later rounds (see `indexPending`).
+    let unreadableContents = Mutex<Set<String>>([])
     let logger: Logger
     private let lock: DirectoryLock
     /// Looks for accounts deleted, and (server) mailboxes changed, by another process (see `AccountWatch`).
@@ -120,7 +122,8 @@ public final class SQLiteMailStore: MailStore, AccountStore {
     }
 
     /// Removes leftovers of a crash: every staged file, every content file no row references (and
-    /// any parse result of such content, which transactions already remove with the last reference).
+    /// any parse result or search document of such content, which transactions already remove with the
+    /// last reference).
     private static func recover(pool: DatabasePool, blobs: BlobFiles, staging: URL, logger: Logger) throws {
         let fm = FileManager.default
         let staged = (try? fm.contentsOfDirectory(atPath: staging.path)) ?? []
@@ -132,6 +135,7 @@ public final class SQLiteMailStore: MailStore, AccountStore {
             referenced = try pool.write { db in
                 try db.cachedStatement(sql: "DELETE FROM structures WHERE blob NOT IN (SELECT blob FROM messages)")
                     .execute()
+                try forgetUnreferencedSearchDocuments(db)
                 return try Set(String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT blob FROM messages")))
             }
         } catch {
@@ -317,6 +321,7 @@ extension SQLiteMailStore {
         }
         let delete = try db.cachedStatement(sql: "DELETE FROM structures WHERE blob = ?")
         for blob in gone { try delete.execute(arguments: [blob]) }
+        try forgetSearchDocuments(db, blobs: gone)
         return gone
     }
 

@@ -308,6 +308,30 @@ enum Schema {
                     END;
                     """)
         }
+        // The full-text index (see `SearchDocumentMaker`): one document per content file, kept as FTS5
+        // trigrams without positions (`detail = none`: a third of the size; a search looks up each
+        // three-character piece of a term on its own and re-checks the candidates anyway), case-sensitive
+        // because documents and terms arrive folded. `complete` = 0 marks a content whose document was
+        // too large to keep: its messages are candidates of every search. Each message names its
+        // content's document once made; NULL (every message of an older store, each new one until the
+        // indexer reaches it) means not indexed yet, and the partial index finds those.
+        migrator.registerMigration("v15") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE search_docs (
+                        id INTEGER PRIMARY KEY,
+                        blob TEXT NOT NULL UNIQUE,
+                        version INTEGER NOT NULL,
+                        complete INTEGER NOT NULL,
+                        bytes INTEGER NOT NULL
+                    );
+                    CREATE INDEX search_docs_incomplete ON search_docs (id) WHERE complete = 0;
+                    CREATE VIRTUAL TABLE search_text USING fts5(
+                        text, tokenize = 'trigram case_sensitive 1', detail = none);
+                    ALTER TABLE messages ADD COLUMN search_doc INTEGER;
+                    CREATE INDEX messages_unindexed ON messages (mailbox_id, uid) WHERE search_doc IS NULL;
+                    """)
+        }
         return migrator
     }
 

@@ -86,6 +86,9 @@ public struct ServerConfiguration: Sendable {
     public var idleKeepalive: Int64
     /// How failed logins are slowed (`AuthThrottle`).
     public var throttlePolicy = ThrottlePolicy()
+    /// Whether the server keeps the full-text search index up to date (`search_index`; the SQLite store).
+    /// Without it, searches read every message not indexed yet: answers are the same, only slower.
+    public var searchIndex = true
     /// How many connections and sessions are taken (`ConnectionLimits`).
     public var connectionPolicy = ConnectionPolicy()
     /// The quota of accounts without one of their own (RFC 9208).
@@ -131,7 +134,7 @@ public struct ServerConfiguration: Sendable {
     /// `log_level`, `host_name`, `max_message_size`, `idle_timeout_preauth`, `idle_timeout`, `idle_keepalive`,
     /// `auth_throttle_entries` (addresses and account names remembered), `trusted_networks` (never
     /// throttled nor limited per address, e.g. `["10.0.0.0/8", "2001:db8::/32"]`), `max_connections`,
-    /// `max_connections_per_address`, `max_sessions_per_account_address`, the quota keys
+    /// `max_connections_per_address`, `max_sessions_per_account_address`, `search_index`, the quota keys
     /// (`ServerConfiguration+Quota`), the `oauth_*` keys of `OAuthSettings`, the LMTP keys of `LMTPSettings`
     /// and the `[sieve]` table (`SieveSettings`).
     public mutating func apply(tomlFile path: String) throws {
@@ -152,7 +155,7 @@ public struct ServerConfiguration: Sendable {
             "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "trusted_networks",
             "max_connections", "max_connections_per_address", "max_sessions_per_account_address",
             "tls_rsa_cert", "tls_rsa_key", "tls_client_ca", "tls_client_identity", "tls_client_identity_domain",
-            "sieve", "store", "store_password_file",
+            "sieve", "store", "store_password_file", "search_index",
         ]
         for key in table.keys
         where !known.contains(key) && !Self.quotaKeys.contains(key) && !OAuthSettings.tomlKeys.contains(key)
@@ -206,6 +209,12 @@ public struct ServerConfiguration: Sendable {
             log.level = logLevel
         }
         if let v = try string("host_name") { hostName = v }
+        if let value = table["search_index"] {
+            guard let v = value.bool else {
+                throw ServerError.configuration("config search_index: expected true or false")
+            }
+            searchIndex = v
+        }
         if let v = try integer("max_message_size") {
             guard v > 0 else { throw ServerError.configuration("config max_message_size must be positive") }
             maxMessageSize = v

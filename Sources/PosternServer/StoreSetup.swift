@@ -31,7 +31,8 @@ public enum StoreSetup {
             let store = try SQLiteMailStore(dataDirectory: configuration.dataDirectory, role: .server, logger: logger)
             try await store.setDefaultQuota(configuration.defaultQuota)
             return OpenedStore(
-                store: store, probe: store, service: MailStoreService(store: store, logger: logger),
+                store: store, probe: store,
+                service: MailStoreService(store: store, indexing: configuration.searchIndex, logger: logger),
                 close: { store.close() },
                 description: "the data folder \(configuration.dataDirectory.path)")
         }
