@@ -23,10 +23,13 @@ struct IndexGroup: AsyncParsableCommand {
                 """
         )
         @Argument(help: "The account name.") var name: String
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: StoreOptions
 
         func run() async throws {
-            let store = try openStore(data)
+            try await withStore(data) { store in try await rebuild(store) }
+        }
+
+        private func rebuild(_ store: any MailStore & AccountStore) async throws {
             try await mapStoreErrors(name) {
                 let account = try await IndexGroup.account(store, name)
                 try await store.resetSearchIndex(account: account, otherThan: nil)
@@ -61,10 +64,13 @@ struct IndexGroup: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show how far an account's search index is.")
         @Argument(help: "The account name.") var name: String
-        @OptionGroup var data: DataDirectoryOption
+        @OptionGroup var data: StoreOptions
 
         func run() async throws {
-            let store = try openStore(data)
+            try await withStore(data) { store in try await show(store) }
+        }
+
+        private func show(_ store: any MailStore & AccountStore) async throws {
             try await mapStoreErrors(name) {
                 let status = try await IndexGroup.status(store, try await IndexGroup.account(store, name))
                 print("\(name): \(status.indexed) messages indexed, \(status.pending) pending")
