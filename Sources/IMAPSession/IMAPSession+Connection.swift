@@ -25,6 +25,7 @@ extension IMAPSession {
                 "UNAUTHENTICATE", "STATUS=SIZE", "SAVEDATE",
                 "OBJECTID", "UTF8=ACCEPT", "APPENDLIMIT=\(configuration.maxMessageSize)",
                 "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET", "COMPRESS=DEFLATE", "WITHIN", "REPLACE",
+                "PREVIEW",
             ]
         }
         return caps
