@@ -58,25 +58,24 @@ final class InflateHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func inflateChunk(context: ChannelHandlerContext) {
         guard backlog.readableBytes > 0 else { return }
         var output = context.channel.allocator.buffer(capacity: DeflateSettings.maxInflatedBytesPerRead)
-        let before = backlog.readableBytes
+        var outputFull = false
         do {
             try decompressor.inflate(from: &backlog, to: &output)
-        } catch let error as CompressNIOError
-            where error == .bufferOverflow || error == .inputBufferOverflow
-        {
-            // The chunk is full, or the input ends inside a deflate block: both are normal here.
+        } catch let error as CompressNIOError where error == .bufferOverflow {
+            outputFull = true
+        } catch let error as CompressNIOError where error == .inputBufferOverflow {
+            // The input ends inside a deflate block: the rest comes with the next read.
         } catch {
             fail(context: context, error)
             return
         }
-        if backlog.readableBytes == before && output.readableBytes == 0 {
-            // No progress with input left: the client ended the deflate stream, which RFC 4978 does
-            // not allow while the connection lasts.
-            fail(context: context, CompressNIOError.corruptData)
-            return
-        }
         if backlog.readableBytes == 0 { backlog.clear() }
         if output.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(output)) }
+        if !outputFull && backlog.readableBytes > 0 {
+            // Input left over with room to inflate it: the client ended the deflate stream, which
+            // RFC 4978 does not allow while the connection lasts.
+            fail(context: context, CompressNIOError.corruptData)
+        }
     }
 
     private func fail(context: ChannelHandlerContext, _ error: any Error) {

@@ -134,6 +134,21 @@ import Testing
         _ = try? channel.finish()
     }
 
+    /// RFC 4978 gives the client no way to end the stream: input after a final block is an error.
+    @Test func inputAfterTheEndOfTheStreamIsAnError() throws {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandlers([try InflateHandler(), DeflateHandler()])
+        let compressor = try ZlibCompressor(algorithm: .deflate)
+        var input = ByteBuffer(string: "a NOOP\r\n")
+        var ended = ByteBuffer()
+        ended.reserveCapacity(compressor.maxSize(from: input))
+        try compressor.deflate(from: &input, to: &ended, flush: .finish)
+        ended.writeString("b NOOP\r\n")
+        #expect(throws: (any Error).self) { try channel.writeInbound(ended) }
+        #expect(String(buffer: try drainInbound(channel)) == "a NOOP\r\n")
+        _ = try? channel.finish()
+    }
+
     /// After `compressorIdleRelease` without output the compressor is given up; the next response
     /// comes from a new one, and the client's stream goes on undisturbed.
     @Test func idleCompressorIsReleasedAndTheStreamGoesOn() throws {
