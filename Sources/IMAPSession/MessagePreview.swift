@@ -14,11 +14,18 @@ enum MessagePreview {
     /// The preview, or "" when the message has no text to show (RFC 8970 §3: an empty string, as
     /// opposed to NIL, says there is none).
     static func text(bytes: [UInt8], structure: ParsedMessage) -> String {
-        guard let (part, html) = textPart(structure.root) else { return "" }
+        guard let (found, html) = textPart(structure.root) else { return "" }
+        var part = found
+        // Only the start of a long part is decoded: enough encoded bytes for `maxScannedBytes` of text
+        // (quoted-printable takes up to three per byte, base64 four per three).
+        let encodedLimit = 3 * maxScannedBytes
+        if part.body.count > encodedLimit {
+            part.body = part.body.lowerBound..<(part.body.lowerBound + encodedLimit)
+        }
         let mime = MIMEMessage(bytes: bytes, structure: structure)
         var decoded = mime.decodedText(of: part)
         if decoded.utf8.count > maxScannedBytes {
-            decoded = String(decoded.prefix(maxScannedBytes))
+            decoded = String(decoding: decoded.utf8.prefix(maxScannedBytes), as: UTF8.self)
         }
         return collapsed(html ? Self.htmlText(decoded) : decoded)
     }

@@ -91,6 +91,17 @@ import Testing
         #expect(preview("Subject: empty\r\n\r\n \r\n\t\r\n") == "")
     }
 
+    /// Only the first `maxScannedBytes` of the decoded text are looked at: text after a longer run of
+    /// markup or blank lines is not reached (and a huge part costs no more than that).
+    @Test func scansAtMostMaxScannedBytes() {
+        let filler = String(repeating: "<br>\r\n", count: MessagePreview.maxScannedBytes / 6 + 10)
+        let far = preview("Content-Type: text/html\r\n\r\n" + filler + "far text\r\n")
+        #expect(far == "")
+        let shorter = String(repeating: "<br>\r\n", count: 9000)  // 54,000 bytes
+        let near = preview("Content-Type: text/html\r\n\r\n" + shorter + "near text\r\n")
+        #expect(near == "near text")
+    }
+
     /// Every message of the corpus: no crash, at most `maxLength` characters, one line, no controls.
     @Test func wholeCorpus() throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).filter {
