@@ -3,6 +3,7 @@ import IMAPWire
 import MIME
 import MailStore
 import NIOCore
+import Telemetry
 
 /// An APPEND in progress: the framer streams the message literal, which goes straight to a staging
 /// file on disk (never whole into memory).
@@ -18,6 +19,8 @@ struct AppendState {
     var staged: [StagedAppend] = []
     /// Set once the tagged response was sent early (a refused synchronizing literal).
     var answered = false
+    /// REPLACE (RFC 8508): the UID, in the selected mailbox, of the message the one message replaces.
+    var replacing: UID?
 
     func abort() {
         writer?.abort()
@@ -27,9 +30,11 @@ struct AppendState {
 
 /// APPEND (RFC 9051 §6.3.12) with APPENDUID (RFC 4315 §3) and TOOBIG (RFC 7889).
 extension IMAPSession {
-    func appendStart(tag: String, mailbox wireName: IMAPWire.MailboxName) async -> ResumeDirective {
+    func appendStart(
+        tag: String, mailbox wireName: IMAPWire.MailboxName, command: IMAPCommandName = .append
+    ) async -> ResumeDirective {
         append?.abort()
-        beginCommand(.append)
+        beginCommand(command)
         var progress = AppendState(tag: tag)
         if account == nil {
             progress.failure = (.bad, nil, "Log in first (LOGIN or AUTHENTICATE)")
@@ -170,6 +175,10 @@ extension IMAPSession {
             return
         }
         guard let mailbox = progress.mailbox else { return }
+        if let replaced = progress.replacing {
+            await completeReplace(progress, into: mailbox, replacing: replaced)
+            return
+        }
         // MULTIAPPEND (RFC 3502 §6.3.11): all the messages or none, in one transaction.
         let results: [AppendResult]
         do {

@@ -26,6 +26,7 @@ extension IMAPSession {
                 "OBJECTID", "UTF8=ACCEPT", "APPENDLIMIT=\(configuration.maxMessageSize)",
                 "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
                 "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT", "PARTIAL",
+                "COMPRESS=DEFLATE", "WITHIN", "REPLACE", "PREVIEW",
             ]
         }
         return caps
@@ -58,13 +59,14 @@ extension IMAPSession {
         return .close
     }
 
-    /// RFC 2971 §3.1: the client's parameters are only logged (never message content or passwords).
+    /// RFC 2971 §3.1: in any state; the client's parameters (bounded by the parser, RFC 2971 §3.3) are
+    /// only logged (never message content or passwords). The answer names the server and its version.
     func id(_ tag: String, _ parameters: [IDParameter]?) async -> ResumeDirective {
         if let parameters {
             let summary = parameters.prefix(8).map { "\($0.key)=\($0.value ?? "NIL")" }.joined(separator: ", ")
             logger.debug("client ID: \(summary.prefix(256))")
         }
-        send(.id([IDParameter(key: "name", value: "Postern")]))
+        send(.id(ServerIdentity.idFields))
         tagged(tag, .ok, text: "ID completed")
         return .next
     }
@@ -74,6 +76,11 @@ extension IMAPSession {
     func startTLS(_ tag: String) -> ResumeDirective {
         if tlsActive {
             tagged(tag, .bad, text: "TLS is already active")
+            return .next
+        }
+        // TLS goes beneath compression (RFC 4978 §6), never above it: once compressing, no STARTTLS.
+        if compressionActive {
+            tagged(tag, .bad, text: "STARTTLS is not possible once COMPRESS is active")
             return .next
         }
         guard configuration.startTLSAvailable else {

@@ -296,14 +296,14 @@ extension IMAPSession {
 
     static func needsContent(_ item: FetchAttribute) -> Bool {
         switch item {
-        case .rfc822, .rfc822Header, .rfc822Text, .bodySection, .binary, .binarySize: return true
+        case .rfc822, .rfc822Header, .rfc822Text, .bodySection, .binary, .binarySize, .preview: return true
         default: return false
         }
     }
 
     static func needsStructure(_ item: FetchAttribute) -> Bool {
         switch item {
-        case .envelope, .body, .bodyStructure, .binary, .binarySize, .rfc822Header, .rfc822Text: return true
+        case .envelope, .body, .bodyStructure, .binary, .binarySize, .rfc822Header, .rfc822Text, .preview: return true
         // Only the whole message needs no parse; every other section is found through the structure.
         case .bodySection(_, let section, _): return !(section.part.isEmpty && section.kind == .complete)
         default: return false

@@ -47,6 +47,10 @@ extension IMAPSession {
                 attributes.append(.emailID(meta.emailID))
             case .threadID:
                 attributes.append(.threadID(nil))
+            case .preview:
+                // RFC 8970 §3: LAZY lets the server leave out a preview it does not have at hand; this
+                // one always has it (from the cache, or from the content this FETCH read).
+                attributes.append(.preview(preview(meta: meta, message: message)))
             case .rfc822:
                 attributes.append(.rfc822(ByteBuffer(bytes: message.bytes ?? [])))
             case .rfc822Header:
@@ -94,6 +98,15 @@ extension IMAPSession {
             }
         }
         return attributes
+    }
+
+    /// The message's PREVIEW text, kept in `PreviewCache`; NIL only when the content could not be read.
+    private func preview(meta: MessageMeta, message: FetchedMessage) -> String? {
+        guard let bytes = message.bytes, message.offset == 0 else { return nil }
+        let structure = message.structure ?? MessageParser.parse(bytes)
+        return PreviewCache.shared.preview(for: meta.emailID) {
+            MessagePreview.text(bytes: bytes, structure: structure)
+        }
     }
 
     /// Whether `bytes` has a NUL (memchr: a message is scanned at memory speed).

@@ -75,6 +75,7 @@ extension IMAPSession {
         case .store(_, _, _, let uid): uid ? .uidStore : .store
         case .copy(_, _, let uid): uid ? .uidCopy : .copy
         case .move(_, _, let uid): uid ? .uidMove : .move
+        case .compress: .compress
         }
     }
 }

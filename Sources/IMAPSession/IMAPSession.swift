@@ -19,6 +19,8 @@ public final class IMAPSession {
     var store: any MailStore { configuration.store }
     var logger: Logger
     var tlsActive: Bool
+    /// COMPRESS DEFLATE is on (RFC 4978): for the rest of the connection.
+    var compressionActive = false
     /// RFC 9051 §3: not authenticated, authenticated, selected, logged out (see `SessionState`).
     var state = SessionState.notAuthenticated
     var out = ByteBufferAllocator().buffer(capacity: 1024)
@@ -159,6 +161,8 @@ public final class IMAPSession {
             return await authenticateResponse(line)
         case .appendStart(let tag, let mailbox):
             return await appendStart(tag: tag, mailbox: mailbox)
+        case .replaceStart(let tag, let target, let uid, let mailbox):
+            return await replaceStart(tag: tag, target: target, uid: uid, mailbox: mailbox)
         case .appendMessageBegin(let flags, let date, let size, let synchronizing, let binary):
             let directive = appendMessageBegin(
                 flags: flags, date: date, size: size, synchronizing: synchronizing, binary: binary)
@@ -247,6 +251,7 @@ public final class IMAPSession {
         case .getQuota(let root): return await getQuota(tag, root: root)
         case .getQuotaRoot(let name): return await getQuotaRoot(tag, name)
         case .setQuota(let root, let limits): return await setQuota(tag, root: root, limits: limits)
+        case .compress(let algorithm): return compress(tag, algorithm: algorithm)
         // §6.4: selected
         case .check: return await check(tag)
         case .close: return await close(tag)

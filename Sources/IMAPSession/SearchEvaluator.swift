@@ -19,6 +19,8 @@ struct SearchEvaluator {
     var lastUID: UID
     /// The SEARCHRES variable `$` (RFC 5182).
     var savedSearch: Set<UID> = []
+    /// The moment OLDER and YOUNGER count back from: one for the whole command (RFC 5032 §3).
+    var now = Date()
 
     static func needsContent(_ key: SearchKey) -> Bool {
         switch key {
@@ -118,6 +120,8 @@ struct SearchEvaluator {
         case .saveDateSupported: return true
         case .emailID(let id): return message.meta.emailID == id
         case .threadID: return false  // no threading yet: THREADID is NIL for every message
+        case .older(let seconds): return now.timeIntervalSince(message.meta.internalDate) > TimeInterval(seconds)
+        case .younger(let seconds): return now.timeIntervalSince(message.meta.internalDate) <= TimeInterval(seconds)
         case .before(let date): return Self.compare(Self.internalDay(message.meta), date) < 0
         case .on(let date): return Self.compare(Self.internalDay(message.meta), date) == 0
         case .since(let date): return Self.compare(Self.internalDay(message.meta), date) >= 0

@@ -20,6 +20,10 @@ public enum ResumeDirective: Sendable, Equatable {
     /// in clear and start the TLS handshake (so neither injected cleartext nor the client's first
     /// handshake bytes can fall between the two).
     case startTLS(ByteBuffer)
+    /// COMPRESS DEFLATE succeeded (RFC 4978 §3): write this tagged OK uncompressed, then put the
+    /// deflate layer in front of the session; every byte that follows, both ways, is compressed. Input
+    /// the client pipelined after the command is already compressed and goes through the new layer.
+    case startCompression(ByteBuffer)
     /// Close the connection once everything written has been flushed.
     case close
 }

@@ -67,7 +67,7 @@ enum SessionState {
         case .capability, .noop, .logout, .id: .anyState
         case .starttls, .login, .authenticate: .notAuthenticated
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe, .list, .lsub,
-            .namespace, .status, .idle, .unauthenticate, .getQuota, .getQuotaRoot, .setQuota:
+            .namespace, .status, .idle, .unauthenticate, .getQuota, .getQuotaRoot, .setQuota, .compress:
             .authenticated
         case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move, .sort, .thread:
             .selected

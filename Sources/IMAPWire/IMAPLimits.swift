@@ -55,4 +55,10 @@ public struct IMAPLimits: Sendable, Hashable {
     }
 
     public static let `default` = IMAPLimits()
+
+    /// ID (RFC 2971 §3.3): at most 30 field-value pairs, fields of at most 30 octets, values of at most
+    /// 1024 octets. Fixed by the RFC, so not adjustable per server.
+    public static let maxIDPairs = 30
+    public static let maxIDFieldLength = 30
+    public static let maxIDValueLength = 1024
 }

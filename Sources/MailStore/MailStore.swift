@@ -126,6 +126,15 @@ public protocol MailStore: SieveScriptStore {
     /// Appends several messages atomically (RFC 3502 MULTIAPPEND): all of them or none. Results are in
     /// the order given; every staged file is consumed either way.
     func append(account: AccountID, mailbox: MailboxID, messages: [StagedAppend]) async throws -> [AppendResult]
+    /// REPLACE (RFC 8508 §3.4), in one transaction: `message` is appended to `mailbox` as by `append`,
+    /// and the message `uid` of `replacing` is expunged (a tombstone with a new MODSEQ of that mailbox;
+    /// one MODSEQ for both when they are the same mailbox). A `uid` that is no longer there (expunged
+    /// meanwhile) expunges nothing. Returns the new message and the expunged UIDs (empty or `[uid]`).
+    /// The staged file is consumed either way.
+    func replace(
+        account: AccountID, mailbox: MailboxID, message: StagedAppend, replacing: MailboxID, uid: UID
+    ) async throws
+        -> (appended: AppendResult, expunged: [UID])
 
     // MARK: Import ledger
     //

@@ -11,10 +11,22 @@ extension MemoryMailStore {
     ) async throws
         -> [AppendResult]
     {
-        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: false).map {
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: false).appended.map {
             guard let result = $0 else { throw MailStoreError.internal("append: no result") }
             return result
         }
+    }
+
+    /// REPLACE (RFC 8508 §3.4): the append and the expunge in one change.
+    public func replace(
+        account: AccountID, mailbox: MailboxID, message: StagedAppend, replacing: MailboxID, uid: UID
+    ) async throws
+        -> (appended: AppendResult, expunged: [UID])
+    {
+        let outcome = try await appendMessages(
+            account: account, mailbox: mailbox, messages: [message], once: false, replacing: (replacing, uid))
+        guard let appended = outcome.appended.first ?? nil else { throw MailStoreError.internal("replace: no result") }
+        return (appended, outcome.expunged)
     }
 
     /// The import ledger's append (see `MailStore.appendOnce`).
@@ -23,7 +35,7 @@ extension MemoryMailStore {
     ) async throws
         -> [AppendResult?]
     {
-        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: true)
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: true).appended
     }
 
     public func importedKeys(account: AccountID, prefix: String) async throws -> Set<String> {
@@ -34,13 +46,14 @@ extension MemoryMailStore {
     }
 
     private func appendMessages(
-        account: AccountID, mailbox: MailboxID, messages: [StagedAppend], once: Bool
+        account: AccountID, mailbox: MailboxID, messages: [StagedAppend], once: Bool,
+        replacing: (mailbox: MailboxID, uid: UID)? = nil
     ) async throws
-        -> [AppendResult?]
+        -> (appended: [AppendResult?], expunged: [UID])
     {
         guard !messages.isEmpty else {
             _ = try read { state in try state.selectable(account, mailbox).info }
-            return []
+            return ([], [])
         }
         let staged = messages.map(\.message)
         let texts: [[UInt8]]
@@ -60,7 +73,9 @@ extension MemoryMailStore {
                 return known.insert(key).inserted || !once
             }
             let kept = zip(texts, keep).filter(\.1).map(\.0)
-            guard !kept.isEmpty else { return messages.map { _ in nil } }
+            guard !kept.isEmpty else { return (messages.map { _ in nil }, []) }
+            // A replaced message's mailbox must be there (and selectable) before anything changes.
+            if let replacing { _ = try state.selectable(account, replacing.mailbox) }
             try state.checkQuota(
                 account, bytes: kept.reduce(0) { $0 + Int64($1.count) }, messages: Int64(kept.count))
             guard UInt64(box.uidNext) + UInt64(kept.count) <= UInt64(UID.max) else {
@@ -92,7 +107,16 @@ extension MemoryMailStore {
             target.highestModSeq = modSeq
             state.mailboxes[mailbox] = target
             changed.insert(mailbox)
-            return results
+            guard let replacing else { return (results, []) }
+            let source = try state.selectable(account, replacing.mailbox)
+            guard source.messages.contains(where: { $0.uid == replacing.uid }) else { return (results, []) }
+            // The same mailbox: the new message and the tombstone share the MODSEQ (as MOVE does).
+            let removalModSeq = replacing.mailbox == mailbox ? modSeq : source.highestModSeq + 1
+            retainRemoved(
+                state, account: account, mailbox: replacing.mailbox, uids: [replacing.uid], modSeq: removalModSeq)
+            state.removeMessages(replacing.mailbox, uids: [replacing.uid], modSeq: removalModSeq)
+            changed.insert(replacing.mailbox)
+            return (results, [replacing.uid])
         }
     }
 

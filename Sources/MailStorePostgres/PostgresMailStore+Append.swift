@@ -10,10 +10,23 @@ extension PostgresMailStore {
     ) async throws
         -> [AppendResult]
     {
-        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: false).map {
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: false).appended.map {
             guard let result = $0 else { throw MailStoreError.internal("append: no result") }
             return result
         }
+    }
+
+    /// REPLACE (RFC 8508 §3.4): the append and the expunge in the append's one transaction, both
+    /// mailboxes locked in id order.
+    public func replace(
+        account: AccountID, mailbox: MailboxID, message: StagedAppend, replacing: MailboxID, uid: UID
+    ) async throws
+        -> (appended: AppendResult, expunged: [UID])
+    {
+        let outcome = try await appendMessages(
+            account: account, mailbox: mailbox, messages: [message], once: false, replacing: (replacing, uid))
+        guard let appended = outcome.appended.first ?? nil else { throw MailStoreError.internal("replace: no result") }
+        return (appended, outcome.expunged)
     }
 
     /// The import ledger's append (see `MailStore.appendOnce`).
@@ -22,7 +35,7 @@ extension PostgresMailStore {
     ) async throws
         -> [AppendResult?]
     {
-        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: true)
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: true).appended
     }
 
     public func importedKeys(account: AccountID, prefix: String) async throws -> Set<String> {
@@ -38,20 +51,22 @@ extension PostgresMailStore {
     /// The staged files are hashed first (off the caller's thread), then the transaction stores each
     /// distinct text once and adds the message rows; the files are removed whatever happens.
     private func appendMessages(
-        account: AccountID, mailbox: MailboxID, messages: [StagedAppend], once: Bool
+        account: AccountID, mailbox: MailboxID, messages: [StagedAppend], once: Bool,
+        replacing: (mailbox: MailboxID, uid: UID)? = nil
     ) async throws
-        -> [AppendResult?]
+        -> AppendOutcome
     {
         let staged = messages.map(\.message)
         defer { for message in staged { message.discard() } }
         guard !messages.isEmpty else {
             _ = try await read("append") { tx in try await tx.selectable(account, mailbox).info }
-            return []
+            return AppendOutcome(appended: [], expunged: [])
         }
         try StagedAppend.checkImportKeys(messages)
         let hashes = try await offLoop { try staged.map(PostgresContent.hash) }
         return try await write("append") { tx in
-            let box = try await tx.selectable(account, mailbox, lock: true)
+            let boxes = try await tx.lockSelectable(account, [mailbox] + (replacing.map { [$0.mailbox] } ?? []))
+            guard let box = boxes[mailbox] else { throw MailStoreError.mailboxNotFound }
             var keep: [Bool] = []
             for message in messages {
                 guard let key = message.importKey else {
@@ -66,7 +81,7 @@ extension PostgresMailStore {
                 keep.append(!recorded.isEmpty || !once)
             }
             let kept = zip(messages, keep).filter(\.1).map(\.0)
-            guard !kept.isEmpty else { return messages.map { _ in nil } }
+            guard !kept.isEmpty else { return AppendOutcome(appended: messages.map { _ in nil }, expunged: []) }
             try await tx.checkQuota(
                 account, bytes: kept.reduce(0) { $0 + Int64($1.message.size) }, messages: Int64(kept.count))
             guard UInt64(box.uidNext) + UInt64(kept.count) <= UInt64(UID.max) else {
@@ -100,7 +115,17 @@ extension PostgresMailStore {
             }
             try await tx.rows("UPDATE mailboxes SET uidnext = \(uid), highestmodseq = \(modSeq) WHERE id = \(mailbox)")
             tx.changed.insert(mailbox)
-            return results
+            guard let replacing, let source = boxes[replacing.mailbox] else {
+                return AppendOutcome(appended: results, expunged: [])
+            }
+            let present = try await tx.presentUIDs(replacing.mailbox, UIDSet([replacing.uid]))
+            guard !present.isEmpty else { return AppendOutcome(appended: results, expunged: []) }
+            // One mailbox: the new message and the tombstone share the MODSEQ (as MOVE does).
+            let removalModSeq = replacing.mailbox == mailbox ? ModSeq(modSeq) : source.highestModSeq + 1
+            try await retainRemoved(
+                tx, account: account, mailbox: replacing.mailbox, uids: present, modSeq: removalModSeq)
+            try await tx.removeMessages(replacing.mailbox, uids: present, modSeq: removalModSeq)
+            return AppendOutcome(appended: results, expunged: [replacing.uid])
         }
     }
 
@@ -158,4 +183,9 @@ extension PostgresMailStore {
             return results
         }
     }
+}
+
+private struct AppendOutcome: Sendable {
+    var appended: [AppendResult?]
+    var expunged: [UID]
 }

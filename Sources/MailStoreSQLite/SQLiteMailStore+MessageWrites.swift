@@ -18,10 +18,22 @@ extension SQLiteMailStore {
     ) async throws
         -> [AppendResult]
     {
-        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: false).map {
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: false).appended.map {
             guard let result = $0 else { throw MailStoreError.internal("append: no result") }
             return result
         }
+    }
+
+    /// REPLACE (RFC 8508 §3.4): the append and the expunge in the append's one transaction.
+    public func replace(
+        account: AccountID, mailbox: MailboxID, message: StagedAppend, replacing: MailboxID, uid: UID
+    ) async throws
+        -> (appended: AppendResult, expunged: [UID])
+    {
+        let outcome = try await appendMessages(
+            account: account, mailbox: mailbox, messages: [message], once: false, replacing: (replacing, uid))
+        guard let appended = outcome.appended.first ?? nil else { throw MailStoreError.internal("replace: no result") }
+        return (appended, outcome.expunged)
     }
 
     /// The import ledger's append (see `MailStore.appendOnce`): as `append`, in the same one
@@ -32,7 +44,7 @@ extension SQLiteMailStore {
     ) async throws
         -> [AppendResult?]
     {
-        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: true)
+        try await appendMessages(account: account, mailbox: mailbox, messages: messages, once: true).appended
     }
 
     /// The keys of `import_keys` for the account with `prefix`: a range of its primary key.
@@ -48,13 +60,14 @@ extension SQLiteMailStore {
     }
 
     private func appendMessages(
-        account: AccountID, mailbox: MailboxID, messages: [StagedAppend], once: Bool
+        account: AccountID, mailbox: MailboxID, messages: [StagedAppend], once: Bool,
+        replacing: (mailbox: MailboxID, uid: UID)? = nil
     ) async throws
-        -> [AppendResult?]
+        -> (appended: [AppendResult?], expunged: [UID])
     {
         guard !messages.isEmpty else {
             _ = try await read("append") { db in try Self.selectableMailbox(db, account: account, id: mailbox) }
-            return []
+            return ([], [])
         }
         let blobs = self.blobs
         let staged = messages.map(\.message)
@@ -73,12 +86,13 @@ extension SQLiteMailStore {
                 structure: message.structure, importKey: message.importKey)
         }
         do {
-            let results: [AppendResult?] = try await write("append") { db, effects in
+            let outcome: AppendOutcome = try await write("append") { db, effects in
                 let row = try Self.selectableMailbox(db, account: account, id: mailbox)
+                if let replacing { _ = try Self.selectableMailbox(db, account: account, id: replacing.mailbox) }
                 let keep = try once ? Self.notYetImported(db, account: account, rows) : rows.map { _ in true }
                 let kept = zip(rows, keep).filter(\.1).map(\.0)
                 effects.unlinkBlobs += zip(rows, keep).filter { !$0.1 }.map(\.0.blob)
-                guard !kept.isEmpty else { return rows.map { _ in nil } }
+                guard !kept.isEmpty else { return AppendOutcome(appended: rows.map { _ in nil }, expunged: []) }
                 try Self.checkQuota(
                     db, account: account, bytes: kept.reduce(0) { $0 + Int64($1.size) }, messages: Int64(kept.count))
                 guard UInt64(row.uidNext) + UInt64(kept.count) <= UInt64(UID.max) else {
@@ -110,10 +124,14 @@ extension SQLiteMailStore {
                 try db.cachedStatement(sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?").execute(
                     arguments: [Int64(uid), Int64(modSeq), mailbox])
                 effects.changedMailboxes.insert(mailbox)
-                return results
+                guard let replacing else { return AppendOutcome(appended: results, expunged: []) }
+                let expunged = try self.removeReplaced(
+                    db, effects: &effects, account: account, replacing: replacing, appendedTo: mailbox, modSeq: modSeq)
+                return AppendOutcome(appended: results, expunged: expunged)
             }
+            let results = outcome.appended
             Telemetry.messageStored(bytes: zip(rows, results).reduce(0) { $0 + ($1.1 == nil ? 0 : $1.0.size) })
-            return results
+            return (results, outcome.expunged)
         } catch let error as MailStoreError {
             // A refused append never referenced the files: remove them now. After an internal error the
             // commit outcome may be unknown, so the files are left for recovery on the next open.
@@ -207,7 +225,32 @@ extension SQLiteMailStore {
 
 // MARK: Transaction helpers
 
+private struct AppendOutcome: Sendable {
+    var appended: [AppendResult?]
+    var expunged: [UID]
+}
+
 extension SQLiteMailStore {
+    /// REPLACE's expunge, in the append's transaction: a tombstone with the next MODSEQ of the replaced
+    /// message's mailbox, or the append's own MODSEQ when both are one mailbox (as MOVE does).
+    fileprivate func removeReplaced(
+        _ db: Database, effects: inout GroupCommitWriter.Effects, account: AccountID,
+        replacing: (mailbox: MailboxID, uid: UID),
+        appendedTo mailbox: MailboxID, modSeq: ModSeq
+    ) throws -> [UID] {
+        let source = try Self.selectableMailbox(db, account: account, id: replacing.mailbox)
+        let rows = try Self.messageRows(db, mailbox: replacing.mailbox, uids: UIDSet([replacing.uid]))
+        guard !rows.isEmpty else { return [] }
+        let removalModSeq = replacing.mailbox == mailbox ? modSeq : source.highestModSeq + 1
+        retainRemoved(account: account, mailbox: replacing.mailbox, rows: rows, modSeq: removalModSeq)
+        try Self.removeMessages(db, mailbox: replacing.mailbox, uids: rows.map(\.uid), modSeq: removalModSeq)
+        try db.cachedStatement(sql: "UPDATE mailboxes SET highestmodseq = ? WHERE id = ?").execute(
+            arguments: [Int64(removalModSeq), replacing.mailbox])
+        effects.unlinkBlobs += try Self.unreferenced(db, Set(rows.map(\.blob)))
+        effects.changedMailboxes.insert(replacing.mailbox)
+        return rows.map(\.uid)
+    }
+
     static func insertMessage(
         _ db: Database, mailbox: MailboxID, uid: UID, modSeq: ModSeq, flags: MessageFlags, internalDate: Double,
         internalZone: Int, saveDate: Double, size: Int, blob: String

@@ -161,6 +161,8 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
                 context.close(promise: nil)
                 return
             }
+        case .startCompression(let response):
+            guard startCompression(response, context: context) else { return }
         case .close:
             closing = true
             guard handshakePending else {
@@ -175,6 +177,29 @@ final class IMAPConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler
         sessionBusy = false
         lastActivity = context.eventLoop.now
         pump(context: context)
+    }
+
+    /// COMPRESS (RFC 4978 §3): the tagged OK goes out uncompressed, then the deflate handlers go in
+    /// between this handler and the transport (beneath the session, above TLS: RFC 4978 §6), in the same
+    /// event-loop turn. What the client sent after the command is compressed already: it goes through
+    /// the new inflater before the session sees it.
+    private func startCompression(_ response: ByteBuffer, context: ChannelHandlerContext) -> Bool {
+        let pipelined = framer.takeBuffered()
+        context.writeAndFlush(wrapOutboundOut(response), promise: nil)
+        do {
+            let inflate = try InflateHandler()
+            let sync = context.pipeline.syncOperations
+            try sync.addHandlers([inflate, DeflateHandler()], position: .before(self))
+            if pipelined.readableBytes > 0 {
+                inflate.channelRead(context: try sync.context(handler: inflate), data: NIOAny(pipelined))
+            }
+        } catch {
+            logger.warning("could not start compression: \(error)")
+            closing = true
+            context.close(promise: nil)
+            return false
+        }
+        return true
     }
 
     func setIdleTimeout(_ timeout: TimeAmount) {

@@ -47,6 +47,9 @@ public enum IMAPCommandName: String, CaseIterable, Sendable {
     case uidCopy = "UID COPY"
     case move = "MOVE"
     case uidMove = "UID MOVE"
+    case compress = "COMPRESS"
+    case replace = "REPLACE"
+    case uidReplace = "UID REPLACE"
     case other
 }
 

@@ -64,6 +64,10 @@ import Testing
             [.emailID("M6d99ac3275bb4e"), .threadID(nil), .threadID("T64b478a75b7ea9")],
             "EMAILID (M6d99ac3275bb4e) THREADID NIL THREADID (T64b478a75b7ea9)"
         ),
+        (
+            [.preview("Hello, a \"quoted\" word"), .preview(nil), .preview("")],
+            "PREVIEW \"Hello, a \\\"quoted\\\" word\" PREVIEW NIL PREVIEW \"\""
+        ),
         ([.envelope(envelope)], "ENVELOPE " + envelopeText),
         ([.envelope(FetchEnvelope())], "ENVELOPE (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)"),
         ([.body(textPart)], "BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92)"),

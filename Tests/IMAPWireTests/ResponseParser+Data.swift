@@ -171,6 +171,9 @@ extension ResponseParser {
             try expect(" (")
             defer { position += 1 }
             return .emailID(try atom())
+        case "PREVIEW":
+            try expect(" ")
+            return .preview(try nstring().map { String(decoding: $0, as: UTF8.self) })
         case "THREADID":
             try expect(" ")
             if try peek() == UInt8(ascii: "N") {

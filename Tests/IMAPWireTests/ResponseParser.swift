@@ -160,6 +160,7 @@ struct ResponseParser {
             "CORRUPTION": .corruption, "SERVERBUG": .serverBug, "CLIENTBUG": .clientBug, "CANNOT": .cannot,
             "LIMIT": .limit, "OVERQUOTA": .overQuota, "ALREADYEXISTS": .alreadyExists, "NONEXISTENT": .nonExistent,
             "TOOBIG": .tooBig, "NOMODSEQ": .noModSeq, "CLOSED": .closed, "UIDNOTSTICKY": .uidNotSticky,
+            "COMPRESSIONACTIVE": .compressionActive,
         ]
         if let code = simple[name] { return code }
         switch name {

@@ -173,6 +173,14 @@ import Testing
         try await engine.withStore(MailStoreConformance.moveRefusals)
     }
 
+    @Test(arguments: Engine.allCases) func replaceMessage(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.replaceMessage)
+    }
+
+    @Test(arguments: Engine.allCases) func replaceRefusals(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.replaceRefusals)
+    }
+
     @Test(arguments: Engine.allCases) func moveAtomicity(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.moveAtomicity)
     }

@@ -129,6 +129,7 @@ public struct CommandEncoder: Sendable {
             b.writeQuotaRoot(root)
             b.writeString(" ")
             b.writeQuotaLimits(limits)
+        case .compress(let algorithm): b.writeString("COMPRESS " + algorithm)
         }
         b.writeString("\r\n")
     }

@@ -24,6 +24,9 @@ extension ResponseEncoder {
             b.writeString("EMAILID (\(id))")
         case .threadID(let id):
             b.writeString(id.map { "THREADID (\($0))" } ?? "THREADID NIL")
+        case .preview(let text):
+            b.writeString("PREVIEW ")
+            b.writeIMAPNString(text)
         case .envelope(let envelope):
             b.writeString("ENVELOPE ")
             writeEnvelope(envelope, into: &b)

@@ -21,6 +21,8 @@ public struct CommandFramer: Sendable {
     private var appendMessage: LiteralAnnouncement?
     /// The current APPEND message came as `UTF8 (literal8)`: its ")" is due after the bytes (RFC 6855 §4).
     private var appendClosingParenthesis = false
+    /// The command streaming its message is REPLACE: exactly one message (RFC 8508 §3.2).
+    private var appendIsReplace = false
 
     private enum State: Sendable {
         /// Reading the lines of a command into `frame`.
@@ -86,6 +88,15 @@ public struct CommandFramer: Sendable {
         resetFrame()
         if case .failed = state { return }
         state = .command
+    }
+
+    /// Takes every byte received and not consumed yet and leaves the framer empty at a command boundary.
+    /// After COMPRESS (RFC 4978) what the client sent behind the command is compressed: the connection
+    /// inflates it and appends the result again.
+    public mutating func takeBuffered() -> ByteBuffer {
+        let rest = buffer.readSlice(length: buffer.readableBytes) ?? ByteBuffer()
+        discardBuffered()
+        return rest
     }
 
     /// The next CRLF-terminated line, at a command boundary, is returned as `.rawLine` without parsing.
@@ -232,7 +243,13 @@ public struct CommandFramer: Sendable {
             appendTag = start.tag
             appendMessage = literal
             appendClosingParenthesis = start.utf8
-            pending.append(.appendStart(tag: start.tag, mailbox: start.mailbox))
+            appendIsReplace = start.replacing != nil
+            if let replacing = start.replacing {
+                pending.append(
+                    .replaceStart(tag: start.tag, target: replacing.target, uid: replacing.uid, mailbox: start.mailbox))
+            } else {
+                pending.append(.appendStart(tag: start.tag, mailbox: start.mailbox))
+            }
             pending.append(
                 .appendMessageBegin(
                     flags: start.flags, internalDate: start.date, size: literal.size,
@@ -289,6 +306,10 @@ public struct CommandFramer: Sendable {
         guard let literal = LiteralAnnouncement.find(in: content) else {
             pending.append(.appendError(tag: appendTag, message: "invalid APPEND syntax"))
             state = .command
+            return true
+        }
+        if appendIsReplace {
+            refuse(literal, .appendError(appendTag, "REPLACE takes exactly one message"))
             return true
         }
         do {

@@ -16,6 +16,9 @@ public enum FramerEvent: Sendable, Hashable {
     case rawLine(ByteBuffer)
     /// An APPEND command starts.
     case appendStart(tag: String, mailbox: MailboxName)
+    /// A REPLACE or UID REPLACE command starts (RFC 8508 §3): `target` is the message sequence number
+    /// (or the UID when `uid`) of the message to replace. Its one message follows as an APPEND's does.
+    case replaceStart(tag: String, target: UInt32, uid: Bool, mailbox: MailboxName)
     /// A message of the APPEND follows. The framer waits until the owner calls `acceptAppendMessage()` or
     /// `rejectAppendMessage()`. `binary` is literal8 `~{n}` (RFC 3516).
     case appendMessageBegin(flags: [Flag], internalDate: InternalDate?, size: Int, synchronizing: Bool, binary: Bool)

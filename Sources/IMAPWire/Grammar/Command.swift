@@ -52,6 +52,9 @@ public enum Command: Sendable, Hashable {
     case getQuotaRoot(MailboxName)
     /// setquota = "SETQUOTA" SP quota-root-name SP setquota-list   (RFC 9208 §4.1.3)
     case setQuota(root: String, limits: [QuotaResourceLimit])
+    /// compress = "COMPRESS" SP algorithm; algorithm = "DEFLATE"   (RFC 4978 §3). Any atom parses: the
+    /// session answers an unknown algorithm with BAD.
+    case compress(algorithm: String)
 }
 
 /// command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF

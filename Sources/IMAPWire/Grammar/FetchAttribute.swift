@@ -13,6 +13,8 @@ public enum FetchAttribute: Sendable, Hashable {
     case saveDate
     /// "EMAILID" / "THREADID" (RFC 8474 §5.1, §5.2)
     case emailID, threadID
+    /// "PREVIEW" [SP "(" "LAZY" ")"] (RFC 8970 §7)
+    case preview(lazy: Bool)
     case bodySection(peek: Bool, section: SectionSpec, partial: PartialRange?)
     case binary(peek: Bool, part: [Int], partial: PartialRange?)
     case binarySize(part: [Int])
@@ -54,6 +56,7 @@ extension ByteBuffer {
         case .saveDate: return writeString("SAVEDATE")
         case .emailID: return writeString("EMAILID")
         case .threadID: return writeString("THREADID")
+        case .preview(let lazy): return writeString(lazy ? "PREVIEW (LAZY)" : "PREVIEW")
         case .bodySection(let peek, let section, let partial):
             return writeString(peek ? "BODY.PEEK" : "BODY") + writeSection(section) + writePartialRange(partial)
         case .binary(let peek, let part, let partial):

@@ -24,6 +24,8 @@ public indirect enum SearchKey: Sendable, Hashable {
     case saveDateSupported
     /// EMAILID / THREADID (RFC 8474 §6): objectid = 1*255(ALPHA / DIGIT / "_" / "-")
     case emailID(String), threadID(String)
+    /// OLDER / YOUNGER (RFC 5032 §3): the internal date is more than / at most this many seconds ago.
+    case older(UInt32), younger(UInt32)
 }
 
 // MARK: - Encoding
@@ -85,6 +87,8 @@ extension ByteBuffer {
         case .saveDateSupported: return writeString("SAVEDATESUPPORTED")
         case .emailID(let id): return writeString("EMAILID \(id)")
         case .threadID(let id): return writeString("THREADID \(id)")
+        case .older(let seconds): return writeString("OLDER \(seconds)")
+        case .younger(let seconds): return writeString("YOUNGER \(seconds)")
         }
     }
 }

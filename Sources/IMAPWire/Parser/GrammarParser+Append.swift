@@ -4,14 +4,33 @@ extension GrammarParser {
     /// What precedes the first message: tag SP "APPEND" SP mailbox append-opts SP
     /// append = "APPEND" SP mailbox 1*append-message; append-message = append-opts SP append-data
     /// append-opts = [SP flag-list] [SP date-time]
+    /// Or REPLACE (RFC 8508 §5): replace = "REPLACE" SP seq-number SP mailbox append-message, and
+    /// uid-replace = "UID" SP replace (the number is a UID); `replacing` is then set.
     static func parseAppendStart(
         _ bytes: [UInt8], limits: IMAPLimits
-    ) -> (tag: String, mailbox: MailboxName, flags: [Flag], date: InternalDate?, utf8: Bool)? {
+    ) -> AppendStart? {
         var p = GrammarParser(bytes, limits: limits)
-        guard let tag = try? p.tag(), p.consume(UInt8(ascii: " ")), p.consumeKeyword("APPEND "),
-            let mailbox = try? p.mailbox(), let (flags, date, utf8) = try? p.appendOptions()
-        else { return nil }
-        return (tag, mailbox, flags, date, utf8)
+        guard let tag = try? p.tag(), p.consume(UInt8(ascii: " ")) else { return nil }
+        var replacing: (target: UInt32, uid: Bool)?
+        if !p.consumeKeyword("APPEND ") {
+            let uid = p.consumeKeyword("UID ")
+            guard p.consumeKeyword("REPLACE "), let target = try? p.nzNumber(), p.consume(UInt8(ascii: " ")) else {
+                return nil
+            }
+            replacing = (target, uid)
+        }
+        guard let mailbox = try? p.mailbox(), let (flags, date, utf8) = try? p.appendOptions() else { return nil }
+        return AppendStart(tag: tag, mailbox: mailbox, flags: flags, date: date, utf8: utf8, replacing: replacing)
+    }
+
+    /// The beginning of an APPEND or REPLACE, up to its first message literal.
+    struct AppendStart {
+        var tag: String
+        var mailbox: MailboxName
+        var flags: [Flag]
+        var date: InternalDate?
+        var utf8: Bool
+        var replacing: (target: UInt32, uid: Bool)?
     }
 
     /// What precedes a further message (MULTIAPPEND): append-opts SP
@@ -42,6 +61,18 @@ extension GrammarParser {
             throw ParseError("APPEND: expected a flag list, a date-time or the message literal")
         }
         return (flags, date, utf8)
+    }
+
+    /// What is wrong with a REPLACE (after "REPLACE") whose message literal could not be found.
+    mutating func replaceDiagnosis() -> String {
+        do {
+            try space()
+            _ = try nzNumber()
+        } catch {
+            return "REPLACE: expected a space and a message number"
+        }
+        let rest = appendDiagnosis()
+        return rest.hasPrefix("APPEND") ? "REPLACE" + rest.dropFirst("APPEND".count) : rest
     }
 
     /// What is wrong with an APPEND whose message literal could not be found (the framer streams a

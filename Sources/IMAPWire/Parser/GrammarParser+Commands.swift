@@ -107,8 +107,14 @@ extension GrammarParser {
         case "GETQUOTA": return try getQuotaCommand()
         case "GETQUOTAROOT": return try getQuotaRootCommand()
         case "SETQUOTA": return try setQuotaCommand()
+        case "COMPRESS":
+            // compress = "COMPRESS" SP algorithm   (RFC 4978 §3)
+            try space()
+            return .compress(algorithm: try atom().uppercased())
         case "APPEND":
             throw ParseError(appendDiagnosis())
+        case "REPLACE":
+            throw ParseError(replaceDiagnosis())
         case "":
             throw ParseError("missing command")
         default:
@@ -136,6 +142,9 @@ extension GrammarParser {
             // uid-expunge = "UID" SP "EXPUNGE" SP sequence-set
             try space()
             return .uidExpunge(try sequenceSet())
+        case "REPLACE":
+            // uid-replace = "UID" SP replace (RFC 8508 §5): streamed by the framer when well-formed.
+            throw ParseError(replaceDiagnosis())
         default:
             throw ParseError("unknown UID command")
         }
@@ -211,19 +220,31 @@ extension GrammarParser {
             mechanism: mechanism, initialResponse: String(decoding: bytes[start..<index], as: UTF8.self))
     }
 
-    /// id = "ID" SP id-params-list; id-params-list = "(" *(string SP nstring) ")" / nil   (RFC 2971)
+    /// id = "ID" SP id-params-list; id-params-list = "(" *(string SP nstring) ")" / nil   (RFC 2971 §4)
+    /// At most `IMAPLimits.maxIDPairs` pairs, fields of at most `maxIDFieldLength` octets and values of
+    /// at most `maxIDValueLength` octets (RFC 2971 §3.3).
     mutating func idCommand() throws -> Command {
         try space()
         if consumeKeyword("NIL") { return .id(nil) }
         let params = try parenthesizedList(allowEmpty: true) { p in
-            guard let key = String(validating: try p.string(), as: UTF8.self) else {
+            let field = try p.string()
+            guard field.count <= IMAPLimits.maxIDFieldLength else {
+                throw ParseError("ID field longer than \(IMAPLimits.maxIDFieldLength) octets")
+            }
+            guard let key = String(validating: field, as: UTF8.self) else {
                 throw ParseError("ID key is not UTF-8")
             }
             try p.space()
             let value = try p.nstring()
             guard let value else { return IDParameter(key: key, value: nil) }
+            guard value.count <= IMAPLimits.maxIDValueLength else {
+                throw ParseError("ID value longer than \(IMAPLimits.maxIDValueLength) octets")
+            }
             guard let v = String(validating: value, as: UTF8.self) else { throw ParseError("ID value is not UTF-8") }
             return IDParameter(key: key, value: v)
+        }
+        guard params.count <= IMAPLimits.maxIDPairs else {
+            throw ParseError("ID with more than \(IMAPLimits.maxIDPairs) field-value pairs")
         }
         return .id(params)
     }

@@ -60,6 +60,17 @@ extension GrammarParser {
         case "SAVEDATE": return .saveDate
         case "EMAILID": return .emailID
         case "THREADID": return .threadID
+        case "PREVIEW":
+            // fetch-att =/ "PREVIEW" [SP "(" preview-mod *(SP preview-mod) ")"]; preview-mod = "LAZY"
+            // (RFC 8970 §7)
+            guard consumeKeyword(" (") else { return .preview(lazy: false) }
+            var lazy = false
+            repeat {
+                guard keywordToken() == "LAZY" else { throw ParseError("unknown PREVIEW modifier") }
+                lazy = true
+            } while consume(UInt8(ascii: " "))
+            try expect(UInt8(ascii: ")"), ")")
+            return .preview(lazy: lazy)
         case "BODY", "BODY.PEEK":
             if peek() != UInt8(ascii: "[") {
                 guard token == "BODY" else { throw ParseError("BODY.PEEK needs a section") }

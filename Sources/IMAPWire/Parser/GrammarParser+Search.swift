@@ -126,6 +126,13 @@ extension GrammarParser {
         case "THREADID":
             try space()
             return .threadID(try objectID())
+        // search-key =/ ( "OLDER" / "YOUNGER" ) SP nz-number   (RFC 5032 §4)
+        case "OLDER":
+            try space()
+            return .older(try nzNumber())
+        case "YOUNGER":
+            try space()
+            return .younger(try nzNumber())
         case "":
             throw ParseError("expected search key")
         default:

@@ -30,6 +30,8 @@ public enum MessageAttribute: Sendable, Hashable {
     case emailID(String)
     /// "THREADID" SP ("(" objectid ")" / nil)
     case threadID(String?)
+    /// PREVIEW nstring (RFC 8970 §7): NIL when there is no text to show.
+    case preview(String?)
     /// "ENVELOPE" SP envelope
     case envelope(FetchEnvelope)
     /// "BODY" SP body: the structure without extension data.

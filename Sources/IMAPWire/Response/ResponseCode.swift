@@ -23,6 +23,8 @@ public enum ResponseCode: Sendable, Hashable {
     case modified(SequenceSet)
     case closed
     case uidNotSticky
+    /// COMPRESSIONACTIVE (RFC 4978 §3): compression is already on.
+    case compressionActive
     /// MAILBOXID "(" objectid ")" (RFC 8474 §4.1)
     case mailboxID(String)
     /// Any other code: atom [SP text].
@@ -84,6 +86,7 @@ extension ByteBuffer {
         case .modified(let set): return writeString("MODIFIED ") + writeSequenceSet(set)
         case .closed: return writeString("CLOSED")
         case .uidNotSticky: return writeString("UIDNOTSTICKY")
+        case .compressionActive: return writeString("COMPRESSIONACTIVE")
         case .mailboxID(let id): return writeString("MAILBOXID (\(id))")
         case .other(let name, let text):
             return writeString(name) + (text.map { writeString(" " + ResponseText.sanitized($0, forCode: true)) } ?? 0)

@@ -190,6 +190,14 @@ final class FailingStore: MailStore {
         return try await inner.move(account: account, from: from, uids: uids, to: to)
     }
 
+    func replace(
+        account: AccountID, mailbox: MailboxID, message: StagedAppend, replacing: MailboxID, uid: UID
+    ) async throws -> (appended: AppendResult, expunged: [UID]) {
+        try check("replace")
+        return try await inner.replace(
+            account: account, mailbox: mailbox, message: message, replacing: replacing, uid: uid)
+    }
+
     func append(account: AccountID, mailbox: MailboxID, messages: [StagedAppend]) async throws -> [AppendResult] {
         try check("append")
         return try await inner.append(account: account, mailbox: mailbox, messages: messages)

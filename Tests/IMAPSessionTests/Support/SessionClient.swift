@@ -107,6 +107,10 @@ final class SessionClient {
         case .startTLS(let response):
             framer.discardBuffered()
             connection.record(response)
+        case .startCompression(let response):
+            // No transport here: the session's side of COMPRESS only; the deflate layer is tested
+            // with the connection handler.
+            connection.record(response)
         case .close:
             closed = true
             inputs.finish()
