@@ -14,7 +14,8 @@ import Testing
         "CREATE-SPECIAL-USE", "CONDSTORE", "QRESYNC", "ESEARCH", "SEARCHRES", "LIST-EXTENDED", "LIST-STATUS",
         "MULTIAPPEND", "UNAUTHENTICATE", "STATUS=SIZE", "SAVEDATE", "OBJECTID", "UTF8=ACCEPT",
         "APPENDLIMIT=\(SessionEnvironment.maxMessageSize)", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE",
-        "QUOTASET", "COMPRESS=DEFLATE", "WITHIN", "REPLACE", "PREVIEW",
+        "QUOTASET", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT", "PARTIAL",
+        "COMPRESS=DEFLATE", "WITHIN", "REPLACE", "PREVIEW",
     ]
 
     static func line(_ caps: [String]) -> String { "* CAPABILITY " + caps.joined(separator: " ") }

@@ -194,6 +194,22 @@ def _bytes_read_by(pid: int) -> int:
     raise AssertionError("no rchar in /proc/PID/io")
 
 
+def _wait_until_reads_settle(pid: int, timeout: float = 60.0) -> None:
+    """Waits until the process has read less than 1 MB in each of three half-second windows in a row
+    (the indexer looks for new messages every quarter of a second)."""
+    deadline = time.monotonic() + timeout
+    last = _bytes_read_by(pid)
+    calm = 0
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _bytes_read_by(pid)
+        calm = calm + 1 if now - last < 1024 * 1024 else 0
+        if calm == 3:
+            return
+        last = now
+    raise AssertionError("the server kept reading for a minute after the APPEND")
+
+
 @pytest.mark.postern
 def test_streamed_fetch_stops_reading_when_the_client_leaves(server, mbox):
     """A client that closes its connection in the middle of a large message's literal: the server
@@ -207,6 +223,8 @@ def test_streamed_fetch_stops_reading_when_the_client_leaves(server, mbox):
     finally:
         m.logout()
     pid = server.process.proc.pid
+    # The search indexer reads the new message in the background; count only what the FETCH reads.
+    _wait_until_reads_settle(pid)
     c = server.raw(login=True)
     c.command(f"s1 SELECT {quote(mbox)}")
     before = _bytes_read_by(pid)

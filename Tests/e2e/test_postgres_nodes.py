@@ -247,7 +247,10 @@ def test_nodes_starting_together_on_an_empty_database_migrate_once(tmp_path):
         for node in nodes:
             node.wait_ready()
         logs = "\n".join(line for node in nodes for line in node.process.stderr)
-        assert len(re.findall(r"schema migrated", logs)) == 1, logs[-4000:]
+        # Each migration is applied by one node only: every version is logged once in all.
+        migrated = [line for line in logs.splitlines() if "schema migrated" in line]
+        assert migrated, logs[-4000:]
+        assert len(migrated) == len(set(re.findall(r"version=(\d+)", "\n".join(migrated)))), migrated
         outputs = ["\n".join(node.process.stdout) for node in nodes]
         made = [out for out in outputs if "Accounts already exist" not in out]
         assert len(made) == 1, outputs
