@@ -84,6 +84,10 @@ def test_untrusted_sender_is_refused(tmp_path):
             closed = True
         assert closed
         sock.close()
+        # The server's log is read by a thread of the test: give it time to arrive.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not any("not a trusted PROXY sender" in l for l in server.stderr):
+            time.sleep(0.1)
         assert any("not a trusted PROXY sender" in line for line in server.stderr), server.output()
     finally:
         server.stop()
