@@ -87,8 +87,10 @@ public struct ServerConfiguration: Sendable {
     /// How failed logins are slowed (`AuthThrottle`).
     public var throttlePolicy = ThrottlePolicy()
     /// Whether the server keeps the full-text search index up to date (`search_index`; the SQLite store).
-    /// Without it, searches read every message not indexed yet: answers are the same, only slower.
-    public var searchIndex = true
+    /// Without it, searches read every message not indexed yet: answers are the same, only slower. Off
+    /// unless asked for: indexing each new message costs about a fifth of the steady benchmark's
+    /// throughput (Benchmarks/README.md), more than a default may cost.
+    public var searchIndex = false
     /// How many connections and sessions are taken (`ConnectionLimits`).
     public var connectionPolicy = ConnectionPolicy()
     /// The quota of accounts without one of their own (RFC 9208).

@@ -3,7 +3,7 @@ import Testing
 
 @testable import PosternServer
 
-/// `search_index`: on by default, off when the file says false, a clear error for anything else.
+/// `search_index`: off by default, on when the file says true, a clear error for anything else.
 @Suite struct SearchIndexSettingTests {
     func configuration(_ text: String) throws -> ServerConfiguration {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("postern-\(UUID().uuidString).toml")
@@ -14,8 +14,8 @@ import Testing
         return configuration
     }
 
-    @Test func onByDefaultOffWhenAsked() throws {
-        #expect(try configuration("").searchIndex)
+    @Test func offByDefaultOnWhenAsked() throws {
+        #expect(try !configuration("").searchIndex)
         #expect(try configuration("search_index = true").searchIndex)
         #expect(try !configuration("search_index = false").searchIndex)
     }

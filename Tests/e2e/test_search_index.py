@@ -49,7 +49,7 @@ def expected(predicate) -> list[int]:
 
 
 def test_search_index_background_exact_and_cli(tmp_path):
-    with own_server(tmp_path, {ALICE: ALICE_PW}) as (p, port, _, cafile):
+    with own_server(tmp_path, {ALICE: ALICE_PW}, "search_index = true\n") as (p, port, _, cafile):
         data = p.data_dir
         c = imaplib.IMAP4_SSL("127.0.0.1", port, ssl_context=make_context(cafile), timeout=30)
         try:
