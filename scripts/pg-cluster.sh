@@ -8,6 +8,9 @@
 #   scripts/pg-cluster.sh halt DIR    stops the server, keeping the cluster (an outage, for tests)
 #   scripts/pg-cluster.sh resume DIR  starts a halted cluster again on its port
 #
+# With PG_TLS=1, start also makes a self-signed certificate for 127.0.0.1 and localhost (DIR/tls/server.crt,
+# which clients trust as their root) and the server offers TLS with it; clients may still connect without.
+#
 # Binaries come from `pg_config --bindir`, else the newest /usr/lib/postgresql/*/bin, else PATH. initdb
 # refuses to run as root: as root the cluster belongs to the `postgres` user (runuser).
 set -euo pipefail
@@ -50,6 +53,15 @@ start() {
         || { cat "$dir/initdb.log" >&2; exit 1; }
     port=$(free_port)
     echo "$port" >"$dir/port"
+    if [ "${PG_TLS:-0}" = 1 ]; then
+        mkdir -p "$dir/tls"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+            -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+            -keyout "$dir/tls/server.key" -out "$dir/tls/server.crt" 2>"$dir/tls/openssl.log" \
+            || { cat "$dir/tls/openssl.log" >&2; exit 1; }
+        chmod 600 "$dir/tls/server.key"
+        [ "$(id -u)" = 0 ] && chown -R postgres "$dir/tls"
+    fi
     run_server "$dir" "$bin"
     as_owner "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres postern_test
     echo "postgresql://postgres@127.0.0.1:$port/postern_test?sslmode=disable"
@@ -58,10 +70,12 @@ start() {
 run_server() {
     local dir=$1 bin=$2 port
     port=$(cat "$dir/port")
+    local tls=""
+    [ -f "$dir/tls/server.crt" ] && tls="-c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key"
     # fsync stays on: the store's durability is what the tests check. max_connections: every conformance
     # test opens its own small pool, and several run at once.
     as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start \
-        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400" \
+        -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=400 $tls" \
         >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
 }
 

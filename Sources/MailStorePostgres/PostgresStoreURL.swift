@@ -4,11 +4,16 @@ import PostgresNIO
 
 /// Where the PostgreSQL store is, as an administrator writes it:
 ///
-///     postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=MODE][&host=SOCKET_DIR][&pool=N][&schema=NAME]
+///     postgresql://USER@HOST[:PORT]/DATABASE[?sslmode=MODE][&sslrootcert=FILE][&host=SOCKET_DIR][&pool=N]
+///         [&schema=NAME]
 ///
 /// (also `postgres://`). USER and DATABASE are required; PORT defaults to 5432. `sslmode` is
-/// `disable`, `prefer` (the default: TLS when the server offers it) or `require` (TLS with certificate
-/// and host name verification against the system's trust roots). A `host` parameter that starts with
+/// `disable`, `prefer` (the default: TLS when the server offers it, its certificate not checked),
+/// `require` or `verify-full` (TLS, refused unless the certificate chains to a trusted root and names
+/// HOST) or `verify-ca` (TLS with the chain checked but not the name). Unlike libpq, `require` checks
+/// the certificate: an encrypted connection to a server nobody verified protects little. The trusted
+/// roots are the system's, or the PEM certificates in `sslrootcert` (a private CA, or the server's own
+/// self-signed certificate), read when the URL is parsed. A `host` parameter that starts with
 /// "/" names the directory of the server's Unix socket (as libpq reads it); HOST may then be empty.
 /// `pool` is the most connections one node opens (default `defaultPoolSize`). `schema` keeps the
 /// store's tables in a schema of that name (created when missing; default: the user's search path), so
@@ -21,11 +26,15 @@ public struct PostgresStoreURL: Sendable, Equatable {
     public var database: String
     public var socketDirectory: String?
     public var tlsMode: TLSMode
+    /// The PEM file of trusted roots (`sslrootcert`); nil: the system's.
+    public var rootCertificateFile: String?
     public var poolSize: Int
     public var schema: String?
 
     public enum TLSMode: String, Sendable {
         case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
     }
 
     /// Connections per node unless the URL says otherwise.
@@ -55,6 +64,7 @@ public struct PostgresStoreURL: Sendable, Equatable {
             throw Invalid(description: "the URL names no database (postgresql://user@host/database)")
         }
         var tlsMode = TLSMode.prefer
+        var rootCertificateFile: String?
         var socketDirectory: String?
         var poolSize = Self.defaultPoolSize
         var schema: String?
@@ -63,9 +73,12 @@ public struct PostgresStoreURL: Sendable, Equatable {
             switch item.name {
             case "sslmode":
                 guard let mode = TLSMode(rawValue: value) else {
-                    throw Invalid(description: "sslmode must be disable, prefer or require")
+                    throw Invalid(description: "sslmode must be disable, prefer, require, verify-ca or verify-full")
                 }
                 tlsMode = mode
+            case "sslrootcert":
+                try Self.checkRootCertificates(value)
+                rootCertificateFile = value
             case "host":
                 guard value.hasPrefix("/") else { throw Invalid(description: "host= must be a socket directory") }
                 socketDirectory = value
@@ -87,14 +100,38 @@ public struct PostgresStoreURL: Sendable, Equatable {
         guard !host.isEmpty || socketDirectory != nil else { throw Invalid(description: "the URL names no host") }
         let port = components.port ?? 5432
         guard (1...65535).contains(port) else { throw Invalid(description: "port out of range") }
+        if rootCertificateFile != nil, tlsMode == .disable || tlsMode == .prefer {
+            throw Invalid(description: "sslrootcert needs sslmode=require, verify-ca or verify-full")
+        }
         self.user = user
         self.host = host
         self.port = port
         self.database = database
         self.socketDirectory = socketDirectory
         self.tlsMode = tlsMode
+        self.rootCertificateFile = rootCertificateFile
         self.poolSize = poolSize
         self.schema = schema
+    }
+
+    private func verifyingConfiguration(checkName: Bool) -> TLSConfiguration {
+        var client = TLSConfiguration.makeClientConfiguration()
+        client.certificateVerification = checkName ? .fullVerification : .noHostnameVerification
+        if let rootCertificateFile { client.trustRoots = .file(rootCertificateFile) }
+        return client
+    }
+
+    /// Refuses an `sslrootcert` that is not a readable file of PEM certificates, at parse time rather
+    /// than at the first connection.
+    static func checkRootCertificates(_ path: String) throws {
+        guard !path.isEmpty else { throw Invalid(description: "sslrootcert names no file") }
+        let certificates: [NIOSSLCertificate]
+        do {
+            certificates = try NIOSSLCertificate.fromPEMFile(path)
+        } catch {
+            throw Invalid(description: "sslrootcert \(path): not a readable file of PEM certificates")
+        }
+        guard !certificates.isEmpty else { throw Invalid(description: "sslrootcert \(path): no certificate in it") }
     }
 
     /// A plain SQL identifier (1 to 63 of `a-z`, `0-9`, `_`, not starting with a digit): safe to write
@@ -121,8 +158,12 @@ public struct PostgresStoreURL: Sendable, Equatable {
             let tls: PostgresClient.Configuration.TLS
             switch tlsMode {
             case .disable: tls = .disable
-            case .prefer: tls = .prefer(.makeClientConfiguration())
-            case .require: tls = .require(.makeClientConfiguration())
+            case .prefer:
+                var client = TLSConfiguration.makeClientConfiguration()
+                client.certificateVerification = .none
+                tls = .prefer(client)
+            case .require, .verifyFull: tls = .require(verifyingConfiguration(checkName: true))
+            case .verifyCA: tls = .require(verifyingConfiguration(checkName: false))
             }
             configuration = PostgresClient.Configuration(
                 host: host, port: port, username: user, password: password, database: database, tls: tls)

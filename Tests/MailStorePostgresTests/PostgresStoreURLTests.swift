@@ -1,3 +1,4 @@
+import Foundation
 import MailStorePostgres
 import Testing
 
@@ -31,6 +32,48 @@ import Testing
         #expect(parameters.count == 1 && parameters.first?.0 == "search_path" && parameters.first?.1 == "t_1")
     }
 
+    @Test func verificationModes() throws {
+        #expect(try PostgresStoreURL("postgresql://m@h/d?sslmode=verify-full").tlsMode == .verifyFull)
+        #expect(try PostgresStoreURL("postgresql://m@h/d?sslmode=verify-ca").tlsMode == .verifyCA)
+        #expect(try PostgresStoreURL("postgresql://m@h/d?sslmode=disable").tlsMode == .disable)
+    }
+
+    /// A self-signed certificate, only ever parsed (its key was thrown away).
+    static let rootPEM = """
+        -----BEGIN CERTIFICATE-----
+        MIIBhjCCASugAwIBAgIUA5qydmZ+EyqxZ1iWah17gVCiuMgwCgYIKoZIzj0EAwIw
+        FzEVMBMGA1UEAwwMcG9zdGVybi10ZXN0MCAXDTI2MTIwNjE5Mjg0NFoYDzIxMjYx
+        MTEyMTkyODQ0WjAXMRUwEwYDVQQDDAxwb3N0ZXJuLXRlc3QwWTATBgcqhkjOPQIB
+        BggqhkjOPQMBBwNCAARJSWcu3VwOcxhWqi3duDn3cpRXfhtqyRfOOyoqFDAlFTao
+        epk0IhoB7q75RgPx00oRJ84BfIMcRGhYdKSyfF9Fo1MwUTAdBgNVHQ4EFgQUzNSF
+        0IkdPsB0ov3P3YtwXBr84EIwHwYDVR0jBBgwFoAUzNSF0IkdPsB0ov3P3YtwXBr8
+        4EIwDwYDVR0TAQH/BAUwAwEB/zAKBggqhkjOPQQDAgNJADBGAiEA2IdoqxKaih29
+        mRyChDqjwF+xSabraKRVpn+JN8D4WJUCIQDbDncmlmEpPC5sGfY4Dj4sAtim2sk3
+        s+B2tXfqYtrpNg==
+        -----END CERTIFICATE-----
+        """
+
+    @Test func rootCertificatesAreReadWhenParsed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pg-url-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = folder.appendingPathComponent("root.pem").path
+        try Data(Self.rootPEM.utf8).write(to: URL(fileURLWithPath: good))
+        let url = try PostgresStoreURL("postgresql://m@h/d?sslmode=verify-ca&sslrootcert=\(good)")
+        #expect(url.rootCertificateFile == good && url.tlsMode == .verifyCA)
+
+        let garbage = folder.appendingPathComponent("garbage.pem").path
+        try Data("not a certificate\n".utf8).write(to: URL(fileURLWithPath: garbage))
+        let empty = folder.appendingPathComponent("empty.pem").path
+        try Data().write(to: URL(fileURLWithPath: empty))
+        for (path, mode) in [(garbage, "require"), (empty, "require"), (folder.path, "require"), (good, "prefer")] {
+            let error = #expect(throws: PostgresStoreURL.Invalid.self) {
+                try PostgresStoreURL("postgresql://m@h/d?sslmode=\(mode)&sslrootcert=\(path)")
+            }
+            #expect(error?.description.contains("sslrootcert") == true)
+        }
+    }
+
     @Test(arguments: [
         "mysql://mail@localhost/postern",
         "postgresql://mail:secret@localhost/postern",
@@ -40,7 +83,9 @@ import Testing
         "postgresql://mail@localhost/a/b",
         "postgresql://mail@/postern",
         "postgresql://mail@localhost:0/postern",
-        "postgresql://mail@localhost/postern?sslmode=verify-full",
+        "postgresql://mail@localhost/postern?sslmode=allow",
+        "postgresql://mail@localhost/postern?sslmode=require&sslrootcert=",
+        "postgresql://mail@localhost/postern?sslmode=require&sslrootcert=/nonexistent/root.pem",
         "postgresql://mail@localhost/postern?host=relative",
         "postgresql://mail@localhost/postern?pool=0",
         "postgresql://mail@localhost/postern?pool=\(PostgresStoreURL.maxPoolSize + 1)",
