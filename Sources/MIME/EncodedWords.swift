@@ -4,7 +4,8 @@
 /// charset are joined before charset decoding, so a character split across words survives. An
 /// encoded word that does not parse is left as it is. Text outside encoded words is read as UTF-8
 /// (RFC 6532), falling back to Windows-1252 for invalid 8-bit bytes. An RFC 2231 language suffix
-/// (`charset*lang`, RFC 2231 §5) is ignored.
+/// (`charset*lang`, RFC 2231 §5) is ignored. A word in a charset ``Charset`` does not convert stays as
+/// written (RFC 2047 §6.2).
 public enum EncodedWords {
     public static func decode(_ raw: [UInt8]) -> String {
         guard raw.count >= 8, containsMarker(raw) else { return Charset.decode(raw, charset: "us-ascii") }
@@ -24,6 +25,13 @@ public enum EncodedWords {
             if raw[i] == UInt8(ascii: "="), i + 1 < raw.count, raw[i + 1] == UInt8(ascii: "?"),
                 let word = parseWord(raw, at: i)
             {
+                // RFC 2047 §6.2 (a): a word in a charset the decoder does not have is shown as written, so
+                // SEARCH does not match a guess at its text (Dovecot matches none either).
+                guard Charset.isSupported(word.charset) else {
+                    i = word.end
+                    lastWasWord = false
+                    continue
+                }
                 let between = raw[plainStart..<i]
                 let onlySpace = between.allSatisfy(ASCII.isSpace)
                 if !(lastWasWord && onlySpace) {

@@ -155,7 +155,8 @@ struct StructureParser {
 }
 
 /// Reads the MIME header fields of RFC 2045 §5-8, RFC 2183, RFC 3282 and RFC 2557 into a part.
-/// The first occurrence of each field counts.
+/// The first occurrence of each field counts, except for Content-Transfer-Encoding (see
+/// ``MessagePart/transferEncoding``).
 enum HeaderFields {
     static func apply(_ h: HeaderBlock, from b: UnsafeBufferPointer<UInt8>, to part: inout MessagePart) {
         var seen: Set<String> = []
@@ -164,7 +165,12 @@ enum HeaderFields {
                 continue
             }
             let name = ASCII.lowercased(b[f.name])
-            guard name.hasPrefix("content-"), !seen.contains(name) else { continue }
+            guard name.hasPrefix("content-") else { continue }
+            if name == "content-transfer-encoding" {
+                transferEncoding(HeaderField.unfold(b, f.value), to: &part)
+                continue
+            }
+            guard !seen.contains(name) else { continue }
             seen.insert(name)
             let value = HeaderField.unfold(b, f.value)
             switch name {
@@ -183,11 +189,6 @@ enum HeaderFields {
                 }
                 part.parameters = MIMEParameters.parse(t[rest...])
                 part.hasContentType = true
-            case "content-transfer-encoding":
-                let t = HeaderTokenizer.tokenize(value, mode: .mime)
-                if let first = t.first(where: { $0.kind != .comment }), !first.bytes.isEmpty {
-                    part.encoding = first.bytes
-                }
             case "content-id": part.id = value
             case "content-description": part.description = value
             case "content-md5": part.md5 = value
@@ -204,5 +205,14 @@ enum HeaderFields {
             default: continue
             }
         }
+    }
+
+    /// Every Content-Transfer-Encoding field in turn: the last decides the decoding, the first that is a lone
+    /// token (comments aside) is what BODYSTRUCTURE shows.
+    static func transferEncoding(_ value: [UInt8], to part: inout MessagePart) {
+        part.transferEncoding = TransferEncoding(fieldValue: value)
+        guard part.encoding == nil else { return }
+        let words = HeaderTokenizer.tokenize(value, mode: .mime).filter { $0.kind != .comment }
+        if words.count == 1, words[0].kind == .atom, !words[0].bytes.isEmpty { part.encoding = words[0].bytes }
     }
 }

@@ -33,8 +33,15 @@ public struct MessagePart: Sendable, Hashable {
     public var id: [UInt8]?
     /// Content-Description (RFC 2045 §8), raw (may hold encoded words or 8-bit bytes).
     public var description: [UInt8]?
-    /// Content-Transfer-Encoding (RFC 2045 §6) as written; nil when absent (meaning 7bit).
+    /// The Content-Transfer-Encoding BODYSTRUCTURE shows (RFC 2045 §6), as written: the first such field whose
+    /// value is one token (a field holding anything else is passed over, as Dovecot does); nil when there is
+    /// none (BODYSTRUCTURE then shows 7BIT).
     public var encoding: [UInt8]?
+    /// The encoding the body is decoded with (FETCH BINARY, SEARCH): from the last Content-Transfer-Encoding
+    /// field, read by ``TransferEncoding/init(fieldValue:)``. It can differ from ``encoding``: with two fields
+    /// Dovecot shows the first and decodes with the last, and a misspelled or empty value is shown as 7BIT but
+    /// is an unknown encoding (UNKNOWN-CTE, RFC 3516 §4.3; not searched, RFC 2045 §6.4).
+    public var transferEncoding: TransferEncoding
     /// Content-MD5 (RFC 1864), raw.
     public var md5: [UInt8]?
     public var disposition: ContentDisposition?
@@ -66,6 +73,7 @@ public struct MessagePart: Sendable, Hashable {
         self.type = "text"
         self.subtype = "plain"
         self.parameters = [MIMEParameter(name: "charset", value: Array("us-ascii".utf8))]
+        self.transferEncoding = .sevenBit
         self.lineCount = 0
         self.hasContentType = false
         self.parts = []
@@ -87,9 +95,6 @@ public struct MessagePart: Sendable, Hashable {
 
     /// The charset parameter, lower-cased (nil when absent).
     public var charset: String? { MIMEParameters.rawValue(of: "charset", in: parameters).map(ASCII.lowercased) }
-
-    /// The transfer encoding this part declares (7bit when absent).
-    public var transferEncoding: TransferEncoding { TransferEncoding(encoding) }
 
     /// The file name from Content-Disposition's filename, else Content-Type's name, decoded.
     public var fileName: String? {

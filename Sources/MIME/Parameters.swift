@@ -73,23 +73,53 @@ public enum MIMEParameters {
         }
     }
 
-    /// Parses `*(";" attribute "=" value)` from MIME tokens. Lenient: an unquoted value runs to the
-    /// next ";" (so `boundary=----=_Part_1` keeps its "="), segments without "=" are skipped.
-    static func parse(_ t: ArraySlice<HeaderToken>) -> [MIMEParameter] {
+    /// Parses parameters from MIME tokens (comments already possible anywhere):
+    ///
+    ///     parameters := *(";" attribute "=" value)            ; RFC 2045 §5.1
+    ///     value      := token / quoted-string
+    ///
+    /// Broken lists are read as Dovecot reads them (RFC 2045 says nothing of recovery, and clients are tuned to
+    /// Dovecot): where a parameter does not parse (no "=", an empty ";;", words after an unquoted value, as in
+    /// `name=my file.pdf`) reading goes on at the next ";" after the error, and when the error is a ";" (the "=" is
+    /// missing before it) that ";" is passed over too, so `; charset; format=flowed` loses both. An unquoted value is
+    /// the run of tokens written without white space (so `boundary=----=_Part_1` keeps its "=", which Dovecot cuts
+    /// at); `name==?utf-8?...?=` keeps its encoded word.
+    static func parse(_ all: ArraySlice<HeaderToken>) -> [MIMEParameter] {
+        let t = all.filter { $0.kind != .comment }
         var raw: [MIMEParameter] = []
-        var i = t.startIndex
-        while i < t.endIndex {
-            var k = i
-            while k < t.endIndex, !t[k].isSpecial(UInt8(ascii: ";")) { k += 1 }
-            let words = t[i..<k].filter { $0.kind != .comment }
-            i = k + 1
-            guard words.count >= 2, words[0].kind == .atom, words[1].isSpecial(UInt8(ascii: "=")) else { continue }
-            var value: [UInt8] = []
-            for (n, w) in words[2...].enumerated() {
-                if n > 0, w.spaceBefore { value.append(ASCII.sp) }
-                value += w.bytes
+        var i = 0
+        while i < t.count {
+            // Skip to the next ";" (at the start: whatever came between the subtype and the first ";").
+            guard t[i].isSpecial(UInt8(ascii: ";")) else {
+                i += 1
+                continue
             }
-            raw.append(MIMEParameter(name: String(decoding: words[0].bytes, as: UTF8.self), value: value))
+            i += 1
+            guard i < t.count else { break }
+            var name: [UInt8] = []
+            if t[i].kind == .atom {
+                name = t[i].bytes
+                i += 1
+                guard i < t.count else { break }
+            }
+            guard t[i].isSpecial(UInt8(ascii: "=")) else {
+                if t[i].isSpecial(UInt8(ascii: ";")) { i += 1 }
+                continue
+            }
+            i += 1
+            var value: [UInt8] = []
+            if i < t.count, t[i].kind == .quoted {
+                value = t[i].bytes
+                i += 1
+            } else if i < t.count, !t[i].isSpecial(UInt8(ascii: ";")) {
+                value = t[i].bytes
+                i += 1
+                while i < t.count, !t[i].spaceBefore, !t[i].isSpecial(UInt8(ascii: ";")), t[i].kind != .quoted {
+                    value += t[i].bytes
+                    i += 1
+                }
+            }
+            raw.append(MIMEParameter(name: String(decoding: name, as: UTF8.self), value: value))
         }
         return mergeContinuations(raw)
     }

@@ -7,7 +7,7 @@
 extension ParsedMessage {
     /// Bump when the parser's output or this layout changes; stored forms of other versions are
     /// recomputed from the message.
-    public static let serializationVersion = 2
+    public static let serializationVersion = 3
 
     public func serialized() -> [UInt8] {
         var w = StructureWriter()
@@ -65,6 +65,20 @@ struct StructureWriter {
         }
     }
 
+    /// 0-4 for the five known encodings, 5 and the value as written for an unknown one.
+    mutating func transferEncoding(_ e: TransferEncoding) {
+        switch e {
+        case .sevenBit: int(0)
+        case .eightBit: int(1)
+        case .binary: int(2)
+        case .base64: int(3)
+        case .quotedPrintable: int(4)
+        case .unknown(let raw):
+            int(5)
+            bytes(raw)
+        }
+    }
+
     mutating func addresses(_ list: [EnvelopeAddress]) {
         int(list.count)
         for a in list {
@@ -84,6 +98,7 @@ struct StructureWriter {
         optional(p.id)
         optional(p.description)
         optional(p.encoding)
+        transferEncoding(p.transferEncoding)
         optional(p.md5)
         if let d = p.disposition {
             int(1)
@@ -178,6 +193,18 @@ struct StructureReader {
         return out
     }
 
+    mutating func transferEncoding() -> TransferEncoding? {
+        switch int() {
+        case 0: return .sevenBit
+        case 1: return .eightBit
+        case 2: return .binary
+        case 3: return .base64
+        case 4: return .quotedPrintable
+        case 5: return bytes().map { .unknown($0) }
+        default: return nil
+        }
+    }
+
     mutating func addresses() -> [EnvelopeAddress]? {
         guard let n = count() else { return nil }
         var out: [EnvelopeAddress] = []
@@ -194,7 +221,8 @@ struct StructureReader {
         guard depth <= 2 * MIMELimits.maxNestingDepth + 4, let header = range(), let body = range() else { return nil }
         var p = MessagePart(header: header, body: body)
         guard let type = string(), let subtype = string(), let params = params(), let id = optional(),
-            let description = optional(), let encoding = optional(), let md5 = optional(), let hasDisposition = int()
+            let description = optional(), let encoding = optional(), let transferEncoding = transferEncoding(),
+            let md5 = optional(), let hasDisposition = int()
         else { return nil }
         p.type = type
         p.subtype = subtype
@@ -202,6 +230,7 @@ struct StructureReader {
         p.id = id
         p.description = description
         p.encoding = encoding
+        p.transferEncoding = transferEncoding
         p.md5 = md5
         if hasDisposition == 1 {
             guard let t = bytes(), let dp = self.params() else { return nil }

@@ -5,7 +5,8 @@ public enum TransferEncoding: Sendable, Hashable {
     /// FETCH BINARY answers it with the UNKNOWN-CTE response code (RFC 3516 §4.3).
     case unknown([UInt8])
 
-    /// From the header value as written; nil (absent) means 7bit (RFC 2045 §6.1).
+    /// From an encoding name (a MIME token); nil (absent) means 7bit (RFC 2045 §6.1). Only the five names of
+    /// RFC 2045 §6.1 are known: a misspelling such as "7-bit" is an unknown encoding, as Dovecot takes it.
     public init(_ raw: [UInt8]?) {
         guard let raw else {
             self = .sevenBit
@@ -17,11 +18,26 @@ public enum TransferEncoding: Sendable, Hashable {
         case "binary": self = .binary
         case "base64": self = .base64
         case "quoted-printable": self = .quotedPrintable
-        // Seen in the wild, harmless: identity encodings under other names.
-        case "7-bit", "us-ascii": self = .sevenBit
-        case "8-bit": self = .eightBit
         default: self = .unknown(raw)
         }
+    }
+
+    /// From a Content-Transfer-Encoding field's unfolded value, for decoding (BINARY, SEARCH).
+    ///
+    ///     encoding := *CFWS mechanism *CFWS [";" *anything]     ; RFC 2045 §6.1, plus the ";" below
+    ///
+    /// Only a lone token names an encoding; anything after it but a ";" (some senders add parameters, which
+    /// RFC 2045 does not allow, and Dovecot tolerates) makes the value unknown: "quoted printable" or
+    /// "base64 binary" are not guessed at, and an empty value is unknown too.
+    public init(fieldValue: [UInt8]) {
+        let words = HeaderTokenizer.tokenize(fieldValue, mode: .mime).filter { $0.kind != .comment }
+        guard let first = words.first, first.kind == .atom,
+            words.count == 1 || words[1].isSpecial(UInt8(ascii: ";"))
+        else {
+            self = .unknown(fieldValue)
+            return
+        }
+        self.init(first.bytes)
     }
 
     /// 7bit, 8bit and binary leave the body as it is.

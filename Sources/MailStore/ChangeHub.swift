@@ -15,6 +15,7 @@ public final class ChangeHub: Sendable {
     private let subscribers = Mutex<[MailboxID: [UInt64: Subscriber]]>([:])
     private let mailboxWatchers = Mutex<[MailboxID: [UInt64: @Sendable () -> Void]]>([:])
     private let accountWatchers = Mutex<[AccountID: [UInt64: @Sendable () -> Void]]>([:])
+    private let anyMailboxWatchers = Mutex<[UInt64: @Sendable () -> Void]>([:])
     private let generations = Mutex<[MailboxID: UInt64]>([:])
     private let nextID = Atomic<UInt64>(0)
     /// Expunged messages kept readable for the sessions that may still show them (RFC 2180 §4.1.1).
@@ -41,6 +42,17 @@ public final class ChangeHub: Sendable {
         for target in targets { target.continuation.yield() }
         let watchers = mailboxWatchers.withLock { $0[mailbox].map { Array($0.values) } ?? [] }
         for changed in watchers { changed() }
+        for changed in anyMailboxWatchers.withLock({ Array($0.values) }) { changed() }
+    }
+
+    /// Calls `changed` after each change to any mailbox is published (the search indexer's wake-up), until
+    /// the token is cancelled. Same rules for `changed` as ``watch(mailbox:changed:)``.
+    public func watchAllMailboxes(changed: @escaping @Sendable () -> Void) -> WatchToken {
+        let id = nextID.add(1, ordering: .relaxed).newValue
+        anyMailboxWatchers.withLock { $0[id] = changed }
+        return WatchToken { [weak self] in
+            _ = self?.anyMailboxWatchers.withLock { $0.removeValue(forKey: id) }
+        }
     }
 
     /// Calls `changed` after each change to `mailbox` is published, until the token is cancelled. A

@@ -12,12 +12,22 @@ extension SQLiteMailStore {
         var document: [UInt8]?
     }
 
-    /// Messages not indexed yet and those whose document was too large count as candidates whatever the
+    /// Whether `searchCandidates` consults the index. A server that does not keep the index (`search_index`
+    /// off) turns it off: with most messages unindexed the lookup would name nearly all of them as
+    /// candidates, so SEARCH reads every message anyway and the query is pure cost.
+    public var searchIndexInUse: Bool {
+        get { indexInUse.load(ordering: .relaxed) }
+        set { indexInUse.store(newValue, ordering: .relaxed) }
+    }
+
+    /// Nil (every message a candidate) when the index is not in use (`searchIndexInUse`). Otherwise:
+    /// messages not indexed yet and those whose document was too large count as candidates whatever the
     /// terms; the others when their document holds every piece of every term (an FTS5 query of the
     /// pieces joined by AND: `detail = none` keeps no positions, so no phrase queries).
     public func searchCandidates(
         account: AccountID, mailbox: MailboxID, uids: UIDSet, terms: [[UInt8]]
     ) async throws -> [UID]? {
+        guard searchIndexInUse else { return nil }
         let pieces = terms.flatMap(SearchTerms.trigrams)
         guard !pieces.isEmpty, let first = uids.ranges.first, let last = uids.ranges.last else { return nil }
         let query = pieces.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }

@@ -31,6 +31,8 @@ public final class SQLiteMailStore: MailStore, AccountStore {
     let writer: GroupCommitWriter
     /// Content files the search indexer could not read, left out of its later rounds (see `indexPending`).
     let unreadableContents = Mutex<Set<String>>([])
+    /// Whether SEARCH asks the full-text index for candidates (see `searchIndexInUse`).
+    let indexInUse = Atomic<Bool>(true)
     let logger: Logger
     private let lock: DirectoryLock
     /// Looks for accounts deleted, and (server) mailboxes changed, by another process (see `AccountWatch`).

@@ -29,6 +29,7 @@ public enum StoreSetup {
     public static func open(configuration: ServerConfiguration, logger: Logger) async throws -> OpenedStore {
         guard let text = configuration.store else {
             let store = try SQLiteMailStore(dataDirectory: configuration.dataDirectory, role: .server, logger: logger)
+            store.searchIndexInUse = configuration.searchIndex
             try await store.setDefaultQuota(configuration.defaultQuota)
             return OpenedStore(
                 store: store, probe: store,

@@ -162,9 +162,10 @@ enum SieveAddress {
     static func parts(of value: String, _ t: SieveCall) -> [String] {
         var out: [String] = []
         for a in AddressParser.parse(Array(value.utf8)) where !a.isGroupStart && !a.isGroupEnd {
-            // An address without a local part or a domain is skipped, as Pigeonhole skips it.
+            // An address without a local part or a domain, or one that does not parse, is skipped, as
+            // Pigeonhole skips it.
             guard let mailbox = a.mailbox, let host = a.host, mailbox != EnvelopeAddress.missingMailbox,
-                host != EnvelopeAddress.missingDomain, !host.isEmpty
+                host != EnvelopeAddress.missingDomain, host != EnvelopeAddress.syntaxError, !host.isEmpty
             else { continue }
             let local = String(decoding: mailbox, as: UTF8.self)
             if t.has("localpart") || t.has("user") || t.has("detail") || t.has("domain") {

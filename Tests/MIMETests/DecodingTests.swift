@@ -135,6 +135,11 @@ import Testing
         #expect(d("=?utf-8?q?has space?=") == "=?utf-8?q?has space?=")
         #expect(d("Grüße =?KOI8-R?B?8NLJ1w==?=") == "Grüße Прив")
         #expect(d("plain") == "plain")
+        // RFC 2047 §6.2: a word in a charset without a converter stays as written, and so does the space around it.
+        #expect(d("=?x-bogus?q?bogus=41?= w") == "=?x-bogus?q?bogus=41?= w")
+        #expect(d("=?x-unknown?B?Y2Fm6SB1bmtub3du?=") == "=?x-unknown?B?Y2Fm6SB1bmtub3du?=")
+        #expect(d("=?utf-8?q?a?= =?x-bogus?q?b?= =?utf-8?q?c?=") == "a =?x-bogus?q?b?= c")
+        #expect(d("=?latin1?q?caf=E9?=") == "café")
     }
 
     @Test func decodedHeadersAndAddresses() {

@@ -22,6 +22,15 @@ import Testing
             Content-Location: l
 
             x
+            --z
+            Content-Transfer-Encoding: 7-bit
+
+            y
+            --z
+            Content-Transfer-Encoding: base64
+            Content-Transfer-Encoding: quoted-printable;
+
+            z
             --z--
             """),
         [],

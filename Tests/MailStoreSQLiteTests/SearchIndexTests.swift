@@ -1,10 +1,10 @@
 import Foundation
 import GRDB
-import MailStore
 import MailStoreConformance
 import Synchronization
 import Testing
 
+@testable import MailStore
 @testable import MailStoreSQLite
 
 /// The SQLite engine's full-text index: which messages it leaves as candidates, and that documents
@@ -81,6 +81,20 @@ import Testing
             #expect(try await candidates(store, account, inbox, []) == nil)
             // A short term beside a long one: the long one narrows.
             #expect(try await candidates(store, account, inbox, ["pe", "plums"])?.count == 1)
+        }
+    }
+
+    /// A server that does not keep the index (`search_index` off) does not ask it: no candidates query,
+    /// every message a candidate, even where documents exist.
+    @Test func anIndexNotInUseIsNotAsked() async throws {
+        try await withSQLiteStore { store in
+            let (account, inbox, uids) = try await setUp(store)
+            _ = try await store.indexPending(account: nil, limit: 10, maker: CountingMaker().maker)
+            #expect(try await candidates(store, account, inbox, ["plums"]) == [uids[2]])
+            store.searchIndexInUse = false
+            #expect(try await candidates(store, account, inbox, ["plums"]) == nil)
+            store.searchIndexInUse = true
+            #expect(try await candidates(store, account, inbox, ["plums"]) == [uids[2]])
         }
     }
 
@@ -244,5 +258,52 @@ import Testing
             #expect(pending == 0)
             #expect(try await candidates(store, account, inbox, ["kiwis"]) == [late.uid])
         }
+    }
+
+    /// An idle indexer sleeps until a change is published: an append made after it caught up is indexed long
+    /// before its fallback wake-up.
+    @Test func idleIndexerWakesOnAPublishedChange() async throws {
+        try await withSQLiteStore { store in
+            let (account, inbox, _) = try await setUp(store)
+            let indexer = SearchIndexer()
+            indexer.start(store: store, maker: CountingMaker().maker)
+            var pending = 1
+            for _ in 0..<200 where pending > 0 {
+                try await Task.sleep(for: .milliseconds(50))
+                pending = try await store.searchIndexStatus(account: account)?.pending ?? 1
+            }
+            #expect(pending == 0)
+            let clock = ContinuousClock()
+            let appended = clock.now
+            let late = try await MailStoreConformance.append(store, account, inbox, "Subject: late\r\n\r\nfigs\r\n")
+            pending = 1
+            while pending > 0, clock.now - appended < SearchIndexer.idleFallback / 2 {
+                try await Task.sleep(for: .milliseconds(20))
+                pending = try await store.searchIndexStatus(account: account)?.pending ?? 1
+            }
+            await indexer.stop()
+            #expect(pending == 0)
+            #expect(try await candidates(store, account, inbox, ["figs"]) == [late.uid])
+        }
+    }
+
+    /// The indexer's wake-up: kept when nobody waits, bounded by its limit, ended by cancellation.
+    @Test func wakeSignal() async throws {
+        let signal = WakeSignal()
+        signal.notify()
+        signal.notify()
+        let clock = ContinuousClock()
+        var start = clock.now
+        await signal.wait(atMost: .seconds(60))
+        #expect(clock.now - start < .seconds(30))
+        start = clock.now
+        await signal.wait(atMost: .milliseconds(50))
+        #expect(clock.now - start >= .milliseconds(50))
+        let waiting = Task { await signal.wait(atMost: .seconds(60)) }
+        try await Task.sleep(for: .milliseconds(20))
+        waiting.cancel()
+        start = clock.now
+        await waiting.value
+        #expect(clock.now - start < .seconds(30))
     }
 }

@@ -406,8 +406,112 @@ def charsets() -> list[tuple[str, bytes]]:
     return out
 
 
+def broken_addresses() -> list[tuple[str, bytes]]:
+    """Address fields as real mail breaks them (RFC 5322 §4.4 obsolete forms, missing parts, no commas)."""
+    cases = [
+        ("no-comma", "To: adrone@example.org adrtwo@example.org"),
+        ("words-no-angle", "To: Adr Words Name adrword@example.org"),
+        ("at-in-name", "To: first@example.org, Some@Name <adrat@example.org>, last@example.org"),
+        ("leading-comma", "To: , adrlead@example.org"),
+        ("double-comma", "To: a1@example.org, , a2@example.org"),
+        ("trailing-comma", "To: adrtrail@example.org,"),
+        ("bare-word", "To: undisclosedword"),
+        ("quoted-alone", "To: \"Just A Name\""),
+        ("empty-angle", "To: Nobody <>"),
+        ("unterminated-angle", "To: Open Angle <adropen@example.org"),
+        ("space-in-angle", "To: Space <adr space@example.org>"),
+        ("colon-in-angle", "To: <Undisclosed-Recipient:@example.org;>"),
+        ("route", "To: Routed <@relay1.example,@relay2.example:adrroute@example.org>"),
+        ("bad-route", "To: Bad Route <@relay1.example adrbadroute@example.org>"),
+        ("missing-domain", "To: adrnodomain@"),
+        ("missing-local", "To: @example.org"),
+        ("dots-in-local", "To: adr..dots.@example.org, .lead@example.org"),
+        ("space-around-dot", "To: adr . spaced@example.org, x@dom . example"),
+        ("comment-names", "To: c1@example.org (First Comment), c2@example.org (outer (inner) text)"),
+        ("comment-between", "To: c3 (one) @ example.org (two)"),
+        ("unterminated-comment", "To: c4@example.org (never closed"),
+        ("unterminated-quote", "To: \"Never closed <c5@example.org>"),
+        ("group-unclosed", "To: Team: g1@example.org, g2@example.org"),
+        ("group-empty-name", "To: \"\": g3@example.org;"),
+        ("group-then-more", "To: Team: g4@example.org;, g5@example.org"),
+        ("group-broken-member", "To: Team: g6@example.org g7@example.org, g8@example.org;"),
+        ("domain-literal", "To: lit@[192.0.2.1], lit2@[IPv6:2001:db8::1]"),
+        ("name-spaces", "To: \"  Many    Spaces  \" <sp@example.org>"),
+        ("semicolon-list", "To: s1@example.org; s2@example.org"),
+        ("from-broken", "From: Broken From adrfrom@example.org"),
+        ("cc-backslash", "Cc: back\\slash <bs@example.org>"),
+    ]
+    out = []
+    for i, (name, field) in enumerate(cases):
+        kept = tuple(h for h in ("To", "From", "Cc") if field.startswith(h + ":"))
+        out.append((name, msg(base(f"a{i + 1}", f"address {name}", skip=kept) + [field], "addressbody\n")))
+    return out
+
+
+def transfer_encoding_fields() -> list[tuple[str, bytes]]:
+    """Content-Transfer-Encoding values that are misspelled, empty, followed by more, or given twice."""
+    plain = "ctefieldword plain text\n"
+    cases = [
+        ("misspelled-7-bit", ["7-bit"], plain),
+        ("misspelled-8-bit", ["8-bit"], plain),
+        ("us-ascii", ["us-ascii"], plain),
+        ("empty", [""], plain),
+        ("two-words", ["quoted printable"], plain),
+        ("a-type", ["text/plain"], plain),
+        ("trailing-semicolon-qp", ["quoted-printable;"], "ctefieldword =3D qp\n"),
+        ("with-parameter-b64", ["base64; x=y"], b64(b"ctefieldword in base64\n")),
+        ("comment-after", ["base64 (the body)"], b64(b"ctefieldword in base64\n")),
+        ("quoted-value", ['"base64"'], b64(b"ctefieldword in base64\n")),
+        ("base64-then-7bit", ["base64", "7bit"], b64(b"ctefieldword doubled\n")),
+        ("7bit-then-base64", ["7bit", "base64"], b64(b"ctefieldword doubled\n")),
+        ("broken-then-base64", ["quoted printable", "base64"], b64(b"ctefieldword doubled\n")),
+        ("base64-then-broken", ["base64", "no such thing"], b64(b"ctefieldword doubled\n")),
+    ]
+    out = []
+    mv = ["MIME-Version: 1.0"]
+    for i, (name, values, body) in enumerate(cases):
+        fields = [f"Content-Transfer-Encoding: {v}" for v in values]
+        out.append((name, msg(base(f"t{i + 1}", f"cte field {name}") + mv + [
+            "Content-Type: text/plain; charset=us-ascii"] + fields, body)))
+    out.append(("in-multipart", msg(base("t20", "cte fields in parts") + mv + [
+        "Content-Type: multipart/mixed; boundary=\"t\""],
+        "--t\nContent-Type: text/plain\nContent-Transfer-Encoding: 7-bit\n\nctepartone text\n--t\n"
+        "Content-Type: text/plain\nContent-Transfer-Encoding: base64\nContent-Transfer-Encoding: 8bit\n\n"
+        + b64(b"cteparttwo\n") + "--t\nContent-Type: text/plain\nContent-Transfer-Encoding: quoted-printable;\n\n"
+        "ctepartthree =3D\n--t--\n")))
+    return out
+
+
+def parameter_lists() -> list[tuple[str, bytes]]:
+    """Broken parameter lists: a parameter without "=", empty ";;", words after an unquoted value."""
+    mv = ["MIME-Version: 1.0"]
+    cases = [
+        ("no-value-then-two", "text/plain; charset; x=1; format=flowed"),
+        ("no-value-last", "text/plain; format=flowed; charset"),
+        ("empty-value", "text/plain; charset=; format=flowed"),
+        ("double-semicolon-then-two", "text/plain;; x=1; charset=utf-8"),
+        ("unquoted-space-then-more", "application/octet-stream; name=two words.bin; x=after"),
+        ("quoted-then-word", "application/octet-stream; name=\"q\"tail; x=after"),
+        ("junk-before-params", "text/plain junk; charset=utf-8"),
+        ("trailing-semicolons", "text/plain; charset=utf-8;;"),
+        ("no-name", "text/plain; =value; charset=utf-8"),
+        ("encoded-word-unquoted", "application/octet-stream; name==?utf-8?q?caf=C3=A9?=; x=1"),
+    ]
+    out = []
+    for i, (name, ctype) in enumerate(cases):
+        out.append((name, msg(base(f"p{i + 1}", f"params {name}") + mv + [f"Content-Type: {ctype}"],
+                              "paramword body\n")))
+    out.append(("multipart-double-semicolon", msg(base("p20", "params multipart") + mv + [
+        "Content-Type: multipart/mixed;; x=1; boundary=\"pb\""],
+        "--pb\nContent-Type: text/plain\n\nparampartone\n--pb--\n")))
+    out.append(("disposition-unquoted-space", msg(base("p21", "params disposition") + mv + [
+        "Content-Type: application/octet-stream", "Content-Disposition: attachment; filename=two words.doc; size=4"],
+        "AAAA\n")))
+    return out
+
 FAMILIES = [("rep", repeated_headers), ("ws", structured_whitespace), ("bnd", boundaries), ("def", defaults),
-            ("enc", params_and_encodings), ("fwd", nested_messages), ("cs", charsets)]
+            ("enc", params_and_encodings), ("fwd", nested_messages), ("cs", charsets), ("adr", broken_addresses),
+            ("cte", transfer_encoding_fields), ("prm", parameter_lists)]
 
 
 def generated() -> dict[str, bytes]:
