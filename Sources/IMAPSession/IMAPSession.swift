@@ -252,6 +252,9 @@ public final class IMAPSession {
         case .getQuotaRoot(let name): return await getQuotaRoot(tag, name)
         case .setQuota(let root, let limits): return await setQuota(tag, root: root, limits: limits)
         case .compress(let algorithm): return compress(tag, algorithm: algorithm)
+        case .getMetadata(let name, let options, let entries):
+            return await getMetadata(tag, name, options: options, entries: entries)
+        case .setMetadata(let name, let values): return await setMetadata(tag, name, values)
         // §6.4: selected
         case .check: return await check(tag)
         case .close: return await close(tag)

@@ -107,6 +107,11 @@ public struct ResponseEncoder: Sendable {
                 b.writeString(" ")
                 b.writeQuotaRoot(root)
             }
+        case .metadata(let metadata):
+            b.writeString("METADATA ")
+            writeMailbox(metadata.mailbox, into: &b)
+            b.writeString(" ")
+            b.writeMetadataEntryValues(metadata.entries)
         }
         b.writeString("\r\n")
     }
