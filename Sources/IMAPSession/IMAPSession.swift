@@ -218,6 +218,10 @@ public final class IMAPSession {
         case .loggedOut:
             return .close
         }
+        if extensions.uidOnly, Self.usesSequenceNumbers(tagged.command) {
+            refuseSequenceNumbers(tag)
+            return .next
+        }
         extensions.noteCommand(tagged.command)
         // UID commands may report expunges (RFC 9051 §7.5.1): doing it first means a UID that another
         // session expunged is simply absent instead of an error.
@@ -305,6 +309,10 @@ public final class IMAPSession {
     // Every byte of output is a response value written by IMAPWire's encoder.
 
     func send(_ response: UntaggedResponse) {
+        if extensions.uidOnly, case .fetch(let fetch) = response {
+            ResponseEncoder().encode(.fetch(Self.uidFetch(fetch)), into: &out)
+            return
+        }
         ResponseEncoder().encode(response, into: &out)
     }
 

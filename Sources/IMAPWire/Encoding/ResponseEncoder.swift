@@ -67,7 +67,7 @@ public struct ResponseEncoder: Sendable {
             b.writeString(earlier ? "VANISHED (EARLIER) " : "VANISHED ")
             b.writeSequenceSet(uids)
         case .fetch(let fetch):
-            b.writeString("\(fetch.sequenceNumber) FETCH (")
+            b.writeString(fetch.uidFetch ? "\(fetch.sequenceNumber) UIDFETCH (" : "\(fetch.sequenceNumber) FETCH (")
             for (index, attribute) in fetch.attributes.enumerated() {
                 if index > 0 { b.writeString(" ") }
                 encode(attribute, into: &b)
