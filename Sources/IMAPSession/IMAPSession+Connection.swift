@@ -26,7 +26,7 @@ extension IMAPSession {
                 "OBJECTID", "UTF8=ACCEPT", "APPENDLIMIT=\(configuration.maxMessageSize)",
                 "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE", "QUOTASET",
                 "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT", "PARTIAL",
-                "COMPRESS=DEFLATE", "WITHIN", "REPLACE", "PREVIEW",
+                "COMPRESS=DEFLATE", "WITHIN", "REPLACE", "PREVIEW", "METADATA", "METADATA-SERVER", "UIDONLY",
             ]
         }
         return caps

@@ -51,7 +51,9 @@ extension IMAPSession {
         let before = fetchAttributes(Array(items[..<index]), meta: meta, message: message) ?? []
         let after = fetchAttributes(Array(items[(index + 1)...]), meta: meta, message: message) ?? []
         var writer = FetchResponseWriter()
-        writer.write(.start(sequenceNumber: UInt32(seq)), into: &out)
+        // RFC 9586 §3.3: under UIDONLY the response is a UIDFETCH numbered by the UID.
+        let number = extensions.uidOnly ? UInt32(meta.uid) : UInt32(seq)
+        writer.write(.start(sequenceNumber: number, uidFetch: extensions.uidOnly), into: &out)
         for attribute in before { writer.write(.attribute(attribute), into: &out) }
         let streamed: StreamingAttribute
         if case .bodySection(_, let section, _) = items[index] {

@@ -86,6 +86,8 @@ extension IMAPSession {
         let wantsFlags = items.contains(.flags)
         var announced = selected?.keywords ?? []
         var checkedKeywords: Set<String> = []
+        // Under UIDONLY (RFC 9586 §3.3) the lines are UIDFETCH responses numbered by UID.
+        let uidFetch = extensions.uidOnly
         let lineItems = items.compactMap(FetchLinesWriter.Item.init)
         var missing = false
         var lines = FetchLinesWriter(capacity: Self.cachedFetchChunk)
@@ -150,7 +152,7 @@ extension IMAPSession {
             }
             lines.writeLine(
                 items: lineItems, sequenceNumber: UInt32(seq), uid: uid, modSeq: modSeq, flags: list,
-                structure: structure)
+                structure: structure, uidFetch: uidFetch)
         }
         out.writeBytes(lines.written)
         return missing

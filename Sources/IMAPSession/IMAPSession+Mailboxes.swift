@@ -134,7 +134,8 @@ extension IMAPSession {
         writeFlagsResponses(view)
         send(.exists(UInt32(view.count)))
         if !extensions.rev2 { send(.recent(UInt32(view.recent.count))) }
-        if let firstUnseen, !extensions.rev2 {
+        // UNSEEN names a sequence number: not under UIDONLY (RFC 9586 §3).
+        if let firstUnseen, !extensions.rev2, !extensions.uidOnly {
             send(.condition(.ok, code: .unseen(UInt32(firstUnseen)), text: "First unseen message"))
         }
         if extensions.rev2 {

@@ -15,6 +15,8 @@ extension IMAPSession {
         if account != nil && progress.failure == nil {
             if selected == nil {
                 progress.failure = (.bad, nil, "Select a mailbox first")
+            } else if !uid && extensions.uidOnly {
+                progress.failure = (.bad, .uidRequired, "UIDONLY is enabled: name messages by UID")
             } else {
                 // UID commands see other sessions' expunges first (RFC 9051 §7.5.1).
                 if uid { await reportUpdates(allowExpunge: true) }

@@ -235,14 +235,14 @@ extension IMAPSession {
     }
 
     /// Removes this session's own expunges from the view and reports them: EXPUNGE per message, or
-    /// one VANISHED once QRESYNC is enabled (RFC 7162 §3.2.10).
+    /// one VANISHED once QRESYNC (RFC 7162 §3.2.10) or UIDONLY (RFC 9586 §3.4) is enabled.
     func reportExpunged(_ uids: [UID]) {
         guard var view = selected else { return }
         let present = uids.filter { view.sequenceNumber(of: $0) != nil }
         guard !present.isEmpty else { return }
         let numbers = view.remove(present)
         state.select(view)
-        if extensions.qresync {
+        if extensions.reportsVanished {
             send(.vanished(earlier: false, uids: Self.sequenceSet(UIDSet(present).ranges)))
         } else {
             for number in numbers { send(.expunge(UInt32(number))) }

@@ -76,6 +76,8 @@ extension IMAPSession {
         case .copy(_, _, let uid): uid ? .uidCopy : .copy
         case .move(_, _, let uid): uid ? .uidMove : .move
         case .compress: .compress
+        case .getMetadata: .getMetadata
+        case .setMetadata: .setMetadata
         }
     }
 }

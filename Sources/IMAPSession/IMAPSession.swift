@@ -238,6 +238,10 @@ public final class IMAPSession {
         case .loggedOut:
             return .close
         }
+        if extensions.uidOnly, Self.usesSequenceNumbers(tagged.command) {
+            refuseSequenceNumbers(tag)
+            return .next
+        }
         extensions.noteCommand(tagged.command)
         // UID commands may report expunges (RFC 9051 §7.5.1): doing it first means a UID that another
         // session expunged is simply absent instead of an error.
@@ -272,6 +276,9 @@ public final class IMAPSession {
         case .getQuotaRoot(let name): return await getQuotaRoot(tag, name)
         case .setQuota(let root, let limits): return await setQuota(tag, root: root, limits: limits)
         case .compress(let algorithm): return compress(tag, algorithm: algorithm)
+        case .getMetadata(let name, let options, let entries):
+            return await getMetadata(tag, name, options: options, entries: entries)
+        case .setMetadata(let name, let values): return await setMetadata(tag, name, values)
         // §6.4: selected
         case .check: return await check(tag)
         case .close: return await close(tag)
@@ -322,6 +329,10 @@ public final class IMAPSession {
     // Every byte of output is a response value written by IMAPWire's encoder.
 
     func send(_ response: UntaggedResponse) {
+        if extensions.uidOnly, case .fetch(let fetch) = response {
+            ResponseEncoder().encode(.fetch(Self.uidFetch(fetch)), into: &out)
+            return
+        }
         ResponseEncoder().encode(response, into: &out)
     }
 

@@ -11,6 +11,11 @@ struct SessionExtensions {
     private(set) var rev2 = false
     /// UTF8=ACCEPT (RFC 6855): mailbox names and strings go out as UTF-8.
     private(set) var utf8 = false
+    /// UIDONLY (RFC 9586): messages by UID only, UIDFETCH responses, VANISHED.
+    private(set) var uidOnly = false
+
+    /// Expunges go out as VANISHED (QRESYNC, RFC 7162 §3.2.10; UIDONLY, RFC 9586 §3.4).
+    var reportsVanished: Bool { qresync || uidOnly }
 
     /// Mailbox names go out as UTF-8 rather than modified UTF-7 (IMAP4rev2 or UTF8=ACCEPT).
     var utf8MailboxNames: Bool { rev2 || utf8 }
@@ -30,6 +35,9 @@ struct SessionExtensions {
             case "UTF8=ACCEPT" where !utf8:
                 utf8 = true
                 enabled.append("UTF8=ACCEPT")
+            case "UIDONLY" where !uidOnly:
+                uidOnly = true
+                enabled.append("UIDONLY")
             case "QRESYNC" where !qresync:
                 // QRESYNC implies CONDSTORE (RFC 7162 §3.2.3).
                 qresync = true

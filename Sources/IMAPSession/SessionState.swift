@@ -67,7 +67,8 @@ enum SessionState {
         case .capability, .noop, .logout, .id: .anyState
         case .starttls, .login, .authenticate: .notAuthenticated
         case .enable, .select, .examine, .create, .delete, .rename, .subscribe, .unsubscribe, .list, .lsub,
-            .namespace, .status, .idle, .unauthenticate, .getQuota, .getQuotaRoot, .setQuota, .compress:
+            .namespace, .status, .idle, .unauthenticate, .getQuota, .getQuotaRoot, .setQuota, .compress,
+            .getMetadata, .setMetadata:
             .authenticated
         case .check, .close, .unselect, .expunge, .uidExpunge, .search, .fetch, .store, .copy, .move, .sort, .thread:
             .selected

@@ -16,7 +16,7 @@ import Foundation
 /// - Mailbox ids are never reused: a deleted and recreated mailbox gets a new id (and UIDVALIDITY).
 /// - Message calls on a \Noselect placeholder throw `.noSelect` (except `highestModSeq`).
 /// - Mailbox names are validated with `MailboxPath.validate` and INBOX is case-insensitive.
-public protocol MailStore: SieveScriptStore {
+public protocol MailStore: SieveScriptStore, MetadataStore {
     // MARK: Mailboxes
 
     func listMailboxes(account: AccountID) async throws -> [MailboxInfo]

@@ -56,6 +56,7 @@ extension MemoryMailStore {
                 mailbox.expunged = [:]
                 mailbox.isNoSelect = true
                 mailbox.specialUse = nil
+                state.accounts[account]?.metadata[.mailbox(id)] = nil
             } else {
                 state.removeMailbox(id)
                 changed.formUnion(state.removeEmptyPlaceholders(account, above: name))

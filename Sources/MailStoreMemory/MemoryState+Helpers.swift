@@ -79,6 +79,7 @@ extension MemoryState {
     mutating func removeMailbox(_ id: MailboxID) {
         guard let mailbox = mailboxes.removeValue(forKey: id) else { return }
         accounts[mailbox.account]?.mailboxes[mailbox.name] = nil
+        accounts[mailbox.account]?.metadata[.mailbox(id)] = nil
         release(mailbox.messages.map(\.content))
     }
 

@@ -37,6 +37,8 @@ struct MemoryAccount {
     /// Sieve scripts by name, and the active one's name.
     var sieveScripts: [String: [UInt8]] = [:]
     var activeSieveScript: String?
+    /// METADATA entries (RFC 5464) per target, by normalized name.
+    var metadata: [MetadataTarget: [String: [UInt8]]] = [:]
     /// Sieve tracking: expiry by kind and key hash.
     var sieveTracking: [MemorySieveTrackingKey: Date] = [:]
 }

@@ -68,7 +68,9 @@ extension PostgresMailStore {
                 try await tx.rows("DELETE FROM messages WHERE mailbox_id = \(mailbox.id)")
                 try await tx.rows("DELETE FROM expunged WHERE mailbox_id = \(mailbox.id)")
                 try await tx.rows("UPDATE mailboxes SET noselect = true, special_use = NULL WHERE id = \(mailbox.id)")
+                try await tx.rows("DELETE FROM metadata WHERE account_id = \(account) AND mailbox_id = \(mailbox.id)")
             } else {
+                try await tx.rows("DELETE FROM metadata WHERE account_id = \(account) AND mailbox_id = \(mailbox.id)")
                 try await tx.rows("DELETE FROM mailboxes WHERE id = \(mailbox.id)")
                 tx.changed.formUnion(try await tx.removeEmptyPlaceholders(account, above: name))
             }

@@ -255,6 +255,7 @@ extension PostgresMailStore {
     /// `.unavailable`, anything else logged and turned into `.internal` (clients never see internals).
     func storeError(_ what: String, _ error: any Error) -> any Error {
         if let error = error as? SieveScriptError { return error }
+        if let error = error as? MetadataError { return error }
         if let error = error as? MailStoreError {
             if case .internal(let message) = error {
                 logger.error("mail store: \(what) failed", metadata: ["error": "\(message)"])

@@ -219,6 +219,22 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        // METADATA entries (RFC 5464, see `MetadataStore`): mailbox_id 0 holds the server's entries. The
+        // store removes a mailbox's entries when it deletes the mailbox or makes it a placeholder.
+        (
+            3,
+            [
+                """
+                CREATE TABLE metadata (
+                    account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+                    mailbox_id bigint NOT NULL,
+                    name text NOT NULL,
+                    value bytea NOT NULL,
+                    PRIMARY KEY (account_id, mailbox_id, name)
+                )
+                """
+            ]
+        ),
     ]
 
     /// The advisory lock key that serialises migrations (any constant the schema's users agree on).

@@ -203,8 +203,9 @@ public final class SQLiteMailStore: MailStore, AccountStore {
     /// The error a caller sees: `MailStoreError`s as they are (internal ones logged), anything else
     /// logged and turned into `.internal`.
     private func storeError(_ what: String, _ error: any Error) -> any Error {
-        // A refusal of a script call is the caller's to answer, like a MailStoreError that is not internal.
+        // A refusal of a script or metadata call is the caller's to answer, like a non-internal MailStoreError.
         if let error = error as? SieveScriptError { return error }
+        if let error = error as? MetadataError { return error }
         if let error = error as? MailStoreError {
             if case .internal(let message) = error {
                 logger.error("mail store: \(what) failed", metadata: ["error": "\(message)"])

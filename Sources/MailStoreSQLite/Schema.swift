@@ -332,6 +332,29 @@ enum Schema {
                     CREATE INDEX messages_unindexed ON messages (mailbox_id, uid) WHERE search_doc IS NULL;
                     """)
         }
+        // METADATA entries (RFC 5464, see `MetadataStore`): mailbox_id 0 holds the server's entries. A
+        // mailbox's entries go when it is deleted or becomes a \Noselect placeholder (triggers), an
+        // account's with the account.
+        migrator.registerMigration("v16") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE metadata (
+                        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+                        mailbox_id INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        value BLOB NOT NULL,
+                        PRIMARY KEY (account_id, mailbox_id, name)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX metadata_mailbox ON metadata (mailbox_id) WHERE mailbox_id != 0;
+                    CREATE TRIGGER metadata_mailbox_delete AFTER DELETE ON mailboxes BEGIN
+                        DELETE FROM metadata WHERE mailbox_id = OLD.id;
+                    END;
+                    CREATE TRIGGER metadata_mailbox_noselect AFTER UPDATE OF noselect ON mailboxes
+                    WHEN NEW.noselect != 0 BEGIN
+                        DELETE FROM metadata WHERE mailbox_id = OLD.id;
+                    END;
+                    """)
+        }
         return migrator
     }
 

@@ -28,6 +28,8 @@ public enum IMAPCommandName: String, CaseIterable, Sendable {
     case getQuota = "GETQUOTA"
     case getQuotaRoot = "GETQUOTAROOT"
     case setQuota = "SETQUOTA"
+    case getMetadata = "GETMETADATA"
+    case setMetadata = "SETMETADATA"
     case check = "CHECK"
     case close = "CLOSE"
     case unselect = "UNSELECT"

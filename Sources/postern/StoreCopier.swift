@@ -73,10 +73,12 @@ struct StoreCopier {
             if script.isActive { try await target.setActiveSieveScript(account: to, name: script.name) }
         }
         try await target.restoreImportKeys(account: to, Array(try await source.importedKeys(account: from, prefix: "")))
+        try await copyMetadata(from: (from, .server), to: (to, .server))
         for info in try await source.listMailboxes(account: from).sorted(by: { $0.name < $1.name }) {
             let mailbox = try await target.restoreMailbox(account: to, RestoredMailbox(info))
             totals.mailboxes += 1
             guard !info.isNoSelect else { continue }
+            try await copyMetadata(from: (from, .mailbox(info.id)), to: (to, .mailbox(mailbox)))
             let (messages, bytes) = try await copyMessages(from: (from, info.id), to: (to, mailbox))
             note("  \(info.name): \(messages) messages")
             totals.messages += messages
@@ -86,6 +88,16 @@ struct StoreCopier {
             try await target.setSubscribed(account: to, name: name, subscribed: true)
         }
         totals.accounts += 1
+    }
+
+    /// Copies the METADATA entries of the server or of one mailbox (RFC 5464).
+    private func copyMetadata(
+        from: (AccountID, MetadataTarget), to: (AccountID, MetadataTarget)
+    ) async throws {
+        let entries = try await source.metadata(account: from.0, target: from.1)
+        guard !entries.isEmpty else { return }
+        try await target.setMetadata(
+            account: to.0, target: to.1, changes: entries.map { MetadataChange(name: $0.name, value: $0.value) })
     }
 
     /// Copies a mailbox's messages in batches; returns how many and their bytes.

@@ -15,7 +15,7 @@ import Testing
         "MULTIAPPEND", "UNAUTHENTICATE", "STATUS=SIZE", "SAVEDATE", "OBJECTID", "UTF8=ACCEPT",
         "APPENDLIMIT=\(SessionEnvironment.maxMessageSize)", "QUOTA", "QUOTA=RES-STORAGE", "QUOTA=RES-MESSAGE",
         "QUOTASET", "SORT", "SORT=DISPLAY", "THREAD=ORDEREDSUBJECT", "THREAD=REFERENCES", "ESORT", "PARTIAL",
-        "COMPRESS=DEFLATE", "WITHIN", "REPLACE", "PREVIEW",
+        "COMPRESS=DEFLATE", "WITHIN", "REPLACE", "PREVIEW", "METADATA", "METADATA-SERVER", "UIDONLY",
     ]
 
     static func line(_ caps: [String]) -> String { "* CAPABILITY " + caps.joined(separator: " ") }

@@ -5,6 +5,22 @@ import Testing
 /// Every check of the conformance suite (`MailStoreConformance`) on every engine (`Engine`), each on a
 /// fresh store.
 @Suite struct ConformanceTests {
+    @Test(arguments: Engine.allCases) func metadataEntries(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.metadataEntries)
+    }
+
+    @Test(arguments: Engine.allCases) func metadataFollowsMailbox(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.metadataFollowsMailbox)
+    }
+
+    @Test(arguments: Engine.allCases) func metadataLimits(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.metadataLimits)
+    }
+
+    @Test(arguments: Engine.allCases) func metadataUnderConcurrentWriters(_ engine: Engine) async throws {
+        try await engine.withStore(MailStoreConformance.metadataUnderConcurrentWriters)
+    }
+
     @Test(arguments: Engine.allCases) func sortKeys(_ engine: Engine) async throws {
         try await engine.withStore(MailStoreConformance.sortKeys)
     }

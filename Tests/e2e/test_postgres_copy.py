@@ -22,11 +22,24 @@ KEPT = 1 + INBOX_MESSAGES - 7
 TOTAL = KEPT + 3
 
 
+# imaplib has no METADATA (RFC 5464) commands of its own.
+imaplib.Commands.setdefault("GETMETADATA", ("AUTH", "SELECTED"))
+imaplib.Commands.setdefault("SETMETADATA", ("AUTH", "SELECTED"))
+
+
+def metadata(client: imaplib.IMAP4_SSL, mailbox: str) -> list:
+    """Every METADATA entry of the mailbox ("" for the server) as the server writes them."""
+    typ, data = client._simple_command("GETMETADATA", "(DEPTH infinity)", f'"{mailbox}"', "(/private /shared)")
+    assert typ == "OK", data
+    return client._untagged_response(typ, data, "METADATA")[1]
+
+
 def state(client: imaplib.IMAP4_SSL) -> dict:
-    """Every mailbox: UIDVALIDITY, and per UID the flags and SHA-256 of the text; the subscriptions."""
+    """Every mailbox: UIDVALIDITY, and per UID the flags and SHA-256 of the text, and its METADATA
+    entries; the subscriptions and the server's METADATA entries."""
     typ, listed = client.list()
     assert typ == "OK", listed
-    result: dict = {"subscribed": sorted(client.lsub()[1])}
+    result: dict = {"subscribed": sorted(client.lsub()[1]), "server metadata": metadata(client, "")}
     for line in listed:
         name = re.search(rb'"/" (.+)$', line).group(1).strip(b'"').decode()
         if b"\\Noselect" in line:
@@ -45,7 +58,7 @@ def state(client: imaplib.IMAP4_SSL) -> dict:
             # \Recent belongs to a session, not to the message.
             flags = sorted(f for f in re.search(rb"FLAGS \(([^)]*)\)", item[0]).group(1).split() if f != b"\\Recent")
             messages[uid] = (flags, hashlib.sha256(item[1]).hexdigest())
-        result[name] = (validity, messages)
+        result[name] = (validity, messages, metadata(client, name))
     return result
 
 
@@ -63,6 +76,10 @@ def make_mail(client: imaplib.IMAP4_SSL) -> None:
     assert client.store("1", "+FLAGS", "(Custom-Keyword)")[0] == "OK"
     for i in range(3):
         assert client.append("Projects/2026", None, None, f"Subject: p{i}\r\n\r\nproject\r\n".encode())[0] == "OK"
+    for mailbox, entries in (("", '(/shared/admin "mailto:admin@example.org" /private/vendor/x "1")'),
+                             ("Projects/2026", '(/private/comment "kept across stores")')):
+        typ, data = client._simple_command("SETMETADATA", f'"{mailbox}"', entries)
+        assert typ == "OK", data
 
 
 def test_data_folder_copied_to_postgres_is_served_the_same(tmp_path):
@@ -79,6 +96,8 @@ def test_data_folder_copied_to_postgres_is_served_the_same(tmp_path):
         client.login("postmaster", password)
         make_mail(client)
         before = state(client)
+        assert b'/shared/admin "mailto:admin@example.org"' in before["server metadata"][0], before
+        assert b"kept across stores" in before["Projects/2026"][2][0], before
         client.logout()
     finally:
         server.stop()

@@ -130,6 +130,27 @@ public struct CommandEncoder: Sendable {
             b.writeString(" ")
             b.writeQuotaLimits(limits)
         case .compress(let algorithm): b.writeString("COMPRESS " + algorithm)
+        case .getMetadata(let m, let options, let entries):
+            b.writeString("GETMETADATA ")
+            var items: [String] = []
+            if let maxSize = options.maxSize { items.append("MAXSIZE \(maxSize)") }
+            switch options.depth {
+            case .zero: break
+            case .one: items.append("DEPTH 1")
+            case .infinity: items.append("DEPTH infinity")
+            }
+            if !items.isEmpty { b.writeString("(" + items.joined(separator: " ") + ") ") }
+            b.writeMailboxName(m)
+            b.writeString(" (")
+            for (i, entry) in entries.enumerated() {
+                if i > 0 { b.writeString(" ") }
+                b.writeIMAPAtomOrString(entry)
+            }
+            b.writeString(")")
+        case .setMetadata(let m, let values):
+            writeMailboxCommand("SETMETADATA", m, &b)
+            b.writeString(" ")
+            b.writeMetadataEntryValues(values)
         }
         b.writeString("\r\n")
     }

@@ -59,7 +59,7 @@ public struct FetchLinesWriter {
 
     /// The most bytes one line of `items` takes, with a flag list and structure values of these sizes.
     public static func bound(items: [Item], flags: Int, structure: EncodedStructure?) -> Int {
-        // "* " + 10 digits + " FETCH (" + ")\r\n", and per item its name, 20 digits and separators.
+        // "* " + 10 digits + " UIDFETCH (" + ")\r\n", and per item its name, 20 digits and separators.
         var bound = 32 + items.count * (40 + flags)
         if let structure {
             bound += items.count * (structure.envelope.count + structure.body.count + structure.bodyStructure.count)
@@ -67,15 +67,16 @@ public struct FetchLinesWriter {
         return bound
     }
 
-    /// `* n FETCH (items)`; `flags` is an encoded flag-list (`ResponseEncoder.encodeValue(_: [Flag])`).
-    /// The caller made sure that `bound` bytes are free.
+    /// `* n FETCH (items)`, or `* uid UIDFETCH (items)` when `uidFetch` (RFC 9586 §3.3); `flags` is an
+    /// encoded flag-list (`ResponseEncoder.encodeValue(_: [Flag])`). The caller made sure that `bound`
+    /// bytes are free.
     public mutating func writeLine(
         items: [Item], sequenceNumber: UInt32, uid: UInt32, modSeq: UInt64, flags: [UInt8],
-        structure: EncodedStructure?
+        structure: EncodedStructure?, uidFetch: Bool = false
     ) {
         scratch.put("* ")
-        scratch.decimal(UInt64(sequenceNumber))
-        scratch.put(" FETCH (")
+        scratch.decimal(UInt64(uidFetch ? uid : sequenceNumber))
+        scratch.put(uidFetch ? " UIDFETCH (" : " FETCH (")
         for (k, item) in items.enumerated() {
             if k > 0 { scratch.put(" ") }
             switch item {

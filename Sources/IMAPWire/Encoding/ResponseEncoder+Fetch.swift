@@ -145,9 +145,9 @@ public struct FetchResponseWriter: Sendable {
 
     public mutating func write(_ part: FetchResponsePart, into b: inout ByteBuffer) {
         switch part {
-        case .start(let sequenceNumber):
+        case .start(let number, let uidFetch):
             itemsWritten = 0
-            b.writeString("* \(sequenceNumber) FETCH (")
+            b.writeString(uidFetch ? "* \(number) UIDFETCH (" : "* \(number) FETCH (")
         case .attribute(let attribute):
             separate(&b)
             encoder.encode(attribute, into: &b)

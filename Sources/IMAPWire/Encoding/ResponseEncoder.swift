@@ -67,7 +67,7 @@ public struct ResponseEncoder: Sendable {
             b.writeString(earlier ? "VANISHED (EARLIER) " : "VANISHED ")
             b.writeSequenceSet(uids)
         case .fetch(let fetch):
-            b.writeString("\(fetch.sequenceNumber) FETCH (")
+            b.writeString(fetch.uidFetch ? "\(fetch.sequenceNumber) UIDFETCH (" : "\(fetch.sequenceNumber) FETCH (")
             for (index, attribute) in fetch.attributes.enumerated() {
                 if index > 0 { b.writeString(" ") }
                 encode(attribute, into: &b)
@@ -107,6 +107,11 @@ public struct ResponseEncoder: Sendable {
                 b.writeString(" ")
                 b.writeQuotaRoot(root)
             }
+        case .metadata(let metadata):
+            b.writeString("METADATA ")
+            writeMailbox(metadata.mailbox, into: &b)
+            b.writeString(" ")
+            b.writeMetadataEntryValues(metadata.entries)
         }
         b.writeString("\r\n")
     }

@@ -55,6 +55,10 @@ public enum Command: Sendable, Hashable {
     /// compress = "COMPRESS" SP algorithm; algorithm = "DEFLATE"   (RFC 4978 §3). Any atom parses: the
     /// session answers an unknown algorithm with BAD.
     case compress(algorithm: String)
+    /// getmetadata = "GETMETADATA" [SP getmetadata-options] SP mailbox SP entries   (RFC 5464 §4.2)
+    case getMetadata(MailboxName, options: MetadataOptions, entries: [String])
+    /// setmetadata = "SETMETADATA" SP mailbox SP "(" entry-value *(SP entry-value) ")"   (RFC 5464 §4.3)
+    case setMetadata(MailboxName, [MetadataEntryValue])
 }
 
 /// command = tag SP (command-any / command-auth / command-nonauth / command-select) CRLF

@@ -107,6 +107,8 @@ extension GrammarParser {
         case "GETQUOTA": return try getQuotaCommand()
         case "GETQUOTAROOT": return try getQuotaRootCommand()
         case "SETQUOTA": return try setQuotaCommand()
+        case "GETMETADATA": return try getMetadataCommand()
+        case "SETMETADATA": return try setMetadataCommand()
         case "COMPRESS":
             // compress = "COMPRESS" SP algorithm   (RFC 4978 §3)
             try space()

@@ -121,6 +121,11 @@ public struct GrammarParser: Sendable {
     /// literal = "{" number64 ["+"] "}" CRLF *CHAR8   (CHAR8 excludes NUL; `+` is LITERAL+, RFC 7888)
     mutating func literal() throws -> [UInt8] {
         if peek() == UInt8(ascii: "~") { throw ParseError("literal8 is not allowed here") }
+        return try literalBytes(allowNUL: false)
+    }
+
+    /// The part of a literal from "{" on: a literal's data (no NUL unless `allowNUL`, as in literal8).
+    mutating func literalBytes(allowNUL: Bool) throws -> [UInt8] {
         try expect(UInt8(ascii: "{"), "literal")
         var size = 0
         var digits = 0
@@ -137,7 +142,7 @@ public struct GrammarParser: Sendable {
         guard size <= bytes.count - index else { throw ParseError("truncated literal") }
         let data = Array(bytes[index..<index + size])
         index += size
-        guard !data.contains(0) else { throw ParseError("NUL in literal") }
+        guard allowNUL || !data.contains(0) else { throw ParseError("NUL in literal") }
         return data
     }
 

@@ -1,13 +1,19 @@
 import NIOCore
 
-/// nz-number SP "FETCH" SP msg-att: one message's data items, in the order given.
+/// nz-number SP "FETCH" SP msg-att: one message's data items, in the order given; or, once a client
+/// enabled UIDONLY, uidfetch-resp = uniqueid SP "UIDFETCH" SP msg-att (RFC 9586 §3.3), where the
+/// number is the message's UID.
 public struct FetchResponse: Sendable, Hashable {
+    /// The message sequence number, or the UID when `uidFetch`.
     public var sequenceNumber: UInt32
     public var attributes: [MessageAttribute]
+    /// Written as UIDFETCH (RFC 9586).
+    public var uidFetch: Bool
 
-    public init(sequenceNumber: UInt32, attributes: [MessageAttribute]) {
+    public init(sequenceNumber: UInt32, attributes: [MessageAttribute], uidFetch: Bool = false) {
         self.sequenceNumber = sequenceNumber
         self.attributes = attributes
+        self.uidFetch = uidFetch
     }
 }
 
@@ -76,7 +82,8 @@ public enum StreamingAttribute: Sendable, Hashable {
 /// `.streamingBytes`, `.streamingEnd`), then `.finish`. The bytes are the same as those of the
 /// equivalent `UntaggedResponse.fetch`.
 public enum FetchResponsePart: Sendable, Hashable {
-    case start(sequenceNumber: UInt32)
+    /// The start of the line: the sequence number, or the UID of a UIDFETCH (RFC 9586 §3.3).
+    case start(sequenceNumber: UInt32, uidFetch: Bool = false)
     case attribute(MessageAttribute)
     /// The item's name and literal header; `byteCount` is the number of bytes that follow. `binary`
     /// data containing NUL must be announced with `containsNUL` (a literal8); message text may not

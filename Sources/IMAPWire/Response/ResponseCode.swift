@@ -27,6 +27,10 @@ public enum ResponseCode: Sendable, Hashable {
     case compressionActive
     /// MAILBOXID "(" objectid ")" (RFC 8474 §4.1)
     case mailboxID(String)
+    /// UIDREQUIRED (RFC 9586 §3.2): a command used message sequence numbers after ENABLE UIDONLY.
+    case uidRequired
+    /// METADATA ... (RFC 5464 §4.2.1, §4.3)
+    case metadata(MetadataResponseCode)
     /// Any other code: atom [SP text].
     case other(String, String?)
 }
@@ -88,6 +92,8 @@ extension ByteBuffer {
         case .uidNotSticky: return writeString("UIDNOTSTICKY")
         case .compressionActive: return writeString("COMPRESSIONACTIVE")
         case .mailboxID(let id): return writeString("MAILBOXID (\(id))")
+        case .uidRequired: return writeString("UIDREQUIRED")
+        case .metadata(let metadata): return writeMetadataCode(metadata)
         case .other(let name, let text):
             return writeString(name) + (text.map { writeString(" " + ResponseText.sanitized($0, forCode: true)) } ?? 0)
         }

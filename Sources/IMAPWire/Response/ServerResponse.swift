@@ -79,6 +79,8 @@ public enum UntaggedResponse: Sendable, Hashable {
     case quota(QuotaResponse)
     /// quotaroot-response = "QUOTAROOT" SP mailbox *(SP quota-root-name) (RFC 9208 §5.2)
     case quotaRoot(MailboxName, roots: [String])
+    /// metadata-resp = "METADATA" SP mailbox SP entry-values (RFC 5464 §4.4.1)
+    case metadata(MetadataResponse)
 }
 
 /// mailbox-list = "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
