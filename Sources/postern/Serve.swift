@@ -134,7 +134,7 @@ struct ServeRunner {
         let server = IMAPServer(
             configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
             tls: holder, bearerVerifier: jwks?.file.verifier, group: MultiThreadedEventLoopGroup.singleton,
-            logger: Self.logger("imap"),
+            logger: Self.logger("imap"), socketActivation: SocketActivation.fromEnvironment(),
             onListening: { bound in
                 var adminBound: ListenerAddress?
                 if var admin = configuration.admin.listener {
