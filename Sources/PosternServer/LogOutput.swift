@@ -10,6 +10,7 @@ public enum LogOutput {
         final class Cell: Sendable {
             let index: Atomic<Int>
             init(_ index: Int) { self.index = Atomic(index) }
+            var level: Logger.Level { Logger.Level.allCases[index.load(ordering: .relaxed)] }
         }
 
         private let subsystems: [String: Cell]
@@ -25,8 +26,12 @@ public enum LogOutput {
         }
 
         func level(for label: String) -> Logger.Level {
-            let index = (subsystems[label] ?? other).index.load(ordering: .relaxed)
-            return Logger.Level.allCases[index]
+            cell(for: label).level
+        }
+
+        /// The cell a handler of `label` reads: looked up once, when the handler is made.
+        func cell(for label: String) -> Cell {
+            subsystems[label] ?? other
         }
 
         func update(_ settings: LogSettings) {
@@ -68,18 +73,16 @@ public enum LogOutput {
 /// its own; records pass to the wrapped handler.
 struct LiveLevelHandler<Inner: LogHandler>: LogHandler {
     var inner: Inner
-    let label: String
-    let levels: LogOutput.Levels
+    let cell: LogOutput.Levels.Cell
     var ownLevel: Logger.Level?
 
     init(_ inner: Inner, label: String, levels: LogOutput.Levels) {
         self.inner = inner
-        self.label = label
-        self.levels = levels
+        self.cell = levels.cell(for: label)
     }
 
     var logLevel: Logger.Level {
-        get { ownLevel ?? levels.level(for: label) }
+        get { ownLevel ?? cell.level }
         set { ownLevel = newValue }
     }
 
