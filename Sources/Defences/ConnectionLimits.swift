@@ -35,10 +35,12 @@ public enum ConnectionRefusal: Sendable, Equatable, CustomStringConvertible {
 /// Counts open connections (in total and per client address) and logged-in sessions (per account and
 /// address); memory is one counter per address or account with something open, removed at zero.
 public final class ConnectionLimits: Sendable {
-    public let policy: ConnectionPolicy
-    private let state = Mutex(Counts())
+    /// Fixed at start: a connection counted under one allow-list must be released under the same one.
+    private let allowList: [ClientNetwork]
+    private let state: Mutex<Counts>
 
     private struct Counts {
+        var policy: ConnectionPolicy
         var total = 0
         var perAddress: [UInt64: Int] = [:]
         var perSession: [SessionKey: Int] = [:]
@@ -50,7 +52,21 @@ public final class ConnectionLimits: Sendable {
     }
 
     public init(policy: ConnectionPolicy = ConnectionPolicy()) {
-        self.policy = policy
+        allowList = policy.allowList
+        state = Mutex(Counts(policy: policy))
+    }
+
+    /// The policy in force.
+    public var policy: ConnectionPolicy { state.withLock { $0.policy } }
+
+    /// Takes new numeric limits (a configuration reload); the allow-list stays the one of the start.
+    /// Connections and sessions already open stay open: the limits apply to the next ones.
+    public func updateLimits(_ new: ConnectionPolicy) {
+        state.withLock { counts in
+            counts.policy.maxConnections = new.maxConnections
+            counts.policy.maxConnectionsPerAddress = new.maxConnectionsPerAddress
+            counts.policy.maxSessionsPerAccountAndAddress = new.maxSessionsPerAccountAndAddress
+        }
     }
 
     /// Takes a connection slot, or says why not. Every successful call is paired with one
@@ -58,6 +74,7 @@ public final class ConnectionLimits: Sendable {
     public func acquire(address: ClientAddress?) -> ConnectionRefusal? {
         let key = limitedKey(address)
         return state.withLock { counts in
+            let policy = counts.policy
             if counts.total >= policy.maxConnections { return .serverFull(limit: policy.maxConnections) }
             if let key {
                 if counts.perAddress[key, default: 0] >= policy.maxConnectionsPerAddress {
@@ -84,8 +101,9 @@ public final class ConnectionLimits: Sendable {
         guard let key = limitedKey(address) else { return nil }
         let session = SessionKey(account: account, address: key)
         return state.withLock { counts in
-            if counts.perSession[session, default: 0] >= policy.maxSessionsPerAccountAndAddress {
-                return .accountFull(limit: policy.maxSessionsPerAccountAndAddress)
+            let limit = counts.policy.maxSessionsPerAccountAndAddress
+            if counts.perSession[session, default: 0] >= limit {
+                return .accountFull(limit: limit)
             }
             counts.perSession[session, default: 0] += 1
             return nil
@@ -103,7 +121,7 @@ public final class ConnectionLimits: Sendable {
     }
 
     private func limitedKey(_ address: ClientAddress?) -> UInt64? {
-        guard let address, !policy.allowList.contains(where: { $0.contains(address) }) else { return nil }
+        guard let address, !allowList.contains(where: { $0.contains(address) }) else { return nil }
         return address.throttleKey
     }
 

@@ -33,6 +33,8 @@ public final class IMAPServer: Service, Sendable {
     let throttle: AuthThrottle
     /// Open connections and logged-in sessions, against the configured limits.
     let limits: ConnectionLimits
+    /// Listening sockets handed over by systemd, taken instead of binding (`SocketActivation`).
+    let socketActivation: SocketActivation?
     let store: any MailStore
     let authenticator: Authenticator
     /// The TLS material, read once per connection (reloaded by `TLSReloader`).
@@ -76,8 +78,10 @@ public final class IMAPServer: Service, Sendable {
         tls: TLSContextHolder, bearerVerifier: (any BearerTokenVerifier)? = nil, group: any EventLoopGroup,
         logger: Logger,
         shutdownGracePeriod: Duration = IMAPServer.defaultShutdownGracePeriod,
+        socketActivation: SocketActivation? = nil,
         onListening: (@Sendable ([BoundListener]) async throws -> Void)? = nil
     ) {
+        self.socketActivation = socketActivation
         self.configuration = configuration
         self.store = store
         self.authenticator = authenticator
@@ -140,6 +144,14 @@ public final class IMAPServer: Service, Sendable {
                     }
                 }
             }
+        if let descriptor = socketActivation?.take(kind: address.kind.rawValue, host: address.host, port: address.port)
+        {
+            do {
+                return try await bootstrap.withBoundSocket(descriptor).get()
+            } catch {
+                throw ServerError.bind("cannot listen on the socket handed over for \(address.kind.rawValue): \(error)")
+            }
+        }
         do {
             return try await bootstrap.bind(host: address.host, port: address.port).get()
         } catch {

@@ -116,19 +116,3 @@ public struct JSONLogHandler: LogHandler {
         }
     }
 }
-
-/// Installs the process's log handlers from the settings (once, before any logger is made).
-public enum LogOutput {
-    public static func bootstrap(_ settings: LogSettings) {
-        LoggingSystem.bootstrap { label -> any LogHandler in
-            switch settings.format {
-            case .json:
-                return JSONLogHandler(label: label, level: settings.level(for: label))
-            case .human:
-                var handler = StreamLogHandler.standardError(label: label)
-                handler.logLevel = settings.level(for: label)
-                return handler
-            }
-        }
-    }
-}

@@ -45,7 +45,7 @@ public struct ListenerAddress: Sendable, Equatable, CustomStringConvertible {
     }
 
     private static func bad(_ value: String, _ kind: Kind) -> ServerError {
-        .configuration("--\(kind.rawValue) '\(value)': expected HOST:PORT (e.g. 127.0.0.1:9993), [::1]:PORT or off")
+        .configuration("\(kind.rawValue) '\(value)': expected HOST:PORT (e.g. 127.0.0.1:9993), [::1]:PORT or off")
     }
 
     public var description: String {
@@ -152,6 +152,12 @@ public struct ServerConfiguration: Sendable {
         } catch {
             throw ServerError.configuration("config file \(path) is not valid TOML: \(error)")
         }
+        try apply(table: table, source: path)
+    }
+
+    /// Takes the keys of `table` (a parsed file, or the effective values of `ConfigLayers`); `source`
+    /// names it in errors.
+    mutating func apply(table: TOMLTable, source path: String) throws {
         let known: Set<String> = [
             "data_dir", "imaps", "imap", "tls_cert", "tls_key", "log_level", "host_name", "max_message_size",
             "idle_timeout_preauth", "idle_timeout", "idle_keepalive", "auth_throttle_entries", "trusted_networks",

@@ -14,7 +14,7 @@ struct Postern: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, User.self, Deliver.self, Import.self, Export.self, Migrate.self, SieveGroup.self,
-            BackupGroup.self, Restore.self, Check.self, StoreGroup.self, IndexGroup.self,
+            BackupGroup.self, Restore.self, Check.self, StoreGroup.self, IndexGroup.self, ConfigGroup.self,
         ]
     )
 

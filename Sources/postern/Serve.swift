@@ -1,4 +1,5 @@
 import ArgumentParser
+import Configuration
 import Delivery
 import Foundation
 import Logging
@@ -19,184 +20,41 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the IMAP server.",
         discussion: """
             Listens for IMAPS (implicit TLS) on 0.0.0.0:993 and for IMAP with STARTTLS on 0.0.0.0:143 unless
-            told otherwise. Each listener flag may repeat; 'off' disables that kind. Flags win over the
-            config file (TOML), the file over the defaults. Port 0 picks a free port; the bound addresses
-            are printed as 'listening: KIND HOST:PORT' lines, then 'ready'.
+            told otherwise. Each listener flag may repeat; 'off' disables that kind. Flags win over POSTERN_*
+            environment variables, those over the config file (TOML: --config or POSTERN_CONFIG), the file
+            over the defaults: 'postern config keys' lists every key. Port 0 picks a free port; the bound
+            addresses are printed as 'listening: KIND HOST:PORT' lines, then 'ready'. SIGHUP reloads the
+            configuration: log levels, connection limits and the TLS files change at once.
             """
     )
 
-    @OptionGroup var data: DataDirectoryOption
-
-    @Option(
-        help: """
-            Keep the mail in PostgreSQL, shared by several nodes: postgresql://USER@HOST[:PORT]/DATABASE \
-            (password from POSTERN_STORE_PASSWORD or the config's store_password_file). Default: the data folder.
-            """)
-    var store: String?
-
-    @Option(
-        help: """
-            A TOML config file (keys: data_dir, imaps, imap, tls_cert, tls_key, tls_rsa_cert, tls_rsa_key, \
-            tls_client_ca, tls_client_identity, tls_client_identity_domain, log_level, host_name, \
-            max_message_size, oauth_jwks_file, default_quota_storage, ...; see README).
-            """
-    )
-    var config: String?
-
-    @Option(name: .customLong("imaps"), help: "IMAPS listener HOST:PORT, or 'off' (repeatable; default 0.0.0.0:993).")
-    var imaps: [String] = []
-
-    @Option(
-        name: .customLong("imap"), help: "IMAP+STARTTLS listener HOST:PORT, or 'off' (repeatable; default 0.0.0.0:143)."
-    )
-    var imap: [String] = []
-
-    @Option(
-        name: .customLong("lmtp"),
-        help: "LMTP listener HOST:PORT for an MTA's deliveries, or 'off' (repeatable; default off).")
-    var lmtp: [String] = []
-
-    @Option(help: "LMTP Unix socket path, or 'off' (default DATA/lmtp.sock).")
-    var lmtpSocket: String?
-
-    @Option(
-        name: .customLong("managesieve"),
-        help: "ManageSieve (STARTTLS) listener HOST:PORT, or 'off' or '' (repeatable; default 127.0.0.1:4190).")
-    var managesieve: [String] = []
-
-    @Option(
-        name: .customLong("managesieve-tls"),
-        help: "ManageSieve listener with implicit TLS HOST:PORT, or 'off' (repeatable; default off).")
-    var managesieveTLS: [String] = []
-
-    @Option(
-        help: "TLS certificate chain (PEM). Default: self-signed ECDSA and RSA pairs in DATA/tls, made on first start.")
-    var tlsCert: String?
-
-    @Option(help: "TLS private key (PEM), with --tls-cert.")
-    var tlsKey: String?
-
-    @Option(help: "A second certificate chain (PEM), RSA, for clients that cannot take --tls-cert's (ECDSA).")
-    var tlsRsaCert: String?
-
-    @Option(help: "The private key (PEM) of --tls-rsa-cert.")
-    var tlsRsaKey: String?
-
-    @Option(help: "CA bundle (PEM): client certificates that chain to it may log in with AUTHENTICATE EXTERNAL.")
-    var tlsClientCa: String?
-
-    @Option(help: "How a client certificate names its account: san-email (default) or subject-cn.")
-    var tlsClientIdentity: String?
-
-    @Option(help: "Only names in this domain map to an account, without '@DOMAIN'.")
-    var tlsClientIdentityDomain: String?
-
-    @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
-    var logLevel: String?
-
-    @Option(help: "Log lines as 'human' text (default) or 'json' (one object per line).")
-    var logFormat: String?
-
-    @Option(
-        help: """
-            Levels per subsystem, SUBSYSTEM=LEVEL[,...] (server, imap, lmtp, managesieve, store, tls, delivery, \
-            oauth, admin), e.g. imap=debug.
-            """)
-    var logLevels: String?
-
-    @Option(
-        name: .customLong("admin"),
-        help: "Admin listener HOST:PORT for /metrics and /health/{live,ready}, or 'off' (default off).")
-    var admin: String?
-
-    @Option(help: "JWKS file with the keys that sign OAuth tokens: offers OAUTHBEARER and XOAUTH2 (re-read on change).")
-    var oauthJwksFile: String?
-
-    @Option(help: "The issuer (iss) an OAuth token must name, with --oauth-jwks-file.")
-    var oauthIssuer: String?
-
-    @Option(help: "An audience (aud) an OAuth token must name, with --oauth-jwks-file.")
-    var oauthAudience: String?
-
-    @Option(help: "The token claim that names the account (default email; e.g. preferred_username, sub).")
-    var oauthAccountClaim: String?
-
-    @Option(help: "OAuth scopes named to a client whose token was refused.")
-    var oauthScope: String?
+    @OptionGroup var options: ServeOptions
 
     func run() async throws {
-        let configuration: ServerConfiguration
-        do {
-            configuration = try makeConfiguration()
-        } catch let error as ServerError {
-            throw CommandFailure(message: error.description)
+        let configFile = options.config ?? ServeFlags.environmentConfigFile()
+        let flags = try options.flagValues()
+        let environment = ProcessInfo.processInfo.environment
+        let result = Result { () throws(ConfigProblems) in
+            try ConfigLayers.load(configFile: configFile, environment: environment, flags: flags)
         }
+        let loaded: (settings: [ConfigSetting], configuration: ServerConfiguration)
+        switch result {
+        case .success(let value): loaded = value
+        case .failure(let error): throw CommandFailure(message: ServeFlags.oneLine(error))
+        }
+        let configuration = loaded.configuration
         LogOutput.bootstrap(configuration.log)
         let logger = Logger(label: "server")
         // Only with the admin listener: without it every metric is swift-metrics' no-op.
         let registry = configuration.admin.listener == nil ? nil : AdminMetrics.bootstrap()
         MemoryTuning.returnLargeBuffersToTheSystem()
-        try await ServeRunner(configuration: configuration, logger: logger, registry: registry).run()
-    }
-
-    func makeConfiguration() throws -> ServerConfiguration {
-        var configuration = ServerConfiguration(dataDirectory: data.resolve())
-        if let config {
-            try configuration.apply(tomlFile: config)
-            configuration.dataDirectory = data.resolve(fallback: configuration.dataDirectory)
+        let reload: ConfigReloader.Load = { () throws(ConfigProblems) in
+            try ConfigLayers.load(configFile: configFile, environment: environment, flags: flags)
         }
-        if let store { configuration.store = store }
-        if !imaps.isEmpty {
-            configuration.replaceListeners(
-                .imaps, with: try imaps.compactMap { try ListenerAddress.parse($0, kind: .imaps) })
-        }
-        if !imap.isEmpty {
-            configuration.replaceListeners(
-                .imap, with: try imap.compactMap { try ListenerAddress.parse($0, kind: .imap) })
-        }
-        if let tlsCert { configuration.tlsCertificatePath = tlsCert }
-        if let tlsKey { configuration.tlsKeyPath = tlsKey }
-        if let tlsRsaCert { configuration.tlsRSACertificatePath = tlsRsaCert }
-        if let tlsRsaKey { configuration.tlsRSAKeyPath = tlsRsaKey }
-        if let tlsClientCa { configuration.tlsClientCAPath = tlsClientCa }
-        if let tlsClientIdentity {
-            configuration.tlsClientIdentity.source = try ServerConfiguration.parseIdentitySource(tlsClientIdentity)
-        }
-        if let tlsClientIdentityDomain {
-            configuration.tlsClientIdentity.domain = tlsClientIdentityDomain.isEmpty ? nil : tlsClientIdentityDomain
-        }
-        if let logLevel {
-            configuration.logLevel = try ServerConfiguration.parseLogLevel(logLevel)
-            configuration.log.level = configuration.logLevel
-        }
-        if let logFormat { configuration.log.format = try LogSettings.parseFormat(logFormat) }
-        if let logLevels { try configuration.log.setLevels(logLevels) }
-        if let admin { try configuration.admin.setListener(admin) }
-        if let oauthJwksFile { configuration.oauth.jwksFile = oauthJwksFile }
-        if let oauthIssuer { configuration.oauth.issuer = oauthIssuer }
-        if let oauthAudience { configuration.oauth.audience = oauthAudience }
-        if let oauthAccountClaim { configuration.oauth.accountClaim = oauthAccountClaim }
-        if let oauthScope { configuration.oauth.scope = oauthScope }
-        _ = try configuration.oauth.policy()
-        if !lmtp.isEmpty {
-            configuration.lmtp.listeners = try lmtp.compactMap { try ListenerAddress.parse($0, kind: .lmtp) }
-        }
-        if let lmtpSocket { configuration.lmtp.setSocket(lmtpSocket) }
-        if !managesieve.isEmpty {
-            configuration.manageSieve.replace(
-                .managesieve, with: try ManageSieveSettings.parse(managesieve, kind: .managesieve))
-        }
-        if !managesieveTLS.isEmpty {
-            configuration.manageSieve.replace(
-                .managesieveTLS, with: try ManageSieveSettings.parse(managesieveTLS, kind: .managesieveTLS))
-        }
-        try configuration.lmtp.validate()
-        try configuration.admin.validate()
-        try configuration.proxy.validate(against: configuration.listeners)
-        if configuration.listeners.isEmpty {
-            throw ServerError.configuration("every listener is off: enable --imaps or --imap")
-        }
-        return configuration
+        try await ServeRunner(
+            configuration: configuration, logger: logger, registry: registry, settings: loaded.settings,
+            reload: reload
+        ).run()
     }
 }
 
@@ -207,6 +65,9 @@ struct ServeRunner {
     var configuration: ServerConfiguration
     var logger: Logger
     var registry: PrometheusCollectorRegistry?
+    /// The effective configuration values, and how to read them again on SIGHUP.
+    var settings: [ConfigSetting]
+    var reload: ConfigReloader.Load
 
     /// The logger of one subsystem (`LogSettings.subsystems`): its label picks its level.
     static func logger(_ subsystem: String) -> Logger {
@@ -218,7 +79,8 @@ struct ServeRunner {
         // SIGTERM are ignored rather than fatal; the sources take them over from then on.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
-        // SIGHUP reloads the TLS material: trapped from here on, so that none sent after `ready` is lost.
+        // SIGHUP reloads the configuration and the TLS material: trapped from here on, so that none sent
+        // after `ready` is lost.
         let hangups = await UnixSignalsSequence(trapping: .sighup)
         let dataDirectory = configuration.dataDirectory
         let opened: OpenedStore
@@ -272,7 +134,7 @@ struct ServeRunner {
         let server = IMAPServer(
             configuration: configuration, store: store, authenticator: Authenticator(accounts: store),
             tls: holder, bearerVerifier: jwks?.file.verifier, group: MultiThreadedEventLoopGroup.singleton,
-            logger: Self.logger("imap"),
+            logger: Self.logger("imap"), socketActivation: SocketActivation.fromEnvironment(),
             onListening: { bound in
                 var adminBound: ListenerAddress?
                 if var admin = configuration.admin.listener {
@@ -299,7 +161,10 @@ struct ServeRunner {
             opened.close()
             throw CommandFailure(message: error.description, status: 1)
         }
-        let reloader = TLSReloader(settings: tlsSettings, holder: holder, hangups: hangups, logger: Self.logger("tls"))
+        let reloader = TLSReloader(settings: tlsSettings, holder: holder, hangups: nil, logger: Self.logger("tls"))
+        let configReloader = ConfigReloader(
+            settings: settings, hangups: hangups, server: server, tls: reloader, logger: Self.logger("server"),
+            load: reload)
         var operations: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let registry {
             operations.append(
@@ -334,7 +199,10 @@ struct ServeRunner {
                     .init(service: manageSieve, serviceName: "ManageSieve server"),
                 ] + (jwks.map { [.init(service: $0, serviceName: "JWKS reload")] } ?? [])
                     // Late: among the first to stop at shutdown.
-                    + [.init(service: reloader, serviceName: "TLS reloader")] + operations,
+                    + [
+                        .init(service: reloader, serviceName: "TLS reloader"),
+                        .init(service: configReloader, serviceName: "configuration reloader"),
+                    ] + operations,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {

@@ -81,4 +81,24 @@ import Testing
     @Test func refusalsSayWhy() {
         #expect(ConnectionRefusal.addressFull(limit: 3).description == "Too many connections from your address (3)")
     }
+
+    @Test func newLimitsApplyToTheNextConnectionsAndKeepTheAllowList() {
+        var start = policy(total: 10, perAddress: 10, sessions: 10)
+        start.allowList = [ClientNetwork("198.51.100.0/24")!]
+        let limits = ConnectionLimits(policy: start)
+        for _ in 0..<3 { #expect(limits.acquire(address: a) == nil) }
+        #expect(limits.beginSession(account: 1, address: a) == nil)
+        var lower = policy(total: 10, perAddress: 2, sessions: 1)
+        lower.allowList = []
+        limits.updateLimits(lower)
+        // Open connections stay; the next one from the same address is refused.
+        #expect(limits.acquire(address: a) == .addressFull(limit: 2))
+        #expect(limits.beginSession(account: 1, address: a) == .accountFull(limit: 1))
+        #expect(limits.policy.maxConnectionsPerAddress == 2)
+        // The allow-list is the start's: an allowed address is still not limited per address.
+        let allowed = ClientAddress("198.51.100.7")!
+        for _ in 0..<5 { #expect(limits.acquire(address: allowed) == nil) }
+        limits.updateLimits(policy(total: 10, perAddress: 10, sessions: 10))
+        #expect(limits.acquire(address: a) == nil)
+    }
 }
