@@ -175,6 +175,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Account administration shared by the CLI and the admin API: the same validation and errors on both.
+        .target(name: "Administration", dependencies: ["MailStore"]),
         // Listeners, TLS, STARTTLS, per-connection tasks, config, lifecycle.
         .target(
             name: "PosternServer",
@@ -204,7 +206,7 @@ let package = Package(
         .executableTarget(
             name: "postern",
             dependencies: [
-                "PosternServer", "MailStore", "MailStoreSQLite", "MailStorePostgres", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
+                "PosternServer", "Administration", "MailStore", "MailStoreSQLite", "MailStorePostgres", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
                 "IMAPWire", "Sieve", "ManageSieve",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
