@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", exact: "1.5.0"),
         .package(url: "https://github.com/apple/swift-configuration", exact: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", exact: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", exact: "2.1.0"),
     ],
     targets: [
         // Grammar types, incremental command parser, response encoder. Pure: only NIOCore.
@@ -176,12 +178,36 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Account administration shared by the CLI and the admin API: the same validation and errors on both.
+        .target(name: "Administration", dependencies: ["MailStore"]),
+        // The admin HTTP API: the OpenAPI document, the code generated from it (committed, see its README)
+        // and the handlers, which call Administration.
+        .target(
+            name: "PosternAdminAPI",
+            dependencies: [
+                "Administration", "MailStore",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["openapi.yaml", "openapi-generator-config.yaml", "README.md"]
+        ),
+        .testTarget(
+            name: "AdminAPITests",
+            dependencies: [
+                "PosternAdminAPI", "Administration", "MailStore", "MailStoreMemory", "MailStoreSQLite",
+                "MailStoreConformance",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         // Listeners, TLS, STARTTLS, per-connection tasks, config, lifecycle.
         .target(
             name: "PosternServer",
             dependencies: [
                 "IMAPWire", "IMAPSession", "Defences", "SASL", "MailStore", "MailStoreSQLite", "MailStorePostgres",
                 "BearerTokens", "TLSClientHello", "LMTP", "Delivery", "MailRelay", "Sieve", "ManageSieve", "Telemetry",
+                "PosternAdminAPI", "Administration",
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -206,7 +232,7 @@ let package = Package(
         .executableTarget(
             name: "postern",
             dependencies: [
-                "PosternServer", "MailStore", "MailStoreSQLite", "MailStorePostgres", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
+                "PosternServer", "Administration", "MailStore", "MailStoreSQLite", "MailStorePostgres", "Delivery", "MailTransfer", "IMAPClient", "IMAPSession",
                 "IMAPWire", "Sieve", "ManageSieve",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

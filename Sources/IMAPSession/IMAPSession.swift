@@ -22,7 +22,11 @@ public final class IMAPSession {
     /// COMPRESS DEFLATE is on (RFC 4978): for the rest of the connection.
     var compressionActive = false
     /// RFC 9051 §3: not authenticated, authenticated, selected, logged out (see `SessionState`).
-    var state = SessionState.notAuthenticated
+    var state = SessionState.notAuthenticated {
+        didSet { reportActivity() }
+    }
+    /// What `SessionConfiguration.onActivity` was last told.
+    var reportedActivity = SessionActivity()
     var out = ByteBufferAllocator().buffer(capacity: 1024)
     /// A running AUTHENTICATE waiting for the client's response line.
     var pendingAuthentication: SASLExchange?
@@ -45,8 +49,10 @@ public final class IMAPSession {
     /// Set when a streamed message literal could not be completed: the connection closes.
     var streamFailed = false
     var badCommandsBeforeLogin = 0
-    /// The server is shutting down: BYE once the APPEND in progress is answered.
+    /// The server is shutting down, or an administrator ended the session: BYE once the APPEND in
+    /// progress is answered, with this text.
     var shutdownPending = false
+    var shutdownText = "Server shutting down"
     /// The command being answered, for its metrics (`IMAPSession+Telemetry`).
     var running: RunningCommand?
 
@@ -84,7 +90,7 @@ public final class IMAPSession {
                 var directive = await onChildTask { await $0.handle(event) }
                 if mailboxVanished { directive = .close }
                 if shutdownPending && append == nil && directive != .close {
-                    bye("Server shutting down")
+                    bye(shutdownText)
                     directive = .close
                 }
                 await flush()
@@ -96,11 +102,12 @@ public final class IMAPSession {
                 await flush()
                 connection.resume(.close)
                 break loop
-            case .shutdown:
+            case .shutdown, .disconnect:
                 // An APPEND spans several inputs: it is answered first (see `.framer` above).
                 shutdownPending = true
+                if case .disconnect = input { shutdownText = "Disconnected by the administrator" }
                 guard append == nil else { continue }
-                bye("Server shutting down")
+                bye(shutdownText)
                 await flush()
                 connection.resume(.close)
                 break loop

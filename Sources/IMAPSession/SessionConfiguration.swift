@@ -40,6 +40,9 @@ public struct SessionConfiguration: Sendable {
     public var quotaAdmins: Set<String> = []
     /// Checks bearer tokens: OAUTHBEARER and XOAUTH2 are offered when set.
     public var bearerVerifier: (any BearerTokenVerifier)?
+    /// Told whenever the session logs in, selects or leaves a mailbox, or ends (for the admin API's list
+    /// of live sessions).
+    public var onActivity: (@Sendable (SessionActivity) -> Void)?
     public var logger: Logger
 
     public init(

@@ -60,6 +60,8 @@ public enum SessionInput: Sendable {
     /// (or idling), else as soon as the command in progress (an APPEND still receiving its message)
     /// has been answered.
     case shutdown
+    /// An administrator ended the session: as `shutdown`, with its own BYE text.
+    case disconnect
 }
 
 extension SessionConnection {

@@ -10,23 +10,25 @@ import Telemetry
 
 /// The admin listener (HTTP, Hummingbird): `/metrics` (Prometheus text exposition), `/health/live`
 /// (the process answers) and `/health/ready` (`Readiness`: 200 when every check passes, 503 with
-/// the failed checks otherwise; the body is JSON either way). Clients outside loopback and
-/// `admin_allow` get 403.
+/// the failed checks otherwise; the body is JSON either way) and the admin API under `/api/v1`
+/// (`AdminAPIRoutes`). Clients outside loopback and `admin_allow` get 403.
 public struct AdminServer: Service {
     let settings: AdminSettings
     let registry: PrometheusCollectorRegistry
     let readiness: Readiness
+    let api: AdminAPIRoutes
     let logger: Logger
     /// Called with the bound port once the listener is up, or nil when it could not start.
     let onBound: @Sendable (Int?) -> Void
 
     public init(
-        settings: AdminSettings, registry: PrometheusCollectorRegistry, readiness: Readiness, logger: Logger,
-        onBound: @escaping @Sendable (Int?) -> Void
+        settings: AdminSettings, registry: PrometheusCollectorRegistry, readiness: Readiness, api: AdminAPIRoutes,
+        logger: Logger, onBound: @escaping @Sendable (Int?) -> Void
     ) {
         self.settings = settings
         self.registry = registry
         self.readiness = readiness
+        self.api = api
         self.logger = logger
         self.onBound = onBound
     }
@@ -37,7 +39,7 @@ public struct AdminServer: Service {
         let onBound = self.onBound
         let readiness = self.readiness
         let application = Application(
-            router: makeRouter(),
+            router: try makeRouter(),
             configuration: ApplicationConfiguration(address: .hostname(listener.host, port: listener.port)),
             onServerRunning: { channel in onBound(channel.localAddress?.port ?? listener.port) },
             logger: logger)
@@ -53,9 +55,10 @@ public struct AdminServer: Service {
         }
     }
 
-    func makeRouter() -> Router<AdminRequestContext> {
+    func makeRouter() throws -> Router<AdminRequestContext> {
         let router = Router(context: AdminRequestContext.self)
         router.add(middleware: AllowListMiddleware(settings: settings))
+        try api.add(to: router)
         let registry = self.registry
         let readiness = self.readiness
         router.get("/metrics") { _, _ in

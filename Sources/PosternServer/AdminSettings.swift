@@ -6,15 +6,18 @@ import TOMLKit
 /// TOML keys: `admin` (`HOST:PORT` or "off"; default off), `admin_allow` (networks whose clients may
 /// connect; a listener on a non-loopback address needs it, and loopback clients are always let in),
 /// `health_certificate_days` (readiness fails when a served certificate expires within this many
-/// days; default 14).
+/// days; default 14), `admin_token_file` (a file holding the admin API's bearer token: the API under
+/// /api/v1 is served only when it is set; see `AdminToken`).
 public struct AdminSettings: Sendable {
-    static let tomlKeys: Set<String> = ["admin", "admin_allow", "health_certificate_days"]
+    static let tomlKeys: Set<String> = ["admin", "admin_allow", "health_certificate_days", "admin_token_file"]
     /// The most `health_certificate_days` takes: ten years.
     static let maximumCertificateDays = 3650
 
     public var listener: ListenerAddress?
     public var allow: [ClientNetwork] = []
     public var certificateDays = 14
+    /// The file with the admin API's token; nil: the API is off.
+    public var tokenFile: String?
 
     public init() {}
 
@@ -61,6 +64,12 @@ public struct AdminSettings: Sendable {
                 }
                 return network
             }
+        }
+        if let value = table["admin_token_file"] {
+            guard let path = value.string, !path.isEmpty else {
+                throw ServerError.configuration("config admin_token_file: expected the path of a file")
+            }
+            tokenFile = path
         }
         if let value = table["health_certificate_days"] {
             guard let days = value.int, (0...Self.maximumCertificateDays).contains(days) else {

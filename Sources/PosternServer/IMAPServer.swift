@@ -47,10 +47,16 @@ public final class IMAPServer: Service, Sendable {
     let onListening: (@Sendable ([BoundListener]) async throws -> Void)?
     let state = NIOLockedValueBox(State())
 
-    /// A connection and its session's inputs (through which the session is told to stop).
+    /// A connection, its session's inputs (through which the session is told to stop) and what the admin
+    /// API lists of it.
     struct Connection {
         var channel: any Channel
         var inputs: AsyncStream<SessionInput>.Continuation
+        var session: UInt64 = 0
+        var kind: ListenerAddress.Kind = .imap
+        var address: String?
+        var since = Date()
+        var activity = SessionActivity()
     }
 
     struct State {
@@ -220,9 +226,12 @@ public final class IMAPServer: Service, Sendable {
     ) throws {
         let (events, continuation) = AsyncStream.makeStream(of: SessionInput.self)
         let id = ObjectIdentifier(channel)
+        let session = SessionIDs.next()
         let accepted = state.withLockedValue { state -> Bool in
             guard !state.shuttingDown else { return false }
-            state.connections[id] = Connection(channel: channel, inputs: continuation)
+            state.connections[id] = Connection(
+                channel: channel, inputs: continuation, session: session, kind: kind,
+                address: clientAddress?.description)
             state.sessionTasks += 1
             return true
         }
@@ -242,7 +251,7 @@ public final class IMAPServer: Service, Sendable {
             }
         }
         var logger = self.logger
-        logger[metadataKey: "session"] = "\(SessionIDs.next())"
+        logger[metadataKey: "session"] = "\(session)"
         logger[metadataKey: "peer"] = "\(peer)"
         if let refusal {
             logger.notice(
@@ -269,6 +278,9 @@ public final class IMAPServer: Service, Sendable {
             clientAddress: clientAddress, tlsPeer: { peer.current }, connectionLimits: limits,
             refusal: refusal?.description, bearerVerifier: bearerVerifier, logger: logger)
         sessionConfiguration.quotaAdmins = configuration.quotaAdmins
+        sessionConfiguration.onActivity = { [state] activity in
+            state.withLockedValue { $0.connections[id]?.activity = activity }
+        }
         Task(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
             // IMAPS: the greeting waits for the handshake (see `IMAPConnectionHandler.handshakeDone`).
             try? await handshake?.futureResult.get()

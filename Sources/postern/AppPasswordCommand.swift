@@ -1,3 +1,4 @@
+import Administration
 import ArgumentParser
 import Foundation
 import MailStore
@@ -27,17 +28,7 @@ extension User {
             }
 
             func run() async throws {
-                let secret = PasswordHasher.generatePassword()
-                try await withStore(data) { store in
-                    try await mapStoreErrors(name) {
-                        guard let (_, account) = try await store.credentials(accountName: name) else {
-                            throw MailStoreError.accountNotFound
-                        }
-                        let verifier = try PasswordHasher.credentials(
-                            password: secret, salt: account.salt, iterations: account.iterations)
-                        try await store.addAppPassword(accountName: name, label: label, verifier: verifier)
-                    }
-                }
+                let secret = try await administer(data) { try await $0.createAppPassword(name: name, label: label) }
                 print("created app password '\(label)' for \(name)")
                 print("password: \(secret)")
             }
@@ -50,13 +41,9 @@ extension User {
             @OptionGroup var data: StoreOptions
 
             func run() async throws {
-                try await withStore(data) { store in
-                    try await mapStoreErrors(name) {
-                        let formatter = ISO8601DateFormatter()
-                        for app in try await store.appPasswords(accountName: name) {
-                            print("\(app.label)\t\(formatter.string(from: app.created))")
-                        }
-                    }
+                let formatter = ISO8601DateFormatter()
+                for app in try await administer(data, { try await $0.appPasswords(name: name) }) {
+                    print("\(app.label)\t\(formatter.string(from: app.created))")
                 }
             }
         }
@@ -69,11 +56,7 @@ extension User {
             @OptionGroup var data: StoreOptions
 
             func run() async throws {
-                try await withStore(data) { store in
-                    try await mapStoreErrors(name) {
-                        try await store.revokeAppPassword(accountName: name, label: label)
-                    }
-                }
+                try await administer(data) { try await $0.revokeAppPassword(name: name, label: label) }
                 print("revoked app password '\(label)' of \(name)")
             }
         }

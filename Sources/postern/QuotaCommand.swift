@@ -1,3 +1,4 @@
+import Administration
 import ArgumentParser
 import MailStore
 
@@ -33,27 +34,19 @@ extension User {
         }
 
         func run() async throws {
-            try await withStore(data) { store in try await apply(store) }
-        }
-
-        private func apply(_ store: any MailStore & AccountStore) async throws {
-            try await mapStoreErrors(name) {
-                guard let (account, _) = try await store.credentials(accountName: name) else {
-                    throw MailStoreError.accountNotFound
-                }
+            let quota = try await administer(data) { administration in
                 if useDefault {
-                    try await store.setQuota(account: account, limits: nil)
-                } else if storage != nil || messages != nil {
-                    var limits = try await store.quota(account: account).limits
-                    if let storage { limits.storageBytes = QuotaLimits.parseSize(storage) }
-                    if let messages { limits.messages = Int64(messages) }
-                    try await store.setQuota(account: account, limits: limits)
+                    return try await administration.setQuota(name: name, limits: nil)
                 }
-                let quota = try await store.quota(account: account)
-                print("\(name): \(quota.isDefault ? "server default" : "own limits")")
-                print("storage: \(quota.usedBytes) bytes used, limit \(Self.limit(quota.limits.storageBytes, "bytes"))")
-                print("messages: \(quota.usedMessages) used, limit \(Self.limit(quota.limits.messages, ""))")
+                guard storage != nil || messages != nil else { return try await administration.quota(name: name) }
+                var limits = try await administration.quota(name: name).limits
+                if let storage { limits.storageBytes = QuotaLimits.parseSize(storage) }
+                if let messages { limits.messages = Int64(messages) }
+                return try await administration.setQuota(name: name, limits: limits)
             }
+            print("\(name): \(quota.isDefault ? "server default" : "own limits")")
+            print("storage: \(quota.usedBytes) bytes used, limit \(Self.limit(quota.limits.storageBytes, "bytes"))")
+            print("messages: \(quota.usedMessages) used, limit \(Self.limit(quota.limits.messages, ""))")
         }
 
         private static func limit(_ value: Int64?, _ unit: String) -> String {

@@ -1,3 +1,4 @@
+import Administration
 import ArgumentParser
 import Configuration
 import Delivery
@@ -88,7 +89,9 @@ struct ServeRunner {
         let tls: TLSMaterial
         let isFirstStart: Bool
         let jwks: JWKSReloadService?
+        let adminToken: AdminToken?
         do {
+            adminToken = try configuration.admin.tokenFile.map { try AdminToken.read(path: $0) }
             try DurableFiles.makeDirectory(dataDirectory)
             isFirstStart = !FirstStart.isDone(dataDirectory)
             opened = try await StoreSetup.open(configuration: configuration, logger: Self.logger("store"))
@@ -171,6 +174,8 @@ struct ServeRunner {
                 .init(
                     service: AdminServer(
                         settings: configuration.admin, registry: registry, readiness: readiness,
+                        api: AdminAPIRoutes(
+                            token: adminToken, administration: AccountAdministration(store: store), sessions: server),
                         logger: Self.logger("admin"), onBound: { adminPort.bound($0) }),
                     serviceName: "admin listener"))
             operations.append(

@@ -1,3 +1,4 @@
+import Administration
 import ArgumentParser
 import Foundation
 import Logging
@@ -19,14 +20,10 @@ struct User: AsyncParsableCommand {
         @OptionGroup var data: StoreOptions
 
         func run() async throws {
-            let (secret, credentials) = try password.obtain()
-            try await withStore(data) { store in
-                try await mapStoreErrors(name) {
-                    _ = try await store.createAccount(name: name, credentials: credentials)
-                }
-            }
+            let given = try password.read()
+            let generated = try await administer(data) { try await $0.createAccount(name: name, password: given) }
             print("created account \(name)")
-            password.report(secret)
+            if let generated { print("password: \(generated)") }
         }
     }
 
@@ -39,32 +36,14 @@ struct User: AsyncParsableCommand {
         @OptionGroup var password: PasswordOption
         @OptionGroup var data: StoreOptions
 
-        /// Keeps the account's salt when its iteration count is the current one, so that its app
-        /// passwords (made with the same salt and count) stay valid; else they are revoked.
         func run() async throws {
-            let secret = try password.obtainPassword()
-            try await withStore(data) { store in try await change(store, secret) }
-            password.report(secret)
-        }
-
-        private func change(_ store: any MailStore & AccountStore, _ secret: String) async throws {
-            try await mapStoreErrors(name) {
-                guard let (_, current) = try await store.credentials(accountName: name) else {
-                    throw MailStoreError.accountNotFound
-                }
-                let hasher = PasswordHasher()
-                let credentials =
-                    current.iterations == hasher.iterations
-                    ? try PasswordHasher.credentials(
-                        password: secret, salt: current.salt, iterations: current.iterations)
-                    : try hasher.makeCredentials(password: secret)
-                let apps = try await store.appPasswords(accountName: name).count
-                try await store.setCredentials(accountName: name, credentials: credentials)
-                print("password changed for \(name)")
-                if credentials.salt != current.salt && apps > 0 {
-                    print("app passwords revoked: \(apps) (made for the old key derivation settings)")
-                }
+            let given = try password.read()
+            let change = try await administer(data) { try await $0.setPassword(name: name, password: given) }
+            print("password changed for \(name)")
+            if change.appPasswordsRevoked > 0 {
+                print("app passwords revoked: \(change.appPasswordsRevoked) (made for the old key derivation settings)")
             }
+            if let generated = change.generatedPassword { print("password: \(generated)") }
         }
     }
 
@@ -74,9 +53,7 @@ struct User: AsyncParsableCommand {
         @OptionGroup var data: StoreOptions
 
         func run() async throws {
-            try await withStore(data) { store in
-                try await mapStoreErrors(name) { try await store.deleteAccount(name: name) }
-            }
+            try await administer(data) { try await $0.deleteAccount(name: name) }
             print("deleted account \(name)")
         }
     }
@@ -97,29 +74,36 @@ struct User: AsyncParsableCommand {
 struct PasswordOption: ParsableArguments {
     @Flag(help: "Read the password from the first line of standard input.") var passwordStdin = false
 
-    /// The password and its verifier (the password itself is never stored).
-    func obtain() throws -> (password: String, credentials: StoredCredentials) {
-        let password = try obtainPassword()
-        return (password, try PasswordHasher().makeCredentials(password: password))
-    }
-
-    /// The password read or generated.
-    func obtainPassword() throws -> String {
-        let password: String
-        if passwordStdin {
-            guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else {
-                throw CommandFailure(message: "--password-stdin: no password on standard input")
-            }
-            password = line
-        } else {
-            password = PasswordHasher.generatePassword()
+    /// The password read from standard input, or nil when one is to be generated.
+    func read() throws -> String? {
+        guard passwordStdin else { return nil }
+        guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else {
+            throw CommandFailure(message: "--password-stdin: no password on standard input")
         }
-        return password
+        return line
     }
+}
 
-    /// Prints a generated password (the only time it is shown).
-    func report(_ password: String) {
-        if !passwordStdin { print("password: \(password)") }
+/// Runs `body` on the administration of the configured store; its errors become one-line failures.
+func administer<T: Sendable>(
+    _ data: StoreOptions, _ body: (AccountAdministration) async throws -> T
+) async throws -> T {
+    try await withStore(data) { store in
+        do {
+            return try await body(AccountAdministration(store: store))
+        } catch let error as AdministrationError {
+            throw CommandFailure(error)
+        }
+    }
+}
+
+extension CommandFailure {
+    /// An administration error as a one-line failure: status 1 when the store failed, else 2.
+    init(_ error: AdministrationError) {
+        switch error.kind {
+        case .failed, .unavailable: self.init(message: error.description, status: 1)
+        case .invalid, .notFound, .conflict: self.init(message: error.description)
+        }
     }
 }
 
@@ -127,17 +111,6 @@ func mapStoreErrors(_ name: String, _ body: () async throws -> Void) async throw
     do {
         try await body()
     } catch let error as MailStoreError {
-        switch error {
-        case .accountExists: throw CommandFailure(message: "account '\(name)' already exists")
-        case .accountNotFound: throw CommandFailure(message: "no account named '\(name)'")
-        case .invalidAccountName(let why): throw CommandFailure(message: "invalid account name '\(name)': \(why)")
-        case .appPasswordExists: throw CommandFailure(message: "'\(name)' already has an app password with that label")
-        case .appPasswordNotFound: throw CommandFailure(message: "'\(name)' has no app password with that label")
-        case .invalidAppPasswordLabel(let why): throw CommandFailure(message: "invalid app password label: \(why)")
-        case .tooManyAppPasswords:
-            throw CommandFailure(
-                message: "'\(name)' already has \(AppPassword.Limits.maxPerAccount) app passwords: revoke one first")
-        default: throw CommandFailure(message: "\(error)", status: 1)
-        }
+        throw CommandFailure(AdministrationError(error, account: name))
     }
 }
