@@ -53,6 +53,13 @@ def rows_of(r):
         out.append(("APPENDs acknowledged", float(r["iterations"]), "higher"))
         out.append(("message size (MB)", e.get("appendMessageMB"), "="))
         out.append(("NOOP sessions", e.get("noopSessions"), "="))
+    if w == "handshake-resumed":
+        e = r.get("extra", {})
+        for phase in ("full", "resumed"):
+            out.append((f"handshakes/s ({phase})", e.get(f"{phase}PerSecond"), "higher"))
+            if phase == "resumed":
+                out.append(("handshakes the server resumed (fraction)", e.get("resumedReused"), "higher"))
+            out.append((f"server CPU per handshake ({phase}, ms)", e.get(f"{phase}CPUms"), "lower"))
     if w == "bigmailbox":
         e = r.get("extra", {})
         out.append(("messages in INBOX", e.get("messages"), "="))

@@ -2,11 +2,13 @@
 # Runs one workload against Postern and against the reference Dovecot, back to back, and writes a Markdown table
 # of both figures and their ratio (Postern ÷ Dovecot) to results/WORKLOAD.md (and stdout).
 #
-#   Benchmarks/run.sh handshake|mixed|steady|append|idle|bigmailbox|appendnoop [extra imapbench options]
+#   Benchmarks/run.sh handshake|handshake-resumed|mixed|steady|append|idle|bigmailbox|appendnoop [extra options]
 #
 # Environment (defaults in brackets):
 #   CLIENTS [workload's default]  DURATION [20]  NUSERS [min(CLIENTS,100); appendnoop: APPENDERS + CLIENTS]
 #   APPENDERS [8] APPEND_MB [50] for appendnoop (CLIENTS [100] are its NOOP sessions)
+#   APPENDERS for append: the number of concurrent appenders (each its own user, logged in once, one APPEND at a
+#     time); the table goes to results/append-APPENDERS.md. APPENDERS=1 is the lone client's APPEND latency.
 #   POSTERN_BIN [REPO/.build-bench-release/release/postern]   (a release build; see README.md)
 #   BUILD_POSTERN [0]: 1 = rebuild that binary first (release, nice) and record its commit in postern.commit
 #   BENCH_DIR [/tmp/postern-bench]   state of both servers, wiped per run
@@ -38,8 +40,9 @@ DOVECOT_IMAPS=11993; DOVECOT_IMAP=11143
 POSTERN_IMAPS=12993; POSTERN_IMAP=12143
 case "$WORKLOAD" in
     handshake) CLIENTS=${CLIENTS:-16} ;;
+    handshake-resumed) CLIENTS=${CLIENTS:-8} ;;
     mixed|steady) CLIENTS=${CLIENTS:-32} ;;
-    append) CLIENTS=${CLIENTS:-8} ;;
+    append) CLIENTS=${APPENDERS:-${CLIENTS:-8}} ;;
     appendnoop) CLIENTS=${CLIENTS:-100}; APPENDERS=${APPENDERS:-8}; APPEND_MB=${APPEND_MB:-50} ;;
     idle) CLIENTS=${CLIENTS:-1000} ;;
     bigmailbox) CLIENTS=1 ;;
@@ -133,6 +136,13 @@ run_load() {
         workload_args=(--appenders "$APPENDERS" --append-size $(( APPEND_MB * 1024 * 1024 )))
     fi
     echo "[$label] $WORKLOAD: $CLIENTS clients"
+    if [ "$WORKLOAD" = handshake-resumed ]; then
+        # Python's ssl: imapbench's TLS client (swift-nio-ssl) cannot offer a session again.
+        $NICE python3 "$HERE/resumebench.py" --host $HOST --port "$port" --user 'user%d' --users "1-$NUSERS" \
+            --password pass --clients "$CLIENTS" --duration "$DURATION" --pid "$pid" --label "$label" \
+            --json "$OUT/$label.json" "$@" | tee "$OUT/$label.txt"
+        return
+    fi
     $NICE "$IMAPBENCH" "$WORKLOAD" "${common[@]}" --clients "$CLIENTS" --duration "$DURATION" --mbox "$MBOX" \
         --pid "$pid" --label "$label" --json "$OUT/$label.json" "${workload_args[@]}" "$@" | tee "$OUT/$label.txt"
 }
@@ -198,6 +208,7 @@ case "$WORKLOAD" in
     idle) RESULT=$WORKLOAD-$CLIENTS ;;
     bigmailbox) RESULT=$WORKLOAD-$POP_COUNT ;;
     appendnoop) RESULT=$WORKLOAD-${APPENDERS}x${APPEND_MB}MB ;;
+    append) RESULT=$WORKLOAD${APPENDERS:+-$APPENDERS} ;;
     *) RESULT=$WORKLOAD ;;
 esac
 python3 "$HERE/report.py" --workload "$RESULT" --out "$HERE/results/$RESULT.md" \
@@ -205,5 +216,5 @@ python3 "$HERE/report.py" --workload "$RESULT" --out "$HERE/results/$RESULT.md" 
     --meta "postern=$POSTERN_COMMIT" \
     --meta "dovecot=$DOVECOT_VERSION (mail_fsync=${DOVECOT_FSYNC_EFFECTIVE:-?}, maildir, 1 process per session)" \
     --meta "swift=$SWIFT_VERSION" --meta "cert=$CERT" --meta "open files=$NOFILE" \
-    --meta "command=Benchmarks/run.sh $WORKLOAD $* (CLIENTS=$CLIENTS DURATION=$DURATION NUSERS=$NUSERS${APPENDERS:+ APPENDERS=$APPENDERS APPEND_MB=$APPEND_MB})" \
+    --meta "command=Benchmarks/run.sh $WORKLOAD $* (CLIENTS=$CLIENTS DURATION=$DURATION NUSERS=$NUSERS${APPENDERS:+ APPENDERS=$APPENDERS}${APPEND_MB:+ APPEND_MB=$APPEND_MB})" \
     "$OUT"/*.json
