@@ -34,9 +34,10 @@ def rows_of(r):
     out = []
     secs = num(r["seconds"])
     w = r["workload"]
-    if w in ("handshake", "mixed", "steady", "append"):
+    if w in ("handshake", "mixed", "steady", "append", "contended"):
         unit = {"handshake": "handshakes/s", "mixed": "iterations/s (login…logout)",
-                "steady": "iterations/s (select…expunge)", "append": "APPENDs/s"}[w]
+                "steady": "iterations/s (select…expunge)", "append": "APPENDs/s",
+                "contended": "iterations/s (login…logout, random user)"}[w]
         out.append((unit, num(r["iterationsPerSecond"]), "higher"))
         out.append(("commands/s", num(r["commandsPerSecond"]), "higher"))
     if w == "idle":
@@ -81,6 +82,9 @@ def rows_of(r):
     peak = r.get("serverMemPeak")
     if peak and w != "idle":
         out.append(("server memory peak (MiB; RSS, PSS sum if many processes)", peak["rssKB" if peak["processes"] <= 1 else "pssKB"] / 1024, "lower"))
+    average = r.get("extra", {}).get("memAverageKB")
+    if average is not None:
+        out.append(("server memory average (MiB; same measure)", average / 1024, "lower"))
     out.append(("load generator CPU (s)", num(r["loadgenCPUSeconds"]), "lower"))
     return out
 

@@ -2,7 +2,7 @@
 # Runs one workload against Postern and against the reference Dovecot, back to back, and writes a Markdown table
 # of both figures and their ratio (Postern ÷ Dovecot) to results/WORKLOAD.md (and stdout).
 #
-#   Benchmarks/run.sh handshake|handshake-resumed|mixed|steady|append|idle|bigmailbox|appendnoop [extra options]
+#   Benchmarks/run.sh handshake|handshake-resumed|mixed|steady|append|contended|idle|bigmailbox|appendnoop [options]
 #
 # Environment (defaults in brackets):
 #   CLIENTS [workload's default]  DURATION [20]  NUSERS [min(CLIENTS,100); appendnoop: APPENDERS + CLIENTS]
@@ -14,6 +14,7 @@
 #   BENCH_DIR [/tmp/postern-bench]   state of both servers, wiped per run
 #   CERT [same]: same = Postern serves Dovecot's RSA-2048 certificate (like for like); own = its default ECDSA P-256
 #   DOVECOT_FSYNC [always for append, else Dovecot's default]: mail_fsync for Dovecot
+#   contended: CLIENTS [100] clients over NUSERS [= CLIENTS] users picked at random, MESSAGES [50] per user
 #   SERVERS ["postern dovecot"]   MESSAGES [100 per user for mixed/steady]   BIG_N [10000 for bigmailbox]
 #   REFERENCE [REPO/../shared/reference]
 #   POSTERN_LOG_LEVEL [warning]: notice also logs, at shutdown, how many write operations shared each commit
@@ -42,6 +43,7 @@ case "$WORKLOAD" in
     handshake) CLIENTS=${CLIENTS:-16} ;;
     handshake-resumed) CLIENTS=${CLIENTS:-8} ;;
     mixed|steady) CLIENTS=${CLIENTS:-32} ;;
+    contended) CLIENTS=${CLIENTS:-100} ;;
     append) CLIENTS=${APPENDERS:-${CLIENTS:-8}} ;;
     appendnoop) CLIENTS=${CLIENTS:-100}; APPENDERS=${APPENDERS:-8}; APPEND_MB=${APPEND_MB:-50} ;;
     idle) CLIENTS=${CLIENTS:-1000} ;;
@@ -49,7 +51,8 @@ case "$WORKLOAD" in
     *) echo "unknown workload $WORKLOAD" >&2; exit 2 ;;
 esac
 if [ "$WORKLOAD" = bigmailbox ]; then NUSERS=${NUSERS:-1}
-elif [ "$WORKLOAD" = appendnoop ]; then NUSERS=${NUSERS:-$(( APPENDERS + CLIENTS ))}; else NUSERS=${NUSERS:-$(( CLIENTS < 100 ? CLIENTS : 100 ))}; fi
+elif [ "$WORKLOAD" = appendnoop ]; then NUSERS=${NUSERS:-$(( APPENDERS + CLIENTS ))}
+elif [ "$WORKLOAD" = contended ]; then NUSERS=${NUSERS:-$CLIENTS}; else NUSERS=${NUSERS:-$(( CLIENTS < 100 ? CLIENTS : 100 ))}; fi
 if [ "$WORKLOAD" = bigmailbox ] && [ "${BIG_N:-10000}" -gt 20000 ]; then DOVECOT_POPULATE=${DOVECOT_POPULATE:-maildir}; fi
 DOVECOT_POPULATE=${DOVECOT_POPULATE:-imap}
 if [ "$WORKLOAD" = append ] || [ "$WORKLOAD" = appendnoop ]; then DOVECOT_FSYNC=${DOVECOT_FSYNC:-always}; else DOVECOT_FSYNC=${DOVECOT_FSYNC:-default}; fi
@@ -98,6 +101,7 @@ MBOX=$BENCH_DIR/messages-200.mbox
 [ -s "$MBOX" ] || python3 "$REFERENCE/make-mbox.py" -n 200 --seed 42 -o "$MBOX" >/dev/null
 case "$WORKLOAD" in
     mixed|steady) POP_COUNT=${MESSAGES:-100}; POP_BIG=0 ;;
+    contended) POP_COUNT=${MESSAGES:-50}; POP_BIG=0 ;;
     bigmailbox) POP_COUNT=${BIG_N:-10000}; POP_BIG=$((20 * 1024 * 1024)) ;;
     *) POP_COUNT=0; POP_BIG=0 ;;
 esac
