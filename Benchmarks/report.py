@@ -34,9 +34,10 @@ def rows_of(r):
     out = []
     secs = num(r["seconds"])
     w = r["workload"]
-    if w in ("handshake", "mixed", "steady", "append"):
+    if w in ("handshake", "mixed", "steady", "append", "contended"):
         unit = {"handshake": "handshakes/s", "mixed": "iterations/s (login…logout)",
-                "steady": "iterations/s (select…expunge)", "append": "APPENDs/s"}[w]
+                "steady": "iterations/s (select…expunge)", "append": "APPENDs/s",
+                "contended": "iterations/s (login…logout, random user)"}[w]
         out.append((unit, num(r["iterationsPerSecond"]), "higher"))
         out.append(("commands/s", num(r["commandsPerSecond"]), "higher"))
     if w == "idle":
@@ -53,6 +54,13 @@ def rows_of(r):
         out.append(("APPENDs acknowledged", float(r["iterations"]), "higher"))
         out.append(("message size (MB)", e.get("appendMessageMB"), "="))
         out.append(("NOOP sessions", e.get("noopSessions"), "="))
+    if w == "handshake-resumed":
+        e = r.get("extra", {})
+        for phase in ("full", "resumed"):
+            out.append((f"handshakes/s ({phase})", e.get(f"{phase}PerSecond"), "higher"))
+            if phase == "resumed":
+                out.append(("handshakes the server resumed (fraction)", e.get("resumedReused"), "higher"))
+            out.append((f"server CPU per handshake ({phase}, ms)", e.get(f"{phase}CPUms"), "lower"))
     if w == "bigmailbox":
         e = r.get("extra", {})
         out.append(("messages in INBOX", e.get("messages"), "="))
@@ -74,6 +82,9 @@ def rows_of(r):
     peak = r.get("serverMemPeak")
     if peak and w != "idle":
         out.append(("server memory peak (MiB; RSS, PSS sum if many processes)", peak["rssKB" if peak["processes"] <= 1 else "pssKB"] / 1024, "lower"))
+    average = r.get("extra", {}).get("memAverageKB")
+    if average is not None:
+        out.append(("server memory average (MiB; same measure)", average / 1024, "lower"))
     out.append(("load generator CPU (s)", num(r["loadgenCPUSeconds"]), "lower"))
     return out
 

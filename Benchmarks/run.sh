@@ -2,16 +2,19 @@
 # Runs one workload against Postern and against the reference Dovecot, back to back, and writes a Markdown table
 # of both figures and their ratio (Postern ÷ Dovecot) to results/WORKLOAD.md (and stdout).
 #
-#   Benchmarks/run.sh handshake|mixed|steady|append|idle|bigmailbox|appendnoop [extra imapbench options]
+#   Benchmarks/run.sh handshake|handshake-resumed|mixed|steady|append|contended|idle|bigmailbox|appendnoop [options]
 #
 # Environment (defaults in brackets):
 #   CLIENTS [workload's default]  DURATION [20]  NUSERS [min(CLIENTS,100); appendnoop: APPENDERS + CLIENTS]
 #   APPENDERS [8] APPEND_MB [50] for appendnoop (CLIENTS [100] are its NOOP sessions)
+#   APPENDERS for append: the number of concurrent appenders (each its own user, logged in once, one APPEND at a
+#     time); the table goes to results/append-APPENDERS.md. APPENDERS=1 is the lone client's APPEND latency.
 #   POSTERN_BIN [REPO/.build-bench-release/release/postern]   (a release build; see README.md)
 #   BUILD_POSTERN [0]: 1 = rebuild that binary first (release, nice) and record its commit in postern.commit
 #   BENCH_DIR [/tmp/postern-bench]   state of both servers, wiped per run
 #   CERT [same]: same = Postern serves Dovecot's RSA-2048 certificate (like for like); own = its default ECDSA P-256
 #   DOVECOT_FSYNC [always for append, else Dovecot's default]: mail_fsync for Dovecot
+#   contended: CLIENTS [100] clients over NUSERS [= CLIENTS] users picked at random, MESSAGES [50] per user
 #   SERVERS ["postern dovecot"]   MESSAGES [100 per user for mixed/steady]   BIG_N [10000 for bigmailbox]
 #   REFERENCE [REPO/../shared/reference]
 #   POSTERN_LOG_LEVEL [warning]: notice also logs, at shutdown, how many write operations shared each commit
@@ -38,15 +41,18 @@ DOVECOT_IMAPS=11993; DOVECOT_IMAP=11143
 POSTERN_IMAPS=12993; POSTERN_IMAP=12143
 case "$WORKLOAD" in
     handshake) CLIENTS=${CLIENTS:-16} ;;
+    handshake-resumed) CLIENTS=${CLIENTS:-8} ;;
     mixed|steady) CLIENTS=${CLIENTS:-32} ;;
-    append) CLIENTS=${CLIENTS:-8} ;;
+    contended) CLIENTS=${CLIENTS:-100} ;;
+    append) CLIENTS=${APPENDERS:-${CLIENTS:-8}} ;;
     appendnoop) CLIENTS=${CLIENTS:-100}; APPENDERS=${APPENDERS:-8}; APPEND_MB=${APPEND_MB:-50} ;;
     idle) CLIENTS=${CLIENTS:-1000} ;;
     bigmailbox) CLIENTS=1 ;;
     *) echo "unknown workload $WORKLOAD" >&2; exit 2 ;;
 esac
 if [ "$WORKLOAD" = bigmailbox ]; then NUSERS=${NUSERS:-1}
-elif [ "$WORKLOAD" = appendnoop ]; then NUSERS=${NUSERS:-$(( APPENDERS + CLIENTS ))}; else NUSERS=${NUSERS:-$(( CLIENTS < 100 ? CLIENTS : 100 ))}; fi
+elif [ "$WORKLOAD" = appendnoop ]; then NUSERS=${NUSERS:-$(( APPENDERS + CLIENTS ))}
+elif [ "$WORKLOAD" = contended ]; then NUSERS=${NUSERS:-$CLIENTS}; else NUSERS=${NUSERS:-$(( CLIENTS < 100 ? CLIENTS : 100 ))}; fi
 if [ "$WORKLOAD" = bigmailbox ] && [ "${BIG_N:-10000}" -gt 20000 ]; then DOVECOT_POPULATE=${DOVECOT_POPULATE:-maildir}; fi
 DOVECOT_POPULATE=${DOVECOT_POPULATE:-imap}
 if [ "$WORKLOAD" = append ] || [ "$WORKLOAD" = appendnoop ]; then DOVECOT_FSYNC=${DOVECOT_FSYNC:-always}; else DOVECOT_FSYNC=${DOVECOT_FSYNC:-default}; fi
@@ -95,6 +101,7 @@ MBOX=$BENCH_DIR/messages-200.mbox
 [ -s "$MBOX" ] || python3 "$REFERENCE/make-mbox.py" -n 200 --seed 42 -o "$MBOX" >/dev/null
 case "$WORKLOAD" in
     mixed|steady) POP_COUNT=${MESSAGES:-100}; POP_BIG=0 ;;
+    contended) POP_COUNT=${MESSAGES:-50}; POP_BIG=0 ;;
     bigmailbox) POP_COUNT=${BIG_N:-10000}; POP_BIG=$((20 * 1024 * 1024)) ;;
     *) POP_COUNT=0; POP_BIG=0 ;;
 esac
@@ -133,6 +140,13 @@ run_load() {
         workload_args=(--appenders "$APPENDERS" --append-size $(( APPEND_MB * 1024 * 1024 )))
     fi
     echo "[$label] $WORKLOAD: $CLIENTS clients"
+    if [ "$WORKLOAD" = handshake-resumed ]; then
+        # Python's ssl: imapbench's TLS client (swift-nio-ssl) cannot offer a session again.
+        $NICE python3 "$HERE/resumebench.py" --host $HOST --port "$port" --user 'user%d' --users "1-$NUSERS" \
+            --password pass --clients "$CLIENTS" --duration "$DURATION" --pid "$pid" --label "$label" \
+            --json "$OUT/$label.json" "$@" | tee "$OUT/$label.txt"
+        return
+    fi
     $NICE "$IMAPBENCH" "$WORKLOAD" "${common[@]}" --clients "$CLIENTS" --duration "$DURATION" --mbox "$MBOX" \
         --pid "$pid" --label "$label" --json "$OUT/$label.json" "${workload_args[@]}" "$@" | tee "$OUT/$label.txt"
 }
@@ -198,6 +212,7 @@ case "$WORKLOAD" in
     idle) RESULT=$WORKLOAD-$CLIENTS ;;
     bigmailbox) RESULT=$WORKLOAD-$POP_COUNT ;;
     appendnoop) RESULT=$WORKLOAD-${APPENDERS}x${APPEND_MB}MB ;;
+    append) RESULT=$WORKLOAD${APPENDERS:+-$APPENDERS} ;;
     *) RESULT=$WORKLOAD ;;
 esac
 python3 "$HERE/report.py" --workload "$RESULT" --out "$HERE/results/$RESULT.md" \
@@ -205,5 +220,5 @@ python3 "$HERE/report.py" --workload "$RESULT" --out "$HERE/results/$RESULT.md" 
     --meta "postern=$POSTERN_COMMIT" \
     --meta "dovecot=$DOVECOT_VERSION (mail_fsync=${DOVECOT_FSYNC_EFFECTIVE:-?}, maildir, 1 process per session)" \
     --meta "swift=$SWIFT_VERSION" --meta "cert=$CERT" --meta "open files=$NOFILE" \
-    --meta "command=Benchmarks/run.sh $WORKLOAD $* (CLIENTS=$CLIENTS DURATION=$DURATION NUSERS=$NUSERS${APPENDERS:+ APPENDERS=$APPENDERS APPEND_MB=$APPEND_MB})" \
+    --meta "command=Benchmarks/run.sh $WORKLOAD $* (CLIENTS=$CLIENTS DURATION=$DURATION NUSERS=$NUSERS${APPENDERS:+ APPENDERS=$APPENDERS}${APPEND_MB:+ APPEND_MB=$APPEND_MB})" \
     "$OUT"/*.json

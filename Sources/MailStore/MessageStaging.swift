@@ -39,8 +39,7 @@ public struct MessageStaging: Sendable {
 
     /// Creates a new, empty, private (0600) temporary file.
     public func begin() throws -> StagedMessageWriter {
-        var generator = SystemRandomNumberGenerator()
-        let name = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let name = RandomName.make()
         let url = directory.appendingPathComponent("\(name).part")
         let fd = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
@@ -99,14 +98,16 @@ public final class StagedMessageWriter {
         try data.withUnsafeBytes { try write($0) }
     }
 
-    /// Flushes the file to disk (fsync) and closes it.
+    /// Flushes the file's bytes and size to disk and closes it. `fdatasync`, not `fsync`: it writes
+    /// the data and the metadata needed to read it back (size, block map), and leaves out only times.
+    /// The file's name is made durable by whoever renames it into place (a directory fsync).
     public func finish() throws -> StagedMessage {
         guard !done else { throw MailStoreError.internal("staging: finish after finish or abort") }
-        while fsync(fd) != 0 {
+        while syncData(fd) != 0 {
             if errno == EINTR { continue }
             let code = errno
             abort()
-            throw MailStoreError.internal("staging: fsync failed: errno \(code)")
+            throw MailStoreError.internal("staging: fdatasync failed: errno \(code)")
         }
         close(fd)
         fd = -1
@@ -125,6 +126,15 @@ public final class StagedMessageWriter {
             done = true
         }
     }
+}
+
+@inline(__always)
+private func syncData(_ fd: Int32) -> Int32 {
+    #if canImport(Glibc)
+        return fdatasync(fd)
+    #else
+        return fsync(fd)
+    #endif
 }
 
 @inline(__always)

@@ -7,8 +7,9 @@ import MailStore
     import Darwin
 #endif
 
-/// Content files: `blobs/<first 2 hex>/<32 hex>`, written once (by renaming a fsynced staged file),
-/// never modified, shared by copies, unlinked once no row references them.
+/// Content files: `blobs/<first 2 hex>/<32 hex>`, written once (by renaming a synced staged file and
+/// syncing the directory before any row refers to it), never modified, shared by copies, unlinked once
+/// no row references them.
 struct BlobFiles: Sendable {
     let root: URL
     /// `root`'s path, for building file paths as strings: `URL.appendingPathComponent` costs a
@@ -26,26 +27,24 @@ struct BlobFiles: Sendable {
     }
 
     static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        RandomName.make()
     }
 
-    /// Moves a staged (already fsynced) file into the store under a new id and makes the rename
-    /// durable (fsync of the shard directory, and of `blobs/` when the shard is new). Returns the id
-    /// and the file's real size.
-    func place(_ staged: StagedMessage) throws -> (id: String, size: Int) {
-        try placeAll([staged])[0]
+    /// Files renamed into the store whose renames are not durable yet: until every directory of
+    /// `directories` is fsynced, no row may refer to them.
+    struct MovedIn: Sendable {
+        var files: [(id: String, size: Int)] = []
+        /// Shard directories that received a file, and `blobs/` itself when a shard was created.
+        var directories: Set<String> = []
     }
 
-    /// `place` for several staged files, all or none: each distinct shard directory (and `blobs/`, when
-    /// a shard was created) is fsynced once, after all renames. When one file cannot be placed, the
-    /// files already moved are unlinked again (no row refers to them) and the error is thrown; the
+    /// Renames staged files into the store, all or none, without syncing any directory (the caller
+    /// does, once for everything it moved: see `GroupCommitWriter.Effects.syncDirectories`). When one
+    /// file cannot be moved, the files already moved are unlinked again and the error is thrown; the
     /// caller still owns the staged files that were not moved.
-    func placeAll(_ staged: [StagedMessage]) throws -> [(id: String, size: Int)] {
-        var placed: [(id: String, size: Int)] = []
-        placed.reserveCapacity(staged.count)
-        var shards: Set<String> = []
-        var newShard = false
+    func moveIn(_ staged: [StagedMessage]) throws -> MovedIn {
+        var moved = MovedIn()
+        moved.files.reserveCapacity(staged.count)
         do {
             for message in staged {
                 var info = stat()
@@ -53,28 +52,30 @@ struct BlobFiles: Sendable {
                     throw MailStoreError.internal("blob: staged file missing: errno \(errno)")
                 }
                 let id = Self.newID()
-                let shard = String(id.prefix(2))
-                let shardURL = root.appendingPathComponent(shard, isDirectory: true)
-                if mkdir(shardURL.path, 0o700) == 0 {
-                    newShard = true
-                } else if errno != EEXIST {
-                    throw MailStoreError.internal("blob: mkdir \(shardURL.path) failed: errno \(errno)")
+                let shard = "\(rootPath)/\(id.prefix(2))"
+                let target = "\(shard)/\(id)"
+                // The shard usually exists: try the rename first, create the shard only when it is missing.
+                if rename(message.path, target) != 0 {
+                    guard errno == ENOENT else {
+                        throw MailStoreError.internal("blob: rename into store failed: errno \(errno)")
+                    }
+                    if mkdir(shard, 0o700) == 0 {
+                        moved.directories.insert(rootPath)
+                    } else if errno != EEXIST {
+                        throw MailStoreError.internal("blob: mkdir \(shard) failed: errno \(errno)")
+                    }
+                    guard rename(message.path, target) == 0 else {
+                        throw MailStoreError.internal("blob: rename into store failed: errno \(errno)")
+                    }
                 }
-                guard rename(message.path, shardURL.appendingPathComponent(id).path) == 0 else {
-                    throw MailStoreError.internal("blob: rename into store failed: errno \(errno)")
-                }
-                placed.append((id, Int(info.st_size)))
-                shards.insert(shard)
-            }
-            if newShard { try DurableFiles.syncDirectory(rootPath) }
-            for shard in shards.sorted() {
-                try DurableFiles.syncDirectory("\(rootPath)/\(shard)")
+                moved.files.append((id, Int(info.st_size)))
+                moved.directories.insert(shard)
             }
         } catch {
-            remove(placed.map(\.id))
+            remove(moved.files.map(\.id))
             throw error
         }
-        return placed
+        return moved
     }
 
     /// Opens a content file for reading, with its size.

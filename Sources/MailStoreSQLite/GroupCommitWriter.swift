@@ -14,9 +14,12 @@ import Telemetry
 /// file) and after the changed mailboxes have been published ("commit first, then publish": never
 /// from inside the transaction, and never for an operation that was rolled back).
 final class GroupCommitWriter: @unchecked Sendable {
-    /// What an operation can ask for besides its result, done once its transaction committed:
-    /// content files to unlink, and mailboxes whose messages or existence changed (to publish).
+    /// What an operation can ask for besides its result: directories to fsync before its transaction
+    /// commits (content files it renamed into the store: each directory is synced once per batch,
+    /// however many operations named it), and, once it committed, content files to unlink and
+    /// mailboxes whose messages or existence changed (to publish).
     struct Effects {
+        var syncDirectories: Set<String> = []
         var unlinkBlobs: [String] = []
         var changedMailboxes: Set<MailboxID> = []
     }
@@ -36,6 +39,7 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     private final class BatchOutcome: @unchecked Sendable {
         var errors: [Error?]
+        var syncDirectories: Set<String> = []
         var unlinkBlobs: [String] = []
         var changedMailboxes: Set<MailboxID> = []
         init(count: Int) { errors = Array(repeating: nil, count: count) }
@@ -45,6 +49,8 @@ final class GroupCommitWriter: @unchecked Sendable {
     private let afterCommit: @Sendable (_ unlink: [String], _ changed: Set<MailboxID>) -> Void
     /// Runs last inside each transaction that changed mailboxes (a tool logs them for the server).
     private let beforeCommit: (@Sendable (Database, Set<MailboxID>) throws -> Void)?
+    /// Makes a directory's entries durable (fsync); tests watch when it runs, or make it fail.
+    private let syncDirectory: @Sendable (String) throws -> Void
     private let lock = NSLock()
     private var queue: [Pending] = []
     private var draining = false
@@ -53,10 +59,12 @@ final class GroupCommitWriter: @unchecked Sendable {
 
     init(
         pool: DatabasePool, beforeCommit: (@Sendable (Database, Set<MailboxID>) throws -> Void)? = nil,
+        syncDirectory: @escaping @Sendable (String) throws -> Void = DurableFiles.syncDirectory,
         afterCommit: @escaping @Sendable (_ unlink: [String], _ changed: Set<MailboxID>) -> Void
     ) {
         self.pool = pool
         self.beforeCommit = beforeCommit
+        self.syncDirectory = syncDirectory
         self.afterCommit = afterCommit
     }
 
@@ -123,11 +131,17 @@ final class GroupCommitWriter: @unchecked Sendable {
                                 try pending.run(db, &effects)
                                 return .commit
                             }
+                            outcome.syncDirectories.formUnion(effects.syncDirectories)
                             outcome.unlinkBlobs.append(contentsOf: effects.unlinkBlobs)
                             outcome.changedMailboxes.formUnion(effects.changedMailboxes)
                         } catch {
                             outcome.errors[index] = error
                         }
+                    }
+                    // Renames into the store are durable before any row referring to them commits;
+                    // a directory that cannot be synced fails the whole batch.
+                    for directory in outcome.syncDirectories.sorted() {
+                        try syncDirectory(directory)
                     }
                     if let beforeCommit, !outcome.changedMailboxes.isEmpty {
                         try beforeCommit(db, outcome.changedMailboxes)

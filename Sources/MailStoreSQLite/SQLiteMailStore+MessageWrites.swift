@@ -71,23 +71,20 @@ extension SQLiteMailStore {
         }
         let blobs = self.blobs
         let staged = messages.map(\.message)
-        let placed: [(id: String, size: Int)]
         do {
             try StagedAppend.checkImportKeys(messages)
-            placed = try await guarded("append") { try await offLoop { try blobs.placeAll(staged) } }
         } catch {
             for message in staged { message.discard() }
             throw error
         }
-        let rows = zip(messages, placed).map { message, file in
-            NewMessage(
-                blob: file.id, size: file.size, flags: message.flags.normalized,
-                internalDate: message.internalDate.timeIntervalSince1970, internalZone: message.internalDateZone,
-                structure: message.structure, importKey: message.importKey)
-        }
+        // The files are renamed into the store on the writer's thread, inside the transaction that
+        // refers to them, and their directories synced once for the whole batch before it commits:
+        // no trip off the event loop and back between placing and writing.
+        let moved = MovedFiles()
         do {
             let outcome: AppendOutcome = try await write("append") { db, effects in
                 let row = try Self.selectableMailbox(db, account: account, id: mailbox)
+                let rows = try Self.moveIn(messages, blobs: blobs, recordingIn: moved, effects: &effects)
                 if let replacing { _ = try Self.selectableMailbox(db, account: account, id: replacing.mailbox) }
                 let keep = try once ? Self.notYetImported(db, account: account, rows) : rows.map { _ in true }
                 let kept = zip(rows, keep).filter(\.1).map(\.0)
@@ -124,18 +121,20 @@ extension SQLiteMailStore {
                 try db.cachedStatement(sql: "UPDATE mailboxes SET uidnext = ?, highestmodseq = ? WHERE id = ?").execute(
                     arguments: [Int64(uid), Int64(modSeq), mailbox])
                 effects.changedMailboxes.insert(mailbox)
-                guard let replacing else { return AppendOutcome(appended: results, expunged: []) }
+                let stored = kept.reduce(0) { $0 + $1.size }
+                guard let replacing else { return AppendOutcome(appended: results, expunged: [], storedBytes: stored) }
                 let expunged = try self.removeReplaced(
                     db, effects: &effects, account: account, replacing: replacing, appendedTo: mailbox, modSeq: modSeq)
-                return AppendOutcome(appended: results, expunged: expunged)
+                return AppendOutcome(appended: results, expunged: expunged, storedBytes: stored)
             }
-            let results = outcome.appended
-            Telemetry.messageStored(bytes: zip(rows, results).reduce(0) { $0 + ($1.1 == nil ? 0 : $1.0.size) })
-            return (results, outcome.expunged)
-        } catch let error as MailStoreError {
-            // A refused append never referenced the files: remove them now. After an internal error the
-            // commit outcome may be unknown, so the files are left for recovery on the next open.
-            if case .internal = error {} else { blobs.remove(placed.map(\.id)) }
+            Telemetry.messageStored(bytes: outcome.storedBytes)
+            return (outcome.appended, outcome.expunged)
+        } catch {
+            // Files not moved into the store are still staged: remove them.
+            for message in staged { message.discard() }
+            // A refused append never referenced the moved files: remove them now. After an internal
+            // error the commit outcome may be unknown, so they are left for recovery on the next open.
+            if let error = error as? MailStoreError, case .internal = error {} else { blobs.remove(moved.ids) }
             throw error
         }
     }
@@ -228,6 +227,40 @@ extension SQLiteMailStore {
 private struct AppendOutcome: Sendable {
     var appended: [AppendResult?]
     var expunged: [UID]
+    /// Bytes of the content files that rows now refer to (the messages not skipped).
+    var storedBytes = 0
+}
+
+/// The ids of the content files an append moved into the store, seen by the caller after its write
+/// failed (to remove them when nothing can refer to them). Set on the writer's thread, read after.
+final class MovedFiles: @unchecked Sendable {
+    private let lock = NSLock()
+    private var moved: [String] = []
+
+    var ids: [String] { lock.withLock { moved } }
+
+    func record(_ ids: [String]) {
+        lock.withLock { moved += ids }
+    }
+}
+
+extension SQLiteMailStore {
+    /// Renames the staged files of `messages` into the store (see `BlobFiles.moveIn`), records them in
+    /// `moved`, asks the batch to sync their directories before it commits, and returns their rows.
+    fileprivate static func moveIn(
+        _ messages: [StagedAppend], blobs: BlobFiles, recordingIn moved: MovedFiles,
+        effects: inout GroupCommitWriter.Effects
+    ) throws -> [NewMessage] {
+        let files = try blobs.moveIn(messages.map(\.message))
+        moved.record(files.files.map(\.id))
+        effects.syncDirectories.formUnion(files.directories)
+        return zip(messages, files.files).map { message, file in
+            NewMessage(
+                blob: file.id, size: file.size, flags: message.flags.normalized,
+                internalDate: message.internalDate.timeIntervalSince1970, internalZone: message.internalDateZone,
+                structure: message.structure, importKey: message.importKey)
+        }
+    }
 }
 
 extension SQLiteMailStore {

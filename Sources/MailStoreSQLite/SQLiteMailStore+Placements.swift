@@ -5,8 +5,9 @@ import Telemetry
 
 extension SQLiteMailStore {
     /// One message filed into several mailboxes (see `MailStore.append(account:message:placements:)`):
-    /// the content file is placed and made durable once, then one transaction checks the quota for
-    /// every copy and inserts a row per mailbox, all referring to that file. A refused transaction
+    /// one transaction moves the content file into the store once (its directory synced before the
+    /// batch commits), checks the quota for every copy and inserts a row per mailbox, all referring
+    /// to that file. A refused transaction
     /// removes the file; after an internal error it is left for the open-time sweep (the commit outcome
     /// may be unknown).
     public func append(
@@ -16,7 +17,6 @@ extension SQLiteMailStore {
     {
         let blobs = self.blobs
         let staged = message.message
-        let placed: (id: String, size: Int)
         do {
             guard message.importKey == nil else {
                 throw MailStoreError.internal("append: an import key cannot go to several mailboxes")
@@ -28,14 +28,18 @@ extension SQLiteMailStore {
                 staged.discard()
                 return []
             }
-            placed = try await guarded("append") { try await offLoop { try blobs.place(staged) } }
         } catch {
             staged.discard()
             throw error
         }
+        let moved = MovedFiles()
         do {
-            let results: [AppendResult] = try await write("append") { db, effects in
+            let (results, size): ([AppendResult], Int) = try await write("append") { db, effects in
                 let rows = try placements.map { try Self.selectableMailbox(db, account: account, id: $0.mailbox) }
+                let files = try blobs.moveIn([staged])
+                moved.record(files.files.map(\.id))
+                effects.syncDirectories.formUnion(files.directories)
+                let placed = files.files[0]
                 try Self.checkQuota(
                     db, account: account, bytes: Int64(placed.size) * Int64(placements.count),
                     messages: Int64(placements.count))
@@ -54,13 +58,14 @@ extension SQLiteMailStore {
                     effects.changedMailboxes.insert(row.id)
                     results.append(AppendResult(uidValidity: row.uidValidity, uid: row.uidNext))
                 }
-                return results
+                return (results, placed.size)
             }
             // One content file, whatever the number of mailboxes that refer to it.
-            Telemetry.messageStored(bytes: placed.size)
+            Telemetry.messageStored(bytes: size)
             return results
-        } catch let error as MailStoreError {
-            if case .internal = error {} else { blobs.remove([placed.id]) }
+        } catch {
+            staged.discard()
+            if let error = error as? MailStoreError, case .internal = error {} else { blobs.remove(moved.ids) }
             throw error
         }
     }

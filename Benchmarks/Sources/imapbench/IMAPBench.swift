@@ -4,7 +4,7 @@ import NIOCore
 import NIOPosix
 
 enum Workload: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case handshake, mixed, steady, append, idle, bigmailbox, populate, appendnoop
+    case handshake, mixed, steady, append, idle, bigmailbox, populate, appendnoop, contended
 }
 
 extension TLSMode: ExpressibleByArgument {}
@@ -30,10 +30,15 @@ struct IMAPBench: AsyncParsableCommand {
                           first byte / whole of the largest (>10 MB) message; --repeat times
               populate    untimed set-up: for each user of --users, APPEND --count messages from --mbox (cycling)
                           over --clients connections, then one --big-size message
+              contended   each client loops over users picked at random from --users (so sessions share
+                          mailboxes): LOGIN, LIST, STATUS, SELECT, UID FETCH 1:* (FLAGS), --fetch-count whole
+                          messages, UID STORE \\Seen, its own message of its last visit (checked, \\Deleted,
+                          EXPUNGE), APPEND, UID STORE of a keyword on it, LOGOUT; answers are checked
+                          (EXISTS/EXPUNGE/FETCH numbers, flags it set, UIDs it appended): "consistency" errors
             Client i logs in as --user with %d replaced by the i-th number of --users (cycling).
             """)
 
-    @Argument(help: "handshake | mixed | steady | append | idle | bigmailbox | populate | appendnoop")
+    @Argument(help: "handshake | mixed | steady | append | idle | bigmailbox | populate | appendnoop | contended")
     var workload: Workload
 
     @Option(help: "Server address.") var host = "127.0.0.1"
@@ -117,12 +122,13 @@ struct IMAPBench: AsyncParsableCommand {
         notes.append("open-files limit of the load generator: \(limit)")
 
         switch workload {
-        case .handshake, .mixed, .steady, .append:
+        case .handshake, .mixed, .steady, .append, .contended:
             let deadline = t0 + UInt64(duration * 1e9)
             let (r, n) = switch workload {
             case .handshake: await bench.handshake(deadline: deadline)
             case .mixed: await bench.mixed(deadline: deadline, steady: false)
             case .steady: await bench.mixed(deadline: deadline, steady: true)
+            case .contended: await bench.contended(deadline: deadline)
             default: await bench.append(deadline: deadline)
             }
             rec = r
@@ -175,6 +181,7 @@ struct IMAPBench: AsyncParsableCommand {
             let s = sampler.stop()
             memPeak = memPeak ?? s.peak
             memEnd = memEnd ?? s.last
+            if workload == .contended { extra["memAverageKB"] = s.averageKB }
         }
         var cpu: Double?
         if let pid, let cpuStart {
@@ -185,7 +192,8 @@ struct IMAPBench: AsyncParsableCommand {
                      "UID STORE", "APPEND", "EXPUNGE", "LOGOUT", "handshake (all)", "IDLE (until +)", "DONE",
                      "FETCH 1:* (ENVELOPE BODYSTRUCTURE)", "UID SEARCH UNSEEN", "UID SEARCH TEXT",
                      "UID SORT (ARRIVAL)", "UID SORT (DATE)", "UID SORT (FROM)", "UID SORT (SUBJECT)",
-                     "UID THREAD REFERENCES", "big message: first byte", "big message: whole BODY[]", "NOOP (alone)", "NOOP (during APPEND)"]
+                     "UID THREAD REFERENCES", "big message: first byte", "big message: whole BODY[]", "NOOP (alone)", "NOOP (during APPEND)",
+                     "LIST", "STATUS", "UID FETCH (FLAGS)", "consistency"]
         let ops = summarize(rec, seconds: measuredSeconds, order: order)
         let commands = ops.filter { !$0.name.hasPrefix("connect") && !$0.name.hasPrefix("handshake")
             && !$0.name.hasPrefix("big message: first") }.reduce(0) { $0 + $1.count }

@@ -87,6 +87,7 @@ final class ServerSampler: @unchecked Sendable {
     private var peak = ProcFS.Memory()
     private var last = ProcFS.Memory()
     private var samples = 0
+    private var sumKB = 0
 
     init(pid: Int32) { self.pid = pid }
 
@@ -97,6 +98,7 @@ final class ServerSampler: @unchecked Sendable {
                 lock.withLock {
                     last = m
                     samples += 1
+                    sumKB += m.kB
                     if m.kB > peak.kB { peak = m }
                 }
                 Thread.sleep(forTimeInterval: interval)
@@ -104,10 +106,10 @@ final class ServerSampler: @unchecked Sendable {
         }
     }
 
-    func stop() -> (peak: ProcFS.Memory, last: ProcFS.Memory) {
+    func stop() -> (peak: ProcFS.Memory, last: ProcFS.Memory, averageKB: Double) {
         lock.withLock {
             running = false
-            return (peak, last)
+            return (peak, last, samples > 0 ? Double(sumKB) / Double(samples) : 0)
         }
     }
 }

@@ -485,7 +485,7 @@ struct Bench: Sendable {
 
     // MARK: helpers
 
-    private func runClients(_ body: @escaping @Sendable (Int) async -> (Recorder, Int)) async -> (Recorder, Int) {
+    func runClients(_ body: @escaping @Sendable (Int) async -> (Recorder, Int)) async -> (Recorder, Int) {
         await withTaskGroup(of: (Recorder, Int).self) { group in
             for i in 0..<clients { group.addTask { await body(i) } }
             var rec = Recorder()
