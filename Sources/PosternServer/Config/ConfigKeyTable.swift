@@ -22,7 +22,7 @@ public enum ConfigKeys {
         .init("managesieve_tls", .listeners, "off", "ManageSieve listeners with implicit TLS."),
         .init("admin", .listener, "off", "The admin listener (/metrics, /health/live, /health/ready)."),
         .init("admin_allow", .networks, "[]", "Networks that may use a non-loopback admin listener."),
-        .init("admin_token_file", .path, "", "A file whose first line is the admin API's bearer token; unset: API off."),
+        .init("admin_token_file", .path, "", "The admin API's bearer token (first line); unset: the API is off."),
         .init("proxy_protocol_imaps", .strings, "[]", "IMAPS listeners that expect a PROXY v2 header."),
         .init("proxy_protocol_imap", .strings, "[]", "IMAP listeners that expect a PROXY v2 header."),
         .init("proxy_trusted", .networks, "[]", "The load balancers that may send PROXY headers."),
